@@ -1,0 +1,165 @@
+"""The leak audit: read every byte a site would publish and look for what must not be there.
+
+It runs after every build, before a site is put in place, and on demand as
+`coachbook audit`. For each site it searches for:
+
+* every *other* client's identifying strings (name, organisation, emails, phone,
+  sponsor), which must never reach this site;
+* every text held back by the coach-only rule (`private`, `coach_only`,
+  `draft`, HTML comments), the site owner's included;
+* in the public handbook, every client's identifying strings.
+
+Output is compared as normalised text: tags dropped, entities and JSON escapes
+decoded, quotes and dashes folded, case and spacing ignored. A coach-only
+sentence therefore matches even after Markdown turned it into HTML.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coachbook.loader import Firm
+from coachbook.visibility import Secret, client_view, held_back, identifying
+
+__all__ = ["Leak", "Needle", "audit_site", "needles_for"]
+
+#: Held-back text is searched by its sentences; shorter fragments are too common to be evidence.
+MIN_FRAGMENT_WORDS = 3
+MIN_FRAGMENT_CHARS = 15
+#: Identifying strings shorter than this (initials, "Li") would match ordinary words.
+MIN_IDENTITY_CHARS = 4
+#: A compressed file is read up to this size, so a crafted archive cannot exhaust memory.
+MAX_INFLATED_BYTES = 50_000_000
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_MARKDOWN = re.compile(r"[*_`#>\[\]|~]+|\]\([^)]*\)|^\s*(?:[-+]|\d+\.)\s+", re.MULTILINE)
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s[-–—]\s")
+_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+@dataclass(frozen=True)
+class Needle:
+    """A normalised string to search for, and where it came from."""
+
+    text: str
+    owner: str
+    """Slug of the engagement the string belongs to."""
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A needle found in an output file."""
+
+    file: str
+    """Path relative to the audited site."""
+    needle: Needle
+
+    def __str__(self) -> str:
+        n = self.needle
+        kind = "identifies another client" if n.reason == "identity" else f"is {n.reason.replace('_', '-')} text"
+        return f"{self.file}: contains {n.text!r}, which {kind} (engagements/{n.owner}.yml, field {n.field})"
+
+
+def normalise(text: str) -> str:
+    """Text as the audit compares it."""
+    text = html.unescape(_TAG.sub(" ", text))
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def _fragments(secret: Secret) -> Iterator[str]:
+    if secret.reason == "identity":
+        text = normalise(secret.text)
+        if len(text) >= MIN_IDENTITY_CHARS:
+            yield text
+        return
+    plain = _MARKDOWN.sub(" ", secret.text)
+    for part in _SENTENCE.split(plain):
+        text = normalise(part).strip(" .,;:!?\"'()")
+        if len(text) >= MIN_FRAGMENT_CHARS and len(text.split()) >= MIN_FRAGMENT_WORDS:
+            yield text
+
+
+def _public_corpus(firm: Firm, owner: str | None) -> str:
+    """Text this site may legitimately contain: the program, the guides and the owner's client view."""
+    parts: list[str] = []
+    for program in firm.programs:
+        parts.append(_strings(program.model_dump(mode="json")))
+        for stage in program.stages:
+            path = firm.project.content_dir / stage.guide
+            if path.is_file():
+                parts.append(path.read_text(encoding="utf-8"))
+    if owner is not None:
+        parts.append(_strings(client_view(firm.engagements[owner].engagement).model_dump(mode="json")))
+    return normalise(" ".join(parts))
+
+
+def needles_for(firm: Firm, owner: str | None) -> list[Needle]:
+    """What must not appear in the site of `owner` (None for the public handbook)."""
+    allowed = _public_corpus(firm, owner)
+    needles: dict[str, Needle] = {}
+    for slug, loaded in sorted(firm.engagements.items()):
+        secrets: Iterable[Secret] = held_back(loaded.engagement)
+        if slug != owner:
+            secrets = [*identifying(loaded.engagement), *secrets]
+        for secret in secrets:
+            for fragment in _fragments(secret):
+                # Text that the site may show for another reason (a shared
+                # organisation, a sentence repeated in a shared note) is not
+                # evidence of a leak.
+                if fragment in allowed or fragment in needles:
+                    continue
+                needles[fragment] = Needle(fragment, slug, secret.field, secret.reason)
+    return list(needles.values())
+
+
+def _strings(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return " ".join(f"{k} {_strings(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return " ".join(_strings(v) for v in value)
+    return ""
+
+
+def _file_text(path: Path) -> str:
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        with gzip.open(path) as stream:
+            raw = stream.read(MAX_INFLATED_BYTES)
+        inner = path.with_suffix("")
+    else:
+        inner = path
+    text = raw.decode("utf-8", errors="ignore")
+    if inner.suffix == ".json":
+        try:
+            # Decode \u escapes and nested strings the way a browser would.
+            text = text + " " + _strings(json.loads(text))
+        except ValueError:
+            pass
+    return normalise(text)
+
+
+def audit_site(site_dir: Path, needles: list[Needle]) -> list[Leak]:
+    """Search every file under `site_dir` for `needles`."""
+    leaks: list[Leak] = []
+    for path in sorted(p for p in site_dir.rglob("*") if p.is_file() or p.is_symlink()):
+        relative = path.relative_to(site_dir).as_posix()
+        if path.is_symlink():
+            leaks.append(Leak(relative, Needle("(symbolic link)", "-", "-", "symlink")))
+            continue
+        text = _file_text(path)
+        leaks.extend(Leak(relative, n) for n in needles if n.text in text)
+    return leaks

@@ -1,0 +1,57 @@
+"""Errors people can act on.
+
+Every problem with an input names the file, the line and column, the field,
+what is wrong and what to do about it. The CLI and the plugin are the only
+places that turn these into output; the core only raises them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["BuildError", "CoachbookError", "LeakError", "Problem", "ProblemList"]
+
+
+class CoachbookError(Exception):
+    """Base of every error Coachbook raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input file."""
+
+    path: Path
+    """The file, as the user would name it (relative to the project where possible)."""
+    line: int
+    column: int
+    field: str
+    """Dotted path of the field, such as `goals[1].target`; empty for the whole file."""
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}"
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {what}" + (f"\n    hint: {self.hint}" if self.hint else "")
+
+
+class ProblemList(CoachbookError):
+    """One or more problems found in the inputs; nothing was built."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (str(p.path), p.line, p.column))
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} found:"
+        return "\n".join([head, *(str(p) for p in self.problems)])
+
+
+class BuildError(CoachbookError):
+    """A site could not be built; the previous output was left in place."""
+
+
+class LeakError(CoachbookError):
+    """The leak audit found confidential text in a site's output; the site was not published."""

@@ -1,0 +1,209 @@
+"""The MkDocs adapter: hands MkDocs the pages the core planned, and audits what it wrote.
+
+Every hook checks, delegates to the core and translates errors. Which site is
+built is decided in `on_config`: the plugin option `client` (set by the
+`coachbook` CLI), else the `COACHBOOK_CLIENT` environment variable (used by
+`coachbook serve`, because `mkdocs serve` reloads the config on every change),
+else none, which builds the public handbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from coachbook.audit import audit_site, needles_for
+from coachbook.errors import CoachbookError, ProblemList
+from coachbook.loader import Firm, Project, load_firm
+from coachbook.pages import NavItem, SitePlan, render_guide_page
+from coachbook.sites import plan_client_site, plan_handbook_site
+from coachbook.slots import Slots
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.pages import Page
+    from mkdocs.structure.toc import AnchorLink
+
+__all__ = ["CLIENT_ENV", "CoachbookConfig", "CoachbookPlugin"]
+
+log = get_plugin_logger(__name__)
+
+#: The environment variable `coachbook serve` uses to name the client.
+CLIENT_ENV = "COACHBOOK_CLIENT"
+#: The environment variable that pins the as-of date when the option is unset.
+AS_OF_ENV = "COACHBOOK_AS_OF"
+#: Files in the content folder that are data for Coachbook, not pages or assets to publish.
+_DATA_SUFFIXES = (".yml", ".yaml")
+
+
+class CoachbookConfig(Config):
+    """Options of the `coachbook` plugin in `mkdocs.yml`."""
+
+    client = c.Optional(c.Type(str))
+    """Slug of the client whose site to build; leave unset to build the public handbook (the CLI sets it)."""
+    engagements_dir = c.Type(str, default="engagements")
+    """Folder of engagement files, relative to `mkdocs.yml`."""
+    as_of = c.Optional(c.Type(str))
+    """Date progress is computed for (YYYY-MM-DD); defaults to today, or `COACHBOOK_AS_OF`."""
+    audit = c.Type(bool, default=True)
+    """Run the leak audit after every build. Turning it off is for debugging only."""
+
+
+class CoachbookPlugin(BasePlugin[CoachbookConfig]):
+    """Builds a client's private site, or the public handbook, from the firm's files."""
+
+    def __init__(self) -> None:
+        self._firm: Firm | None = None
+        self._plan: SitePlan | None = None
+        self._slots: dict[str, Slots] = {}
+
+    # ------------------------------------------------------------------ configuration
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """`on_config`: load and validate the firm, then plan this site and shape the config for it."""
+        self._slots = {}
+        root = Path(config.config_file_path or ".").resolve().parent
+        project = Project(
+            root=root, content_dir=Path(config.docs_dir), engagements_dir=root / self.config.engagements_dir
+        )
+        slug = self.config.client or os.environ.get(CLIENT_ENV) or None
+        try:
+            as_of = _parse_as_of(self.config.as_of or os.environ.get(AS_OF_ENV))
+            self._firm = load_firm(project)
+            if slug:
+                self._plan = plan_client_site(
+                    self._firm, slug, as_of, directory_urls=bool(config.use_directory_urls)
+                )
+            else:
+                self._plan = plan_handbook_site(self._firm, site_name=config.site_name)
+        except ProblemList as exc:
+            for problem in exc.problems:
+                log.error(str(problem))
+            raise PluginError(f"{len(exc.problems)} problem(s) in the firm's files; nothing was built") from exc
+        except CoachbookError as exc:
+            raise PluginError(str(exc)) from exc
+
+        if slug:
+            # Material prints site_name without escaping, so escape it here.
+            config.site_name = html.escape(self._plan.site_name, quote=True)
+            config.site_description = None
+            # A client site links nowhere else: no repository, no edit links.
+            config.repo_url = None
+            config.repo_name = None
+            config.edit_uri = None
+            config.nav = _mkdocs_nav(self._plan.nav)
+        elif config.nav is None:
+            config.nav = _mkdocs_nav(self._plan.nav)
+        config.extra["coachbook"] = {"client": bool(slug)}
+        return config
+
+    # ------------------------------------------------------------------ files and pages
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """`on_files`: keep only what belongs in this site, and add the generated client pages."""
+        plan = self._require_plan()
+        wanted = {g.uri for g in plan.guides} | set(plan.keep_docs)
+        for file in list(files):
+            if file.src_uri.endswith(_DATA_SUFFIXES) or (file.is_documentation_page() and file.src_uri not in wanted):
+                files.remove(file)
+        for page in plan.pages:
+            existing = files.get_file_from_path(page.uri)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, page.uri, content=page.markdown, inclusion=InclusionLevel.INCLUDED))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """`on_page_markdown`: personalise stage guides; generated pages arrive already written."""
+        plan = self._require_plan()
+        uri = page.file.src_uri
+        generated = plan.page(uri)
+        if generated is not None:
+            self._slots[uri] = generated.slots
+            return markdown
+        guide = plan.guide(uri)
+        if guide is None:
+            return markdown
+        slots = Slots()
+        self._slots[uri] = slots
+        try:
+            return render_guide_page(guide, markdown, slots)
+        except Exception as exc:  # Jinja errors carry no file name; add it.
+            raise PluginError(f"{page.file.src_uri}: cannot render placeholders: {exc}") from exc
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """`on_page_content`: put the escaped values into the converted page, its title and its table of contents."""
+        slots = self._slots.get(page.file.src_uri)
+        if slots is None:
+            return html
+        if page.title:
+            page.title = slots.fill(page.title)
+        _fill_toc(page.toc, slots)
+        return slots.fill(html)
+
+    # ------------------------------------------------------------------ after the build
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """`on_post_build`: audit every file written; on a leak, remove the output and fail."""
+        if not self.config.audit or self._firm is None or self._plan is None:
+            return
+        site_dir = Path(config.site_dir)
+        leaks = audit_site(site_dir, needles_for(self._firm, self._plan.client_slug))
+        if not leaks:
+            return
+        for leak in leaks[:50]:
+            log.error(str(leak))
+        # Leave nothing that leaks in place: a half-removed site is safer than a leaking one.
+        shutil.rmtree(site_dir, ignore_errors=True)
+        raise PluginError(
+            f"leak audit failed: {len(leaks)} confidential string(s) found; the output in {site_dir} was removed"
+        )
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        """`on_serve`: reload the preview when an engagement file changes."""
+        if self._firm is not None:
+            server.watch(str(self._firm.project.engagements_dir))
+        return server
+
+    def _require_plan(self) -> SitePlan:
+        if self._plan is None:  # pragma: no cover - MkDocs always runs on_config first
+            raise PluginError("coachbook: on_config did not run")
+        return self._plan
+
+
+def _parse_as_of(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CoachbookError(f"as-of date {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _mkdocs_nav(items: tuple[NavItem, ...]) -> list[Any]:
+    nav: list[Any] = []
+    for item in items:
+        if item.children:
+            nav.append({item.title: _mkdocs_nav(item.children)})
+        elif item.title:
+            nav.append({item.title: item.uri})
+        else:
+            nav.append(item.uri)
+    return nav
+
+
+def _fill_toc(items: list[AnchorLink] | Any, slots: Slots) -> None:
+    for item in items:
+        item.title = slots.fill(item.title)
+        _fill_toc(item.children, slots)

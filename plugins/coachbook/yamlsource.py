@@ -1,0 +1,271 @@
+"""Read YAML files the way a careful person expects, remembering where each value came from.
+
+PyYAML implements YAML 1.1, where `NO` is false, `12:30` is 750 and a repeated
+key silently wins. Coaches should not have to know that. This loader:
+
+* resolves plain scalars by the YAML 1.2 core schema only (`true`/`false`,
+  decimal numbers, `null`); everything else, dates included, stays text and is
+  checked by the model;
+* refuses duplicate keys, anchors and aliases (so no alias bombs), explicit
+  tags, and files over a size limit, before building any Python value;
+* records the line and column of every key and value, so validation errors
+  can point at them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from coachbook.errors import Problem, ProblemList
+
+#: Engagement and program files are hand-written; anything larger is a mistake or an attack.
+MAX_FILE_BYTES = 1_000_000
+#: Deep nesting is never needed and costs recursion; refuse it early.
+MAX_DEPTH = 32
+
+Loc = tuple[str | int, ...]
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a value starts in its file (1-based, as editors count)."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class YamlDocument:
+    """A parsed file: its data, and where each key and value was written."""
+
+    path: Path
+    data: Any
+    values: dict[Loc, Position] = field(default_factory=dict)
+    """Position of the value at each location."""
+    keys: dict[Loc, Position] = field(default_factory=dict)
+    """Position of the key that introduces each location inside a mapping."""
+
+    def position(self, loc: Loc) -> Position:
+        """Best position for `loc`: the value, else its key, else the nearest known parent."""
+        probe = tuple(loc)
+        while probe:
+            if probe in self.values:
+                return self.values[probe]
+            if probe in self.keys:
+                return self.keys[probe]
+            probe = probe[:-1]
+        return self.values.get((), Position(1, 1))
+
+    def key_position(self, loc: Loc) -> Position:
+        """Position of the key at `loc` (for unknown-key errors), falling back to the value."""
+        return self.keys.get(tuple(loc)) or self.position(loc)
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader whose resolver never guesses beyond the YAML 1.2 core schema."""
+
+    def compose_node(self, parent: Node | None, index: object) -> Node | None:  # type: ignore[override]
+        # An alias makes the node graph a DAG; expanding it is how alias bombs
+        # eat memory. Refuse at the first alias, before anything is expanded.
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (*name) are not supported", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+# Drop YAML 1.1's implicit resolvers (bool words, sexagesimal ints, timestamps,
+# merge keys, ...). Plain scalars are resolved by `_resolve_scalar` instead.
+_Loader.yaml_implicit_resolvers = {}
+
+
+def _problem(path: Path, mark: yaml.Mark | None, message: str, hint: str, field_name: str = "") -> Problem:
+    line = mark.line + 1 if mark else 1
+    column = mark.column + 1 if mark else 1
+    return Problem(path=path, line=line, column=column, field=field_name, message=message, hint=hint)
+
+
+def load_yaml(path: Path, *, display_path: Path | None = None) -> YamlDocument:
+    """Parse one YAML file into plain Python data with positions.
+
+    Arguments:
+        path: The file to read.
+        display_path: How to name the file in messages (usually relative to the project).
+
+    Returns:
+        The parsed document.
+
+    Raises:
+        ProblemList: The file is unreadable, too large, or not YAML we accept.
+    """
+    shown = display_path or path
+    if path.is_symlink():
+        raise ProblemList([Problem(shown, 1, 1, "", "is a symbolic link", "replace the link with the real file")])
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ProblemList([Problem(shown, 1, 1, "", f"cannot be read: {exc.strerror}", "check the path")]) from None
+    if size > MAX_FILE_BYTES:
+        raise ProblemList(
+            [
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    f"is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit",
+                    "split it up or remove pasted content; engagement files are a few kilobytes",
+                )
+            ]
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProblemList(
+            [Problem(shown, 1, 1, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8")]
+        ) from None
+    return parse_yaml(text, shown)
+
+
+def parse_yaml(text: str, shown: Path) -> YamlDocument:
+    """Parse YAML text (see `load_yaml`); `shown` names the source in messages."""
+    loader = _Loader(text)
+    doc = YamlDocument(path=shown, data=None)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        message = (exc.problem or "is not valid YAML").strip()
+        raise ProblemList(
+            [_problem(shown, exc.problem_mark, f"YAML syntax error: {message}", _syntax_hint(message))]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ProblemList([_problem(shown, None, f"YAML error: {exc}", "check the file's syntax")]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        doc.data = {}
+        return doc
+    problems: list[Problem] = []
+    doc.data = _convert(node, (), doc, problems, 0)
+    if problems:
+        raise ProblemList(problems)
+    return doc
+
+
+def _syntax_hint(message: str) -> str:
+    if "aliases" in message:
+        return "write the repeated values out in full"
+    if "tab" in message:
+        return "indent with spaces, never tabs"
+    if "mapping values are not allowed" in message:
+        return "a value containing ': ' must be quoted"
+    if "found character '@'" in message or "'`'" in message:
+        return "quote values that start with @ or `"
+    return "check indentation and quoting around this line"
+
+
+def _convert(node: Node, loc: Loc, doc: YamlDocument, problems: list[Problem], depth: int) -> Any:
+    field_name = _dotted(loc)
+    if depth > MAX_DEPTH:
+        problems.append(_problem(doc.path, node.start_mark, "is nested too deeply", "flatten the structure", field_name))
+        return None
+    doc.values[loc] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, ScalarNode):
+        return _resolve_scalar(node, loc, doc, problems)
+    if node.tag not in _STANDARD_TAGS:
+        problems.append(_tag_problem(doc.path, node, field_name))
+        return None
+    if isinstance(node, SequenceNode):
+        return [_convert(item, (*loc, index), doc, problems, depth + 1) for index, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag not in ("tag:yaml.org,2002:str",):
+                problems.append(
+                    _problem(doc.path, key_node.start_mark, "keys must be plain words", "write `name: value`", field_name)
+                )
+                continue
+            key = str(key_node.value)
+            child = (*loc, key)
+            if key in result:
+                first = doc.keys[child]
+                problems.append(
+                    _problem(
+                        doc.path,
+                        key_node.start_mark,
+                        f"duplicate key {key!r} (first written on line {first.line})",
+                        "keep one of them; YAML would silently use the last",
+                        _dotted(child),
+                    )
+                )
+                continue
+            if key == "<<":
+                problems.append(
+                    _problem(doc.path, key_node.start_mark, "merge keys (<<) are not supported", "write the keys out", field_name)
+                )
+                continue
+            doc.keys[child] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _convert(value_node, child, doc, problems, depth + 1)
+        return result
+    problems.append(_problem(doc.path, node.start_mark, "has an unsupported YAML node", "use plain values", field_name))
+    return None
+
+
+def _tag_problem(path: Path, node: Node, field_name: str) -> Problem:
+    return _problem(
+        path,
+        node.start_mark,
+        f"explicit YAML tag {node.tag!r} is not allowed",
+        "remove the `!tag`; write plain values and quote text",
+        field_name,
+    )
+
+
+def _resolve_scalar(node: ScalarNode, loc: Loc, doc: YamlDocument, problems: list[Problem]) -> Any:
+    if node.tag != "tag:yaml.org,2002:str":
+        problems.append(_tag_problem(doc.path, node, _dotted(loc)))
+        return None
+    value = node.value
+    if node.style is not None:  # quoted, literal or folded: always text
+        return value
+    if _NULL.match(value):
+        return None
+    if _BOOL.match(value):
+        return value.lower() == "true"
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    return value
+
+
+def _dotted(loc: Loc) -> str:
+    """Render a location as the field path people read: `goals[0].target`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+dotted = _dotted
