@@ -92,14 +92,12 @@ def _fragments(secret: Secret) -> Iterator[str]:
 
 
 def _public_corpus(firm: Firm, owner: str | None) -> str:
-    """Text this site may legitimately contain: the program, the guides and the owner's client view."""
-    parts: list[str] = []
-    for program in firm.programs:
-        parts.append(_strings(program.model_dump(mode="json")))
-        for stage in program.stages:
-            path = firm.project.content_dir / stage.guide
-            if path.is_file():
-                parts.append(path.read_text(encoding="utf-8"))
+    """Text this site may legitimately contain: the program and the owner's client view.
+
+    Guides are deliberately not part of it: a guide that names a client is a
+    leak to every other site, and the audit must catch it.
+    """
+    parts: list[str] = [_strings(program.model_dump(mode="json")) for program in firm.programs]
     if owner is not None:
         parts.append(_strings(client_view(firm.engagements[owner].engagement).model_dump(mode="json")))
     return normalise(" ".join(parts))

@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from coachbook.model import Feedback, FeedbackGroup, Measurement
 from coachbook.progress import GoalProgress
@@ -56,6 +57,8 @@ _FONT = 12
 _CHAR = 7.0
 """Rough advance of one 12-unit glyph: only used to keep labels from running into each other."""
 _ELLIPSIS = "\u2026"
+_DECIMALS = Context(prec=400)
+"""Enough digits for any finite float written out in full, so rounding never overflows the context."""
 _PALETTE = ("#3f51b5", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00")
 """Fallback series colours, readable on light and dark backgrounds; themes override `--cb-chart-N`."""
 _GRID_OPACITY = "0.15"
@@ -84,7 +87,7 @@ _BAR_HEIGHT = 14.0
 _BLOCK_GAP = 10.0
 _VALUE_ROOM = 48.0
 
-_Attrs = Mapping[str, "str | float"]
+_Attrs = Mapping[str, str | float]
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def goal_chart(progress: GoalProgress, *, chart_id: str) -> str:
     for value, text in y_ticks:
         y = y_of(value)
         body.append(_line(box.left, y, box.right, y, cls="cb-chart__grid", opacity=_GRID_OPACITY))
-        body.append(_text(box.left - 8, y, text, cls="cb-chart__tick", anchor="end", middle=True))
+        body.append(_text(box.left - 8, y, text, cls="cb-chart__tick cb-chart__tick--y", anchor="end", middle=True))
     body.append(_line(box.left, box.top, box.left, box.bottom, cls="cb-chart__axis", opacity=_AXIS_OPACITY))
     body.append(_line(box.left, box.bottom, box.right, box.bottom, cls="cb-chart__axis", opacity=_AXIS_OPACITY))
     body.append(_text(_EDGE, 24, _clip(goal.unit, int((_WIDTH - 2 * _EDGE) / _CHAR)), cls="cb-chart__axis-label"))
@@ -243,7 +246,7 @@ def feedback_chart(feedback: Feedback, *, chart_id: str) -> str:
     body.append(_line(x0, y, x1, y, cls="cb-chart__axis", opacity=_AXIS_OPACITY))
     for value, text in ticks:
         body.append(_line(x_of(value), y, x_of(value), y + 5, cls="cb-chart__tick-mark", opacity=_AXIS_OPACITY))
-        body.append(_text(x_of(value), y + 18, text, cls="cb-chart__tick", anchor="middle"))
+        body.append(_text(x_of(value), y + 18, text, cls="cb-chart__tick cb-chart__tick--x", anchor="middle"))
     body.append(
         _text((x0 + x1) / 2, y + 38, f"Average rating, 0 to {scale}", cls="cb-chart__axis-label", anchor="middle")
     )
@@ -341,7 +344,7 @@ def _date_axis(dates: Sequence[dt.date], x_of: Callable[[dt.date], float], box: 
     parts: list[str] = []
     for x, label in reversed(kept):
         parts.append(_line(x, box.bottom, x, box.bottom + 5, cls="cb-chart__tick-mark", opacity=_AXIS_OPACITY))
-        parts.append(_text(x, box.bottom + 20, label, cls="cb-chart__tick", anchor="middle"))
+        parts.append(_text(x, box.bottom + 20, label, cls="cb-chart__tick cb-chart__tick--x", anchor="middle"))
     return parts
 
 
@@ -385,7 +388,13 @@ def _reading_series(
         )
     for reading, (x, y) in zip(readings, points, strict=True):
         tooltip = f"{_long_date(reading.date)}: {_num(reading.value)} {unit}"
-        attrs = {"class": "cb-chart__point", "cx": x, "cy": y, "r": 4.5, "style": _series("fill", 0)}
+        attrs: dict[str, str | float] = {
+            "class": "cb-chart__point",
+            "cx": x,
+            "cy": y,
+            "r": 4.5,
+            "style": _series("fill", 0),
+        }
         parts.append(_el("circle", attrs, _el("title", {}, _esc(tooltip))))
 
     # The latest value sits just right of its dot (the line arrives from the left), nudged up or down when a
@@ -427,8 +436,8 @@ def _legend(groups: Sequence[FeedbackGroup], *, top: float) -> tuple[str, float]
         width = 18 + _CHAR * len(label)
         if x > _EDGE and x + width > _WIDTH - _EDGE:
             x, y = _EDGE, y + _LEGEND_ROW
-        swatch = {"x": x, "y": y, "width": 12, "height": 12, "rx": 2, "style": _series("fill", index)}
-        items.append(_el("rect", {"class": "cb-chart__swatch", **swatch}))
+        swatch: dict[str, str | float] = {"class": "cb-chart__swatch", "x": x, "y": y, "width": 12, "height": 12}
+        items.append(_el("rect", {**swatch, "rx": 2, "style": _series("fill", index)}))
         items.append(_text(x + 18, y + 6, label, cls="cb-chart__legend-label", middle=True))
         x += width + 20
     return _el("g", {"class": "cb-chart__legend"}, *items), y + _LEGEND_ROW
@@ -447,7 +456,7 @@ def _bar(
     rating = group.ratings[competency]
     middle = row_top + _BAR_ROW / 2
     end = x_of(rating)
-    attrs = {
+    attrs: dict[str, str | float] = {
         "class": "cb-chart__bar",
         "x": x0,
         "y": middle - _BAR_HEIGHT / 2,
@@ -609,7 +618,10 @@ def _num(value: float) -> str:
     """A value as a person would write it: 14 not 14.0, 3.5 stays 3.5, 0.004 keeps its digits."""
     magnitude = abs(value)
     decimals = 2 if magnitude >= 1 or magnitude == 0 else min(8, 2 - math.floor(math.log10(magnitude)))
-    return _trim(f"{value:.{decimals}f}")
+    # Round the number as written (repr), half up, the way a person would: 1.125 shows as 1.13, not 1.12.
+    exact = Decimal(repr(float(value)))
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_DECIMALS)
+    return _trim(format(rounded, "f"))
 
 
 def _value_ticks(low: float, high: float, count: int = 5) -> list[tuple[float, str]]:

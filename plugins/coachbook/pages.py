@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,13 @@ _ENV = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+def _anchor(value: object) -> Markup:
+    """A fragment id: lower-case letters, digits and hyphens only, so it is safe to print as is."""
+    return Markup(re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-"))
+
+
 _ENV.filters["date"] = _format_date
+_ENV.filters["anchor"] = _anchor
 _ENV.filters["num"] = _format_number
 
 

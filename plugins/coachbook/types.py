@@ -25,21 +25,21 @@ def _iso_date(value: Any) -> dt.date:
     # Our YAML loader keeps dates as strings, so only an ISO string (or a date
     # built in Python) gets through; numbers and free text are refused.
     if isinstance(value, dt.datetime):
-        raise PydanticCustomError("iso_date", "expected a date without a time, got {value!r}", {"value": str(value)})
+        raise PydanticCustomError("iso_date", "expected a date without a time, got {value}", {"value": repr(str(value))})
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and _ISO_DATE.match(value.strip()):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise PydanticCustomError("iso_date", "{value!r} is not a real calendar date", {"value": value}) from None
-    raise PydanticCustomError("iso_date", "expected an ISO date (YYYY-MM-DD), got {value!r}", {"value": value})
+            raise PydanticCustomError("iso_date", "{value} is not a real calendar date", {"value": repr(value)}) from None
+    raise PydanticCustomError("iso_date", "expected an ISO date (YYYY-MM-DD), got {value}", {"value": repr(value)})
 
 
 def _clock(value: Any) -> str:
     if isinstance(value, str) and _CLOCK.match(value.strip()):
         return value.strip()
-    raise PydanticCustomError("clock_time", "expected a 24-hour time such as \"09:30\", got {value!r}", {"value": value})
+    raise PydanticCustomError("clock_time", "expected a 24-hour time such as \"09:30\", got {value}", {"value": repr(value)})
 
 
 def _strip(value: str) -> str:
@@ -76,7 +76,7 @@ Number = Annotated[float, Field(strict=False, allow_inf_nan=False)]
 
 def _no_strings(value: Any) -> Any:
     if isinstance(value, (str, bool)):
-        raise PydanticCustomError("number_type", "expected a number, got {value!r}", {"value": value})
+        raise PydanticCustomError("number_type", "expected a number, got {value}", {"value": repr(value)})
     return value
 
 

@@ -1,0 +1,55 @@
+"""Shared fixtures: a copy of the sample firm, and one build of it for the whole session."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+#: The sample firm's engagements are written as of this date; builds in tests pin it.
+AS_OF = "2026-11-24"
+FIRM_PARTS = ("content", "engagements", "theme", "mkdocs.yml")
+
+
+def copy_firm(dest: Path) -> Path:
+    """Copy the sample firm (content, engagements, theme, mkdocs.yml) into `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in FIRM_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, dest / part)
+        else:
+            shutil.copy2(source, dest / part)
+    return dest
+
+
+def run_coachbook(firm: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the real `coachbook` command in `firm` and capture what it prints."""
+    result = subprocess.run(
+        [sys.executable, "-m", "coachbook", *args],
+        cwd=firm,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"coachbook {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def firm(tmp_path: Path) -> Path:
+    """A fresh, writable copy of the sample firm."""
+    return copy_firm(tmp_path / "firm")
+
+
+@pytest.fixture(scope="session")
+def built_firm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample firm built once with `coachbook build --strict`; tests only read it."""
+    root = copy_firm(tmp_path_factory.mktemp("built") / "firm")
+    run_coachbook(root, "build", "--as-of", AS_OF, "--strict", check=True)
+    return root
