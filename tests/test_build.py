@@ -144,7 +144,9 @@ def test_closed_engagement_shows_closure(built_firm: Path) -> None:
 def test_goals_page_has_a_chart_and_readings_per_goal(built_firm: Path, sample) -> None:
     soup = BeautifulSoup((site(built_firm, "dana-whitfield") / "goals" / "index.html").read_text(), "html.parser")
     charts = soup.select("svg.cb-chart--goal")
-    visible_goals = [g for g in sample.engagements["dana-whitfield"].engagement.goals if not g.coach_only and not g.draft]
+    visible_goals = [
+        g for g in sample.engagements["dana-whitfield"].engagement.goals if not g.coach_only and not g.draft
+    ]
     assert len(charts) == len(visible_goals) >= 3
     for goal in visible_goals:
         assert soup.find(id=f"goal-{goal.id}") is not None

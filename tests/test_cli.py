@@ -104,7 +104,11 @@ def test_plugin_reads_the_client_from_the_environment_as_serve_does(firm: Path) 
     env = {**os.environ, "COACHBOOK_CLIENT": "kwame-asante", "COACHBOOK_AS_OF": AS_OF}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-d", str(firm / "preview")],
-        cwd=firm, capture_output=True, text=True, timeout=300, env=env,
+        cwd=firm,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     soup = BeautifulSoup((firm / "preview" / "index.html").read_text(), "html.parser")
@@ -141,8 +145,10 @@ def test_deleting_an_engagement_removes_its_site(firm: Path) -> None:
 
 def test_hostile_values_are_escaped_everywhere(firm: Path) -> None:
     path = firm / "engagements" / "sofia-marquez.yml"
-    replace_in(path, "name: Sofia Marquez", "name: \"Sofia <script>alert('x')</script> \\\"O'Brien\\\" {{ 7*7 }}\"")
-    replace_in(path, "first_name: Sofia", "first_name: \"So<b>fia</b>\"") if "first_name: Sofia" in path.read_text() else None
+    replace_in(path, "name: Sofia Marquez", 'name: "Sofia <script>alert(\'x\')</script> \\"O\'Brien\\" {{ 7*7 }}"')
+    replace_in(
+        path, "first_name: Sofia", 'first_name: "So<b>fia</b>"'
+    ) if "first_name: Sofia" in path.read_text() else None
     result = run_coachbook(firm, "build", "--client", "sofia-marquez", "--as-of", AS_OF, "--strict")
     assert result.returncode == 0, result.stderr
     for page in (firm / "site" / "clients" / "sofia-marquez").rglob("*.html"):

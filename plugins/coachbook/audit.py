@@ -16,6 +16,7 @@ sentence therefore matches even after Markdown turned it into HTML.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 import json
@@ -142,11 +143,9 @@ def _file_text(path: Path) -> str:
         inner = path
     text = raw.decode("utf-8", errors="ignore")
     if inner.suffix == ".json":
-        try:
-            # Decode \u escapes and nested strings the way a browser would.
+        # Decode \u escapes and nested strings the way a browser would.
+        with contextlib.suppress(ValueError):
             text = text + " " + _strings(json.loads(text))
-        except ValueError:
-            pass
     return normalise(text)
 
 

@@ -27,7 +27,7 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from coachbook.errors import CoachbookError
 from coachbook.output import discard, staging_dir, swap_in
 
-__all__ = ["SiteResult", "SiteTarget", "build_one", "build_sites", "handbook_target", "client_target"]
+__all__ = ["SiteResult", "SiteTarget", "build_one", "build_sites", "client_target", "handbook_target"]
 
 PLUGIN_NAME = "coachbook"
 
@@ -103,7 +103,7 @@ def build_one(
     except (PluginError, ConfigurationError, CoachbookError, Abort, OSError) as exc:
         discard(staged)
         return _failed(target, started, str(exc) or type(exc).__name__, collector)
-    except Exception as exc:  # noqa: BLE001 - one client's crash must not stop the firm's build
+    except Exception as exc:
         discard(staged)
         detail = "".join(traceback.format_exception_only(exc)).strip()
         return _failed(target, started, f"unexpected error: {detail}", collector)

@@ -85,7 +85,11 @@ def _load(project: Project) -> Firm:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coachbook")
 @click.option(
-    "-f", "--config-file", type=click.Path(path_type=Path), default=Path("mkdocs.yml"), show_default=True,
+    "-f",
+    "--config-file",
+    type=click.Path(path_type=Path),
+    default=Path("mkdocs.yml"),
+    show_default=True,
     help="The firm's MkDocs configuration.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks (for developers).")
@@ -97,9 +101,19 @@ def cli(ctx: click.Context, config_file: Path, debug: bool) -> None:
 
 @cli.command(help=BUILD_HELP)
 @click.option("--client", "clients", multiple=True, metavar="SLUG", help="Build only this client (repeatable).")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date (default: today).")
-@click.option("-d", "--site-dir", type=click.Path(path_type=Path), default=None, help="Output folder (default: site/ beside mkdocs.yml).")
-@click.option("-j", "--jobs", type=click.IntRange(1), default=None, help="Sites built at once (default: one per CPU core).")
+@click.option(
+    "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date (default: today)."
+)
+@click.option(
+    "-d",
+    "--site-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: site/ beside mkdocs.yml).",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1), default=None, help="Sites built at once (default: one per CPU core)."
+)
 @click.option("--strict", is_flag=True, help="Treat MkDocs warnings (such as broken links) as errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' own log.")
 @click.pass_obj
@@ -151,8 +165,13 @@ def _build(
 
     click.echo(f"Building {len(targets)} site(s) into {_shown(site_root)}/ ...")
     results = build_sites(
-        opts.config_file.resolve(), targets, site_root, jobs=jobs or os.cpu_count() or 1, as_of=as_of,
-        strict=strict, on_result=report,
+        opts.config_file.resolve(),
+        targets,
+        site_root,
+        jobs=jobs or os.cpu_count() or 1,
+        as_of=as_of,
+        strict=strict,
+        on_result=report,
     )
     if not clients:
         # A client whose engagement file was deleted must not stay online.
@@ -228,7 +247,9 @@ def check(opts: _Options) -> None:
 
 
 @cli.command()
-@click.option("-d", "--site-dir", type=click.Path(path_type=Path), default=None, help="Output folder to audit (default: site/).")
+@click.option(
+    "-d", "--site-dir", type=click.Path(path_type=Path), default=None, help="Output folder to audit (default: site/)."
+)
 @click.pass_obj
 def audit(opts: _Options, site_dir: Path | None) -> None:
     """Search every built site for text it must not contain."""
@@ -253,7 +274,11 @@ def audit(opts: _Options, site_dir: Path | None) -> None:
         for name, owner, folder in sites:
             leaks = audit_site(folder, needles_for(firm, owner))
             total += len(leaks)
-            status = click.style("clean", fg="green") if not leaks else click.style(f"{len(leaks)} leak(s)", fg="red", bold=True)
+            status = (
+                click.style("clean", fg="green")
+                if not leaks
+                else click.style(f"{len(leaks)} leak(s)", fg="red", bold=True)
+            )
             click.echo(f"  {name:<24} {status}")
             for leak in leaks:
                 click.echo(f"    {leak}", err=True)

@@ -92,7 +92,9 @@ def load_programs(project: Project) -> tuple[Program, ...]:
         problems += _duplicates(
             doc, [((*base, "process_steps", i, "id"), s) for i, s in enumerate(step_ids)], "process step id"
         )
-        problems += _duplicates(doc, [((*base, "stages", i, "id"), s.id) for i, s in enumerate(program.stages)], "stage id")
+        problems += _duplicates(
+            doc, [((*base, "stages", i, "id"), s.id) for i, s in enumerate(program.stages)], "stage id"
+        )
         for si, stage in enumerate(program.stages):
             loc = (*base, "stages", si)
             if stage.number != si + 1:
@@ -107,7 +109,9 @@ def load_programs(project: Project) -> tuple[Program, ...]:
             for ti, step in enumerate(stage.steps):
                 if step not in step_ids:
                     problems.append(
-                        problem_at(doc, (*loc, "steps", ti), f"unknown process step {step!r}", did_you_mean(step, step_ids))
+                        problem_at(
+                            doc, (*loc, "steps", ti), f"unknown process step {step!r}", did_you_mean(step, step_ids)
+                        )
                     )
             problems += _guide_problems(project, doc, (*loc, "guide"), stage.guide)
     if problems:
@@ -121,7 +125,11 @@ def _guide_problems(project: Project, doc: YamlDocument, loc: tuple[str | int, .
     if not target.is_relative_to(content) or Path(guide).is_absolute():
         return [problem_at(doc, loc, f"{guide!r} points outside the content folder", "name a file under content/")]
     if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._/-]*\.md$", guide) or ".." in guide:
-        return [problem_at(doc, loc, f"{guide!r} is not a plain Markdown file name", "use letters, digits, - and _, ending in .md")]
+        return [
+            problem_at(
+                doc, loc, f"{guide!r} is not a plain Markdown file name", "use letters, digits, - and _, ending in .md"
+            )
+        ]
     if (project.content_dir / guide).is_symlink():
         return [problem_at(doc, loc, f"{guide!r} is a symbolic link", "replace the link with the real file")]
     if not target.is_file():
@@ -135,7 +143,9 @@ def slug_problem(path: Path, shown: Path) -> Problem | None:
     slug = path.stem
     normal = unicodedata.normalize("NFKC", slug)
     if normal != slug or not slug.isascii():
-        return Problem(shown, 1, 1, "", f"file name {slug!r} is not plain ASCII", "rename it using a-z, 0-9 and hyphens")
+        return Problem(
+            shown, 1, 1, "", f"file name {slug!r} is not plain ASCII", "rename it using a-z, 0-9 and hyphens"
+        )
     if len(slug) > MAX_SLUG_LENGTH:
         return Problem(shown, 1, 1, "", f"file name is {len(slug)} characters long", f"keep it to {MAX_SLUG_LENGTH}")
     if not re.match(ID_PATTERN, slug):
@@ -163,7 +173,14 @@ def load_engagement(project: Project, path: Path, programs: tuple[Program, ...])
     program_ids = [p.id for p in programs]
     if engagement.program is not None and engagement.program not in program_ids:
         raise ProblemList(
-            [problem_at(doc, ("program",), f"unknown program {engagement.program!r}", did_you_mean(engagement.program, program_ids))]
+            [
+                problem_at(
+                    doc,
+                    ("program",),
+                    f"unknown program {engagement.program!r}",
+                    did_you_mean(engagement.program, program_ids),
+                )
+            ]
         )
     program = programs[0] if engagement.program is None else programs[program_ids.index(engagement.program)]
     problems = _cross_check(doc, engagement, program)
@@ -179,12 +196,23 @@ def _cross_check(doc: YamlDocument, e: Engagement, program: Program) -> list[Pro
     for stage_id in e.stages:
         if stage_id not in stage_ids:
             problems.append(
-                problem_at(doc, ("stages", stage_id), f"unknown stage {stage_id!r}", did_you_mean(stage_id, stage_ids), at_key=True)
+                problem_at(
+                    doc,
+                    ("stages", stage_id),
+                    f"unknown stage {stage_id!r}",
+                    did_you_mean(stage_id, stage_ids),
+                    at_key=True,
+                )
             )
     for i, session in enumerate(e.sessions):
         if session.stage not in stage_ids:
             problems.append(
-                problem_at(doc, ("sessions", i, "stage"), f"unknown stage {session.stage!r}", did_you_mean(session.stage, stage_ids))
+                problem_at(
+                    doc,
+                    ("sessions", i, "stage"),
+                    f"unknown stage {session.stage!r}",
+                    did_you_mean(session.stage, stage_ids),
+                )
             )
     goal_ids = [g.id for g in e.goals]
     problems += _duplicates(doc, [(("goals", i, "id"), g) for i, g in enumerate(goal_ids)], "goal id")
@@ -202,7 +230,9 @@ def _duplicates(doc: YamlDocument, entries: Iterable[tuple[tuple[str | int, ...]
     for loc, value in entries:
         if value in seen:
             first = doc.position(seen[value]).line
-            problems.append(problem_at(doc, loc, f"{what} {value!r} is used twice (first on line {first})", "ids must be unique"))
+            problems.append(
+                problem_at(doc, loc, f"{what} {value!r} is used twice (first on line {first})", "ids must be unique")
+            )
         else:
             seen[value] = loc
     return problems
@@ -221,7 +251,9 @@ def engagement_files(project: Project) -> tuple[list[Path], list[Problem]]:
             continue
         shown = project.shown(path)
         if path.is_symlink():
-            problems.append(Problem(shown, 1, 1, "", "is a symbolic link", "engagement files must be real files in engagements/"))
+            problems.append(
+                Problem(shown, 1, 1, "", "is a symbolic link", "engagement files must be real files in engagements/")
+            )
             continue
         if path.suffix == ".yaml":
             problems.append(Problem(shown, 1, 1, "", "has the extension .yaml", f"rename it to {path.stem}.yml"))
@@ -231,7 +263,14 @@ def engagement_files(project: Project) -> tuple[list[Path], list[Problem]]:
         key = unicodedata.normalize("NFKC", path.stem).casefold()
         if key in folded:
             problems.append(
-                Problem(shown, 1, 1, "", f"collides with {folded[key].name} (names differ only by case or accents)", "rename one")
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    f"collides with {folded[key].name} (names differ only by case or accents)",
+                    "rename one",
+                )
             )
             continue
         folded[key] = path
@@ -258,7 +297,14 @@ def load_firm(project: Project, *, only: Iterable[str] | None = None) -> Firm:
         known = {f.stem for f in files}
         for slug in sorted(wanted - known):
             problems.append(
-                Problem(project.shown(project.engagements_dir / f"{slug}.yml"), 1, 1, "", f"no engagement {slug!r}", did_you_mean(slug, known))
+                Problem(
+                    project.shown(project.engagements_dir / f"{slug}.yml"),
+                    1,
+                    1,
+                    "",
+                    f"no engagement {slug!r}",
+                    did_you_mean(slug, known),
+                )
             )
     engagements: dict[str, LoadedEngagement] = {}
     for path in files:

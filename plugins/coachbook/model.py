@@ -14,8 +14,7 @@ any field named `private`, any item with `coach_only: true`, and any item with
 
 from __future__ import annotations
 
-import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
@@ -200,7 +199,7 @@ class Agreement(_Model):
 # --------------------------------------------------------------------------- stages
 
 
-class StageStatus(str, Enum):
+class StageStatus(StrEnum):
     """Where the client is on one stage."""
 
     NOT_STARTED = "not-started"
@@ -308,7 +307,7 @@ class Goal(_Shareable):
         return self
 
 
-class ActionStatus(str, Enum):
+class ActionStatus(StrEnum):
     """Where an action stands."""
 
     OPEN = "open"
@@ -416,4 +415,3 @@ class Engagement(_Model):
 
     def session_minutes(self, session: Session) -> int:
         return session.minutes or self.cadence.minutes
-

@@ -7,6 +7,7 @@ deleted and the previous site stays exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -48,10 +49,9 @@ def swap_in(staged: Path, target: Path) -> None:
 
 
 def _remove_if_empty(folder: Path) -> None:
-    try:
+    # Another site may still be staging there; then the folder stays.
+    with contextlib.suppress(OSError):
         folder.rmdir()
-    except OSError:
-        pass  # another site is still being staged there
 
 
 def discard(path: Path) -> None:

@@ -115,6 +115,8 @@ _ENV = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+
+
 def _anchor(value: object) -> Markup:
     """A fragment id: lower-case letters, digits and hyphens only, so it is safe to print as is."""
     return Markup(re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-"))
@@ -205,7 +207,9 @@ def client_plan(
         )
         for stage in program.stages
     )
-    closure_reached = progress.closed or view.closure is not None or progress.stages[-1].status is not StageStatus.NOT_STARTED
+    closure_reached = (
+        progress.closed or view.closure is not None or progress.stages[-1].status is not StageStatus.NOT_STARTED
+    )
     context = {
         "e": view,
         "program": program,
@@ -227,9 +231,10 @@ def client_plan(
             feedback = view.assessment.feedback if view.assessment else None
             context["feedback_chart"] = charts.feedback_chart(feedback, chart_id="feedback") if feedback else None
         pages.append(PageSource(uri=uri, title=title, markdown=_render(template, slots, **context), slots=slots))
-    nav = tuple(NavItem(p.title, p.uri) for p in pages) + (
-        NavItem("Your program", children=tuple(NavItem(f"{s.number}. {s.title}", _guide_uri(s)) for s in program.stages)),
+    program_nav = NavItem(
+        "Your program", children=tuple(NavItem(f"{s.number}. {s.title}", _guide_uri(s)) for s in program.stages)
     )
+    nav = (*(NavItem(p.title, p.uri) for p in pages), program_nav)
     return SitePlan(
         site_name=f"{view.client.name} · Coaching",
         pages=tuple(pages),

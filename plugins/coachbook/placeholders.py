@@ -30,7 +30,15 @@ if TYPE_CHECKING:
 
     from coachbook.model import Engagement, Program
 
-__all__ = ["PLACEHOLDERS", "Placeholder", "check_guide", "human_date", "neutral_values", "personal_values", "render_guide"]
+__all__ = [
+    "PLACEHOLDERS",
+    "Placeholder",
+    "check_guide",
+    "human_date",
+    "neutral_values",
+    "personal_values",
+    "render_guide",
+]
 
 
 def human_date(day: dt.date) -> str:
@@ -54,12 +62,17 @@ PLACEHOLDERS: dict[str, Placeholder] = {
     for p in (
         Placeholder("client.first_name", "the client's first name", "you", lambda e, _: e.client.given_name),
         Placeholder("client.name", "the client's full name", "you", lambda e, _: e.client.name),
-        Placeholder("client.organisation", "the client's organisation", "your organisation", lambda e, _: e.client.organisation),
+        Placeholder(
+            "client.organisation", "the client's organisation", "your organisation", lambda e, _: e.client.organisation
+        ),
         Placeholder("client.role", "the client's role", "your role", lambda e, _: e.client.role),
         Placeholder("coach.name", "the coach's full name", "your coach", lambda e, _: e.coach.name),
         Placeholder("coach.first_name", "the coach's first name", "your coach", lambda e, _: e.coach.given_name),
         Placeholder(
-            "engagement.start", "the start date, e.g. 3 March 2026", "the start of your engagement", lambda e, _: human_date(e.start)
+            "engagement.start",
+            "the start date, e.g. 3 March 2026",
+            "the start of your engagement",
+            lambda e, _: human_date(e.start),
         ),
         Placeholder(
             "engagement.end", "the planned end date", "the end of your engagement", lambda e, _: human_date(e.end)
@@ -103,7 +116,9 @@ def check_guide(path: Path, shown: Path) -> list[Problem]:
     if match:
         front = match.group(0)
         if "{{" in front or "{%" in front:
-            problems.append(Problem(shown, 1, 1, "front matter", "placeholders do not work in front matter", "move it to the body"))
+            problems.append(
+                Problem(shown, 1, 1, "front matter", "placeholders do not work in front matter", "move it to the body")
+            )
         # Keep line numbers right by blanking the front matter instead of cutting it.
         text = "\n" * front.count("\n") + text[len(front) :]
     try:
@@ -111,7 +126,14 @@ def check_guide(path: Path, shown: Path) -> list[Problem]:
     except TemplateSyntaxError as exc:
         return [
             *problems,
-            Problem(shown, exc.lineno or 1, 1, "", f"placeholder syntax: {exc.message}", "write placeholders as {{ client.first_name }}"),
+            Problem(
+                shown,
+                exc.lineno or 1,
+                1,
+                "",
+                f"placeholder syntax: {exc.message}",
+                "write placeholders as {{ client.first_name }}",
+            ),
         ]
     for node in tree.body:
         problems += _check_node(node, shown)
@@ -137,7 +159,16 @@ def _check_node(node: nodes.Node, shown: Path) -> list[Problem]:
                     )
                 )
             elif name not in PLACEHOLDERS:
-                out.append(Problem(shown, child.lineno, 1, "", f"unknown placeholder {{{{ {name} }}}}", did_you_mean(name, PLACEHOLDERS)))
+                out.append(
+                    Problem(
+                        shown,
+                        child.lineno,
+                        1,
+                        "",
+                        f"unknown placeholder {{{{ {name} }}}}",
+                        did_you_mean(name, PLACEHOLDERS),
+                    )
+                )
         return out
     return [
         Problem(

@@ -82,9 +82,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             as_of = _parse_as_of(self.config.as_of or os.environ.get(AS_OF_ENV))
             self._firm = load_firm(project)
             if slug:
-                self._plan = plan_client_site(
-                    self._firm, slug, as_of, directory_urls=bool(config.use_directory_urls)
-                )
+                self._plan = plan_client_site(self._firm, slug, as_of, directory_urls=bool(config.use_directory_urls))
             else:
                 self._plan = plan_handbook_site(self._firm, site_name=config.site_name)
         except ProblemList as exc:

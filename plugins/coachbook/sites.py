@@ -33,7 +33,10 @@ def plan_client_site(firm: Firm, slug: str, as_of: dt.date, *, directory_urls: b
     loaded = firm.engagements.get(slug)
     if loaded is None:
         hint = did_you_mean(slug, firm.engagements)
-        raise CoachbookError(f"no engagement named {slug!r} in {firm.project.shown(firm.project.engagements_dir)}/" + (f"; {hint}" if hint else ""))
+        raise CoachbookError(
+            f"no engagement named {slug!r} in {firm.project.shown(firm.project.engagements_dir)}/"
+            + (f"; {hint}" if hint else "")
+        )
     view = client_view(loaded.engagement)
     progress = compute_progress(view, loaded.program, as_of)
     return client_plan(slug, view, loaded.program, progress, directory_urls=directory_urls)

@@ -25,21 +25,27 @@ def _iso_date(value: Any) -> dt.date:
     # Our YAML loader keeps dates as strings, so only an ISO string (or a date
     # built in Python) gets through; numbers and free text are refused.
     if isinstance(value, dt.datetime):
-        raise PydanticCustomError("iso_date", "expected a date without a time, got {value}", {"value": repr(str(value))})
+        raise PydanticCustomError(
+            "iso_date", "expected a date without a time, got {value}", {"value": repr(str(value))}
+        )
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and _ISO_DATE.match(value.strip()):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise PydanticCustomError("iso_date", "{value} is not a real calendar date", {"value": repr(value)}) from None
+            raise PydanticCustomError(
+                "iso_date", "{value} is not a real calendar date", {"value": repr(value)}
+            ) from None
     raise PydanticCustomError("iso_date", "expected an ISO date (YYYY-MM-DD), got {value}", {"value": repr(value)})
 
 
 def _clock(value: Any) -> str:
     if isinstance(value, str) and _CLOCK.match(value.strip()):
         return value.strip()
-    raise PydanticCustomError("clock_time", "expected a 24-hour time such as \"09:30\", got {value}", {"value": repr(value)})
+    raise PydanticCustomError(
+        "clock_time", 'expected a 24-hour time such as "09:30", got {value}', {"value": repr(value)}
+    )
 
 
 def _strip(value: str) -> str:

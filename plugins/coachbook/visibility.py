@@ -108,7 +108,7 @@ def _redact(value: Any, loc: Loc, secrets: list[Secret]) -> Any:
                 secrets.extend(Secret(f, t, reason) for f, t in _texts(item, (*loc, index)))
                 continue
             kept.append(_redact(item, (*loc, index), secrets))
-        return kept if len(kept) != len(value) or any(a is not b for a, b in zip(kept, value)) else value
+        return kept if len(kept) != len(value) or any(a is not b for a, b in zip(kept, value, strict=True)) else value
     if isinstance(value, dict):
         new_dict = {k: _redact(v, (*loc, k), secrets) for k, v in value.items()}
         return new_dict if any(new_dict[k] is not value[k] for k in value) else value

@@ -185,7 +185,9 @@ def _syntax_hint(message: str) -> str:
 def _convert(node: Node, loc: Loc, doc: YamlDocument, problems: list[Problem], depth: int) -> Any:
     field_name = _dotted(loc)
     if depth > MAX_DEPTH:
-        problems.append(_problem(doc.path, node.start_mark, "is nested too deeply", "flatten the structure", field_name))
+        problems.append(
+            _problem(doc.path, node.start_mark, "is nested too deeply", "flatten the structure", field_name)
+        )
         return None
     doc.values[loc] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, ScalarNode):
@@ -200,7 +202,9 @@ def _convert(node: Node, loc: Loc, doc: YamlDocument, problems: list[Problem], d
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag not in ("tag:yaml.org,2002:str",):
                 problems.append(
-                    _problem(doc.path, key_node.start_mark, "keys must be plain words", "write `name: value`", field_name)
+                    _problem(
+                        doc.path, key_node.start_mark, "keys must be plain words", "write `name: value`", field_name
+                    )
                 )
                 continue
             key = str(key_node.value)
@@ -219,7 +223,13 @@ def _convert(node: Node, loc: Loc, doc: YamlDocument, problems: list[Problem], d
                 continue
             if key == "<<":
                 problems.append(
-                    _problem(doc.path, key_node.start_mark, "merge keys (<<) are not supported", "write the keys out", field_name)
+                    _problem(
+                        doc.path,
+                        key_node.start_mark,
+                        "merge keys (<<) are not supported",
+                        "write the keys out",
+                        field_name,
+                    )
                 )
                 continue
             doc.keys[child] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
