@@ -8,6 +8,7 @@ ever starts from bad input.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -43,8 +44,9 @@ class Project:
 
     def shown(self, path: Path) -> Path:
         """`path` as a person would type it from the project folder."""
+        # Not resolve(): a symbolic link must be reported under its own name.
         try:
-            return path.resolve().relative_to(self.root.resolve())
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root))
         except ValueError:
             return path
 

@@ -28,6 +28,7 @@ from coachbook.errors import Problem, ProblemList
 MAX_FILE_BYTES = 1_000_000
 #: Deep nesting is never needed and costs recursion; refuse it early.
 MAX_DEPTH = 32
+_COMPOSE_DEPTH_LIMIT = 4 * MAX_DEPTH
 
 Loc = tuple[str | int, ...]
 
@@ -88,7 +89,23 @@ class _Loader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, "anchors and aliases (*name) are not supported", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        event = self.peek_event()
+        # The composer recurses once per level; stop long before Python's
+        # recursion limit so a pathologically nested file is an error, not a
+        # crash. Ordinary over-nesting is reported with its field in `_convert`.
+        depth = getattr(self, "_depth", 0)
+        if depth >= _COMPOSE_DEPTH_LIMIT:
+            raise yaml.composer.ComposerError(None, None, "the file is nested too deeply", event.start_mark)
+        self._depth = depth + 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth = depth
+        # Remember explicit tags (`!!str 3`, `!!python/object`): `_convert`
+        # refuses them rather than interpret a value the way the tag asks.
+        if node is not None and getattr(event, "tag", None) not in (None, "!"):
+            node.explicit_tag = True  # type: ignore[attr-defined]
+        return node  # type: ignore[no-any-return]
 
 
 # Drop YAML 1.1's implicit resolvers (bool words, sexagesimal ints, timestamps,
@@ -171,9 +188,12 @@ def parse_yaml(text: str, shown: Path) -> YamlDocument:
 
 
 def _syntax_hint(message: str) -> str:
+    if "nested too deeply" in message:
+        return "flatten the structure"
     if "aliases" in message:
         return "write the repeated values out in full"
-    if "tab" in message:
+    # PyYAML spells a tab as the escape '\t' in its messages.
+    if "tab" in message or "'\\t'" in message:
         return "indent with spaces, never tabs"
     if "mapping values are not allowed" in message:
         return "a value containing ': ' must be quoted"
@@ -190,6 +210,9 @@ def _convert(node: Node, loc: Loc, doc: YamlDocument, problems: list[Problem], d
         )
         return None
     doc.values[loc] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
+    if getattr(node, "explicit_tag", False):
+        problems.append(_tag_problem(doc.path, node, field_name))
+        return None
     if isinstance(node, ScalarNode):
         return _resolve_scalar(node, loc, doc, problems)
     if node.tag not in _STANDARD_TAGS:
