@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,20 @@ REPO = Path(__file__).resolve().parent.parent
 #: The sample firm's engagements are written as of this date; builds in tests pin it.
 AS_OF = "2026-11-24"
 FIRM_PARTS = ("content", "engagements", "theme", "mkdocs.yml")
+
+
+def minimal_engagement(**fields: Any) -> dict[str, Any]:
+    """The data of a valid engagement with only the required fields, plus `fields`."""
+    data: dict[str, Any] = {
+        "client": {"name": "Ana Lima", "role": "CTO", "organisation": "Acme"},
+        "coach": {"name": "Tom Becker"},
+        "start": "2026-01-05",
+        "end": "2026-12-18",
+        "cadence": {"every_weeks": 2},
+        "agreement": {"sessions": 8, "confidentiality": "Kept between us.", "logistics": "Video."},
+    }
+    data.update(fields)
+    return data
 
 
 def copy_firm(dest: Path) -> Path:

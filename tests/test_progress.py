@@ -13,6 +13,8 @@ from coachbook.model import ActionStatus, Engagement, Goal, Program, StageStatus
 from coachbook.progress import NEXT_ACTIONS, compute_progress, goal_progress
 from coachbook.visibility import client_view
 
+from .conftest import minimal_engagement
+
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = Project(root=ROOT, content_dir=ROOT / "content", engagements_dir=ROOT / "engagements")
 STAGE_IDS = [
@@ -34,16 +36,7 @@ def program() -> Program:
 
 def engagement(**fields: Any) -> Engagement:
     """A valid engagement with only the required fields, plus `fields`."""
-    data: dict[str, Any] = {
-        "client": {"name": "Ana Lima", "role": "CTO", "organisation": "Acme"},
-        "coach": {"name": "Tom Becker"},
-        "start": "2026-01-05",
-        "end": "2026-12-18",
-        "cadence": {"every_weeks": 2},
-        "agreement": {"sessions": 8, "confidentiality": "Kept between us.", "logistics": "Video."},
-    }
-    data.update(fields)
-    return Engagement.model_validate(data)
+    return Engagement.model_validate(minimal_engagement(**fields))
 
 
 def goal(

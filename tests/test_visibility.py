@@ -11,6 +11,8 @@ from coachbook.loader import Project, load_firm
 from coachbook.model import Engagement
 from coachbook.visibility import Secret, client_view, held_back, identifying, strip_comments
 
+from .conftest import minimal_engagement
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,17 +36,7 @@ def session(focus: str, **extra: Any) -> dict[str, Any]:
     return {"date": "2026-02-02", "stage": "contracting", "focus": focus, **extra}
 
 
-def base(**fields: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "client": {"name": "Ana Lima", "role": "CTO", "organisation": "Acme"},
-        "coach": {"name": "Tom Becker"},
-        "start": "2026-01-05",
-        "end": "2026-12-18",
-        "cadence": {"every_weeks": 2},
-        "agreement": {"sessions": 8, "confidentiality": "Kept between us.", "logistics": "Video."},
-    }
-    data.update(fields)
-    return data
+base = minimal_engagement
 
 
 #: Every way of holding something back, at every level. Every hidden text contains SECRET.
