@@ -6,10 +6,12 @@ them with a traceback for developers.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -126,7 +128,8 @@ def build(
     strict: bool,
     verbose: bool,
 ) -> None:
-    _run(opts, lambda: _build(opts, clients, as_of.date() if as_of else None, site_dir, jobs, strict, verbose))
+    with _reported(opts):
+        _build(opts, clients, as_of.date() if as_of else None, site_dir, jobs, strict, verbose)
 
 
 def _build(
@@ -204,7 +207,7 @@ def _shown(path: Path) -> str:
 @click.option("--no-livereload", is_flag=True, help="Do not reload the browser on changes.")
 @click.pass_obj
 def serve(opts: _Options, client: str | None, as_of: dt.datetime | None, dev_addr: str, no_livereload: bool) -> None:
-    def run() -> None:
+    with _reported(opts):
         from mkdocs.commands.serve import serve as mkdocs_serve
 
         project = _project(opts.config_file)
@@ -227,23 +230,18 @@ def serve(opts: _Options, client: str | None, as_of: dt.datetime | None, dev_add
             dev_addr=dev_addr,
         )
 
-    _run(opts, run)
-
 
 @cli.command()
 @click.pass_obj
 def check(opts: _Options) -> None:
     """Validate the program, the guides and every engagement file."""
-
-    def run() -> None:
+    with _reported(opts):
         project = _project(opts.config_file)
         firm = _load(project)
         click.echo(
             f"OK: {len(firm.programs)} program(s), "
             f"{sum(len(p.stages) for p in firm.programs)} stage guide(s), {len(firm.engagements)} engagement(s)."
         )
-
-    _run(opts, run)
 
 
 @cli.command()
@@ -253,8 +251,7 @@ def check(opts: _Options) -> None:
 @click.pass_obj
 def audit(opts: _Options, site_dir: Path | None) -> None:
     """Search every built site for text it must not contain."""
-
-    def run() -> None:
+    with _reported(opts):
         from coachbook.audit import audit_site, needles_for
 
         project = _project(opts.config_file)
@@ -286,12 +283,12 @@ def audit(opts: _Options, site_dir: Path | None) -> None:
             _fail(f"{total} leak(s) found; do not publish these sites")
         click.echo(f"Audit passed: {len(sites)} site(s), nothing confidential found.")
 
-    _run(opts, run)
 
-
-def _run(opts: _Options, action: object) -> None:
+@contextlib.contextmanager
+def _reported(opts: _Options) -> Iterator[None]:
+    """Turn our errors into `error: ...` and exit status 1; re-raise them under --debug."""
     try:
-        action()  # type: ignore[operator]
+        yield
     except CoachbookError as exc:
         if opts.debug:
             raise
