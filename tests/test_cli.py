@@ -161,3 +161,82 @@ def test_hostile_values_are_escaped_everywhere(firm: Path) -> None:
     assert "{{ 7*7 }}" in agreement.get_text()
     assert "<script>alert('x')</script>" in agreement.get_text()
     assert "<script>alert('x')</script>" in agreement.title.get_text()
+
+
+SECOND_PROGRAM = """
+  - id: team-lead
+    title: New Team Lead Programme
+    summary: Three short stages for people leading a team for the first time.
+    process_steps:
+      - id: start
+        title: Start
+        summary: Agree how you will work.
+      - id: practise
+        title: Practise
+        summary: Try it at work.
+    stages:
+      - id: kickoff
+        number: 1
+        title: Kick-off
+        summary: Agree the ground rules.
+        guide: team-lead/kickoff.md
+        steps: [start]
+        duration: 1 week
+        client_does: [Book the sessions]
+        coach_does: [Explains the format]
+        exit_criteria: [Sessions are booked]
+      - id: growth
+        number: 2
+        title: Growth
+        summary: Practise leading, with feedback.
+        guide: team-lead/growth.md
+        steps: [practise]
+        duration: 3 months
+        client_does: [Try one new habit a fortnight]
+        coach_does: [Gives feedback]
+        exit_criteria: [The habits hold]
+"""
+
+LEAD_ENGAGEMENT = """\
+program: team-lead
+client: {name: Noor Haddad, role: Team Lead, organisation: Fenwick Analytics}
+coach: {name: Tom Becker}
+start: 2026-10-05
+end: 2027-01-29
+cadence: {every_weeks: 2}
+agreement: {sessions: 6, confidentiality: Kept between us., logistics: Video calls.}
+stages:
+  kickoff: {status: done, started: 2026-10-05, completed: 2026-10-12}
+  growth: {status: in-progress, started: 2026-10-12}
+sessions:
+  - {date: 2026-12-07, stage: growth, focus: Running your first retrospective}
+"""
+
+
+def test_a_second_program_with_its_own_stages_builds(firm: Path) -> None:
+    program = firm / "content" / "program.yml"
+    program.write_text(program.read_text(encoding="utf-8") + SECOND_PROGRAM, encoding="utf-8")
+    (firm / "content" / "team-lead").mkdir()
+    for stage in ("kickoff", "growth"):
+        (firm / "content" / "team-lead" / f"{stage}.md").write_text(
+            f"---\ntitle: {stage.title()}\n---\n\n# {stage.title()}\n\nWith {{{{ coach.name }}}}, step by step.\n",
+            encoding="utf-8",
+        )
+    (firm / "engagements" / "noor-haddad.yml").write_text(LEAD_ENGAGEMENT, encoding="utf-8")
+    result = run_coachbook(firm, "build", "--as-of", AS_OF, "--strict")
+    assert result.returncode == 0, result.stdout + result.stderr
+    noor = firm / "site" / "clients" / "noor-haddad"
+    dashboard = BeautifulSoup((noor / "index.html").read_text(), "html.parser").get_text(" ")
+    assert "Where you are: Growth" in dashboard
+    assert "1 of 2 stages done" in dashboard
+    # Her site carries her program's guides only, personalised.
+    assert "With Tom Becker, step by step." in (noor / "team-lead" / "growth" / "index.html").read_text()
+    assert not (noor / "stages").exists()
+    # The other clients still follow the default program; the handbook shows both programs.
+    assert (firm / "site" / "clients" / "dana-whitfield" / "stages" / "06-implementation" / "index.html").is_file()
+    handbook = (firm / "site" / "handbook" / "index.html").read_text()
+    assert "New Team Lead Programme" in handbook and "Executive Coaching Programme" in handbook
+    assert (
+        "With your coach, step by step."
+        in (firm / "site" / "handbook" / "team-lead" / "growth" / "index.html").read_text()
+    )
