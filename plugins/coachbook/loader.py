@@ -287,11 +287,8 @@ def load_firm(project: Project, *, only: Iterable[str] | None = None) -> Firm:
         ProblemList: Every problem in every file, sorted by file and line.
     """
     problems: list[Problem] = []
-    try:
-        programs = load_programs(project)
-    except ProblemList as exc:
-        # Engagements are checked against a program, so without one there is no more to say.
-        raise exc from None
+    # Engagements are checked against a program, so a broken program.yml ends the load here.
+    programs = load_programs(project)
     files, folder_problems = engagement_files(project)
     problems += folder_problems
     wanted = set(only) if only is not None else None

@@ -207,9 +207,8 @@ def client_plan(
         )
         for stage in program.stages
     )
-    closure_reached = (
-        progress.closed or view.closure is not None or progress.stages[-1].status is not StageStatus.NOT_STARTED
-    )
+    # A closed engagement has its last stage done, so this covers it too.
+    closure_reached = view.closure is not None or progress.stages[-1].status is not StageStatus.NOT_STARTED
     context = {
         "e": view,
         "program": program,

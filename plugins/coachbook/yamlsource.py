@@ -36,11 +36,6 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_STANDARD_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-}
 
 
 @dataclass(frozen=True)
@@ -203,7 +198,7 @@ def _syntax_hint(message: str) -> str:
 
 
 def _convert(node: Node, loc: Loc, doc: YamlDocument, problems: list[Problem], depth: int) -> Any:
-    field_name = _dotted(loc)
+    field_name = dotted(loc)
     if depth > MAX_DEPTH:
         problems.append(
             _problem(doc.path, node.start_mark, "is nested too deeply", "flatten the structure", field_name)
@@ -214,10 +209,7 @@ def _convert(node: Node, loc: Loc, doc: YamlDocument, problems: list[Problem], d
         problems.append(_tag_problem(doc.path, node, field_name))
         return None
     if isinstance(node, ScalarNode):
-        return _resolve_scalar(node, loc, doc, problems)
-    if node.tag not in _STANDARD_TAGS:
-        problems.append(_tag_problem(doc.path, node, field_name))
-        return None
+        return _resolve_scalar(node)
     if isinstance(node, SequenceNode):
         return [_convert(item, (*loc, index), doc, problems, depth + 1) for index, item in enumerate(node.value)]
     if isinstance(node, MappingNode):
@@ -240,7 +232,7 @@ def _convert(node: Node, loc: Loc, doc: YamlDocument, problems: list[Problem], d
                         key_node.start_mark,
                         f"duplicate key {key!r} (first written on line {first.line})",
                         "keep one of them; YAML would silently use the last",
-                        _dotted(child),
+                        dotted(child),
                     )
                 )
                 continue
@@ -272,10 +264,8 @@ def _tag_problem(path: Path, node: Node, field_name: str) -> Problem:
     )
 
 
-def _resolve_scalar(node: ScalarNode, loc: Loc, doc: YamlDocument, problems: list[Problem]) -> Any:
-    if node.tag != "tag:yaml.org,2002:str":
-        problems.append(_tag_problem(doc.path, node, _dotted(loc)))
-        return None
+def _resolve_scalar(node: ScalarNode) -> Any:
+    # Explicit tags were refused in `_convert`, so every scalar here is untagged text.
     value = node.value
     if node.style is not None:  # quoted, literal or folded: always text
         return value
@@ -290,7 +280,7 @@ def _resolve_scalar(node: ScalarNode, loc: Loc, doc: YamlDocument, problems: lis
     return value
 
 
-def _dotted(loc: Loc) -> str:
+def dotted(loc: Loc) -> str:
     """Render a location as the field path people read: `goals[0].target`."""
     out = ""
     for part in loc:
@@ -299,6 +289,3 @@ def _dotted(loc: Loc) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
-
-
-dotted = _dotted
