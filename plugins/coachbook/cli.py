@@ -129,68 +129,56 @@ def build(
     verbose: bool,
 ) -> None:
     with _reported(opts):
-        _build(opts, clients, as_of.date() if as_of else None, site_dir, jobs, strict, verbose)
+        from coachbook.builder import SiteResult, build_sites, client_target, handbook_target
+        from coachbook.output import remove_site
 
+        _quiet_mkdocs(verbose)
+        project = _project(opts.config_file)
+        firm = _load(project)
+        unknown = [slug for slug in clients if slug not in firm.engagements]
+        if unknown:
+            from coachbook.validation import did_you_mean
 
-def _build(
-    opts: _Options,
-    clients: tuple[str, ...],
-    as_of: dt.date | None,
-    site_dir: Path | None,
-    jobs: int | None,
-    strict: bool,
-    verbose: bool,
-) -> None:
-    from coachbook.builder import SiteResult, build_sites, client_target, handbook_target
-    from coachbook.output import remove_site
+            hints = [f"{slug!r} ({did_you_mean(slug, firm.engagements)})" for slug in unknown]
+            _fail("no engagement named " + ", ".join(hints))
+        site_root = (site_dir or project.root / "site").resolve()
+        targets = [handbook_target(site_root)] if not clients else []
+        targets += [client_target(site_root, slug) for slug in (clients or sorted(firm.engagements))]
 
-    _quiet_mkdocs(verbose)
-    project = _project(opts.config_file)
-    firm = _load(project)
-    unknown = [slug for slug in clients if slug not in firm.engagements]
-    if unknown:
-        from coachbook.validation import did_you_mean
+        def report(result: SiteResult) -> None:
+            name = result.target.name
+            if result.ok:
+                click.echo(f"  {click.style('built', fg='green')}  {name:<24} {result.seconds:5.1f}s")
+            else:
+                click.echo(f"  {click.style('FAILED', fg='red', bold=True)} {name:<24} {result.error}", err=True)
+            for warning in result.warnings:
+                click.echo(f"           warning: {warning}", err=True)
 
-        hints = [f"{slug!r} ({did_you_mean(slug, firm.engagements)})" for slug in unknown]
-        _fail("no engagement named " + ", ".join(hints))
-    site_root = (site_dir or project.root / "site").resolve()
-    targets = [handbook_target(site_root)] if not clients else []
-    targets += [client_target(site_root, slug) for slug in (clients or sorted(firm.engagements))]
-
-    def report(result: SiteResult) -> None:
-        name = result.target.name
-        if result.ok:
-            click.echo(f"  {click.style('built', fg='green')}  {name:<24} {result.seconds:5.1f}s")
-        else:
-            click.echo(f"  {click.style('FAILED', fg='red', bold=True)} {name:<24} {result.error}", err=True)
-        for warning in result.warnings:
-            click.echo(f"           warning: {warning}", err=True)
-
-    click.echo(f"Building {len(targets)} site(s) into {_shown(site_root)}/ ...")
-    results = build_sites(
-        opts.config_file.resolve(),
-        targets,
-        site_root,
-        jobs=jobs or os.cpu_count() or 1,
-        as_of=as_of,
-        strict=strict,
-        on_result=report,
-    )
-    if not clients:
-        # A client whose engagement file was deleted must not stay online.
-        clients_root = site_root / "clients"
-        if clients_root.is_dir():
-            for stale in sorted(p for p in clients_root.iterdir() if p.is_dir() and p.name not in firm.engagements):
-                remove_site(stale)
-                click.echo(f"  removed  {stale.name:<24} (its engagement file no longer exists)")
-    failed = [r for r in results if not r.ok]
-    ok = len(results) - len(failed)
-    click.echo(f"Done: {ok} built, {len(failed)} failed.")
-    if ok:
-        first = next(r for r in results if r.ok).target.dest / "index.html"
-        click.echo(f"Open {_shown(first)} in a browser to look at a site.")
-    if failed:
-        _fail(f"{len(failed)} site(s) failed: " + ", ".join(r.target.name for r in failed))
+        click.echo(f"Building {len(targets)} site(s) into {_shown(site_root)}/ ...")
+        results = build_sites(
+            opts.config_file.resolve(),
+            targets,
+            site_root,
+            jobs=jobs or os.cpu_count() or 1,
+            as_of=as_of.date() if as_of else None,
+            strict=strict,
+            on_result=report,
+        )
+        if not clients:
+            # A client whose engagement file was deleted must not stay online.
+            clients_root = site_root / "clients"
+            if clients_root.is_dir():
+                for stale in sorted(p for p in clients_root.iterdir() if p.is_dir() and p.name not in firm.engagements):
+                    remove_site(stale)
+                    click.echo(f"  removed  {stale.name:<24} (its engagement file no longer exists)")
+        failed = [r for r in results if not r.ok]
+        ok = len(results) - len(failed)
+        click.echo(f"Done: {ok} built, {len(failed)} failed.")
+        if ok:
+            first = next(r for r in results if r.ok).target.dest / "index.html"
+            click.echo(f"Open {_shown(first)} in a browser to look at a site.")
+        if failed:
+            _fail(f"{len(failed)} site(s) failed: " + ", ".join(r.target.name for r in failed))
 
 
 def _shown(path: Path) -> str:
