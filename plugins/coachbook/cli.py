@@ -1,25 +1,15 @@
-"""The `coachbook` command: parses arguments and hands off to the core and the builder.
-
-Errors are printed as `error: ...` with exit status 1; `--debug` re-raises
-them with a traceback for developers.
-"""
+"""The `coachbook` command: parses arguments and hands off to the core and the builder."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import logging
 import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from coachbook import __version__
-from coachbook.errors import CoachbookError, ProblemList
-from coachbook.loader import Firm, Project, load_firm
+from coachbook.cli_support import Options, fail, load_or_fail, project_of, quiet_mkdocs, reported, shown
 
 BUILD_HELP = """Build the public handbook and every client's private site.
 
@@ -37,53 +27,6 @@ It is built in a temporary folder and never written under site/.
 """
 
 
-class _Options:
-    def __init__(self, config_file: Path, debug: bool) -> None:
-        self.config_file = config_file
-        self.debug = debug
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
-    sys.exit(1)
-
-
-def _quiet_mkdocs(verbose: bool) -> None:
-    """MkDocs' INFO lines are for developers; coaches see our summary instead."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
-    logger = logging.getLogger("mkdocs")
-    logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO if verbose else logging.ERROR)
-    logger.propagate = False
-
-
-def _project(config_file: Path) -> Project:
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
-
-    if not config_file.is_file():
-        raise CoachbookError(f"{config_file} not found; run coachbook in the folder holding mkdocs.yml, or pass -f")
-    try:
-        cfg = load_config(config_file=str(config_file))
-    except ConfigurationError as exc:
-        raise CoachbookError(f"{config_file}: {exc}") from None
-    plugin = cfg.plugins.get("coachbook")
-    if plugin is None:
-        raise CoachbookError(f"{config_file} does not enable the `coachbook` plugin; add it under `plugins:`")
-    root = config_file.resolve().parent
-    return Project(root=root, content_dir=Path(cfg.docs_dir), engagements_dir=root / plugin.config["engagements_dir"])
-
-
-def _load(project: Project) -> Firm:
-    try:
-        return load_firm(project)
-    except ProblemList as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        _fail(f"{len(exc.problems)} problem(s) found; nothing was built. Fix them and run the command again.")
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coachbook")
 @click.option(
@@ -98,7 +41,7 @@ def _load(project: Project) -> Firm:
 @click.pass_context
 def cli(ctx: click.Context, config_file: Path, debug: bool) -> None:
     """Coachbook: private handbook-and-progress sites for coaching clients."""
-    ctx.obj = _Options(config_file, debug)
+    ctx.obj = Options(config_file, debug)
 
 
 @cli.command(help=BUILD_HELP)
@@ -120,7 +63,7 @@ def cli(ctx: click.Context, config_file: Path, debug: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' own log.")
 @click.pass_obj
 def build(
-    opts: _Options,
+    opts: Options,
     clients: tuple[str, ...],
     as_of: dt.datetime | None,
     site_dir: Path | None,
@@ -128,19 +71,19 @@ def build(
     strict: bool,
     verbose: bool,
 ) -> None:
-    with _reported(opts):
+    with reported(opts):
         from coachbook.builder import SiteResult, build_sites, client_target, handbook_target
         from coachbook.output import remove_site
 
-        _quiet_mkdocs(verbose)
-        project = _project(opts.config_file)
-        firm = _load(project)
+        quiet_mkdocs(verbose)
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
         unknown = [slug for slug in clients if slug not in firm.engagements]
         if unknown:
             from coachbook.validation import did_you_mean
 
             hints = [f"{slug!r} ({did_you_mean(slug, firm.engagements)})" for slug in unknown]
-            _fail("no engagement named " + ", ".join(hints))
+            fail("no engagement named " + ", ".join(hints))
         site_root = (site_dir or project.root / "site").resolve()
         targets = [handbook_target(site_root)] if not clients else []
         targets += [client_target(site_root, slug) for slug in (clients or sorted(firm.engagements))]
@@ -154,7 +97,7 @@ def build(
             for warning in result.warnings:
                 click.echo(f"           warning: {warning}", err=True)
 
-        click.echo(f"Building {len(targets)} site(s) into {_shown(site_root)}/ ...")
+        click.echo(f"Building {len(targets)} site(s) into {shown(site_root)}/ ...")
         results = build_sites(
             opts.config_file.resolve(),
             targets,
@@ -176,16 +119,9 @@ def build(
         click.echo(f"Done: {ok} built, {len(failed)} failed.")
         if ok:
             first = next(r for r in results if r.ok).target.dest / "index.html"
-            click.echo(f"Open {_shown(first)} in a browser to look at a site.")
+            click.echo(f"Open {shown(first)} in a browser to look at a site.")
         if failed:
-            _fail(f"{len(failed)} site(s) failed: " + ", ".join(r.target.name for r in failed))
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+            fail(f"{len(failed)} site(s) failed: " + ", ".join(r.target.name for r in failed))
 
 
 @cli.command(help=SERVE_HELP)
@@ -194,17 +130,17 @@ def _shown(path: Path) -> str:
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
 @click.option("--no-livereload", is_flag=True, help="Do not reload the browser on changes.")
 @click.pass_obj
-def serve(opts: _Options, client: str | None, as_of: dt.datetime | None, dev_addr: str, no_livereload: bool) -> None:
-    with _reported(opts):
+def serve(opts: Options, client: str | None, as_of: dt.datetime | None, dev_addr: str, no_livereload: bool) -> None:
+    with reported(opts):
         from mkdocs.commands.serve import serve as mkdocs_serve
 
-        project = _project(opts.config_file)
-        firm = _load(project)
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
         if client and client not in firm.engagements:
             from coachbook.validation import did_you_mean
 
-            _fail(f"no engagement named {client!r}; {did_you_mean(client, firm.engagements)}")
-        _quiet_mkdocs(True)
+            fail(f"no engagement named {client!r}; {did_you_mean(client, firm.engagements)}")
+        quiet_mkdocs(True)
         # `mkdocs serve` reloads the config on every change, so the client and
         # date travel in the environment, which the plugin reads in on_config.
         if client:
@@ -221,11 +157,11 @@ def serve(opts: _Options, client: str | None, as_of: dt.datetime | None, dev_add
 
 @cli.command()
 @click.pass_obj
-def check(opts: _Options) -> None:
+def check(opts: Options) -> None:
     """Validate the program, the guides and every engagement file."""
-    with _reported(opts):
-        project = _project(opts.config_file)
-        firm = _load(project)
+    with reported(opts):
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
         click.echo(
             f"OK: {len(firm.programs)} program(s), "
             f"{sum(len(p.stages) for p in firm.programs)} stage guide(s), {len(firm.engagements)} engagement(s)."
@@ -237,13 +173,13 @@ def check(opts: _Options) -> None:
     "-d", "--site-dir", type=click.Path(path_type=Path), default=None, help="Output folder to audit (default: site/)."
 )
 @click.pass_obj
-def audit(opts: _Options, site_dir: Path | None) -> None:
+def audit(opts: Options, site_dir: Path | None) -> None:
     """Search every built site for text it must not contain."""
-    with _reported(opts):
+    with reported(opts):
         from coachbook.audit import audit_site, needles_for
 
-        project = _project(opts.config_file)
-        firm = _load(project)
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
         site_root = (site_dir or project.root / "site").resolve()
         sites: list[tuple[str, str | None, Path]] = []
         if (site_root / "handbook").is_dir():
@@ -254,7 +190,7 @@ def audit(opts: _Options, site_dir: Path | None) -> None:
                 owner = folder.name if folder.name in firm.engagements else None
                 sites.append((folder.name, owner, folder))
         if not sites:
-            _fail(f"no sites found in {_shown(site_root)}/; run `coachbook build` first")
+            fail(f"no sites found in {shown(site_root)}/; run `coachbook build` first")
         total = 0
         for name, owner, folder in sites:
             leaks = audit_site(folder, needles_for(firm, owner))
@@ -268,19 +204,8 @@ def audit(opts: _Options, site_dir: Path | None) -> None:
             for leak in leaks:
                 click.echo(f"    {leak}", err=True)
         if total:
-            _fail(f"{total} leak(s) found; do not publish these sites")
+            fail(f"{total} leak(s) found; do not publish these sites")
         click.echo(f"Audit passed: {len(sites)} site(s), nothing confidential found.")
-
-
-@contextlib.contextmanager
-def _reported(opts: _Options) -> Iterator[None]:
-    """Turn our errors into `error: ...` and exit status 1; re-raise them under --debug."""
-    try:
-        yield
-    except CoachbookError as exc:
-        if opts.debug:
-            raise
-        _fail(str(exc))
 
 
 def main() -> None:

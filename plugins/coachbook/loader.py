@@ -62,6 +62,11 @@ class LoadedEngagement:
     """Path of the YAML file, for messages and for watching during `serve`."""
     document: YamlDocument = field(repr=False, compare=False)
 
+    @property
+    def address(self) -> str:
+        """The site's URL segment under `clients/`: the unguessable site id if set, else the slug."""
+        return self.engagement.site.id or self.slug
+
 
 @dataclass(frozen=True)
 class Firm:
@@ -70,6 +75,10 @@ class Firm:
     project: Project
     programs: tuple[Program, ...]
     engagements: dict[str, LoadedEngagement]
+
+    def by_address(self, address: str) -> LoadedEngagement | None:
+        """The engagement whose site lives at `clients/<address>/`."""
+        return next((e for e in self.engagements.values() if e.address == address), None)
 
     def program(self, program_id: str | None) -> Program:
         """The named program, or the default (first) one."""
@@ -315,6 +324,29 @@ def load_firm(project: Project, *, only: Iterable[str] | None = None) -> Firm:
             problems += exc.problems
             continue
         engagements[loaded.slug] = loaded
+    problems += _address_problems(engagements)
     if problems:
         raise ProblemList(problems)
     return Firm(project=project, programs=programs, engagements=engagements)
+
+
+def _address_problems(engagements: dict[str, LoadedEngagement]) -> list[Problem]:
+    """Two sites must never share a URL: site ids are unique and never another client's slug."""
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for slug, loaded in sorted(engagements.items()):
+        site_id = loaded.engagement.site.id
+        if site_id is None:
+            continue
+        other = seen.get(site_id) or (site_id if site_id in engagements and site_id != slug else None)
+        if other is not None:
+            problems.append(
+                problem_at(
+                    loaded.document,
+                    ("site", "id"),
+                    f"site id {site_id!r} is already the address of {other!r}",
+                    "run `coachbook site-id " + slug + "` to make a new one",
+                )
+            )
+        seen[site_id] = slug
+    return problems

@@ -19,7 +19,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from coachbook.types import ClockTime, Email, Identifier, IsoDate, Markdown, Measure, PositiveInt, Text
+from coachbook.types import ClockTime, Email, Identifier, IsoDate, Markdown, Measure, PositiveInt, SiteId, Text
 
 __all__ = [
     "Action",
@@ -170,6 +170,15 @@ class Cadence(_Model):
     minutes: PositiveInt = 60
     format: Text | None = None
     """Where sessions happen, such as "Video call, in person once a quarter"."""
+
+
+class SiteOptions(_Model):
+    """How this client's private site is addressed and protected."""
+
+    id: SiteId | None = None
+    """An unguessable URL segment used instead of the slug (`coachbook site-id SLUG` makes one)."""
+    encrypt: StrictBool | None = None
+    """Encrypt the site in the browser with a passphrase; unset follows the firm's `encrypt` option."""
 
 
 # --------------------------------------------------------------------------- agreement
@@ -404,6 +413,8 @@ class Engagement(_Model):
     reviews: list[Review] = []
     wins: list[Win] = []
     closure: Closure | None = None
+    site: SiteOptions = SiteOptions()
+    """How the client's site is addressed and protected."""
     private: Markdown | None = None
     """The coach's notes on the whole engagement; never published."""
 

@@ -67,6 +67,10 @@ Markdown = Annotated[str, StringConstraints(strict=True), AfterValidator(_strip)
 Identifier = Annotated[str, StringConstraints(strict=True, pattern=ID_PATTERN, max_length=64)]
 """A lower-case, hyphenated id such as `goal-setting` or `delegate-more`."""
 
+SITE_ID_PATTERN = r"^[a-z2-7]{20,64}$"
+SiteId = Annotated[str, StringConstraints(strict=True, pattern=SITE_ID_PATTERN)]
+"""An unguessable URL segment: 20 to 64 base32 letters (a-z, 2-7), at least 100 random bits."""
+
 Email = Annotated[
     str,
     StringConstraints(strict=True, strip_whitespace=True, pattern=r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"),

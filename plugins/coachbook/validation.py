@@ -90,6 +90,9 @@ def _to_problem(doc: YamlDocument, model: type[BaseModel], err: Any) -> Problem:
         allowed = err.get("ctx", {}).get("expected", "")
         message = f"{value!r} is not allowed"
         hint = did_you_mean(str(value), _enum_values(model, loc)) or f"expected {allowed}"
+    elif kind == "string_pattern_mismatch" and tuple(loc[-2:]) == ("site", "id"):
+        message = f"{value!r} is not an unguessable site id"
+        hint = "run `coachbook site-id SLUG` to make one (20 to 64 letters a-z and digits 2-7)"
     elif kind == "string_pattern_mismatch":
         message = f"{value!r} is not a valid id"
         hint = "use lower-case words joined by hyphens, such as `delegate-more`"

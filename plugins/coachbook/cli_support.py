@@ -1,0 +1,88 @@
+"""What every `coachbook` command shares: finding the firm, loading it, and reporting errors.
+
+Errors are printed as `error: ...` with exit status 1; `--debug` re-raises
+them with a traceback for developers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from coachbook.errors import CoachbookError, ProblemList
+from coachbook.loader import Firm, Project, load_firm
+
+__all__ = ["Options", "fail", "load_or_fail", "project_of", "quiet_mkdocs", "reported", "shown"]
+
+
+class Options:
+    """The group's global options, passed to every command through click's context."""
+
+    def __init__(self, config_file: Path, debug: bool) -> None:
+        self.config_file = config_file
+        self.debug = debug
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+    sys.exit(1)
+
+
+def quiet_mkdocs(verbose: bool) -> None:
+    """MkDocs' INFO lines are for developers; coaches see our summary instead."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO if verbose else logging.ERROR)
+    logger.propagate = False
+
+
+def project_of(config_file: Path) -> Project:
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    if not config_file.is_file():
+        raise CoachbookError(f"{config_file} not found; run coachbook in the folder holding mkdocs.yml, or pass -f")
+    try:
+        cfg = load_config(config_file=str(config_file))
+    except ConfigurationError as exc:
+        raise CoachbookError(f"{config_file}: {exc}") from None
+    plugin = cfg.plugins.get("coachbook")
+    if plugin is None:
+        raise CoachbookError(f"{config_file} does not enable the `coachbook` plugin; add it under `plugins:`")
+    root = config_file.resolve().parent
+    return Project(root=root, content_dir=Path(cfg.docs_dir), engagements_dir=root / plugin.config["engagements_dir"])
+
+
+def load_or_fail(project: Project) -> Firm:
+    try:
+        return load_firm(project)
+    except ProblemList as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        fail(f"{len(exc.problems)} problem(s) found; nothing was built. Fix them and run the command again.")
+
+
+def shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@contextlib.contextmanager
+def reported(opts: Options) -> Iterator[None]:
+    """Turn our errors into `error: ...` and exit status 1; re-raise them under --debug."""
+    try:
+        yield
+    except CoachbookError as exc:
+        if opts.debug:
+            raise
+        fail(str(exc))
