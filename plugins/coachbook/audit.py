@@ -30,7 +30,7 @@ from typing import Any
 from coachbook.loader import Firm
 from coachbook.visibility import Secret, client_view, held_back, identifying
 
-__all__ = ["Leak", "Needle", "audit_site", "needles_for"]
+__all__ = ["Leak", "Needle", "audit_site", "external_requests", "needles_for"]
 
 #: Held-back text is searched by its sentences; shorter fragments are too common to be evidence.
 MIN_FRAGMENT_WORDS = 3
@@ -104,12 +104,16 @@ def _public_corpus(firm: Firm, owner: str | None) -> str:
     return normalise(" ".join(parts))
 
 
-def needles_for(firm: Firm, owner: str | None) -> list[Needle]:
-    """What must not appear in the site of `owner` (None for the public handbook)."""
+def needles_for(firm: Firm, owner: str | None, *, owner_held_back: bool = True) -> list[Needle]:
+    """What must not appear in the site of `owner` (None for the public handbook).
+
+    `owner_held_back=False` is for the coach view, which shows the owner's
+    coach-only text on purpose but must still hold nothing of anyone else.
+    """
     allowed = _public_corpus(firm, owner)
     needles: dict[str, Needle] = {}
     for slug, loaded in sorted(firm.engagements.items()):
-        secrets: Iterable[Secret] = held_back(loaded.engagement)
+        secrets: Iterable[Secret] = held_back(loaded.engagement) if owner_held_back or slug != owner else []
         if slug != owner:
             secrets = [*identifying(loaded.engagement), *secrets]
         for secret in secrets:
@@ -160,3 +164,35 @@ def audit_site(site_dir: Path, needles: list[Needle]) -> list[Leak]:
         text = _file_text(path)
         leaks.extend(Leak(relative, n) for n in needles if n.text in text)
     return leaks
+
+
+#: Elements that make a browser fetch what their URL attribute names, as soon as the page loads.
+_FETCHING = re.compile(
+    r"<(?:script|img|iframe|source|video|audio|embed|object|track)\b[^>]*?\s(?:src|data|poster)\s*=\s*[\"']?"
+    r"(?P<url>(?:https?:)?//[^\"'\s>]+)"
+    r"|<link\b(?=[^>]*\srel\s*=\s*[\"']?(?:stylesheet|preload|modulepreload|prefetch|preconnect|dns-prefetch|icon"
+    r"|manifest))[^>]*?\shref\s*=\s*[\"']?(?P<link>(?:https?:)?//[^\"'\s>]+)"
+    r"|@import\s+(?:url\()?[\"']?(?P<import>(?:https?:)?//[^\"'\s)]+)"
+    r"|url\(\s*[\"']?(?P<css>(?:https?:)?//[^\"'\s)]+)",
+    re.IGNORECASE,
+)
+
+
+def external_requests(site_dir: Path) -> list[str]:
+    """Every place where a page or stylesheet of the site would load something from another origin.
+
+    A client's browser must not tell any third party (a font service, an
+    analytics script, a CDN) that it opened a coaching site.
+    """
+    found: list[str] = []
+    for path in sorted(site_dir.rglob("*")):
+        if path.suffix not in (".html", ".css") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        for match in _FETCHING.finditer(text):
+            url = next(v for v in match.groupdict().values() if v)
+            # An SVG namespace in CSS is an identifier, not a request.
+            if url.startswith(("http://www.w3.org/", "//www.w3.org/")):
+                continue
+            found.append(f"{path.relative_to(site_dir).as_posix()}: loads {url} from another origin")
+    return found

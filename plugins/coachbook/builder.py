@@ -57,8 +57,9 @@ def handbook_target(site_root: Path) -> SiteTarget:
     return SiteTarget("handbook", None, site_root / "handbook")
 
 
-def client_target(site_root: Path, slug: str) -> SiteTarget:
-    return SiteTarget(slug, slug, site_root / "clients" / slug)
+def client_target(site_root: Path, slug: str, address: str | None = None) -> SiteTarget:
+    """Where a client's site goes: `clients/<address>/`, the address being an unguessable id or the slug."""
+    return SiteTarget(slug, slug, site_root / "clients" / (address or slug))
 
 
 class _Collector(logging.Handler):
@@ -67,9 +68,10 @@ class _Collector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
         self.messages: list[str] = []
+        self.errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        (self.errors if record.levelno >= logging.ERROR else self.messages).append(record.getMessage())
 
 
 def build_one(
@@ -102,7 +104,9 @@ def build_one(
         swap_in(staged, target.dest)
     except (PluginError, ConfigurationError, CoachbookError, Abort, OSError) as exc:
         discard(staged)
-        return _failed(target, started, str(exc) or type(exc).__name__, collector)
+        # MkDocs logs the real reason and raises a bare "Aborted with a BuildError!".
+        reason = "; ".join(collector.errors) if isinstance(exc, Abort) and collector.errors else str(exc)
+        return _failed(target, started, reason or type(exc).__name__, collector)
     except Exception as exc:
         discard(staged)
         detail = "".join(traceback.format_exception_only(exc)).strip()

@@ -9,12 +9,14 @@ from pathlib import Path
 import click
 
 from coachbook import __version__
+from coachbook.cli_access import hosting, passwd
 from coachbook.cli_support import Options, fail, load_or_fail, project_of, quiet_mkdocs, reported, shown
 
 BUILD_HELP = """Build the public handbook and every client's private site.
 
 \b
-The handbook goes to SITE_DIR/handbook/ and each client to SITE_DIR/clients/<slug>/.
+The handbook goes to SITE_DIR/handbook/ and each client to SITE_DIR/clients/<slug>/
+(or clients/<id>/ when the engagement sets an unguessable `site.id`).
 Each site is built in its own process, audited for leaks, and only then put in
 place; a failed site leaves its previous version untouched.
 """
@@ -24,6 +26,7 @@ SERVE_HELP = """Preview a client's site (or the handbook) with live reload.
 \b
 The preview reloads when an engagement file, a guide or the theme changes.
 It is built in a temporary folder and never written under site/.
+With --coach-view it also shows what the client's site leaves out.
 """
 
 
@@ -86,7 +89,10 @@ def build(
             fail("no engagement named " + ", ".join(hints))
         site_root = (site_dir or project.root / "site").resolve()
         targets = [handbook_target(site_root)] if not clients else []
-        targets += [client_target(site_root, slug) for slug in (clients or sorted(firm.engagements))]
+        targets += [
+            client_target(site_root, slug, firm.engagements[slug].address)
+            for slug in (clients or sorted(firm.engagements))
+        ]
 
         def report(result: SiteResult) -> None:
             name = result.target.name
@@ -111,9 +117,10 @@ def build(
             # A client whose engagement file was deleted must not stay online.
             clients_root = site_root / "clients"
             if clients_root.is_dir():
-                for stale in sorted(p for p in clients_root.iterdir() if p.is_dir() and p.name not in firm.engagements):
+                addresses = {loaded.address for loaded in firm.engagements.values()}
+                for stale in sorted(p for p in clients_root.iterdir() if p.is_dir() and p.name not in addresses):
                     remove_site(stale)
-                    click.echo(f"  removed  {stale.name:<24} (its engagement file no longer exists)")
+                    click.echo(f"  removed  {stale.name:<24} (no engagement has this address any more)")
         failed = [r for r in results if not r.ok]
         ok = len(results) - len(failed)
         click.echo(f"Done: {ok} built, {len(failed)} failed.")
@@ -129,9 +136,18 @@ def build(
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date.")
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
 @click.option("--no-livereload", is_flag=True, help="Do not reload the browser on changes.")
+@click.option(
+    "--coach-view",
+    is_flag=True,
+    help="Show the coach-only material (private notes, coach-only items, drafts) behind a banner. Needs --client.",
+)
 @click.pass_obj
-def serve(opts: Options, client: str | None, as_of: dt.datetime | None, dev_addr: str, no_livereload: bool) -> None:
+def serve(
+    opts: Options, client: str | None, as_of: dt.datetime | None, dev_addr: str, no_livereload: bool, coach_view: bool
+) -> None:
     with reported(opts):
+        if coach_view and not client:
+            fail("--coach-view needs a client: coachbook serve --client SLUG --coach-view")
         from mkdocs.commands.serve import serve as mkdocs_serve
 
         project = project_of(opts.config_file)
@@ -147,12 +163,41 @@ def serve(opts: Options, client: str | None, as_of: dt.datetime | None, dev_addr
             os.environ["COACHBOOK_CLIENT"] = client
         if as_of:
             os.environ["COACHBOOK_AS_OF"] = as_of.date().isoformat()
+        if coach_view:
+            # mkdocs serve builds into a fresh temporary folder; the plugin
+            # refuses the coach view anywhere else.
+            os.environ["COACHBOOK_COACH_VIEW"] = "1"
+            click.echo(f"Coach view of {client}: includes coach-only material. Do not share your screen with others.")
         mkdocs_serve(
             config_file=str(opts.config_file),
             livereload=not no_livereload,
             watch=[str(project.engagements_dir)],
             dev_addr=dev_addr,
         )
+
+
+@cli.command("site-id")
+@click.argument("slug")
+@click.pass_obj
+def site_id(opts: Options, slug: str) -> None:
+    """Give SLUG's site an unguessable address, clients/<id>/, instead of clients/<slug>/.
+
+    The id is added to the engagement file as `site.id`. Commit it: the address
+    stays the same on every machine that builds the site.
+    """
+    with reported(opts):
+        from coachbook.addresses import add_site_id
+
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
+        loaded = firm.engagements.get(slug)
+        if loaded is None:
+            from coachbook.validation import did_you_mean
+
+            fail(f"no engagement named {slug!r}; {did_you_mean(slug, firm.engagements)}")
+        new_id = add_site_id(loaded)
+        click.echo(f"{project.shown(loaded.source)}: site.id set; the site will be at clients/{new_id}/")
+        click.echo("Rebuild with `coachbook build`; the old address is removed then.")
 
 
 @cli.command()
@@ -187,8 +232,8 @@ def audit(opts: Options, site_dir: Path | None) -> None:
         clients_root = site_root / "clients"
         if clients_root.is_dir():
             for folder in sorted(p for p in clients_root.iterdir() if p.is_dir()):
-                owner = folder.name if folder.name in firm.engagements else None
-                sites.append((folder.name, owner, folder))
+                loaded = firm.by_address(folder.name)
+                sites.append((folder.name, loaded.slug if loaded else None, folder))
         if not sites:
             fail(f"no sites found in {shown(site_root)}/; run `coachbook build` first")
         total = 0
@@ -206,6 +251,10 @@ def audit(opts: Options, site_dir: Path | None) -> None:
         if total:
             fail(f"{total} leak(s) found; do not publish these sites")
         click.echo(f"Audit passed: {len(sites)} site(s), nothing confidential found.")
+
+
+cli.add_command(hosting)
+cli.add_command(passwd)
 
 
 def main() -> None:

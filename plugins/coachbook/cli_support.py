@@ -35,12 +35,17 @@ def fail(message: str) -> NoReturn:
 
 
 def quiet_mkdocs(verbose: bool) -> None:
-    """MkDocs' INFO lines are for developers; coaches see our summary instead."""
+    """MkDocs' log is for developers; coaches see our per-site summary instead.
+
+    Warnings still reach the logger, so the builder can collect them and
+    report them under the site they belong to.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+    handler.setLevel(logging.INFO if verbose else logging.CRITICAL + 1)
     logger = logging.getLogger("mkdocs")
     logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO if verbose else logging.ERROR)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
     logger.propagate = False
 
 

@@ -28,6 +28,7 @@ from coachbook.notes import render_note
 from coachbook.placeholders import human_date, neutral_values, personal_values, render_guide
 from coachbook.progress import Progress, StageState
 from coachbook.slots import Slots
+from coachbook.visibility import Secret
 
 __all__ = ["GuidePage", "NavItem", "PageSource", "SitePlan", "client_plan", "handbook_plan", "render_guide_page"]
 
@@ -76,6 +77,8 @@ class SitePlan:
     client_slug: str | None
     keep_docs: frozenset[str] = frozenset()
     """Source pages of the content folder that belong in this site (besides guides)."""
+    coach_view: bool = False
+    """A preview for the coach, showing what the coach-only rule holds back; never written to disk."""
 
     def guide(self, uri: str) -> GuidePage | None:
         return next((g for g in self.guides if g.uri == uri), None)
@@ -188,8 +191,24 @@ CLIENT_PAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: The coach view's extra page, listing what the coach-only rule holds back.
+COACH_NOTES = ("coach-notes.md", "Coach notes", "coach_notes.md.j2")
+_HELD_BACK_GROUPS = (
+    ("private", "Private notes"),
+    ("coach_only", "Coach-only items"),
+    ("draft", "Drafts"),
+    ("comment", "Comments in notes"),
+)
+
+
 def client_plan(
-    slug: str, view: Engagement, program: Program, progress: Progress, *, directory_urls: bool = True
+    slug: str,
+    view: Engagement,
+    program: Program,
+    progress: Progress,
+    *,
+    directory_urls: bool = True,
+    coach_notes: tuple[Secret, ...] | None = None,
 ) -> SitePlan:
     """One client's site, rendered from the client view of their engagement only.
 
@@ -199,6 +218,8 @@ def client_plan(
         program: The program the engagement follows.
         progress: Progress computed from `view`.
         directory_urls: Whether pages live at `name/` (MkDocs' default) or `name.html`, for links in raw HTML.
+        coach_notes: Only for the coach view: what the rule held back. `view` is
+            then the full engagement, and held-back items carry a visible badge.
     """
     values = personal_values(view, program)
     guides = tuple(
@@ -218,9 +239,15 @@ def client_plan(
         "closure_reached": closure_reached,
         "goal_titles": {g.id: g.title for g in view.goals},
         "url": lambda uri: Markup(_page_url(uri, directory_urls)),
+        "coach_view": coach_notes is not None,
     }
     pages = []
-    for uri, title, template in CLIENT_PAGES:
+    page_list = CLIENT_PAGES if coach_notes is None else (COACH_NOTES, *CLIENT_PAGES)
+    if coach_notes is not None:
+        context["held_back"] = [
+            (title, [n for n in coach_notes if n.reason == reason]) for reason, title in _HELD_BACK_GROUPS
+        ]
+    for uri, title, template in page_list:
         if uri == "closure.md" and not closure_reached:
             continue
         slots = Slots()
@@ -235,11 +262,12 @@ def client_plan(
     )
     nav = (*(NavItem(p.title, p.uri) for p in pages), program_nav)
     return SitePlan(
-        site_name=f"{view.client.name} · Coaching",
+        site_name=f"{view.client.name} · Coaching" + (" (coach view)" if coach_notes is not None else ""),
         pages=tuple(pages),
         guides=guides,
         nav=nav,
         client_slug=slug,
+        coach_view=coach_notes is not None,
     )
 
 

@@ -22,7 +22,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from coachbook.audit import audit_site, needles_for
+from coachbook.audit import audit_site, external_requests, needles_for
 from coachbook.errors import CoachbookError, ProblemList
 from coachbook.loader import Firm, Project, load_firm
 from coachbook.pages import NavItem, SitePlan, render_guide_page
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
     from mkdocs.structure.toc import AnchorLink
 
-__all__ = ["CLIENT_ENV", "CoachbookConfig", "CoachbookPlugin"]
+__all__ = ["AS_OF_ENV", "CLIENT_ENV", "COACH_VIEW_ENV", "CoachbookConfig", "CoachbookPlugin"]
 
 log = get_plugin_logger(__name__)
 
@@ -43,6 +43,12 @@ log = get_plugin_logger(__name__)
 CLIENT_ENV = "COACHBOOK_CLIENT"
 #: The environment variable that pins the as-of date when the option is unset.
 AS_OF_ENV = "COACHBOOK_AS_OF"
+#: Set to 1 by `coachbook serve --coach-view`; honoured only while serving.
+COACH_VIEW_ENV = "COACHBOOK_COACH_VIEW"
+#: Plugins that let page text run code; a client site must not be built with them.
+_CODE_RUNNING_PLUGINS = ("macros", "mkdocs-simple-hooks")
+#: Files Material writes that list every page by URL; a private site does not advertise itself.
+_SITEMAPS = ("sitemap.xml", "sitemap.xml.gz")
 #: Files in the content folder that are data for Coachbook, not pages or assets to publish.
 _DATA_SUFFIXES = (".yml", ".yaml")
 
@@ -67,8 +73,13 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         self._firm: Firm | None = None
         self._plan: SitePlan | None = None
         self._slots: dict[str, Slots] = {}
+        self._command = "build"
 
     # ------------------------------------------------------------------ configuration
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """`on_startup`: remember whether this is a preview, the only place the coach view may appear."""
+        self._command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """`on_config`: load and validate the firm, then plan this site and shape the config for it."""
@@ -78,11 +89,18 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             root=root, content_dir=Path(config.docs_dir), engagements_dir=root / self.config.engagements_dir
         )
         slug = self.config.client or os.environ.get(CLIENT_ENV) or None
+        coach_view = os.environ.get(COACH_VIEW_ENV) == "1"
         try:
+            if coach_view:
+                _check_coach_view(slug, self._command, Path(config.site_dir), root)
+            if slug:
+                _check_plugins(config)
             as_of = _parse_as_of(self.config.as_of or os.environ.get(AS_OF_ENV))
             self._firm = load_firm(project)
             if slug:
-                self._plan = plan_client_site(self._firm, slug, as_of, directory_urls=bool(config.use_directory_urls))
+                self._plan = plan_client_site(
+                    self._firm, slug, as_of, directory_urls=bool(config.use_directory_urls), coach_view=coach_view
+                )
             else:
                 self._plan = plan_handbook_site(self._firm, site_name=config.site_name)
         except ProblemList as exc:
@@ -101,9 +119,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             config.repo_name = None
             config.edit_uri = None
             config.nav = _mkdocs_nav(self._plan.nav)
+            _no_third_parties(config)
         elif config.nav is None:
             config.nav = _mkdocs_nav(self._plan.nav)
-        config.extra["coachbook"] = {"client": bool(slug)}
+        _confine_snippets(config)
+        config.extra["coachbook"] = {"client": bool(slug), "coach_view": self._plan.coach_view}
         return config
 
     # ------------------------------------------------------------------ files and pages
@@ -153,20 +173,30 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
     # ------------------------------------------------------------------ after the build
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """`on_post_build`: audit every file written; on a leak, remove the output and fail."""
-        if not self.config.audit or self._firm is None or self._plan is None:
+        """`on_post_build`: drop the sitemap of a client site, then audit every file written.
+
+        On a leak, or a request to another origin, the output is removed and the build fails.
+        """
+        plan = self._plan
+        if self._firm is None or plan is None:
             return
         site_dir = Path(config.site_dir)
-        leaks = audit_site(site_dir, needles_for(self._firm, self._plan.client_slug))
-        if not leaks:
+        if plan.client_slug:
+            for name in _SITEMAPS:
+                (site_dir / name).unlink(missing_ok=True)
+        if not self.config.audit:
             return
-        for leak in leaks[:50]:
-            log.error(str(leak))
+        needles = needles_for(self._firm, plan.client_slug, owner_held_back=not plan.coach_view)
+        problems = [str(leak) for leak in audit_site(site_dir, needles)]
+        if plan.client_slug:
+            problems += external_requests(site_dir)
+        if not problems:
+            return
+        for problem in problems[:50]:
+            log.error(problem)
         # Leave nothing that leaks in place: a half-removed site is safer than a leaking one.
         shutil.rmtree(site_dir, ignore_errors=True)
-        raise PluginError(
-            f"leak audit failed: {len(leaks)} confidential string(s) found; the output in {site_dir} was removed"
-        )
+        raise PluginError(f"leak audit failed: {len(problems)} problem(s) found; the output in {site_dir} was removed")
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         """`on_serve`: reload the preview when an engagement file changes."""
@@ -178,6 +208,53 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         if self._plan is None:  # pragma: no cover - MkDocs always runs on_config first
             raise PluginError("coachbook: on_config did not run")
         return self._plan
+
+
+def _check_coach_view(slug: str | None, command: str, site_dir: Path, root: Path) -> None:
+    """The coach view is a live preview only: never a build, never a folder inside the project."""
+    if command != "serve":
+        raise CoachbookError(
+            f"the coach view is only for previews; unset {COACH_VIEW_ENV} and build again "
+            "(`coachbook serve --client SLUG --coach-view` shows it)"
+        )
+    if not slug:
+        raise CoachbookError("the coach view needs a client: `coachbook serve --client SLUG --coach-view`")
+    if site_dir.resolve().is_relative_to(root):
+        raise CoachbookError(f"the coach view is never written inside the project, and site_dir is {site_dir}")
+
+
+def _check_plugins(config: MkDocsConfig) -> None:
+    """Refuse plugins that would let a guide run code inside a client's build."""
+    found = [name for name in config.plugins if name in _CODE_RUNNING_PLUGINS]
+    if found:
+        raise CoachbookError(
+            f"the plugin(s) {', '.join(found)} let page text run code, so client sites are not built with them; "
+            "remove them from mkdocs.yml (Coachbook's placeholders personalise guides safely)"
+        )
+
+
+def _no_third_parties(config: MkDocsConfig) -> None:
+    """A client's browser must not contact anyone else: no web fonts, analytics or cookie consent."""
+    if config.theme.get("font") is not False:
+        log.warning("theme.font loads Google Fonts; client sites use the system fonts instead (set `font: false`)")
+        config.theme["font"] = False
+    for key in ("analytics", "consent"):
+        if config.extra.pop(key, None) is not None:
+            log.warning(f"extra.{key} is left out of client sites: they make no requests to other origins")
+
+
+def _confine_snippets(config: MkDocsConfig) -> None:
+    """Snippets may include files from the content folder only, never an engagement or anything else."""
+    if "pymdownx.snippets" not in config.markdown_extensions:
+        return
+    options = config.mdx_configs.setdefault("pymdownx.snippets", {})
+    options.update(
+        base_path=[str(Path(config.docs_dir).resolve())],
+        restrict_base_path=True,
+        url_download=False,
+        check_paths=True,
+        auto_append=[],
+    )
 
 
 def _parse_as_of(value: str | None) -> dt.date:
