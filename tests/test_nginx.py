@@ -1,0 +1,284 @@
+"""The config from `coachbook hosting`, served by a real nginx on 127.0.0.1, keeps each client's site to that client.
+
+nginx runs as the current user with its own prefix, pid, logs and temp folders
+in a temporary directory, in the foreground, and is killed after the module.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+
+import pytest
+
+from coachbook.hosting import security_headers
+
+from .conftest import run_coachbook
+
+NGINX = Path("/usr/sbin/nginx")
+MIME_TYPES = Path("/etc/nginx/mime.types")
+
+pytestmark = pytest.mark.skipif(
+    not NGINX.is_file() or not MIME_TYPES.is_file(),
+    reason="needs nginx at /usr/sbin/nginx (apt-get install nginx-light)",
+)
+
+CLIENTS = ("dana-whitfield", "sofia-marquez", "kwame-asante")
+CLIENT_CSS = "assets/stylesheets/coachbook.css"
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running nginx and what a test needs to talk to it."""
+
+    base: str
+    firm: Path
+    passwords: dict[str, str]
+    """Each client's password, as `coachbook passwd` printed it."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: Message
+    body: str
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"nginx exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nginx did not listen on port {port}:\n{log.read_text(errors='replace')}")
+
+
+def main_conf(prefix: Path, server_conf: Path) -> str:
+    """A whole nginx.conf that writes nothing outside `prefix` and includes the generated server block."""
+    temp = {name: prefix / "temp" / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for path in temp.values():
+        path.mkdir(parents=True, exist_ok=True)
+    return f"""
+daemon off;
+master_process off;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    include {MIME_TYPES};
+    default_type application/octet-stream;
+    access_log {prefix}/access.log;
+    client_body_temp_path {temp["client_body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
+    include {server_conf};
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def server(built_firm: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """nginx serving a writable copy of the built sample firm with a password per client."""
+    work = tmp_path_factory.mktemp("nginx")
+    firm = work / "firm"
+    shutil.copytree(built_firm, firm, symlinks=True)
+    passwords = {}
+    for slug in CLIENTS:
+        stdout = run_coachbook(firm, "passwd", slug, check=True).stdout
+        match = re.search(r"^    (\S+)$", stdout, flags=re.MULTILINE)
+        assert match, stdout
+        passwords[slug] = match.group(1)
+    # Things that exist on disk but must never be served: a client's pages mid-build,
+    # a site left behind by a removed client, and a symlink from the public handbook.
+    staged = firm / "site" / ".staging" / "dana-whitfield-0123456789ab"
+    shutil.copytree(firm / "site" / "clients" / "dana-whitfield", staged)
+    shutil.copytree(firm / "site" / "clients" / "kwame-asante", firm / "site" / "clients" / "ghost-client")
+    (firm / "site" / "handbook" / "peek.html").symlink_to(firm / "site" / "clients" / "dana-whitfield" / "index.html")
+
+    port = free_port()
+    server_conf = work / "coachbook.conf"
+    run_coachbook(firm, "hosting", "--listen", f"127.0.0.1:{port}", "-o", str(server_conf), check=True)
+    prefix = work / "prefix"
+    prefix.mkdir()
+    conf = prefix / "nginx.conf"
+    conf.write_text(main_conf(prefix, server_conf), encoding="utf-8")
+    log = prefix / "error.log"
+    command = [str(NGINX), "-p", str(prefix), "-c", str(conf), "-e", str(log)]
+    test = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
+    assert test.returncode == 0, test.stderr
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(port, process, log)
+        yield Server(f"http://127.0.0.1:{port}", firm, passwords)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def get(server: Server, path: str, as_client: str | None = None, password: str | None = None) -> Response:
+    request = urllib.request.Request(server.base + path)
+    if as_client:
+        secret = password or server.passwords[as_client]
+        token = base64.b64encode(f"{as_client}:{secret}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return Response(reply.status, reply.headers, reply.read().decode("utf-8", errors="replace"))
+    except urllib.error.HTTPError as error:
+        with error:
+            return Response(error.code, error.headers, error.read().decode("utf-8", errors="replace"))
+
+
+def assert_security_headers(response: Response) -> None:
+    for name, value in security_headers(https=False):
+        assert response.headers.get_all(name) == [value], name
+    assert response.headers.get("Strict-Transport-Security") is None
+    assert response.headers.get("Server") == "nginx"
+
+
+def test_the_served_config_names_no_client(server: Server) -> None:
+    config = (server.firm.parent / "coachbook.conf").read_text(encoding="utf-8")
+    for word in ("Dana", "Whitfield", "Sofia", "Marquez", "Kwame", "Asante", "Halden"):
+        assert word not in config
+
+
+@pytest.mark.parametrize("slug", CLIENTS)
+def test_a_client_site_needs_a_password(server: Server, slug: str) -> None:
+    response = get(server, f"/clients/{slug}/")
+    assert response.status == 401
+    assert response.headers.get("WWW-Authenticate") == 'Basic realm="Private coaching site"'
+    assert_security_headers(response)
+    assert response.headers.get("Cache-Control") == "private, no-store"
+
+
+@pytest.mark.parametrize("slug", CLIENTS)
+def test_a_client_sees_their_own_dashboard(server: Server, slug: str) -> None:
+    response = get(server, f"/clients/{slug}/", as_client=slug)
+    assert response.status == 200
+    name = " ".join(part.capitalize() for part in slug.split("-"))
+    assert re.search(rf"<title>Dashboard - {name} ", response.body), response.body[:300]
+    assert_security_headers(response)
+    assert response.headers.get_all("Cache-Control") == ["private, no-store"]
+
+
+def test_a_client_cannot_read_another_clients_site(server: Server) -> None:
+    for owner in CLIENTS:
+        for other in CLIENTS:
+            if other != owner:
+                assert get(server, f"/clients/{other}/", as_client=owner).status in (401, 403)
+                assert get(server, f"/clients/{other}/{CLIENT_CSS}", as_client=owner).status in (401, 403)
+
+
+def test_a_wrong_password_is_refused(server: Server) -> None:
+    assert get(server, "/clients/dana-whitfield/", as_client="dana-whitfield", password="guess").status == 401
+
+
+def test_a_clients_assets_are_protected_despite_the_asset_regex(server: Server) -> None:
+    path = f"/clients/dana-whitfield/{CLIENT_CSS}"
+    assert get(server, path).status == 401
+    response = get(server, path, as_client="dana-whitfield")
+    assert response.status == 200
+    assert response.headers.get_content_type() == "text/css"
+    assert_security_headers(response)
+    assert response.headers.get_all("Cache-Control") == ["private, no-store"]
+    scripts = sorted(
+        (server.firm / "site" / "clients" / "dana-whitfield" / "assets" / "javascripts").glob("bundle.*.js")
+    )
+    material = f"/clients/dana-whitfield/assets/javascripts/{scripts[0].name}"
+    assert get(server, material).status == 401
+    assert get(server, material, as_client="dana-whitfield").status == 200
+    assert get(server, "/clients/dana-whitfield/search/search_index.json").status == 401
+
+
+def test_the_handbook_is_public_with_headers_and_cached_assets(server: Server) -> None:
+    page = get(server, "/handbook/")
+    assert page.status == 200
+    assert_security_headers(page)
+    assert page.headers.get("Cache-Control") is None
+    css = get(server, "/handbook/assets/stylesheets/coachbook.css")
+    assert css.status == 200
+    assert_security_headers(css)
+    assert css.headers.get("Cache-Control") == "max-age=604800"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/index.html",
+        "/clients/",
+        "/engagements/dana-whitfield.yml",
+        "/secrets/htpasswd/dana-whitfield.htpasswd",
+        "/mkdocs.yml",
+        "/.staging/",
+        "/.staging/dana-whitfield-0123456789ab/index.html",
+        f"/.staging/dana-whitfield-0123456789ab/{CLIENT_CSS}",
+        "/clients/ghost-client/",
+        f"/clients/ghost-client/{CLIENT_CSS}",
+        "/handbook/.hidden.css",
+        "/clients/dana-whitfield/../../secrets/htpasswd/dana-whitfield.htpasswd",
+    ],
+)
+def test_everything_else_is_404(server: Server, path: str) -> None:
+    response = get(server, path)
+    assert response.status in (400, 404), (path, response.status)
+    if response.status == 404:
+        assert_security_headers(response)
+    # Credentials do not open anything outside their own site either.
+    assert get(server, path, as_client="dana-whitfield").status in (400, 404)
+
+
+def test_a_symlink_in_the_public_handbook_does_not_expose_a_client_page(server: Server) -> None:
+    response = get(server, "/handbook/peek.html")
+    assert response.status in (403, 404)
+    assert "Dana Whitfield" not in response.body
+
+
+def test_a_directory_without_its_slash_redirects_after_authentication(server: Server) -> None:
+    request = urllib.request.Request(server.base + "/clients/dana-whitfield/goals")
+    opener = urllib.request.build_opener(_NoRedirect())
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        opener.open(request, timeout=10)
+    caught.value.close()
+    assert caught.value.code == 401
+    token = base64.b64encode(f"dana-whitfield:{server.passwords['dana-whitfield']}".encode()).decode()
+    request.add_header("Authorization", f"Basic {token}")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        opener.open(request, timeout=10)
+    caught.value.close()
+    assert caught.value.code == 301
+    assert caught.value.headers.get("Location") == "/clients/dana-whitfield/goals/"
+
+
+def test_nginx_writes_only_inside_its_prefix(server: Server) -> None:
+    prefix = server.firm.parent / "prefix"
+    assert (prefix / "nginx.pid").is_file()
+    assert (prefix / "access.log").stat().st_size > 0
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
