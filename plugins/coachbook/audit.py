@@ -40,7 +40,10 @@ MIN_IDENTITY_CHARS = 4
 #: A compressed file is read up to this size, so a crafted archive cannot exhaust memory.
 MAX_INFLATED_BYTES = 50_000_000
 
+_COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+#: Attribute values inside a tag: a name in `title="..."` or `content='...'` is as readable as body text.
+_ATTRIBUTE_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _SPACE = re.compile(r"\s+")
 _MARKDOWN = re.compile(r"[*_`#>\[\]|~]+|\]\([^)]*\)|^\s*(?:[-+]|\d+\.)\s+", re.MULTILINE)
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s[-–—]\s")
@@ -72,9 +75,16 @@ class Leak:
         return f"{self.file}: contains {n.text!r}, which {kind} (engagements/{n.owner}.yml, field {n.field})"
 
 
+def _tag_values(match: re.Match[str]) -> str:
+    values = (next(v for v in groups if v) for groups in _ATTRIBUTE_VALUE.findall(match.group(0)) if any(groups))
+    return " " + " ".join(values) + " "
+
+
 def normalise(text: str) -> str:
     """Text as the audit compares it."""
-    text = html.unescape(_TAG.sub(" ", text))
+    # Comments and attribute values are kept as text: anyone can read them in the page source.
+    text = _COMMENT.sub(lambda m: f" {m.group(1)} ", text)
+    text = html.unescape(_TAG.sub(_tag_values, text))
     text = unicodedata.normalize("NFKC", text).translate(_FOLD)
     return _SPACE.sub(" ", text).strip().casefold()
 

@@ -109,7 +109,8 @@ def build_one(
         return _failed(target, started, reason or type(exc).__name__, collector)
     except Exception as exc:
         discard(staged)
-        detail = "".join(traceback.format_exception_only(exc)).strip()
+        # MkDocs names the page it was building when an extension raised; prefer that.
+        detail = "; ".join(collector.errors) or "".join(traceback.format_exception_only(exc)).strip()
         return _failed(target, started, f"unexpected error: {detail}", collector)
     finally:
         logger.removeHandler(collector)

@@ -249,6 +249,30 @@ def _duplicates(doc: YamlDocument, entries: Iterable[tuple[tuple[str | int, ...]
     return problems
 
 
+def content_links(project: Project) -> list[Problem]:
+    """Symbolic links in the content folder, each a problem.
+
+    MkDocs follows links, so one in `content/` could publish any file the
+    build can read, an engagement included, to every site.
+    """
+    problems = []
+    for folder, dirs, names in os.walk(project.content_dir, followlinks=False):
+        for name in sorted([*dirs, *names]):
+            path = Path(folder) / name
+            if path.is_symlink():
+                problems.append(
+                    Problem(
+                        project.shown(path),
+                        1,
+                        1,
+                        "",
+                        "is a symbolic link",
+                        "replace it with a real file or folder; links could publish files from outside content/",
+                    )
+                )
+    return problems
+
+
 def engagement_files(project: Project) -> tuple[list[Path], list[Problem]]:
     """The engagement files in the folder, and problems with the folder's contents."""
     folder = project.engagements_dir
@@ -299,6 +323,7 @@ def load_firm(project: Project, *, only: Iterable[str] | None = None) -> Firm:
     # Engagements are checked against a program, so a broken program.yml ends the load here.
     programs = load_programs(project)
     files, folder_problems = engagement_files(project)
+    problems += content_links(project)
     problems += folder_problems
     wanted = set(only) if only is not None else None
     if wanted is not None:

@@ -1,0 +1,484 @@
+"""Adversarial inputs, one table: each case is an input someone could write and the outcome we promise.
+
+The outcome is either *refused* (a clear error that names what is wrong, no
+traceback, and nothing written where the case says) or *safe* (the build
+succeeds and the output is checked for what must not be there). Cases are
+grouped by the point of the privacy issue they cover.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from coachbook.audit import normalise
+
+from .conftest import AS_OF, minimal_engagement, run_coachbook
+
+#: Bare-bones client added by the cases that need an engagement of their own.
+NEW = "ana-lima"
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The command fails with every `says` in its output, and nothing is written at `unwritten`."""
+
+    says: tuple[str, ...]
+    unwritten: tuple[str, ...] = ("site",)
+
+
+@dataclass(frozen=True)
+class Safe:
+    """The command succeeds, and `check(firm)` finds nothing wrong with the output."""
+
+    check: Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    arrange: Callable[[Path], None]
+    command: tuple[str, ...]
+    outcome: Refused | Safe
+    env: dict[str, str] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- arranging inputs
+
+
+def append(relative: str, text: str) -> Callable[[Path], None]:
+    def arrange(firm: Path) -> None:
+        path = firm / relative
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    return arrange
+
+
+def replace(relative: str, old: str, new: str) -> Callable[[Path], None]:
+    def arrange(firm: Path) -> None:
+        path = firm / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {relative}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return arrange
+
+
+def write(relative: str, content: str | bytes) -> Callable[[Path], None]:
+    def arrange(firm: Path) -> None:
+        path = firm / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+    return arrange
+
+
+def new_client(**fields: object) -> Callable[[Path], None]:
+    """Add `engagements/ana-lima.yml`, a minimal engagement with `fields`."""
+    return write(f"engagements/{NEW}.yml", yaml.safe_dump(minimal_engagement(**fields), sort_keys=False))
+
+
+def symlink(relative: str, target: str) -> Callable[[Path], None]:
+    def arrange(firm: Path) -> None:
+        (firm / relative).symlink_to(target)
+
+    return arrange
+
+
+def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
+    def arrange(firm: Path) -> None:
+        for step in steps:
+            step(firm)
+
+    return arrange
+
+
+def build(client: str) -> tuple[str, ...]:
+    return ("build", "--client", client, "--as-of", AS_OF)
+
+
+CHECK = ("check",)
+GUIDE = "content/stages/02-building-rapport.md"
+
+
+# --------------------------------------------------------------------------- checking outputs
+
+
+def site_files(firm: Path, client: str) -> dict[str, str]:
+    """Every file of a client's site as raw text, `.gz` decompressed."""
+    root = firm / "site" / "clients" / client
+    assert root.is_dir(), f"no site at {root}"
+    out = {}
+    for path in root.rglob("*"):
+        if path.is_file():
+            raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+            out[path.relative_to(root).as_posix()] = raw.decode("utf-8", errors="replace")
+    return out
+
+
+def nowhere(client: str, *needles: str, raw: bool = False) -> Callable[[Path], None]:
+    """None of `needles` appears in any file of the site, as raw bytes or (default) as normalised text."""
+
+    def check(firm: Path) -> None:
+        for name, text in site_files(firm, client).items():
+            haystack = text if raw else normalise(text)
+            for needle in needles:
+                assert (needle if raw else normalise(needle)) not in haystack, f"{needle!r} found in {name}"
+
+    return check
+
+
+def in_page(client: str, page: str, *needles: str) -> Callable[[Path], None]:
+    def check(firm: Path) -> None:
+        text = site_files(firm, client)[page]
+        for needle in needles:
+            assert needle in text, f"{needle!r} not in {page}"
+
+    return check
+
+
+def no_elements(client: str, page: str, *tags: str) -> Callable[[Path], None]:
+    """The page's own content (not the theme around it) has none of these elements."""
+
+    def check(firm: Path) -> None:
+        article = BeautifulSoup(site_files(firm, client)[page], "html.parser").find("article")
+        assert article is not None, f"{page} has no <article>"
+        for tag in tags:
+            assert article.find(tag) is None, f"<{tag}> in the content of {page}"
+
+    return check
+
+
+def all_of(*checks: Callable[[Path], None]) -> Callable[[Path], None]:
+    def check(firm: Path) -> None:
+        for one in checks:
+            one(firm)
+
+    return check
+
+
+def no_third_party_requests(client: str) -> Callable[[Path], None]:
+    fetch = re.compile(r"""<(?:script|img|iframe|link)\b[^>]*(?:src|href)=["']?(?:https?:)?//""", re.IGNORECASE)
+
+    def check(firm: Path) -> None:
+        for name, text in site_files(firm, client).items():
+            if name.endswith((".html", ".css")):
+                assert not fetch.search(text), f"{name} loads from another origin"
+                assert "fonts.googleapis" not in text and "googletagmanager" not in text, name
+
+    return check
+
+
+# --------------------------------------------------------------------------- the table
+
+HOSTILE_NOTE = """\
+Good session.
+<script>alert('note')</script>
+<img src=x onerror="alert('img')">
+[click](javascript:alert('link'))
+[data](data:text/html;base64,PHNjcmlwdD4=)
+![pixel](https://tracker.example/pixel.gif)
+<iframe src="https://evil.example/"></iframe>
+<form action="https://evil.example/"><input name=pw></form>
+<!-- She mentioned the redundancy rumours in confidence. -->
+"""
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+    for i in range(8)
+)
+
+CASES = [
+    # 1. Isolation and the leak audit: a planted leak anywhere fails the build and publishes nothing.
+    Case(
+        "guide-names-another-client",
+        append(GUIDE, "\nAsk Dana Whitfield how she handled this.\n"),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "dana whitfield", "client.name"), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "guide-quotes-a-private-note",
+        append(GUIDE, "\nDana has never mentioned that offer to me.\n"),
+        build("dana-whitfield"),
+        Refused(("leak audit failed", "private"), ("site/clients/dana-whitfield",)),
+    ),
+    Case(
+        "leak-hidden-in-an-html-comment",
+        append(GUIDE, "\n<!-- ask kwame.asante@ashgrovemutual.example for a reference -->\n"),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "client.email"), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "leak-hidden-in-an-attribute",
+        append(GUIDE, '\n<span title="Kwame Asante">A story from another client.</span>\n'),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "kwame asante"), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "leak-in-a-theme-override",
+        replace(
+            "theme/main.html",
+            "{% block extrahead %}",
+            '{% block extrahead %}<meta name="author" content="Halden Logistics">',
+        ),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "client.organisation"), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "leak-in-a-compressed-asset",
+        write("content/assets/notes.txt.gz", gzip.compress(b"Dana has never mentioned that offer to me.")),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "assets/notes.txt.gz"), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "leak-behind-json-escapes",
+        write("content/assets/data.json", '{"who": "\\u0044ana \\u0057hitfield"}'),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "assets/data.json"), ("site/clients/sofia-marquez",)),
+    ),
+    # 2. Coach-only data: private, coach_only, draft and comments never reach the client's site.
+    Case(
+        "every-kind-of-held-back-text",
+        new_client(
+            goals=[],
+            actions=[
+                {"title": "Raise the board tension with the sponsor", "due": "2026-12-01", "coach_only": True},
+                {"title": "Book the offsite venue", "due": "2026-12-02", "private": "She resents the offsite idea."},
+            ],
+            sessions=[
+                {"date": "2026-02-02", "stage": "contracting", "focus": "Kick-off", "notes": HOSTILE_NOTE},
+                {"date": "2026-02-16", "stage": "contracting", "focus": "Unfinished write-up", "draft": True},
+            ],
+            private="The sponsor thinks she will not last the year.",
+        ),
+        build(NEW),
+        Safe(
+            all_of(
+                nowhere(
+                    NEW,
+                    "board tension",
+                    "resents the offsite",
+                    "redundancy rumours",
+                    "Unfinished write-up",
+                    "will not last the year",
+                ),
+                in_page(NEW, "actions/index.html", "Book the offsite venue"),
+            )
+        ),
+    ),
+    Case(
+        "coach-view-asked-of-a-build",
+        lambda firm: None,
+        build("dana-whitfield"),
+        Refused(("only for previews", "coachbook serve --client SLUG --coach-view"), ("site/clients/dana-whitfield",)),
+        env={"COACHBOOK_COACH_VIEW": "1"},
+    ),
+    # 3. Safe rendering: values are escaped in every context, notes are sanitised, templates are inert.
+    Case(
+        "markup-in-a-client-name",
+        new_client(client={"name": "Ana <script>alert('x')</script> \"O'Lima\"", "role": "CTO", "organisation": "A&B"}),
+        build(NEW),
+        Safe(
+            all_of(
+                nowhere(NEW, "<script>alert('x')", raw=True),
+                in_page(NEW, "index.html", "<title>", "&lt;script&gt;alert("),
+            )
+        ),
+    ),
+    Case(
+        "hostile-markdown-in-a-note",
+        new_client(
+            sessions=[{"date": "2026-02-02", "stage": "contracting", "focus": "Kick-off", "notes": HOSTILE_NOTE}]
+        ),
+        build(NEW),
+        Safe(
+            all_of(
+                nowhere(
+                    NEW,
+                    "alert('note')",
+                    "alert('img')",
+                    "javascript:alert",
+                    "data:text/html",
+                    "tracker.example",
+                    "evil.example",
+                    raw=True,
+                ),
+                in_page(NEW, "sessions/index.html", "Good session."),
+                no_elements(NEW, "sessions/index.html", "script", "iframe", "form", "img", "input"),
+            )
+        ),
+    ),
+    Case(
+        "template-syntax-in-yaml-shows-literally",
+        new_client(client={"name": "Ana {{ 7*7 }} {% raw %}", "role": "CTO", "organisation": "Acme"}),
+        build(NEW),
+        Safe(in_page(NEW, "agreement/index.html", "Ana {{ 7*7 }} {% raw %}")),
+    ),
+    Case(
+        "guide-reaches-for-python-internals",
+        append(GUIDE, "\n{{ coach.__class__.__mro__ }}\n"),
+        CHECK,
+        Refused((GUIDE, "only plain placeholders such as")),
+    ),
+    Case(
+        "guide-includes-a-file",
+        append(GUIDE, '\n{% include "../engagements/dana-whitfield.yml" %}\n'),
+        CHECK,
+        Refused((GUIDE, "template tag `include` is not allowed")),
+    ),
+    Case(
+        "snippet-pulls-in-an-engagement",
+        both(
+            replace("mkdocs.yml", "markdown_extensions:\n", "markdown_extensions:\n  - pymdownx.snippets\n"),
+            append(GUIDE, '\n--8<-- "../engagements/dana-whitfield.yml"\n'),
+        ),
+        build("sofia-marquez"),
+        Refused(("stages/02-building-rapport.md", "could not be found"), ("site/clients/sofia-marquez",)),
+    ),
+    # 4. Safe input: bad names, links and YAML are refused before anything is built.
+    Case(
+        "slug-that-is-not-a-url",
+        write("engagements/Dana Whitfield (old).yml", "{}"),
+        CHECK,
+        Refused(("cannot be used in a URL", "rename it to dana-whitfield-old.yml")),
+    ),
+    Case(
+        "slug-that-is-a-reserved-name",
+        write("engagements/assets.yml", "{}"),
+        CHECK,
+        Refused(("'assets' is a reserved name",)),
+    ),
+    Case(
+        "slug-that-is-too-long",
+        write(f"engagements/{'a' * 120}.yml", "{}"),
+        CHECK,
+        Refused(("characters long",)),
+    ),
+    Case(
+        "two-files-for-one-slug",
+        write("engagements/sofia-marquez.yaml", "{}"),
+        CHECK,
+        Refused(("sofia-marquez.yaml", "rename it to sofia-marquez.yml")),
+    ),
+    Case(
+        "symlinked-engagement",
+        symlink("engagements/mallory.yml", "/etc/passwd"),
+        CHECK,
+        Refused(("engagements/mallory.yml", "symbolic link")),
+    ),
+    Case(
+        "symlinked-guide-pointing-at-an-engagement",
+        symlink("content/stages/08-extra.md", "../../engagements/dana-whitfield.yml"),
+        build("sofia-marquez"),
+        Refused(("content/stages/08-extra.md", "symbolic link")),
+    ),
+    Case(
+        "duplicate-keys",
+        replace("engagements/sofia-marquez.yml", "start: 2026-11-16\n", "start: 2026-11-16\nstart: 2026-11-17\n"),
+        CHECK,
+        Refused(("engagements/sofia-marquez.yml", "duplicate key 'start'")),
+    ),
+    Case(
+        "alias-bomb",
+        write(f"engagements/{NEW}.yml", BILLION_LAUGHS),
+        CHECK,
+        Refused((f"engagements/{NEW}.yml", "alias")),
+    ),
+    Case(
+        "huge-file",
+        write(f"engagements/{NEW}.yml", "notes: |\n" + ("  " + "x" * 78 + "\n") * 20_000),
+        CHECK,
+        Refused((f"engagements/{NEW}.yml", "over the 1,000,000-byte limit")),
+    ),
+    Case(
+        "python-object-tag",
+        write(f"engagements/{NEW}.yml", '!!python/object/apply:os.system ["touch pwned"]\n'),
+        CHECK,
+        Refused((f"engagements/{NEW}.yml", "tag")),
+    ),
+    Case(
+        "guessable-site-id",
+        new_client(site={"id": "ana"}),
+        CHECK,
+        Refused(("site.id", "not an unguessable site id", "coachbook site-id")),
+    ),
+    Case(
+        "two-clients-share-a-site-id",
+        both(
+            new_client(site={"id": "abcdefghijklmnopqrstuvwx"}),
+            append("engagements/sofia-marquez.yml", "\nsite:\n  id: abcdefghijklmnopqrstuvwx\n"),
+        ),
+        CHECK,
+        Refused(("site.id", "is already the address of")),
+    ),
+    # 5. No third parties: nothing on a client's page loads from another origin.
+    Case(
+        "guide-loads-a-remote-image",
+        append(GUIDE, '\n<img src="https://tracker.example/open.gif" alt="">\n'),
+        build("sofia-marquez"),
+        Refused(("loads https://tracker.example/open.gif from another origin",), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "firm-turns-on-web-fonts-and-analytics",
+        both(
+            replace("mkdocs.yml", "  font: false\n", "  font:\n    text: Roboto\n"),
+            append("mkdocs.yml", "  analytics:\n    provider: google\n    property: G-ABCDEF1234\n"),
+        ),
+        build("sofia-marquez"),
+        Safe(all_of(no_third_party_requests("sofia-marquez"), nowhere("sofia-marquez", "G-ABCDEF1234", raw=True))),
+    ),
+    Case(
+        "unguessable-address-replaces-the-slug",
+        append("engagements/sofia-marquez.yml", "\nsite:\n  id: q3vd7kx2mwp5hzn4rbt6yjc2la\n"),
+        build("sofia-marquez"),
+        Safe(
+            lambda firm: (
+                in_page("q3vd7kx2mwp5hzn4rbt6yjc2la", "index.html", "Sofia Marquez")(firm),
+                _absent(firm / "site" / "clients" / "sofia-marquez"),
+            )
+        ),
+    ),
+]
+
+
+def _absent(path: Path) -> None:
+    assert not path.exists(), f"{path} exists"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_adversarial_input(case: Case, firm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case.arrange(firm)
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value)
+    result = run_coachbook(firm, *case.command)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output
+    if isinstance(case.outcome, Refused):
+        assert result.returncode == 1, output
+        for phrase in case.outcome.says:
+            assert phrase.lower() in output.lower(), f"{phrase!r} not in:\n{output}"
+        for relative in case.outcome.unwritten:
+            _absent(firm / relative)
+        assert not (firm / "pwned").exists()
+    else:
+        assert result.returncode == 0, output
+        case.outcome.check(firm)
+
+
+def test_the_table_covers_every_point_with_at_least_25_cases() -> None:
+    assert len(CASES) >= 25
+    assert len({case.id for case in CASES}) == len(CASES)
+    assert any(isinstance(case.outcome, Safe) for case in CASES)
