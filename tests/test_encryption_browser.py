@@ -1,0 +1,358 @@
+"""Client-side encryption, end to end: a real client site, encrypted, served over HTTP and unlocked in Chromium.
+
+The site is built the way an encrypted site is meant to be built, with
+Material's search plugin off: `encrypt_site` deletes the search index, and
+Material's search would otherwise request it and fail.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import mimetypes
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coachbook.encryption import binding_for, encrypt_site, generate_passphrase
+
+from .conftest import AS_OF, copy_firm, run_coachbook
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"the browser tests need Chromium at {CHROMIUM}", allow_module_level=True)
+
+SLUG = "dana-whitfield"
+BINDING = binding_for(SLUG)
+STORAGE_NAME = f"coachbook-key:{BINDING}"
+#: Text only the decrypted pages contain.
+CLIENT_TEXT = ("Dana", "Whitfield", "Halden", "Priya")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path
+    passphrase: str
+    url: str
+    """Where the site is served, ending in `/`."""
+
+
+@dataclass
+class Tab:
+    page: Any
+    """A Playwright `Page` in a fresh browser context (fresh storage)."""
+    problems: list[str] = field(default_factory=list)
+    """Console errors and uncaught page errors, as they happened."""
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves one folder, and its 404.html for any missing path, the way GitHub Pages does."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        not_found = Path(self.directory) / "404.html"
+        if code != 404 or not not_found.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = not_found.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def _serve(folder: Path) -> Iterator[str]:
+    def handler(*args: Any, **kwargs: Any) -> _SiteHandler:
+        return _SiteHandler(*args, directory=str(folder), **kwargs)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def plain_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Dana's site built with the search plugin off, before encryption (read-only)."""
+    firm = copy_firm(tmp_path_factory.mktemp("browser") / "firm")
+    config = firm / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "\n  - search\n" in text
+    config.write_text(text.replace("\n  - search\n", "\n"), encoding="utf-8")
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", "--client", SLUG, check=True)
+    return firm / "site" / "clients" / SLUG
+
+
+def _encrypted_copy(plain_site: Path, dest: Path, *, remember: bool = False) -> tuple[Path, str]:
+    shutil.copytree(plain_site, dest)
+    passphrase = generate_passphrase()
+    encrypt_site(dest, passphrase=passphrase, binding=BINDING, remember=remember)
+    return dest, passphrase
+
+
+@pytest.fixture(scope="module")
+def site(plain_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root, passphrase = _encrypted_copy(plain_site, tmp_path_factory.mktemp("served") / SLUG)
+    for url in _serve(root):
+        yield Site(root, passphrase, url)
+
+
+@pytest.fixture(scope="module")
+def remembering_site(plain_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root, passphrase = _encrypted_copy(plain_site, tmp_path_factory.mktemp("remember") / SLUG, remember=True)
+    for url in _serve(root):
+        yield Site(root, passphrase, url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def open_tab(context: Any) -> Tab:
+    tab = Tab(context.new_page())
+    tab.page.on("console", lambda m: m.type == "error" and tab.problems.append(f"console: {m.text} at {m.location}"))
+    tab.page.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
+    return tab
+
+
+@pytest.fixture
+def tab(context: Any) -> Tab:
+    return open_tab(context)
+
+
+def unlock(page: Any, passphrase: str, *, remember: bool = False) -> None:
+    page.get_by_label("Passphrase").fill(passphrase)
+    if remember:
+        page.get_by_label("Remember on this device").check()
+    page.get_by_role("button", name="Unlock").click()
+
+
+def expect_locked(page: Any, error: str) -> None:
+    """The shell still shows, with `error` in its alert, and no client text anywhere in the document."""
+    sync_api.expect(page.get_by_role("alert")).to_contain_text(error)
+    assert page.title() == "Private site"
+    assert visible_client_text(page) == []
+    assert page.locator(".md-nav").count() == 0
+    assert page.evaluate("(name) => sessionStorage.getItem(name)", STORAGE_NAME) is None
+
+
+def visible_client_text(page: Any) -> list[str]:
+    # The rendered text, not the markup: the shell's base64 could spell "Dana" by chance.
+    text = page.locator("body").inner_text()
+    return [needle for needle in CLIENT_TEXT if needle in text]
+
+
+def storage(page: Any, kind: str) -> str | None:
+    return page.evaluate(f"(name) => {kind}.getItem(name)", STORAGE_NAME)
+
+
+# --------------------------------------------------------------------------- unlocking
+
+
+def test_right_passphrase_shows_the_dashboard(site: Site, tab: Tab) -> None:
+    page = tab.page
+    page.goto(site.url)
+    assert page.title() == "Private site"
+    assert visible_client_text(page) == []
+    unlock(page, site.passphrase)
+
+    sync_api.expect(page.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
+    assert "Dana Whitfield" in page.title()
+    # Material's page rendered: its stylesheet applied, its navigation built, its script ran.
+    sync_api.expect(page.locator("nav.md-nav--primary")).to_be_attached()
+    sync_api.expect(page.locator(".md-header")).to_be_visible()
+    assert page.evaluate("() => typeof document$ !== 'undefined' && typeof __md_scope !== 'undefined'")
+    assert page.locator("#coachbook-envelope").count() == 0
+    page.wait_for_load_state("load")
+    assert tab.problems == []
+
+
+def test_moving_to_another_page_does_not_ask_again(site: Site, tab: Tab, context: Any) -> None:
+    page = tab.page
+    page.goto(site.url)
+    unlock(page, site.passphrase)
+    sync_api.expect(page.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
+    stored = storage(page, "sessionStorage")
+    assert stored is not None and len(base64.b64decode(stored)) == 32
+    assert storage(page, "localStorage") is None, "remember-me is off unless the site offers it"
+
+    # A real navigation: the browser loads the goals shell, which finds the key for this tab.
+    page.locator("nav.md-nav--primary").get_by_role("link", name="Goals", exact=True).click()
+    sync_api.expect(page.get_by_role("heading", name="Your goals", level=1)).to_be_visible()
+    assert page.url == site.url + "goals/"
+    goal = "I spend my week running the operation, not fighting its incidents."
+    sync_api.expect(page.get_by_role("heading", name=goal, level=2)).to_be_visible()
+    assert page.get_by_label("Passphrase").count() == 0
+    page.wait_for_load_state("load")
+    assert tab.problems == []
+
+    # The key belongs to this tab only: a new tab asks again.
+    other = open_tab(context).page
+    other.goto(site.url + "goals/")
+    sync_api.expect(other.get_by_label("Passphrase")).to_be_visible()
+    assert storage(other, "sessionStorage") is None
+
+
+def test_wrong_passphrase_shows_an_error_and_nothing_else(site: Site, tab: Tab) -> None:
+    page = tab.page
+    page.goto(site.url)
+    unlock(page, "aaaa-bbbb-cccc-dddd-eeee")
+    expect_locked(page, "did not unlock")
+    sync_api.expect(page.get_by_role("button", name="Unlock")).to_be_enabled()
+    # And the right one still works afterwards.
+    unlock(page, site.passphrase)
+    sync_api.expect(page.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
+
+
+@pytest.fixture
+def tampered_page(site: Site) -> Iterator[str]:
+    """The reviews page with one ciphertext byte flipped on the server, restored afterwards."""
+    path = site.root / "reviews" / "index.html"
+    original = path.read_text(encoding="utf-8")
+    found = re.search(r'"ciphertext": "([^"]+)"', original)
+    assert found is not None
+    data = bytearray(base64.b64decode(found[1]))
+    data[len(data) // 2] ^= 0x80
+    path.write_text(original.replace(found[1], base64.b64encode(bytes(data)).decode()), encoding="utf-8")
+    try:
+        yield site.url + "reviews/"
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+def test_a_tampered_page_shows_an_error_and_nothing_else(site: Site, tab: Tab, tampered_page: str) -> None:
+    page = tab.page
+    page.goto(tampered_page)
+    unlock(page, site.passphrase)
+    expect_locked(page, "could not be decrypted")
+
+
+def test_a_page_served_at_another_address_does_not_decrypt(site: Site, tab: Tab) -> None:
+    copy = site.root / "moved" / "index.html"
+    copy.parent.mkdir()
+    # The goals page, one level deep like the original, so only its address differs.
+    shutil.copy2(site.root / "goals" / "index.html", copy)
+    try:
+        tab.page.goto(site.url + "moved/")
+        unlock(tab.page, site.passphrase)
+        expect_locked(tab.page, "could not be decrypted")
+    finally:
+        shutil.rmtree(copy.parent)
+
+
+def test_a_stale_stored_key_is_dropped_and_the_form_shown(site: Site, tab: Tab) -> None:
+    page = tab.page
+    page.goto(site.url)
+    # A key from an earlier build of the site, which had another content key.
+    stale = base64.b64encode(os.urandom(32)).decode()
+    page.evaluate("([name, value]) => sessionStorage.setItem(name, value)", [STORAGE_NAME, stale])
+    page.reload()
+    sync_api.expect(page.get_by_label("Passphrase")).to_be_visible()
+    assert storage(page, "sessionStorage") is None
+    unlock(page, site.passphrase)
+    sync_api.expect(page.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
+    assert storage(page, "sessionStorage") not in (None, stale)
+
+
+def test_the_404_page_unlocks_at_any_address(site: Site, tab: Tab) -> None:
+    page = tab.page
+    response = page.goto(site.url + "no/such/page/")
+    assert response is not None and response.status == 404
+    sync_api.expect(page.get_by_label("Passphrase")).to_be_visible()
+    unlock(page, site.passphrase)
+    sync_api.expect(page.get_by_role("heading", name="404 - Not found", level=1)).to_be_visible()
+    sync_api.expect(page.locator("nav.md-nav--primary")).to_be_attached()
+
+
+def test_remember_on_this_device_keeps_the_key_across_tabs(remembering_site: Site, context: Any) -> None:
+    first = open_tab(context)
+    first.page.goto(remembering_site.url)
+    unlock(first.page, remembering_site.passphrase, remember=True)
+    sync_api.expect(first.page.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
+    assert storage(first.page, "localStorage") is not None
+
+    second = open_tab(context)
+    second.page.goto(remembering_site.url + "goals/")
+    sync_api.expect(second.page.get_by_role("heading", name="Your goals", level=1)).to_be_visible()
+    assert first.problems == second.problems == []
+
+
+def test_without_a_secure_context_the_page_says_to_use_https(site: Site, tab: Tab) -> None:
+    # Chromium counts http://127.0.0.1 as secure, so an insecure origin is simulated with a made-up host
+    # whose requests Playwright answers from the site folder.
+    origin = "http://coachbook-insecure.test/"
+
+    def answer(route: Any) -> None:
+        relative = route.request.url.removeprefix(origin).split("?")[0]
+        path = site.root / (relative + "index.html" if relative.endswith("/") or not relative else relative)
+        if not path.is_file():
+            route.fulfill(status=404, body="")
+            return
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        route.fulfill(status=200, body=path.read_bytes(), headers={"Content-Type": kind})
+
+    tab.page.route(f"{origin}**", answer)
+    tab.page.goto(origin)
+    assert tab.page.evaluate("() => window.isSecureContext") is False
+    sync_api.expect(tab.page.get_by_role("alert")).to_contain_text("must be opened over https")
+    sync_api.expect(tab.page.get_by_role("button", name="Unlock")).to_be_disabled()
+
+
+def test_the_shell_follows_the_colour_scheme(site: Site, browser: Any) -> None:
+    colours = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        try:
+            page = context.new_page()
+            page.goto(site.url)
+            colours[scheme] = page.evaluate(
+                """() => [
+                    getComputedStyle(document.querySelector('.cb-lock')).backgroundColor,
+                    getComputedStyle(document.querySelector('label')).color,
+                ]"""
+            )
+        finally:
+            context.close()
+    assert colours["light"][0] != colours["dark"][0]
+    assert all(background != text for background, text in colours.values()), colours
