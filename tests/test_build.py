@@ -185,6 +185,25 @@ def test_client_pages_ask_not_to_be_indexed(built_firm: Path) -> None:
             assert soup.find("meta", attrs={"name": "referrer", "content": "no-referrer"}), page
 
 
+def test_client_sites_have_no_sitemap_but_the_public_handbook_does(built_firm: Path) -> None:
+    for name in CLIENTS:
+        assert not list(site(built_firm, name).glob("sitemap.xml*")), name
+    # The public handbook keeps MkDocs' sitemap (it lists pages once the firm sets site_url).
+    assert (site(built_firm, "handbook") / "sitemap.xml").is_file()
+
+
+def test_client_pages_make_no_request_to_another_origin(built_firm: Path) -> None:
+    fetches = re.compile(r"""<(?:script|img|iframe|link)\b[^>]*\s(?:src|href)=["']?(?:https?:)?//""", re.IGNORECASE)
+    for name in CLIENTS:
+        for page in site(built_firm, name).rglob("*.html"):
+            html = page.read_text(encoding="utf-8")
+            assert not fetches.search(html), page
+            assert "fonts.googleapis.com" not in html, page
+        # No edit or repository links either.
+        soup = BeautifulSoup((site(built_firm, name) / "index.html").read_text(encoding="utf-8"), "html.parser")
+        assert soup.select(".md-source, .md-content__button") == [], name
+
+
 def test_client_nav_lists_their_pages_and_program(built_firm: Path) -> None:
     soup = BeautifulSoup((site(built_firm, "dana-whitfield") / "index.html").read_text(), "html.parser")
     labels = [a.get_text(" ", strip=True) for a in soup.select("nav.md-nav--primary a.md-nav__link")]

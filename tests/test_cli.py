@@ -240,3 +240,32 @@ def test_a_second_program_with_its_own_stages_builds(firm: Path) -> None:
         "With your coach, step by step."
         in (firm / "site" / "handbook" / "team-lead" / "growth" / "index.html").read_text()
     )
+
+
+def test_site_id_moves_a_client_to_an_unguessable_address(firm: Path) -> None:
+    run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
+    path = firm / "engagements" / "kwame-asante.yml"
+    before = path.read_text(encoding="utf-8")
+    result = run_coachbook(firm, "site-id", "kwame-asante", check=True)
+    site_id = re.search(r"clients/([a-z2-7]{26})/", result.stdout)
+    assert site_id, result.stdout
+    after = path.read_text(encoding="utf-8")
+    # The file keeps every comment and line; only the id is added.
+    assert after.startswith(before.rstrip("\n")) and after.endswith(f"site:\n  id: {site_id[1]}\n")
+    run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
+    clients = firm / "site" / "clients"
+    assert (clients / site_id[1] / "index.html").is_file()
+    assert not (clients / "kwame-asante").exists()
+    # The audit knows whose site the id is: Kwame's own name is allowed there.
+    audit = run_coachbook(firm, "audit")
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    again = run_coachbook(firm, "site-id", "kwame-asante")
+    assert again.returncode == 1 and "already has site.id" in again.stderr
+
+
+def test_site_id_goes_under_an_existing_site_block(firm: Path) -> None:
+    path = firm / "engagements" / "sofia-marquez.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nsite:\n    encrypt: false\n", encoding="utf-8")
+    run_coachbook(firm, "site-id", "sofia-marquez", check=True)
+    assert re.search(r"\nsite:\n    id: [a-z2-7]{26}\n    encrypt: false\n$", path.read_text(encoding="utf-8"))
+    assert run_coachbook(firm, "check").returncode == 0
