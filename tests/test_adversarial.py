@@ -440,6 +440,42 @@ CASES = [
         build("sofia-marquez"),
         Safe(all_of(no_third_party_requests("sofia-marquez"), nowhere("sofia-marquez", "G-ABCDEF1234", raw=True))),
     ),
+    # 6. Access control: password hashes never go where they could be published.
+    Case(
+        "password-file-inside-the-site",
+        lambda firm: None,
+        ("passwd", "dana-whitfield", "--htpasswd-dir", "site/private"),
+        Refused(("everything under site/ is published",)),
+    ),
+    # 7. Encryption: no passphrase, no site; with one, no plaintext anywhere.
+    Case(
+        "encrypted-site-without-a-passphrase",
+        append("engagements/dana-whitfield.yml", "\nsite:\n  encrypt: true\n"),
+        build("dana-whitfield"),
+        Refused(
+            ("has no passphrase", "coachbook passphrase dana-whitfield", "COACHBOOK_PASSPHRASE_DANA_WHITFIELD"),
+            ("site/clients/dana-whitfield",),
+        ),
+    ),
+    Case(
+        "encrypted-site-holds-no-plaintext",
+        append("engagements/dana-whitfield.yml", "\nsite:\n  encrypt: true\n"),
+        build("dana-whitfield"),
+        Safe(
+            all_of(
+                nowhere(
+                    "dana-whitfield",
+                    "Dana Whitfield",
+                    "Halden Logistics",
+                    "Priya Raman",
+                    "running the operation, not fighting its incidents",
+                    "Callum",
+                ),
+                lambda firm: _absent(firm / "site" / "clients" / "dana-whitfield" / "search"),
+            )
+        ),
+        env={"COACHBOOK_PASSPHRASE_DANA_WHITFIELD": "test-only-passphrase-not-secret"},
+    ),
     Case(
         "unguessable-address-replaces-the-slug",
         append("engagements/sofia-marquez.yml", "\nsite:\n  id: q3vd7kx2mwp5hzn4rbt6yjc2la\n"),

@@ -49,8 +49,10 @@ def coach_view(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     log = firm.parent / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "coachbook", "serve", "--client", "dana-whitfield", "--coach-view"]
-            + ["--as-of", AS_OF, "--no-livereload", "-a", f"127.0.0.1:{port}"],
+            [
+                *(sys.executable, "-m", "coachbook", "serve", "--client", "dana-whitfield", "--coach-view"),
+                *("--as-of", AS_OF, "--no-livereload", "-a", f"127.0.0.1:{port}"),
+            ],
             cwd=firm,
             stdout=output,
             stderr=subprocess.STDOUT,

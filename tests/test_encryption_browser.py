@@ -1,8 +1,9 @@
 """Client-side encryption, end to end: a real client site, encrypted, served over HTTP and unlocked in Chromium.
 
-The site is built the way an encrypted site is meant to be built, with
-Material's search plugin off: `encrypt_site` deletes the search index, and
-Material's search would otherwise request it and fail.
+The site is built the way a firm builds one: the engagement sets
+`site.encrypt: true` and `coachbook build` reads the passphrase from the
+environment, turns Material's search off (its index would be plaintext),
+encrypts the staged site and audits it before putting it in place.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from coachbook.encryption import binding_for, encrypt_site, generate_passphrase
+from coachbook.encryption import binding_for, generate_passphrase
+from coachbook.passphrases import env_name
 
 from .conftest import AS_OF, copy_firm, run_coachbook
 
@@ -96,35 +98,39 @@ def _serve(folder: Path) -> Iterator[str]:
         thread.join()
 
 
-@pytest.fixture(scope="module")
-def plain_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Dana's site built with the search plugin off, before encryption (read-only)."""
-    firm = copy_firm(tmp_path_factory.mktemp("browser") / "firm")
-    config = firm / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    assert "\n  - search\n" in text
-    config.write_text(text.replace("\n  - search\n", "\n"), encoding="utf-8")
-    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", "--client", SLUG, check=True)
-    return firm / "site" / "clients" / SLUG
-
-
-def _encrypted_copy(plain_site: Path, dest: Path, *, remember: bool = False) -> tuple[Path, str]:
-    shutil.copytree(plain_site, dest)
+def _build_encrypted(folder: Path, *, remember: bool = False) -> tuple[Path, str]:
+    """Dana's site from `coachbook build`, with `site.encrypt: true` and a fresh passphrase."""
+    firm = copy_firm(folder / "firm")
+    engagement = firm / "engagements" / f"{SLUG}.yml"
+    engagement.write_text(engagement.read_text(encoding="utf-8") + "\nsite:\n  encrypt: true\n", encoding="utf-8")
+    if remember:
+        config = firm / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        assert "      engagements_dir: engagements\n" in text
+        config.write_text(
+            text.replace(
+                "      engagements_dir: engagements\n",
+                "      engagements_dir: engagements\n      remember_device: true\n",
+            ),
+            encoding="utf-8",
+        )
     passphrase = generate_passphrase()
-    encrypt_site(dest, passphrase=passphrase, binding=BINDING, remember=remember)
-    return dest, passphrase
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(env_name(SLUG), passphrase)
+        run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", "--client", SLUG, check=True)
+    return firm / "site" / "clients" / SLUG, passphrase
 
 
 @pytest.fixture(scope="module")
-def site(plain_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    root, passphrase = _encrypted_copy(plain_site, tmp_path_factory.mktemp("served") / SLUG)
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root, passphrase = _build_encrypted(tmp_path_factory.mktemp("served"))
     for url in _serve(root):
         yield Site(root, passphrase, url)
 
 
 @pytest.fixture(scope="module")
-def remembering_site(plain_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    root, passphrase = _encrypted_copy(plain_site, tmp_path_factory.mktemp("remember") / SLUG, remember=True)
+def remembering_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root, passphrase = _build_encrypted(tmp_path_factory.mktemp("remember"), remember=True)
     for url in _serve(root):
         yield Site(root, passphrase, url)
 

@@ -22,7 +22,7 @@ from coachbook.passwords import (
     htpasswd_file,
     new_password,
     refuse_unsafe_dir,
-    write_htpasswd,
+    write_secret,
 )
 
 from .conftest import run_coachbook
@@ -214,16 +214,16 @@ def test_htpasswd_file_is_named_after_the_address() -> None:
         check_address("../../etc/passwd")
 
 
-def test_write_htpasswd_is_private_and_never_overwrites_by_accident(tmp_path: Path) -> None:
+def test_write_secret_is_private_and_never_overwrites_by_accident(tmp_path: Path) -> None:
     path = tmp_path / "secrets" / "htpasswd" / "a.htpasswd"
-    write_htpasswd(path, "a:one\n", replace=False)
+    write_secret(path, "a:one\n", replace=False)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700
     with pytest.raises(CoachbookError, match="--rotate"):
-        write_htpasswd(path, "a:two\n", replace=False)
+        write_secret(path, "a:two\n", replace=False)
     assert path.read_text() == "a:one\n"
-    write_htpasswd(path, "a:three\n", replace=True)
+    write_secret(path, "a:three\n", replace=True)
     assert path.read_text() == "a:three\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [p.name for p in path.parent.iterdir()] == ["a.htpasswd"]

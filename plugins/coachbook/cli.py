@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from coachbook import __version__
-from coachbook.cli_access import hosting, passwd
+from coachbook.cli_access import hosting, passphrase, passwd
 from coachbook.cli_support import Options, fail, load_or_fail, project_of, quiet_mkdocs, reported, shown
 
 BUILD_HELP = """Build the public handbook and every client's private site.
@@ -255,6 +255,7 @@ def audit(opts: Options, site_dir: Path | None) -> None:
 
 cli.add_command(hosting)
 cli.add_command(passwd)
+cli.add_command(passphrase)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 import click
 
 from coachbook.cli_support import Options, fail, load_or_fail, project_of, reported, shown
+from coachbook.loader import Project
 
 __all__ = ["hosting", "passwd"]
 
@@ -33,8 +34,18 @@ channel from the site's address.
 """
 
 
-def _default_htpasswd_dir(root: Path) -> Path:
-    return root / "secrets" / "htpasswd"
+PASSPHRASE_HELP = """Make a new passphrase for a client's encrypted site and print it once.
+
+\b
+It is kept in <secrets>/passphrases/<slug>.txt (mode 0600, git-ignored), where
+`coachbook build` finds it; in CI, set COACHBOOK_PASSPHRASE_<SLUG> instead.
+Sites are encrypted when the engagement sets `site.encrypt: true` or the
+firm sets `encrypt: true` for the coachbook plugin in mkdocs.yml.
+"""
+
+
+def _default_htpasswd_dir(project: Project) -> Path:
+    return project.secrets / "htpasswd"
 
 
 def _absolute(path: Path) -> Path:
@@ -96,7 +107,7 @@ def hosting(
         if output_format == "headers":
             text = render_headers(https=https)
         else:
-            passwords = _absolute(htpasswd_dir or _default_htpasswd_dir(project.root))
+            passwords = _absolute(htpasswd_dir or _default_htpasswd_dir(project))
             site = NginxSite(
                 site_root=PurePosixPath(_absolute(site_dir or project.root / "site")),
                 htpasswd_dir=PurePosixPath(passwords),
@@ -152,7 +163,7 @@ def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None
             htpasswd_file,
             new_password,
             refuse_unsafe_dir,
-            write_htpasswd,
+            write_secret,
         )
 
         project = project_of(opts.config_file)
@@ -162,14 +173,14 @@ def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None
             from coachbook.validation import did_you_mean
 
             fail(f"no engagement named {slug!r}; {did_you_mean(slug, firm.engagements)}")
-        directory = _absolute(htpasswd_dir or _default_htpasswd_dir(project.root))
+        directory = _absolute(htpasswd_dir or _default_htpasswd_dir(project))
         refuse_unsafe_dir(directory, project.root)
         path = htpasswd_file(directory, loaded.address)
         _refuse_unignored(project.root, path)
         name = check_user(user or slug)
         password = new_password()
         try:
-            write_htpasswd(path, htpasswd_entry(name, password), replace=rotate)
+            write_secret(path, htpasswd_entry(name, password), replace=rotate)
         except OSError as exc:
             fail(f"cannot write {shown(path)}: {exc.strerror}")
         click.echo(f"{'Replaced' if rotate else 'Wrote'} {shown(path)} (mode 0600) for user {name!r}.")
@@ -202,3 +213,31 @@ def _refuse_unignored(root: Path, path: Path) -> None:
     # 0: ignored; 1: not ignored; anything else: not a git repository or git failed.
     if result.returncode == 1:
         fail(f"{shown(path)} would not be ignored by git; add `/secrets/` to {shown(root / '.gitignore')} first")
+
+
+@click.command(help=PASSPHRASE_HELP)
+@click.argument("slug")
+@click.option("--rotate", is_flag=True, help="Replace the client's passphrase; rebuild and send them the new one.")
+@click.pass_obj
+def passphrase(opts: Options, slug: str, rotate: bool) -> None:
+    with reported(opts):
+        from coachbook.encryption import DEFAULT_ITERATIONS
+        from coachbook.passphrases import create_passphrase, passphrase_file
+
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
+        if slug not in firm.engagements:
+            from coachbook.validation import did_you_mean
+
+            fail(f"no engagement named {slug!r}; {did_you_mean(slug, firm.engagements)}")
+        _refuse_unignored(project.root, passphrase_file(project.secrets, slug))
+        try:
+            secret, path = create_passphrase(_absolute(project.secrets), project.root, slug, rotate=rotate)
+        except OSError as exc:
+            fail(f"cannot write the passphrase: {exc.strerror}")
+        click.echo(f"{'Replaced' if rotate else 'Wrote'} {shown(path)} (mode 0600).")
+        click.echo(f"Passphrase (100 random bits; PBKDF2 with {DEFAULT_ITERATIONS:,} iterations guards it):")
+        click.echo("")
+        click.echo(f"    {secret}")
+        click.echo("")
+        click.echo("Share it with the client over a separate channel from the site's address.")

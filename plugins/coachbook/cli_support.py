@@ -63,7 +63,12 @@ def project_of(config_file: Path) -> Project:
     if plugin is None:
         raise CoachbookError(f"{config_file} does not enable the `coachbook` plugin; add it under `plugins:`")
     root = config_file.resolve().parent
-    return Project(root=root, content_dir=Path(cfg.docs_dir), engagements_dir=root / plugin.config["engagements_dir"])
+    return Project(
+        root=root,
+        content_dir=Path(cfg.docs_dir),
+        engagements_dir=root / plugin.config["engagements_dir"],
+        secrets_dir=root / plugin.config["secrets_dir"],
+    )
 
 
 def load_or_fail(project: Project) -> Firm:

@@ -41,6 +41,12 @@ class Project:
     """The folder holding `mkdocs.yml`; messages name files relative to it."""
     content_dir: Path
     engagements_dir: Path
+    secrets_dir: Path | None = None
+    """Git-ignored folder for passphrases and password files; `root/secrets` when unset."""
+
+    @property
+    def secrets(self) -> Path:
+        return self.secrets_dir or self.root / "secrets"
 
     def shown(self, path: Path) -> Path:
         """`path` as a person would type it from the project folder."""

@@ -29,7 +29,7 @@ __all__ = [
     "make_dirs_private",
     "new_password",
     "refuse_unsafe_dir",
-    "write_htpasswd",
+    "write_secret",
 ]
 
 #: Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
@@ -141,8 +141,10 @@ def make_dirs_private(directory: Path) -> None:
         folder.chmod(0o700)
 
 
-def write_htpasswd(path: Path, entry: str, *, replace: bool) -> None:
-    """Write `entry` as the whole of `path`, mode 0600, so that a reader sees the old file or the new one.
+def write_secret(path: Path, entry: str, *, replace: bool) -> None:
+    """Write a secret (an htpasswd entry, a passphrase) as the whole of `path`, mode 0600.
+
+    A reader sees the old file or the new one, never half of either.
 
     Without `replace`, an existing file is kept: `os.link` fails instead of
     overwriting, so two runs at once cannot both think they created it.
@@ -174,4 +176,4 @@ def write_htpasswd(path: Path, entry: str, *, replace: bool) -> None:
 
 
 def _exists(path: Path) -> CoachbookError:
-    return CoachbookError(f"{path} already exists; pass --rotate to replace that client's password")
+    return CoachbookError(f"{path} already exists; pass --rotate to replace it (the client then needs the new one)")

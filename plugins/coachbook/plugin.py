@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from coachbook.audit import audit_site, external_requests, needles_for
+from coachbook.encryption import binding_for, encrypt_site
 from coachbook.errors import CoachbookError, ProblemList
 from coachbook.loader import Firm, Project, load_firm
 from coachbook.pages import NavItem, SitePlan, render_guide_page
+from coachbook.passphrases import find_passphrase
 from coachbook.sites import plan_client_site, plan_handbook_site
 from coachbook.slots import Slots
 
@@ -64,6 +66,12 @@ class CoachbookConfig(Config):
     """Date progress is computed for (YYYY-MM-DD); defaults to today, or `COACHBOOK_AS_OF`."""
     audit = c.Type(bool, default=True)
     """Run the leak audit after every build. Turning it off is for debugging only."""
+    encrypt = c.Type(bool, default=False)
+    """Encrypt every client's site with a passphrase (an engagement's `site.encrypt` overrides it)."""
+    remember_device = c.Type(bool, default=False)
+    """Offer "remember on this device" on encrypted sites; off, the key lasts only as long as the tab."""
+    secrets_dir = c.Type(str, default="secrets")
+    """Git-ignored folder holding passphrases and password files, relative to `mkdocs.yml`."""
 
 
 class CoachbookPlugin(BasePlugin[CoachbookConfig]):
@@ -74,6 +82,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         self._plan: SitePlan | None = None
         self._slots: dict[str, Slots] = {}
         self._command = "build"
+        self._passphrase: str | None = None
 
     # ------------------------------------------------------------------ configuration
 
@@ -84,6 +93,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """`on_config`: load and validate the firm, then plan this site and shape the config for it."""
         self._slots = {}
+        self._passphrase = None
         root = Path(config.config_file_path or ".").resolve().parent
         project = Project(
             root=root, content_dir=Path(config.docs_dir), engagements_dir=root / self.config.engagements_dir
@@ -101,6 +111,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
                 self._plan = plan_client_site(
                     self._firm, slug, as_of, directory_urls=bool(config.use_directory_urls), coach_view=coach_view
                 )
+                if not coach_view and self._encrypted(self._firm, slug):
+                    self._passphrase = find_passphrase(root / self.config.secrets_dir, slug)
             else:
                 self._plan = plan_handbook_site(self._firm, site_name=config.site_name)
         except ProblemList as exc:
@@ -120,6 +132,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             config.edit_uri = None
             config.nav = _mkdocs_nav(self._plan.nav)
             _no_third_parties(config)
+            if self._passphrase:
+                _without_search(config)
         elif config.nav is None:
             config.nav = _mkdocs_nav(self._plan.nav)
         _confine_snippets(config)
@@ -172,10 +186,13 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
 
     # ------------------------------------------------------------------ after the build
 
+    @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """`on_post_build`: drop the sitemap of a client site, then audit every file written.
+        """`on_post_build`, after every other plugin has written its files: finish the site and audit it.
 
-        On a leak, or a request to another origin, the output is removed and the build fails.
+        A client site loses its sitemap; the audit runs on the plaintext; an
+        encrypted site is then encrypted and audited again as published. On a
+        leak, or a request to another origin, the output is removed and the build fails.
         """
         plan = self._plan
         if self._firm is None or plan is None:
@@ -184,7 +201,22 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         if plan.client_slug:
             for name in _SITEMAPS:
                 (site_dir / name).unlink(missing_ok=True)
-        if not self.config.audit:
+        self._audit(site_dir, plan)
+        if self._passphrase and plan.client_slug:
+            try:
+                encrypt_site(
+                    site_dir,
+                    passphrase=self._passphrase,
+                    binding=binding_for(plan.client_slug),
+                    remember=self.config.remember_device,
+                )
+            except CoachbookError as exc:
+                shutil.rmtree(site_dir, ignore_errors=True)
+                raise PluginError(f"cannot encrypt the site: {exc}") from exc
+            self._audit(site_dir, plan)
+
+    def _audit(self, site_dir: Path, plan: SitePlan) -> None:
+        if not self.config.audit or self._firm is None:
             return
         needles = needles_for(self._firm, plan.client_slug, owner_held_back=not plan.coach_view)
         problems = [str(leak) for leak in audit_site(site_dir, needles)]
@@ -197,6 +229,10 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         # Leave nothing that leaks in place: a half-removed site is safer than a leaking one.
         shutil.rmtree(site_dir, ignore_errors=True)
         raise PluginError(f"leak audit failed: {len(problems)} problem(s) found; the output in {site_dir} was removed")
+
+    def _encrypted(self, firm: Firm, slug: str) -> bool:
+        choice = firm.engagements[slug].engagement.site.encrypt
+        return self.config.encrypt if choice is None else choice
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         """`on_serve`: reload the preview when an engagement file changes."""
@@ -241,6 +277,17 @@ def _no_third_parties(config: MkDocsConfig) -> None:
     for key in ("analytics", "consent"):
         if config.extra.pop(key, None) is not None:
             log.warning(f"extra.{key} is left out of client sites: they make no requests to other origins")
+
+
+def _without_search(config: MkDocsConfig) -> None:
+    """An encrypted site has no search index (it would be plaintext), so it shows no search box either.
+
+    Instant navigation is off too: it would fetch the locked shell of the next page, not the page.
+    """
+    for name in ("material/search", "search"):
+        config.plugins.pop(name, None)
+    features = config.theme.get("features") or []
+    config.theme["features"] = [f for f in features if not f.startswith("navigation.instant")]
 
 
 def _confine_snippets(config: MkDocsConfig) -> None:
