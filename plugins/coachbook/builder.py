@@ -14,11 +14,12 @@ import logging
 import multiprocessing
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -81,21 +82,32 @@ def build_one(
     *,
     as_of: dt.date | None = None,
     strict: bool = False,
+    options: Mapping[str, Any] | None = None,
+    site_url: str | None = None,
 ) -> SiteResult:
-    """Build one site into a staging folder and swap it in if, and only if, it fully succeeds."""
+    """Build one site into a staging folder and swap it in if, and only if, it fully succeeds.
+
+    `options` are set on the coachbook plugin (publishing passes the version
+    there), and `site_url` replaces the config's, so a published version knows
+    its own address.
+    """
     started = time.perf_counter()
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     staged = staging_dir(site_root, target.name)
     try:
-        cfg = load_config(config_file=str(config_file), site_dir=str(staged), strict=strict)
+        overrides: dict[str, Any] = {"site_dir": str(staged), "strict": strict}
+        if site_url is not None:
+            overrides["site_url"] = site_url
+        cfg = load_config(config_file=str(config_file), **overrides)
         plugin = cfg.plugins.get(PLUGIN_NAME)
         if plugin is None:
             raise CoachbookError(f"{config_file} does not enable the `coachbook` plugin; add it under `plugins:`")
         plugin.config["client"] = target.client
         if as_of is not None:
             plugin.config["as_of"] = as_of.isoformat()
+        plugin.config.update(options or {})
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)

@@ -11,6 +11,7 @@ import click
 from coachbook import __version__
 from coachbook.cli_access import hosting, passphrase, passwd
 from coachbook.cli_support import Options, fail, load_or_fail, project_of, quiet_mkdocs, reported, shown
+from coachbook.cli_versions import publish, unpublish, versions
 
 BUILD_HELP = """Build the public handbook and every client's private site.
 
@@ -256,6 +257,9 @@ def audit(opts: Options, site_dir: Path | None) -> None:
 cli.add_command(hosting)
 cli.add_command(passwd)
 cli.add_command(passphrase)
+cli.add_command(publish)
+cli.add_command(versions)
+cli.add_command(unpublish)
 
 
 def main() -> None:

@@ -49,6 +49,13 @@ def quiet_mkdocs(verbose: bool) -> None:
     logger.propagate = False
 
 
+def site_url_of(config_file: Path) -> str | None:
+    """The `site_url` of the firm's config, which published versions build their addresses on."""
+    from mkdocs.config import load_config
+
+    return load_config(config_file=str(config_file)).site_url or None
+
+
 def project_of(config_file: Path) -> Project:
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
@@ -68,6 +75,7 @@ def project_of(config_file: Path) -> Project:
         content_dir=Path(cfg.docs_dir),
         engagements_dir=root / plugin.config["engagements_dir"],
         secrets_dir=root / plugin.config["secrets_dir"],
+        published_dir=root / plugin.config["published_dir"],
     )
 
 

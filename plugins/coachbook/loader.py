@@ -43,6 +43,12 @@ class Project:
     engagements_dir: Path
     secrets_dir: Path | None = None
     """Git-ignored folder for passphrases and password files; `root/secrets` when unset."""
+    published_dir: Path | None = None
+    """The tree of published versions; `root/published` when unset."""
+
+    @property
+    def published(self) -> Path:
+        return self.published_dir or self.root / "published"
 
     @property
     def secrets(self) -> Path:

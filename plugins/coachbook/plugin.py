@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from coachbook.pages import NavItem, SitePlan, render_guide_page
 from coachbook.passphrases import find_passphrase
 from coachbook.sites import plan_client_site, plan_handbook_site
 from coachbook.slots import Slots
+from coachbook.versions import LATEST
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -49,8 +51,6 @@ AS_OF_ENV = "COACHBOOK_AS_OF"
 COACH_VIEW_ENV = "COACHBOOK_COACH_VIEW"
 #: Plugins that let page text run code; a client site must not be built with them.
 _CODE_RUNNING_PLUGINS = ("macros", "mkdocs-simple-hooks")
-#: Files Material writes that list every page by URL; a private site does not advertise itself.
-_SITEMAPS = ("sitemap.xml", "sitemap.xml.gz")
 #: Files in the content folder that are data for Coachbook, not pages or assets to publish.
 _DATA_SUFFIXES = (".yml", ".yaml")
 
@@ -72,6 +72,14 @@ class CoachbookConfig(Config):
     """Offer "remember on this device" on encrypted sites; off, the key lasts only as long as the tab."""
     secrets_dir = c.Type(str, default="secrets")
     """Git-ignored folder holding passphrases and password files, relative to `mkdocs.yml`."""
+    published_dir = c.Type(str, default="published")
+    """Where `coachbook publish` keeps the published versions, relative to `mkdocs.yml`. No build cleans it."""
+    version = c.Optional(c.Type(str))
+    """Set by `coachbook publish`: the name of the version being built."""
+    changes_from = c.Optional(c.Type(str))
+    """Set by `coachbook publish`: the snapshot of the previous version, for the "What changed" page."""
+    changes_title = c.Optional(c.Type(str))
+    """Set by `coachbook publish`: the title of the previous version."""
 
 
 class CoachbookPlugin(BasePlugin[CoachbookConfig]):
@@ -138,6 +146,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             config.nav = _mkdocs_nav(self._plan.nav)
         _confine_snippets(config)
         config.extra["coachbook"] = {"client": bool(slug), "coach_view": self._plan.coach_view}
+        if slug and self.config.version:
+            # Material's version selector reads ../versions.json, which `coachbook publish` writes.
+            config.extra["version"] = {"provider": "mike", "default": LATEST}
         return config
 
     # ------------------------------------------------------------------ files and pages
@@ -199,8 +210,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             return
         site_dir = Path(config.site_dir)
         if plan.client_slug:
-            for name in _SITEMAPS:
-                (site_dir / name).unlink(missing_ok=True)
+            _private_sitemap(site_dir, keep=bool(self.config.version))
         self._audit(site_dir, plan)
         if self._passphrase and plan.client_slug:
             try:
@@ -277,6 +287,27 @@ def _no_third_parties(config: MkDocsConfig) -> None:
     for key in ("analytics", "consent"):
         if config.extra.pop(key, None) is not None:
             log.warning(f"extra.{key} is left out of client sites: they make no requests to other origins")
+
+
+def _private_sitemap(site_dir: Path, *, keep: bool) -> None:
+    """A private site does not advertise its pages, except to Material's version selector.
+
+    A published version keeps `sitemap.xml` with page addresses only (no
+    dates, so a rebuild is byte for byte the same): the selector reads it to
+    stay on the same page when the reader switches versions.
+    """
+    (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
+    sitemap = site_dir / "sitemap.xml"
+    if not keep:
+        sitemap.unlink(missing_ok=True)
+    elif sitemap.is_file():
+        locs = re.findall(r"<loc>([^<]*)</loc>", sitemap.read_text(encoding="utf-8"))
+        entries = "".join(f"  <url><loc>{loc}</loc></url>\n" for loc in locs)
+        sitemap.write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n',
+            encoding="utf-8",
+        )
 
 
 def _without_search(config: MkDocsConfig) -> None:

@@ -1,0 +1,169 @@
+"""Publishing immutable versions of a client's site into the published tree, for real."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from mike.versions import Versions
+
+from .conftest import run_coachbook
+
+SLUG = "dana-whitfield"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` with a hash of its bytes, to prove nothing changed."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def client_root(firm: Path) -> Path:
+    return firm / "published" / "clients" / SLUG
+
+
+def publish(firm: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return run_coachbook(firm, "publish", SLUG, *args, check=check)
+
+
+@pytest.fixture
+def two_versions(firm: Path) -> Path:
+    publish(firm, "--as-of", "2026-11-24")
+    publish(firm, "--as-of", "2026-12-10", "--title", "Mid-December")
+    return firm
+
+
+def test_publish_writes_versions_in_mikes_format_newest_first(two_versions: Path) -> None:
+    root = client_root(two_versions)
+    raw = (root / "versions.json").read_text(encoding="utf-8")
+    # mike's own parser accepts the file.
+    parsed = Versions.loads(raw)
+    assert [str(v.version) for v in parsed] == ["2026-12-10-implementation", "2026-11-24-implementation"]
+    data = json.loads(raw)
+    assert data[0]["title"] == "Mid-December" and data[0]["aliases"] == ["latest"]
+    assert data[1]["title"] == "24 November 2026 · Implementation" and data[1]["aliases"] == []
+    for entry in data:
+        assert (root / entry["version"] / "index.html").is_file()
+
+
+def test_latest_is_a_real_copy_and_the_client_root_redirects_to_it(two_versions: Path) -> None:
+    root = client_root(two_versions)
+    latest = root / "latest"
+    assert latest.is_dir() and not latest.is_symlink()
+    assert not any(p.is_symlink() for p in latest.rglob("*"))
+    assert tree_digest(latest) == tree_digest(root / "2026-12-10-implementation")
+    redirect = BeautifulSoup((root / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert redirect.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=latest/"
+    assert redirect.find("meta", attrs={"name": "robots"})["content"] == "noindex, nofollow"
+
+
+def test_each_version_knows_its_address_and_offers_the_version_selector(two_versions: Path) -> None:
+    version = client_root(two_versions) / "2026-11-24-implementation"
+    soup = BeautifulSoup((version / "goals" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    config = json.loads(soup.find("script", id="__config").get_text())
+    assert config["version"] == {"provider": "mike", "default": "latest"}
+    canonical = soup.find("link", rel="canonical")["href"]
+    assert canonical == "http://localhost/clients/dana-whitfield/2026-11-24-implementation/goals/"
+    # The selector reads the sitemap to stay on the same page; it lists pages and nothing else.
+    sitemap = (version / "sitemap.xml").read_text(encoding="utf-8")
+    assert "/clients/dana-whitfield/2026-11-24-implementation/goals/</loc>" in sitemap
+    assert "lastmod" not in sitemap and not (version / "sitemap.xml.gz").exists()
+
+
+def test_published_versions_are_immutable_without_force(two_versions: Path) -> None:
+    before = tree_digest(two_versions / "published")
+    result = publish(two_versions, "--as-of", "2026-11-24", check=False)
+    assert result.returncode == 1
+    assert "already published and versions are immutable" in result.stderr
+    assert "--force" in result.stderr
+    assert tree_digest(two_versions / "published") == before
+    replaced = publish(two_versions, "--as-of", "2026-11-24", "--title", "Corrected", "--force")
+    assert replaced.returncode == 0
+    data = json.loads((client_root(two_versions) / "versions.json").read_text(encoding="utf-8"))
+    # A replaced version keeps its place; `latest` stays with the newest.
+    assert [(d["version"], d["title"], d["aliases"]) for d in data] == [
+        ("2026-12-10-implementation", "Mid-December", ["latest"]),
+        ("2026-11-24-implementation", "Corrected", []),
+    ]
+
+
+def test_a_normal_build_never_touches_the_published_tree(two_versions: Path) -> None:
+    before = tree_digest(two_versions / "published")
+    run_coachbook(two_versions, "build", "--as-of", "2026-11-24", check=True)
+    assert tree_digest(two_versions / "published") == before
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "latest", "Version 2", ".hidden", ""])
+def test_a_bad_version_name_is_refused_and_writes_nothing(firm: Path, name: str) -> None:
+    result = publish(firm, "--as-of", "2026-11-24", "--version", name, check=False)
+    assert result.returncode == 1
+    assert "version name" in result.stderr and "Traceback" not in result.stderr
+    assert not (firm / "published" / "clients").exists()
+
+
+def test_versions_lists_and_unpublish_removes_after_confirmation(two_versions: Path) -> None:
+    listing = run_coachbook(two_versions, "versions", SLUG, check=True).stdout.splitlines()
+    assert listing[0].startswith("2026-12-10-implementation") and listing[0].endswith("Mid-December [latest]")
+    root = client_root(two_versions)
+    refused = subprocess.run(
+        [sys.executable, "-m", "coachbook", "unpublish", SLUG, "2026-12-10-implementation"],
+        cwd=two_versions,
+        input="n\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 1 and (root / "2026-12-10-implementation").is_dir()
+    run_coachbook(two_versions, "unpublish", SLUG, "2026-12-10-implementation", "--yes", check=True)
+    assert not (root / "2026-12-10-implementation").exists()
+    data = json.loads((root / "versions.json").read_text(encoding="utf-8"))
+    assert [(d["version"], d["aliases"]) for d in data] == [("2026-11-24-implementation", ["latest"])]
+    assert tree_digest(root / "latest") == tree_digest(root / "2026-11-24-implementation")
+    unknown = run_coachbook(two_versions, "unpublish", SLUG, "1999-01-01-nothing", "--yes")
+    assert unknown.returncode == 1 and "has no published version '1999-01-01-nothing'" in unknown.stderr
+
+
+def test_a_publish_killed_half_way_leaves_the_earlier_state_intact(firm: Path) -> None:
+    publish(firm, "--as-of", "2026-11-24")
+    before = tree_digest(firm / "published" / "clients")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coachbook", "publish", SLUG, "--as-of", "2026-12-10"],
+        cwd=firm,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    staging = firm / "published" / ".staging"
+    deadline = time.monotonic() + 60
+    # Kill it while the new version is being built: its staging folder has files in it.
+    while time.monotonic() < deadline and not any(staging.rglob("*.html")):
+        assert process.poll() is None, "publish finished before it could be interrupted"
+        time.sleep(0.005)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert tree_digest(firm / "published" / "clients") == before
+    Versions.loads((client_root(firm) / "versions.json").read_text(encoding="utf-8"))
+    # The next publish succeeds despite the debris.
+    publish(firm, "--as-of", "2026-12-10")
+    assert (client_root(firm) / "2026-12-10-implementation" / "index.html").is_file()
+
+
+def test_the_audit_covers_the_published_tree(two_versions: Path) -> None:
+    clean = run_coachbook(two_versions, "audit", "--site-dir", "published")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    planted = client_root(two_versions) / "2026-11-24-implementation" / "goals" / "index.html"
+    planted.write_text(planted.read_text(encoding="utf-8") + "<p>Kwame Asante</p>", encoding="utf-8")
+    leaked = run_coachbook(two_versions, "audit", "--site-dir", "published")
+    assert leaked.returncode == 1
+    assert "2026-11-24-implementation/goals/index.html" in leaked.stdout + leaked.stderr
