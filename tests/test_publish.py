@@ -167,3 +167,31 @@ def test_the_audit_covers_the_published_tree(two_versions: Path) -> None:
     leaked = run_coachbook(two_versions, "audit", "--site-dir", "published")
     assert leaked.returncode == 1
     assert "2026-11-24-implementation/goals/index.html" in leaked.stdout + leaked.stderr
+
+
+def changes_text(firm: Path, version: str) -> str:
+    page = client_root(firm) / version / "changes" / "index.html"
+    article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("article")
+    return " ".join(article.get_text(" ").split())
+
+
+def test_what_changed_lists_the_real_differences_between_versions(firm: Path) -> None:
+    publish(firm, "--as-of", "2026-11-24")
+    assert "This is the first published version of your site" in changes_text(firm, "2026-11-24-implementation")
+    engagement = firm / "engagements" / f"{SLUG}.yml"
+    old_title = "I spend my week running the operation, not fighting its incidents."
+    text = engagement.read_text(encoding="utf-8")
+    assert old_title in text
+    engagement.write_text(text.replace(old_title, "I spend my week running the operation, not firefighting."))
+    publish(firm, "--as-of", "2026-12-20")
+    changed = changes_text(firm, "2026-12-20-implementation")
+    assert "Since 24 November 2026 · Implementation" in changed
+    # The goal's old and new wording, the sessions held in between, and the action that fell overdue.
+    assert old_title in changed and "not firefighting." in changed
+    assert "Session on 1 December 2026" in changed and "Session on 15 December 2026" in changed
+    assert "Now overdue" in changed and "Agree a development plan with Callum" in changed
+    # The page is in the nav, right after the dashboard, and nothing coach-only reached it.
+    soup = BeautifulSoup((client_root(firm) / "2026-12-20-implementation" / "index.html").read_text(), "html.parser")
+    labels = [a.get_text(" ", strip=True) for a in soup.select("nav.md-nav--primary a.md-nav__link")]
+    assert labels.index("Dashboard") < labels.index("What changed") < labels.index("Goals")
+    assert "Corrib Shipping" not in changed

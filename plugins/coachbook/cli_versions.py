@@ -67,7 +67,7 @@ def publish(
         )
         click.echo(f"Published {slug} version {result.version!r} to {shown(result.path)}/")
         if result.previous:
-            click.echo(f"  Its \"What changed\" page compares it with {result.previous!r}.")
+            click.echo(f'  Its "What changed" page compares it with {result.previous!r}.')
         if result.latest:
             click.echo("  It is now `latest`.")
 

@@ -209,6 +209,7 @@ def client_plan(
     *,
     directory_urls: bool = True,
     coach_notes: tuple[Secret, ...] | None = None,
+    extra_pages: tuple[PageSource, ...] = (),
 ) -> SitePlan:
     """One client's site, rendered from the client view of their engagement only.
 
@@ -220,6 +221,7 @@ def client_plan(
         directory_urls: Whether pages live at `name/` (MkDocs' default) or `name.html`, for links in raw HTML.
         coach_notes: Only for the coach view: what the rule held back. `view` is
             then the full engagement, and held-back items carry a visible badge.
+        extra_pages: Pages rendered elsewhere (a version's "What changed"), listed after the dashboard.
     """
     values = personal_values(view, program)
     guides = tuple(
@@ -257,6 +259,8 @@ def client_plan(
             feedback = view.assessment.feedback if view.assessment else None
             context["feedback_chart"] = charts.feedback_chart(feedback, chart_id="feedback") if feedback else None
         pages.append(PageSource(uri=uri, title=title, markdown=_render(template, slots, **context), slots=slots))
+        if uri == "index.md":
+            pages.extend(extra_pages)
     program_nav = NavItem(
         "Your program", children=tuple(NavItem(f"{s.number}. {s.title}", _guide_uri(s)) for s in program.stages)
     )

@@ -29,9 +29,9 @@ from coachbook.errors import CoachbookError, ProblemList
 from coachbook.loader import Firm, Project, load_firm
 from coachbook.pages import NavItem, SitePlan, render_guide_page
 from coachbook.passphrases import find_passphrase
-from coachbook.sites import plan_client_site, plan_handbook_site
+from coachbook.sites import History, plan_client_site, plan_handbook_site
 from coachbook.slots import Slots
-from coachbook.versions import LATEST
+from coachbook.versions import LATEST, read_snapshot
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -117,7 +117,12 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             self._firm = load_firm(project)
             if slug:
                 self._plan = plan_client_site(
-                    self._firm, slug, as_of, directory_urls=bool(config.use_directory_urls), coach_view=coach_view
+                    self._firm,
+                    slug,
+                    as_of,
+                    directory_urls=bool(config.use_directory_urls),
+                    coach_view=coach_view,
+                    history=self._history(),
                 )
                 if not coach_view and self._encrypted(self._firm, slug):
                     self._passphrase = find_passphrase(root / self.config.secrets_dir, slug)
@@ -239,6 +244,13 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         # Leave nothing that leaks in place: a half-removed site is safer than a leaking one.
         shutil.rmtree(site_dir, ignore_errors=True)
         raise PluginError(f"leak audit failed: {len(problems)} problem(s) found; the output in {site_dir} was removed")
+
+    def _history(self) -> History | None:
+        """For a published version, where it stands among the others; None for an ordinary build."""
+        if not self.config.version:
+            return None
+        source = self.config.changes_from
+        return History(read_snapshot(Path(source)) if source else None, self.config.changes_title)
 
     def _encrypted(self, firm: Firm, slug: str) -> bool:
         choice = firm.engagements[slug].engagement.site.encrypt

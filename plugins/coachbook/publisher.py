@@ -15,7 +15,6 @@ Killed at any point, every earlier version and `versions.json` are intact.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,6 @@ from pathlib import Path
 from coachbook.builder import SiteTarget, build_one
 from coachbook.errors import CoachbookError
 from coachbook.loader import Firm
-from coachbook.model import Engagement
 from coachbook.output import discard, staging_dir, swap_in
 from coachbook.placeholders import human_date
 from coachbook.progress import compute_progress
@@ -38,23 +36,15 @@ from coachbook.versions import (
     versions_json,
     without_version,
     write_atomic,
+    write_snapshot,
 )
 from coachbook.visibility import client_view
 
-__all__ = ["PublishResult", "Snapshot", "client_root", "publish", "read_snapshot", "snapshot_path", "unpublish"]
+__all__ = ["PublishResult", "client_root", "publish", "snapshot_path", "unpublish"]
 
 #: Where snapshots are kept: beside the project, never inside the served tree, because an
 #: encrypted site's snapshot would otherwise sit next to it in plaintext.
 SNAPSHOTS = Path(".coachbook") / "snapshots"
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a published version was built from: the client view and the as-of date."""
-
-    engagement: Engagement
-    as_of: dt.date
-    title: str
 
 
 @dataclass(frozen=True)
@@ -123,7 +113,7 @@ def publish(
 
     stage_title = progress.current.stage.title if progress.current else None
     title = title or human_date(as_of) + (f" · {stage_title}" if stage_title else "")
-    _write_snapshot(snapshot_path(firm.project.root, loaded.address, name), view, as_of, title)
+    write_snapshot(snapshot_path(firm.project.root, loaded.address, name), view, as_of, title)
     entry = Version(name, title, properties={"as_of": as_of.isoformat()})
     updated = publishing(versions, entry)
     is_latest = LATEST in updated[0].aliases and updated[0].name == name
@@ -157,22 +147,6 @@ def unpublish(firm: Firm, slug: str, version: str, *, published: Path) -> list[V
     shutil.rmtree(root / version, ignore_errors=True)
     snapshot_path(firm.project.root, loaded.address, version).unlink(missing_ok=True)
     return remaining
-
-
-def read_snapshot(path: Path) -> Snapshot | None:
-    """The snapshot at `path`, or None when it is missing (published on another machine) or unreadable."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Snapshot(
-            Engagement.model_validate(data["engagement"]), dt.date.fromisoformat(data["as_of"]), str(data["title"])
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _write_snapshot(path: Path, view: Engagement, as_of: dt.date, title: str) -> None:
-    data = {"as_of": as_of.isoformat(), "title": title, "engagement": view.model_dump(mode="json")}
-    write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
 def _replace_alias(published: Path, root: Path, version: str) -> None:

@@ -10,15 +10,23 @@ folder and that is never written where a site is published.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from coachbook.changes import changes_page, compare
 from coachbook.errors import CoachbookError
 from coachbook.loader import Firm
-from coachbook.pages import SitePlan, client_plan, handbook_plan
+from coachbook.model import Engagement, Program
+from coachbook.pages import PageSource, SitePlan, client_plan, handbook_plan
 from coachbook.progress import compute_progress
+from coachbook.slots import Slots
 from coachbook.validation import did_you_mean
+from coachbook.versions import Snapshot
 from coachbook.visibility import client_view, held_back
 
-__all__ = ["guide_uris", "plan_client_site", "plan_handbook_site"]
+#: Where a published version's "What changed" page lives.
+CHANGES_URI = "changes.md"
+
+__all__ = ["History", "guide_uris", "plan_client_site", "plan_handbook_site"]
 
 
 def guide_uris(firm: Firm) -> frozenset[str]:
@@ -26,8 +34,24 @@ def guide_uris(firm: Firm) -> frozenset[str]:
     return frozenset(stage.guide for program in firm.programs for stage in program.stages)
 
 
+@dataclass(frozen=True)
+class History:
+    """A published version's place in the line of versions, for its "What changed" page."""
+
+    previous: Snapshot | None
+    """The previous version's snapshot; None for the first version, or when it was published elsewhere."""
+    previous_title: str | None
+    """The previous version's title; None for the first version."""
+
+
 def plan_client_site(
-    firm: Firm, slug: str, as_of: dt.date, *, directory_urls: bool = True, coach_view: bool = False
+    firm: Firm,
+    slug: str,
+    as_of: dt.date,
+    *,
+    directory_urls: bool = True,
+    coach_view: bool = False,
+    history: History | None = None,
 ) -> SitePlan:
     """Plan the private site of one client, or the coach's preview of it.
 
@@ -48,7 +72,34 @@ def plan_client_site(
         return client_plan(slug, engagement, loaded.program, progress, directory_urls=directory_urls, coach_notes=notes)
     view = client_view(loaded.engagement)
     progress = compute_progress(view, loaded.program, as_of)
-    return client_plan(slug, view, loaded.program, progress, directory_urls=directory_urls)
+    extra = (_changes_page(view, loaded.program, as_of, history, directory_urls),) if history else ()
+    return client_plan(slug, view, loaded.program, progress, directory_urls=directory_urls, extra_pages=extra)
+
+
+def _changes_page(
+    view: Engagement, program: Program, as_of: dt.date, history: History, directory_urls: bool
+) -> PageSource:
+    slots = Slots()
+    if history.previous_title is not None and history.previous is None:
+        markdown = _render_unavailable(history.previous_title, slots)
+    else:
+        old = history.previous
+        changes = compare(
+            old.engagement if old else None, view, program, old_as_of=old.as_of if old else None, new_as_of=as_of
+        )
+        markdown = changes_page(
+            changes, previous_title=history.previous_title, slots=slots, directory_urls=directory_urls
+        )
+    return PageSource(uri=CHANGES_URI, title="What changed", markdown=markdown, slots=slots)
+
+
+def _render_unavailable(previous_title: str, slots: Slots) -> str:
+    # The snapshot lives beside the project that published it; say so rather than guess.
+    return (
+        "---\ntitle: What changed\n---\n\n# What changed\n\n"
+        f"This version follows {slots.text(previous_title)}. The record of that version was made on another "
+        "computer, so this page cannot list what changed since. Your coach can tell you.\n"
+    )
 
 
 def plan_handbook_site(firm: Firm, *, site_name: str) -> SitePlan:

@@ -28,18 +28,22 @@ from pathlib import Path
 from typing import Any
 
 from coachbook.errors import CoachbookError
+from coachbook.model import Engagement
 
 __all__ = [
     "LATEST",
+    "Snapshot",
     "Version",
     "check_version_name",
     "default_version_name",
     "publishing",
+    "read_snapshot",
     "read_versions",
     "redirect_page",
     "versions_json",
     "without_version",
     "write_atomic",
+    "write_snapshot",
 ]
 
 #: The alias that always names the newest version.
@@ -160,3 +164,28 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a published version was built from: the client view (never the full engagement) and the date."""
+
+    engagement: Engagement
+    as_of: dt.date
+    title: str
+
+
+def read_snapshot(path: Path) -> Snapshot | None:
+    """The snapshot at `path`, or None when it is missing (published on another machine) or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Snapshot(
+            Engagement.model_validate(data["engagement"]), dt.date.fromisoformat(data["as_of"]), str(data["title"])
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_snapshot(path: Path, view: Engagement, as_of: dt.date, title: str) -> None:
+    data = {"as_of": as_of.isoformat(), "title": title, "engagement": view.model_dump(mode="json")}
+    write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
