@@ -278,3 +278,12 @@ def test_coach_only_text_appears_in_no_output_file(built_firm: Path, sample) -> 
 def test_the_sample_firm_exercises_every_coach_only_mechanism(sample) -> None:
     reasons = {s.reason for loaded in sample.engagements.values() for s in held_back(loaded.engagement)}
     assert reasons == {"private", "coach_only", "draft", "comment"}
+
+
+def test_finished_actions_are_a_ticked_task_list(built_firm: Path) -> None:
+    soup = BeautifulSoup((site(built_firm, "kwame-asante") / "actions" / "index.html").read_text(), "html.parser")
+    finished = soup.find(id="done").find_next("ul")
+    assert "task-list" in finished.get("class", [])
+    boxes = finished.select("li.task-list-item input[type=checkbox]")
+    assert boxes and all(box.has_attr("checked") for box in boxes)
+    assert "[x]" not in finished.get_text() and "~~" not in finished.get_text()
