@@ -284,6 +284,11 @@ def test_finished_actions_are_a_ticked_task_list(built_firm: Path) -> None:
     soup = BeautifulSoup((site(built_firm, "kwame-asante") / "actions" / "index.html").read_text(), "html.parser")
     finished = soup.find(id="done").find_next("ul")
     assert "task-list" in finished.get("class", [])
-    boxes = finished.select("li.task-list-item input[type=checkbox]")
-    assert boxes and all(box.has_attr("checked") for box in boxes)
+    items = finished.select("li.task-list-item")
+    assert items
+    for item in items:
+        box = item.find("input", attrs={"type": "checkbox"})
+        # Done actions are ticked; dropped ones are not, and are struck through.
+        assert box.has_attr("checked") == ("dropped" not in item.get_text()), item
+        assert ("dropped" in item.get_text()) == (item.find("del") is not None), item
     assert "[x]" not in finished.get_text() and "~~" not in finished.get_text()
