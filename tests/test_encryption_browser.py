@@ -9,12 +9,10 @@ encrypts the staged site and audits it before putting it in place.
 from __future__ import annotations
 
 import base64
-import http.server
 import mimetypes
 import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +23,10 @@ import pytest
 from coachbook.encryption import binding_for, generate_passphrase
 from coachbook.passphrases import env_name
 
+from .browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, serve
 from .conftest import AS_OF, copy_firm, run_coachbook
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(f"the browser tests need Chromium at {CHROMIUM}", allow_module_level=True)
 
@@ -37,14 +35,6 @@ BINDING = binding_for(SLUG)
 STORAGE_NAME = f"coachbook-key:{BINDING}"
 #: Text only the decrypted pages contain.
 CLIENT_TEXT = ("Dana", "Whitfield", "Halden", "Priya")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-TIMEOUT_MS = 15_000
 
 
 @dataclass(frozen=True)
@@ -61,41 +51,6 @@ class Tab:
     """A Playwright `Page` in a fresh browser context (fresh storage)."""
     problems: list[str] = field(default_factory=list)
     """Console errors and uncaught page errors, as they happened."""
-
-
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves one folder, and its 404.html for any missing path, the way GitHub Pages does."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        not_found = Path(self.directory) / "404.html"
-        if code != 404 or not not_found.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = not_found.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
-def _serve(folder: Path) -> Iterator[str]:
-    def handler(*args: Any, **kwargs: Any) -> _SiteHandler:
-        return _SiteHandler(*args, directory=str(folder), **kwargs)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def _build_encrypted(folder: Path, *, remember: bool = False) -> tuple[Path, str]:
@@ -124,14 +79,14 @@ def _build_encrypted(folder: Path, *, remember: bool = False) -> tuple[Path, str
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root, passphrase = _build_encrypted(tmp_path_factory.mktemp("served"))
-    for url in _serve(root):
+    for url in serve(root):
         yield Site(root, passphrase, url)
 
 
 @pytest.fixture(scope="module")
 def remembering_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root, passphrase = _build_encrypted(tmp_path_factory.mktemp("remember"), remember=True)
-    for url in _serve(root):
+    for url in serve(root):
         yield Site(root, passphrase, url)
 
 
