@@ -10,7 +10,16 @@ import click
 
 from coachbook import __version__
 from coachbook.cli_access import hosting, passphrase, passwd
-from coachbook.cli_support import Options, fail, load_or_fail, project_of, quiet_mkdocs, reported, shown
+from coachbook.cli_support import (
+    Options,
+    engagement_or_fail,
+    fail,
+    load_or_fail,
+    project_of,
+    quiet_mkdocs,
+    reported,
+    shown,
+)
 from coachbook.cli_versions import publish, unpublish, versions
 
 BUILD_HELP = """Build the public handbook and every client's private site.
@@ -153,10 +162,8 @@ def serve(
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        if client and client not in firm.engagements:
-            from coachbook.validation import did_you_mean
-
-            fail(f"no engagement named {client!r}; {did_you_mean(client, firm.engagements)}")
+        if client:
+            engagement_or_fail(firm, client)
         quiet_mkdocs(True)
         # `mkdocs serve` reloads the config on every change, so the client and
         # date travel in the environment, which the plugin reads in on_config.
@@ -191,11 +198,7 @@ def site_id(opts: Options, slug: str) -> None:
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        loaded = firm.engagements.get(slug)
-        if loaded is None:
-            from coachbook.validation import did_you_mean
-
-            fail(f"no engagement named {slug!r}; {did_you_mean(slug, firm.engagements)}")
+        loaded = engagement_or_fail(firm, slug)
         new_id = add_site_id(loaded)
         click.echo(f"{project.shown(loaded.source)}: site.id set; the site will be at clients/{new_id}/")
         click.echo("Rebuild with `coachbook build`; the old address is removed then.")

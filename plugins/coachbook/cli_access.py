@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from coachbook.cli_support import Options, fail, load_or_fail, project_of, reported, shown
+from coachbook.cli_support import Options, engagement_or_fail, fail, load_or_fail, project_of, reported, shown
 from coachbook.loader import Project
 
 __all__ = ["hosting", "passwd"]
@@ -168,11 +168,7 @@ def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        loaded = firm.engagements.get(slug)
-        if loaded is None:
-            from coachbook.validation import did_you_mean
-
-            fail(f"no engagement named {slug!r}; {did_you_mean(slug, firm.engagements)}")
+        loaded = engagement_or_fail(firm, slug)
         directory = _absolute(htpasswd_dir or _default_htpasswd_dir(project))
         refuse_unsafe_dir(directory, project.root)
         path = htpasswd_file(directory, loaded.address)
@@ -226,10 +222,7 @@ def passphrase(opts: Options, slug: str, rotate: bool) -> None:
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        if slug not in firm.engagements:
-            from coachbook.validation import did_you_mean
-
-            fail(f"no engagement named {slug!r}; {did_you_mean(slug, firm.engagements)}")
+        engagement_or_fail(firm, slug)
         _refuse_unignored(project.root, passphrase_file(project.secrets, slug))
         try:
             secret, path = create_passphrase(_absolute(project.secrets), project.root, slug, rotate=rotate)

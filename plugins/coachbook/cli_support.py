@@ -16,9 +16,9 @@ from typing import NoReturn
 import click
 
 from coachbook.errors import CoachbookError, ProblemList
-from coachbook.loader import Firm, Project, load_firm
+from coachbook.loader import Firm, LoadedEngagement, Project, load_firm
 
-__all__ = ["Options", "fail", "load_or_fail", "project_of", "quiet_mkdocs", "reported", "shown"]
+__all__ = ["Options", "engagement_or_fail", "fail", "load_or_fail", "project_of", "quiet_mkdocs", "reported", "shown"]
 
 
 class Options:
@@ -47,6 +47,16 @@ def quiet_mkdocs(verbose: bool) -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     logger.propagate = False
+
+
+def engagement_or_fail(firm: Firm, slug: str) -> LoadedEngagement:
+    """The engagement named `slug`, or `error: no engagement named ...` with a did-you-mean hint."""
+    loaded = firm.engagements.get(slug)
+    if loaded is None:
+        from coachbook.validation import did_you_mean
+
+        fail(f"no engagement named {slug!r}; {did_you_mean(slug, firm.engagements)}")
+    return loaded
 
 
 def site_url_of(config_file: Path) -> str | None:

@@ -6,8 +6,17 @@ import datetime as dt
 
 import click
 
-from coachbook.cli_support import Options, fail, load_or_fail, project_of, quiet_mkdocs, reported, shown, site_url_of
-from coachbook.loader import Firm
+from coachbook.cli_support import (
+    Options,
+    engagement_or_fail,
+    fail,
+    load_or_fail,
+    project_of,
+    quiet_mkdocs,
+    reported,
+    shown,
+    site_url_of,
+)
 
 PUBLISH_HELP = """Build SLUG's site as a new version under published/clients/<address>/<version>/.
 
@@ -17,13 +26,6 @@ given, becomes `latest`, and gets a "What changed" page against the previous
 version. Published versions are never rebuilt or cleaned: publishing under an
 existing name needs --force.
 """
-
-
-def _engagement(firm: Firm, slug: str) -> None:
-    if slug not in firm.engagements:
-        from coachbook.validation import did_you_mean
-
-        fail(f"no engagement named {slug!r}; {did_you_mean(slug, firm.engagements)}")
 
 
 @click.command(help=PUBLISH_HELP)
@@ -53,7 +55,7 @@ def publish(
         quiet_mkdocs(False)
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        _engagement(firm, slug)
+        engagement_or_fail(firm, slug)
         result = publish_version(
             opts.config_file.resolve(),
             firm,
@@ -83,8 +85,7 @@ def versions(opts: Options, slug: str) -> None:
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        _engagement(firm, slug)
-        root = client_root(project.published, firm.engagements[slug].address)
+        root = client_root(project.published, engagement_or_fail(firm, slug).address)
         listed = read_versions(root / "versions.json")
         if not listed:
             click.echo(f"{slug} has no published versions yet; run `coachbook publish {slug}`.")
@@ -104,15 +105,13 @@ def unpublish(opts: Options, slug: str, version: str, yes: bool) -> None:
     with reported(opts):
         from coachbook.publisher import client_root
         from coachbook.publisher import unpublish as remove_version
-        from coachbook.versions import read_versions
+        from coachbook.versions import read_versions, require_version
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        _engagement(firm, slug)
-        listed = read_versions(client_root(project.published, firm.engagements[slug].address) / "versions.json")
-        if not any(v.name == version for v in listed):
-            known = ", ".join(v.name for v in listed) or "none"
-            fail(f"{slug} has no published version {version!r} (published: {known})")
+        address = engagement_or_fail(firm, slug).address
+        listed = read_versions(client_root(project.published, address) / "versions.json")
+        require_version(listed, version, slug)
         if not yes and not click.confirm(f"Remove version {version!r} of {slug}'s site? This cannot be undone"):
             fail("nothing was removed")
         remaining = remove_version(firm, slug, version, published=project.published)

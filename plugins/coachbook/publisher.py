@@ -33,6 +33,7 @@ from coachbook.versions import (
     publishing,
     read_versions,
     redirect_page,
+    require_version,
     versions_json,
     without_version,
     write_atomic,
@@ -133,9 +134,7 @@ def unpublish(firm: Firm, slug: str, version: str, *, published: Path) -> list[V
     loaded = firm.engagements[slug]
     root = client_root(published, loaded.address)
     versions = read_versions(root / "versions.json")
-    if not any(v.name == version for v in versions):
-        known = ", ".join(v.name for v in versions) or "none"
-        raise CoachbookError(f"{slug} has no published version {version!r} (published: {known})")
+    require_version(versions, version, slug)
     remaining = without_version(versions, version)
     if remaining:
         _replace_alias(published, root, remaining[0].name)

@@ -40,6 +40,7 @@ __all__ = [
     "read_snapshot",
     "read_versions",
     "redirect_page",
+    "require_version",
     "versions_json",
     "without_version",
     "write_atomic",
@@ -116,6 +117,17 @@ def read_versions(path: Path) -> list[Version]:
         raise CoachbookError(
             f"{path} is not a valid versions list ({exc}); restore it from your backup or git history"
         ) from None
+
+
+def require_version(versions: list[Version], name: str, owner: str) -> None:
+    """Raise unless `name` is one of the published `versions` of `owner`'s site.
+
+    Raises:
+        CoachbookError: It is not, with the names that are.
+    """
+    if not any(v.name == name for v in versions):
+        known = ", ".join(v.name for v in versions) or "none"
+        raise CoachbookError(f"{owner} has no published version {name!r} (published: {known})")
 
 
 def versions_json(versions: list[Version]) -> str:
