@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from coachbook.audit import audit_site, external_requests, needles_for
+from coachbook.audit import Needle, audit_site, external_requests, needles_for
 from coachbook.encryption import binding_for, encrypt_site
 from coachbook.errors import CoachbookError, ProblemList
 from coachbook.loader import Firm, Project, load_firm
@@ -216,7 +216,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         site_dir = Path(config.site_dir)
         if plan.client_slug:
             _private_sitemap(site_dir, keep=bool(self.config.version))
-        self._audit(site_dir, plan)
+        # The needles are computed once and serve both audits of an encrypted site.
+        needles = (
+            needles_for(self._firm, plan.client_slug, owner_held_back=not plan.coach_view) if self.config.audit else []
+        )
+        self._audit(site_dir, plan, needles)
         if self._passphrase and plan.client_slug:
             try:
                 encrypt_site(
@@ -228,12 +232,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             except CoachbookError as exc:
                 shutil.rmtree(site_dir, ignore_errors=True)
                 raise PluginError(f"cannot encrypt the site: {exc}") from exc
-            self._audit(site_dir, plan)
+            self._audit(site_dir, plan, needles)
 
-    def _audit(self, site_dir: Path, plan: SitePlan) -> None:
-        if not self.config.audit or self._firm is None:
+    def _audit(self, site_dir: Path, plan: SitePlan, needles: list[Needle]) -> None:
+        if not self.config.audit:
             return
-        needles = needles_for(self._firm, plan.client_slug, owner_held_back=not plan.coach_view)
         problems = [str(leak) for leak in audit_site(site_dir, needles)]
         if plan.client_slug:
             problems += external_requests(site_dir)
