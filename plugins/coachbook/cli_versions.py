@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -17,6 +19,7 @@ from coachbook.cli_support import (
     shown,
     site_url_of,
 )
+from coachbook.loader import Firm, Project
 
 PUBLISH_HELP = """Build SLUG's site as a new version under published/clients/<address>/<version>/.
 
@@ -25,11 +28,19 @@ The version is named after the date and the current stage unless --version is
 given, becomes `latest`, and gets a "What changed" page against the previous
 version. Published versions are never rebuilt or cleaned: publishing under an
 existing name needs --force.
+
+\b
+With --ref, the version is built from the firm's files as committed at that
+git tag, branch or commit, so it can be rebuilt byte for byte later.
+With --handbook instead of SLUG, the public handbook is published the same
+way under published/handbook/<version>/ (named after the ref, else the date).
 """
 
 
 @click.command(help=PUBLISH_HELP)
-@click.argument("slug")
+@click.argument("slug", required=False)
+@click.option("--handbook", is_flag=True, help="Publish the public handbook instead of a client's site.")
+@click.option("--ref", metavar="REF", help="Build from this git tag, branch or commit instead of the working tree.")
 @click.option("--version", "name", metavar="NAME", help="The version's name (default: date and current stage).")
 @click.option("--title", help="The title shown in the version selector (default: the date and the stage).")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date.")
@@ -42,7 +53,9 @@ existing name needs --force.
 @click.pass_obj
 def publish(
     opts: Options,
-    slug: str,
+    slug: str | None,
+    handbook: bool,
+    ref: str | None,
     name: str | None,
     title: str | None,
     as_of: dt.datetime | None,
@@ -50,69 +63,102 @@ def publish(
     base_url: str | None,
 ) -> None:
     with reported(opts):
+        from coachbook.gitrefs import check_ref
+        from coachbook.publisher import at_ref, publish_handbook
         from coachbook.publisher import publish as publish_version
+        from coachbook.versions import check_version_name
 
+        if handbook == bool(slug):
+            fail("name a client (coachbook publish SLUG) or pass --handbook, not both")
+        # Every argument is checked before anything is exported or built.
+        if name is not None:
+            check_version_name(name)
+        if ref is not None:
+            check_ref(ref)
         quiet_mkdocs(False)
         project = project_of(opts.config_file)
-        firm = load_or_fail(project)
-        engagement_or_fail(firm, slug)
-        result = publish_version(
-            opts.config_file.resolve(),
-            firm,
-            slug,
-            published=project.published,
-            as_of=as_of.date() if as_of else dt.date.today(),
-            name=name,
-            title=title,
-            force=force,
-            base_url=base_url or site_url_of(opts.config_file) or "http://localhost/",
-        )
-        click.echo(f"Published {slug} version {result.version!r} to {shown(result.path)}/")
-        if result.previous:
+        url = base_url or site_url_of(opts.config_file) or "http://localhost/"
+        day = as_of.date() if as_of else dt.date.today()
+        with contextlib.ExitStack() as stack:
+            config, source = opts.config_file.resolve(), None
+            if ref is not None:
+                config, project, source = stack.enter_context(at_ref(project, config, ref))
+            firm = load_or_fail(project)
+            if slug is None:
+                what = "the handbook"
+                result = publish_handbook(
+                    config, firm, published=project.published, as_of=day, name=name, title=title, force=force,
+                    base_url=url, source=source,
+                )  # fmt: skip
+            else:
+                what = slug
+                engagement_or_fail(firm, slug)
+                result = publish_version(
+                    config, firm, slug, published=project.published, as_of=day, name=name, title=title, force=force,
+                    base_url=url, source=source,
+                )  # fmt: skip
+        built_from = f" from {source.ref} ({source.commit[:12]})" if source else ""
+        click.echo(f"Published {what} version {result.version!r}{built_from} to {shown(result.path)}/")
+        if result.previous and not handbook:
             click.echo(f'  Its "What changed" page compares it with {result.previous!r}.')
         if result.latest:
             click.echo("  It is now `latest`.")
 
 
 @click.command()
-@click.argument("slug")
+@click.argument("slug", required=False)
+@click.option("--handbook", is_flag=True, help="List the public handbook's versions instead.")
 @click.pass_obj
-def versions(opts: Options, slug: str) -> None:
-    """List the published versions of SLUG's site, newest first."""
+def versions(opts: Options, slug: str | None, handbook: bool) -> None:
+    """List the published versions of SLUG's site (or of the handbook), newest first."""
     with reported(opts):
-        from coachbook.publisher import client_root
         from coachbook.versions import read_versions
 
+        if handbook == bool(slug):
+            fail("name a client (coachbook versions SLUG) or pass --handbook, not both")
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        root = client_root(project.published, engagement_or_fail(firm, slug).address)
+        root = _root_of(project, firm, slug)
         listed = read_versions(root / "versions.json")
         if not listed:
-            click.echo(f"{slug} has no published versions yet; run `coachbook publish {slug}`.")
+            again = f"coachbook publish {slug}" if slug else "coachbook publish --handbook"
+            click.echo(f"{slug or 'The handbook'} has no published versions yet; run `{again}`.")
             return
         for version in listed:
             aliases = f" [{', '.join(version.aliases)}]" if version.aliases else ""
-            click.echo(f"{version.name:<36} {version.title}{aliases}")
+            source = version.properties.get("ref") or ""
+            click.echo(f"{version.name:<36} {version.title}{aliases}" + (f"  (from {source})" if source else ""))
 
 
 @click.command()
-@click.argument("slug")
-@click.argument("version")
+@click.argument("args", nargs=-1, metavar="[SLUG] VERSION")
+@click.option("--handbook", is_flag=True, help="Remove a version of the public handbook instead.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
-def unpublish(opts: Options, slug: str, version: str, yes: bool) -> None:
-    """Remove one published VERSION of SLUG's site, after confirmation."""
+def unpublish(opts: Options, args: tuple[str, ...], handbook: bool, yes: bool) -> None:
+    """Remove one published VERSION of SLUG's site (or of the handbook), after confirmation."""
     with reported(opts):
-        from coachbook.publisher import client_root
         from coachbook.publisher import unpublish as remove_version
         from coachbook.versions import read_versions, require_version
 
+        if len(args) != (1 if handbook else 2):
+            fail("usage: coachbook unpublish SLUG VERSION, or coachbook unpublish --handbook VERSION")
+        slug, version = (None, args[0]) if handbook else (args[0], args[1])
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        address = engagement_or_fail(firm, slug).address
-        listed = read_versions(client_root(project.published, address) / "versions.json")
-        require_version(listed, version, slug)
-        if not yes and not click.confirm(f"Remove version {version!r} of {slug}'s site? This cannot be undone"):
+        owner = slug or "the handbook"
+        listed = read_versions(_root_of(project, firm, slug) / "versions.json")
+        require_version(listed, version, owner)
+        if not yes and not click.confirm(f"Remove version {version!r} of {owner}'s site? This cannot be undone"):
             fail("nothing was removed")
         remaining = remove_version(firm, slug, version, published=project.published)
         click.echo(f"Removed {version!r}." + (f" `latest` is now {remaining[0].name!r}." if remaining else ""))
+
+
+def _root_of(project: Project, firm: Firm, slug: str | None) -> Path:
+    """The folder of a client's versions, or of the handbook's when `slug` is None."""
+    from coachbook.publisher import client_root, handbook_root
+
+    if slug is None:
+        return handbook_root(project.published)
+    return client_root(project.published, engagement_or_fail(firm, slug).address)

@@ -15,14 +15,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coachbook.errors import Problem, ProblemList
+from coachbook.errors import CoachbookError, Problem, ProblemList
+from coachbook.gitrefs import GitRefError, export_content, resolve_commit
 from coachbook.model import Engagement, Program, ProgramFile
 from coachbook.placeholders import check_guide
 from coachbook.types import ID_PATTERN
 from coachbook.validation import did_you_mean, problem_at, validate_document
 from coachbook.yamlsource import YamlDocument, load_yaml
 
-__all__ = ["Firm", "LoadedEngagement", "Project", "load_engagement", "load_firm", "load_programs", "slug_problem"]
+__all__ = [
+    "Firm",
+    "Handbook",
+    "Handbooks",
+    "LoadedEngagement",
+    "Project",
+    "load_engagement",
+    "load_firm",
+    "load_programs",
+    "slug_problem",
+]
 
 PROGRAM_FILE = "program.yml"
 MAX_SLUG_LENGTH = 64
@@ -45,6 +56,12 @@ class Project:
     """Git-ignored folder for passphrases and password files; `root/secrets` when unset."""
     published_dir: Path | None = None
     """The tree of published versions; `root/published` when unset."""
+    repository: Path | None = None
+    """Where git reads refs from: `root`, except for a version built from an exported ref."""
+
+    @property
+    def git(self) -> Path:
+        return self.repository or self.root
 
     @property
     def published(self) -> Path:
@@ -73,6 +90,10 @@ class LoadedEngagement:
     source: Path
     """Path of the YAML file, for messages and for watching during `serve`."""
     document: YamlDocument = field(repr=False, compare=False)
+    content_dir: Path | None = None
+    """Where this client's guides are read from: a pinned handbook's export, or None for `content/`."""
+    handbook_commit: str | None = None
+    """The commit the engagement's `handbook:` ref named when it was loaded."""
 
     @property
     def address(self) -> str:
@@ -181,8 +202,13 @@ def slug_problem(path: Path, shown: Path) -> Problem | None:
     return None
 
 
-def load_engagement(project: Project, path: Path, programs: tuple[Program, ...]) -> LoadedEngagement:
+def load_engagement(
+    project: Project, path: Path, programs: tuple[Program, ...], handbooks: Handbooks | None = None
+) -> LoadedEngagement:
     """Load, validate and cross-check one engagement file.
+
+    An engagement that pins its handbook is checked against the program of
+    that ref, not the current one: its stages are the ones it signed up to.
 
     Raises:
         ProblemList: Everything wrong with the file.
@@ -193,6 +219,13 @@ def load_engagement(project: Project, path: Path, programs: tuple[Program, ...])
         raise ProblemList([bad_slug])
     doc = load_yaml(path, display_path=shown)
     engagement = validate_document(doc, Engagement)
+    pinned: Handbook | None = None
+    if engagement.handbook is not None:
+        try:
+            pinned = (handbooks or Handbooks(project)).at(engagement.handbook)
+        except (CoachbookError, ProblemList) as exc:
+            raise ProblemList([_handbook_problem(doc, engagement.handbook, exc)]) from None
+        programs = pinned.programs
     program_ids = [p.id for p in programs]
     if engagement.program is not None and engagement.program not in program_ids:
         raise ProblemList(
@@ -209,7 +242,67 @@ def load_engagement(project: Project, path: Path, programs: tuple[Program, ...])
     problems = _cross_check(doc, engagement, program)
     if problems:
         raise ProblemList(problems)
-    return LoadedEngagement(slug=path.stem, engagement=engagement, program=program, source=path, document=doc)
+    return LoadedEngagement(
+        slug=path.stem,
+        engagement=engagement,
+        program=program,
+        source=path,
+        document=doc,
+        content_dir=pinned.content_dir if pinned else None,
+        handbook_commit=pinned.commit if pinned else None,
+    )
+
+
+@dataclass(frozen=True)
+class Handbook:
+    """The guides and programs of one commit, as a pinned engagement reads them."""
+
+    commit: str
+    content_dir: Path
+    programs: tuple[Program, ...]
+
+
+class Handbooks:
+    """Pinned handbooks, each exported and checked once per load however many clients pin it."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._by_commit: dict[str, Handbook] = {}
+
+    def at(self, ref: str) -> Handbook:
+        """The handbook as it was at `ref`.
+
+        Raises:
+            CoachbookError: The ref is unknown or the content folder did not exist there.
+            ProblemList: The program or guides at that ref have problems.
+        """
+        project = self._project
+        commit = resolve_commit(project.git, ref)
+        if commit not in self._by_commit:
+            try:
+                inner = project.content_dir.resolve().relative_to(project.root.resolve())
+            except ValueError:
+                raise CoachbookError(
+                    "the content folder is outside the project, so its history cannot be read"
+                ) from None
+            content = export_content(project.git, project.git / inner, commit)
+            at_ref = Project(root=project.root, content_dir=content, engagements_dir=project.engagements_dir)
+            self._by_commit[commit] = Handbook(commit, content, load_programs(at_ref))
+        return self._by_commit[commit]
+
+
+def _handbook_problem(doc: YamlDocument, ref: str, exc: CoachbookError | ProblemList) -> Problem:
+    if isinstance(exc, ProblemList):
+        first = exc.problems[0]
+        return problem_at(
+            doc,
+            ("handbook",),
+            f"the handbook at {ref!r} has {len(exc.problems)} problem(s), first: {first.message}",
+            "pin a ref whose program and guides pass `coachbook check`, or remove `handbook:` to follow content/",
+        )
+    if isinstance(exc, GitRefError):
+        return problem_at(doc, ("handbook",), exc.message, exc.hint)
+    return problem_at(doc, ("handbook",), str(exc), "`git tag` lists the firm's handbook versions")
 
 
 def _cross_check(doc: YamlDocument, e: Engagement, program: Program) -> list[Problem]:
@@ -352,11 +445,12 @@ def load_firm(project: Project, *, only: Iterable[str] | None = None) -> Firm:
                 )
             )
     engagements: dict[str, LoadedEngagement] = {}
+    handbooks = Handbooks(project)
     for path in files:
         if wanted is not None and path.stem not in wanted:
             continue
         try:
-            loaded = load_engagement(project, path, programs)
+            loaded = load_engagement(project, path, programs, handbooks)
         except ProblemList as exc:
             problems += exc.problems
             continue

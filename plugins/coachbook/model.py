@@ -19,7 +19,18 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from coachbook.types import ClockTime, Email, Identifier, IsoDate, Markdown, Measure, PositiveInt, SiteId, Text
+from coachbook.types import (
+    ClockTime,
+    Email,
+    GitRef,
+    Identifier,
+    IsoDate,
+    Markdown,
+    Measure,
+    PositiveInt,
+    SiteId,
+    Text,
+)
 
 __all__ = [
     "Action",
@@ -53,7 +64,8 @@ __all__ = [
 class _Model(BaseModel):
     """Base for every file-backed model: strict about keys, immutable once loaded."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Attribute docstrings become field descriptions, which the JSON Schema for editors shows (`coachbook.schema`).
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True)
 
 
 class _Shareable(_Model):
@@ -415,6 +427,10 @@ class Engagement(_Model):
     closure: Closure | None = None
     site: SiteOptions = SiteOptions()
     """How the client's site is addressed and protected."""
+    handbook: GitRef | None = None
+    """Pin the stage guides and the program at a git tag, branch or commit (such as `v2026.1`).
+
+    The client then keeps reading the handbook they signed up to while the firm improves `content/`."""
     private: Markdown | None = None
     """The coach's notes on the whole engagement; never published."""
 

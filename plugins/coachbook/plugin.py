@@ -80,6 +80,8 @@ class CoachbookConfig(Config):
     """Set by `coachbook publish`: the snapshot of the previous version, for the "What changed" page."""
     changes_title = c.Optional(c.Type(str))
     """Set by `coachbook publish`: the title of the previous version."""
+    repository = c.Optional(c.Type(str))
+    """Set by `coachbook publish --ref`: the git working tree that pinned handbooks are read from."""
 
 
 class CoachbookPlugin(BasePlugin[CoachbookConfig]):
@@ -104,7 +106,10 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         self._passphrase = None
         root = Path(config.config_file_path or ".").resolve().parent
         project = Project(
-            root=root, content_dir=Path(config.docs_dir), engagements_dir=root / self.config.engagements_dir
+            root=root,
+            content_dir=Path(config.docs_dir),
+            engagements_dir=root / self.config.engagements_dir,
+            repository=Path(self.config.repository) if self.config.repository else None,
         )
         slug = self.config.client or os.environ.get(CLIENT_ENV) or None
         coach_view = os.environ.get(COACH_VIEW_ENV) == "1"
@@ -126,6 +131,10 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
                 )
                 if not coach_view and self._encrypted(self._firm, slug):
                     self._passphrase = find_passphrase(root / self.config.secrets_dir, slug)
+                pinned = self._firm.engagements[slug].content_dir
+                if pinned is not None:
+                    # The client reads the guides of the handbook they signed up to.
+                    config.docs_dir = str(pinned)
             else:
                 self._plan = plan_handbook_site(self._firm, site_name=config.site_name)
         except ProblemList as exc:
@@ -151,7 +160,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             config.nav = _mkdocs_nav(self._plan.nav)
         _confine_snippets(config)
         config.extra["coachbook"] = {"client": bool(slug), "coach_view": self._plan.coach_view}
-        if slug and self.config.version:
+        if self.config.version:
             # Material's version selector reads ../versions.json, which `coachbook publish` writes.
             config.extra["version"] = {"provider": "mike", "default": LATEST}
         return config
@@ -214,7 +223,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         if self._firm is None or plan is None:
             return
         site_dir = Path(config.site_dir)
-        if plan.client_slug:
+        if plan.client_slug or self.config.version:
             _private_sitemap(site_dir, keep=bool(self.config.version))
         # The needles are computed once and serve both audits of an encrypted site.
         needles = (
@@ -307,7 +316,7 @@ def _no_third_parties(config: MkDocsConfig) -> None:
 def _private_sitemap(site_dir: Path, *, keep: bool) -> None:
     """A private site does not advertise its pages, except to Material's version selector.
 
-    A published version keeps `sitemap.xml` with page addresses only (no
+    A published version (of a client site or the handbook) keeps `sitemap.xml` with page addresses only (no
     dates, so a rebuild is byte for byte the same): the selector reads it to
     stay on the same page when the reader switches versions.
     """

@@ -1,4 +1,4 @@
-"""`coachbook publish`: build one client's site as a new, immutable version in the published tree.
+"""`coachbook publish`: build a site as a new, immutable version in the published tree.
 
 The order of the steps is what makes a publish safe to interrupt:
 
@@ -10,23 +10,35 @@ The order of the steps is what makes a publish safe to interrupt:
 4. `versions.json` and the redirecting `index.html` are replaced atomically.
 
 Killed at any point, every earlier version and `versions.json` are intact.
+The public handbook is published the same way under `handbook/<version>/`.
+
+A version can be built from the working tree or from a git ref. From a ref,
+the whole project (config, guides, engagements, theme) is exported at that
+commit into a temporary folder and built there, so the same ref and as-of
+date give the same site, byte for byte.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from coachbook.builder import SiteTarget, build_one
-from coachbook.errors import CoachbookError
-from coachbook.loader import Firm
+from coachbook.errors import CoachbookError, ProblemList
+from coachbook.gitrefs import Source, export_project, file_at, resolve_commit, unchanged_since_head
+from coachbook.loader import Firm, Handbooks, Project, load_engagement
 from coachbook.output import discard, staging_dir, swap_in
 from coachbook.placeholders import human_date
 from coachbook.progress import compute_progress
 from coachbook.versions import (
     LATEST,
+    Snapshot,
     Version,
     check_version_name,
     default_version_name,
@@ -41,11 +53,23 @@ from coachbook.versions import (
 )
 from coachbook.visibility import client_view
 
-__all__ = ["PublishResult", "client_root", "publish", "snapshot_path", "unpublish"]
+__all__ = [
+    "HANDBOOK",
+    "PublishResult",
+    "at_ref",
+    "client_root",
+    "handbook_root",
+    "publish",
+    "publish_handbook",
+    "snapshot_path",
+    "unpublish",
+]
 
 #: Where snapshots are kept: beside the project, never inside the served tree, because an
 #: encrypted site's snapshot would otherwise sit next to it in plaintext.
 SNAPSHOTS = Path(".coachbook") / "snapshots"
+#: The published handbook's folder, beside `clients/`.
+HANDBOOK = "handbook"
 
 
 @dataclass(frozen=True)
@@ -56,14 +80,48 @@ class PublishResult:
     path: Path
     latest: bool
     previous: str | None
+    source: Source | None = None
 
 
 def client_root(published: Path, address: str) -> Path:
     return published / "clients" / address
 
 
+def handbook_root(published: Path) -> Path:
+    return published / HANDBOOK
+
+
 def snapshot_path(root: Path, address: str, version: str) -> Path:
     return root / SNAPSHOTS / address / f"{version}.json"
+
+
+@contextlib.contextmanager
+def at_ref(project: Project, config_file: Path, ref: str) -> Iterator[tuple[Path, Project, Source]]:
+    """The project as it was at `ref`, exported into a temporary folder for as long as the block runs.
+
+    Yields the exported `mkdocs.yml`, a `Project` that reads the exported
+    files but publishes, keeps secrets and resolves pinned handbooks in the
+    real project, and the ref with its commit.
+
+    Raises:
+        GitRefError: The ref is unknown, or the project did not exist at it.
+    """
+    commit = resolve_commit(project.root, ref)
+    inner = config_file.resolve().relative_to(project.root)
+    with tempfile.TemporaryDirectory(prefix="coachbook-ref-") as folder:
+        exported = export_project(project.root, project.root, commit, Path(folder) / "project")
+        config = exported / inner
+        if not config.is_file():
+            raise CoachbookError(f"{inner} does not exist at {ref!r} ({commit[:12]}); that commit predates the firm")
+        moved = Project(
+            root=exported,
+            content_dir=exported / project.content_dir.resolve().relative_to(project.root),
+            engagements_dir=exported / project.engagements_dir.resolve().relative_to(project.root),
+            secrets_dir=project.secrets,
+            published_dir=project.published,
+            repository=project.root,
+        )
+        yield config, moved, Source(ref, commit)
 
 
 def publish(
@@ -77,64 +135,196 @@ def publish(
     title: str | None = None,
     force: bool = False,
     base_url: str = "http://localhost/",
+    source: Source | None = None,
 ) -> PublishResult:
     """Build and publish a new version of `slug`'s site.
+
+    `source` says the firm was exported at a git ref (see `at_ref`); without
+    it the working tree is published, and the HEAD commit is recorded when
+    the engagement file is committed unchanged there.
 
     Raises:
         CoachbookError: The name is unusable or taken (without `force`), or the build failed.
     """
+    project = firm.project
     loaded = firm.engagements[slug]
     view = client_view(loaded.engagement)
     progress = compute_progress(view, loaded.program, as_of)
     current = progress.current.stage.id if progress.current else None
     name = check_version_name(default_version_name(as_of, current) if name is None else name)
     root = client_root(published, loaded.address)
+    versions = _open_for(root, name, force, owner=slug)
+    previous = next((v for v in versions if v.name != name), None)
+    options: dict[str, Any] = {"version": name, **_paths(project)}
+    if previous is not None:
+        options["changes_from"] = str(_previous_snapshot(firm, slug, previous))
+        options["changes_title"] = previous.title
+    stage_title = progress.current.stage.title if progress.current else None
+    title = title or human_date(as_of) + (f" · {stage_title}" if stage_title else "")
+    properties = _properties(as_of, source, project, loaded.source)
+    if loaded.engagement.handbook is not None:
+        properties["handbook"] = {"ref": loaded.engagement.handbook, "commit": loaded.handbook_commit}
+    _build(config_file, SiteTarget(slug, slug, root / name), published, as_of, options, base_url, root, name)
+
+    write_snapshot(snapshot_path(project.git, loaded.address, name), view, as_of, title)
+    is_latest = _record(published, root, versions, Version(name, title, properties=properties))
+    return PublishResult(name, root / name, is_latest, previous.name if previous else None, source)
+
+
+def publish_handbook(
+    config_file: Path,
+    firm: Firm,
+    *,
+    published: Path,
+    as_of: dt.date,
+    name: str | None = None,
+    title: str | None = None,
+    force: bool = False,
+    base_url: str = "http://localhost/",
+    source: Source | None = None,
+) -> PublishResult:
+    """Publish the public handbook as a version under `handbook/<version>/`, in the same layout as a client's.
+
+    The default name is the ref when it can be one (a tag such as `v2026.1`), else the date.
+
+    Raises:
+        CoachbookError: The name is unusable or taken (without `force`), or the build failed.
+    """
+    if name is None:
+        name = source.ref.lower() if source and _usable(source.ref.lower()) else as_of.isoformat()
+    name = check_version_name(name)
+    root = handbook_root(published)
+    versions = _open_for(root, name, force, owner="the handbook")
+    previous = next((v for v in versions if v.name != name), None)
+    title = title or (source.ref if source and name == source.ref.lower() else human_date(as_of))
+    properties = _properties(as_of, source, firm.project, None)
+    options = {"version": name, **_paths(firm.project)}
+    _build(config_file, SiteTarget(HANDBOOK, None, root / name), published, as_of, options, base_url, root, name)
+    is_latest = _record(published, root, versions, Version(name, title, properties=properties))
+    return PublishResult(name, root / name, is_latest, previous.name if previous else None, source)
+
+
+def _usable(name: str) -> bool:
+    try:
+        check_version_name(name)
+    except CoachbookError:
+        return False
+    return True
+
+
+def _open_for(root: Path, name: str, force: bool, *, owner: str) -> list[Version]:
     versions = read_versions(root / "versions.json")
     if any(v.name == name for v in versions) and not force:
         raise CoachbookError(
-            f"version {name!r} of {slug} is already published and versions are immutable; "
+            f"version {name!r} of {owner} is already published and versions are immutable; "
             "choose another name with --version, or pass --force to replace it"
         )
-    previous = next((v for v in versions if v.name != name), None)
-    options: dict[str, object] = {"version": name}
-    if previous is not None:
-        options["changes_from"] = str(snapshot_path(firm.project.root, loaded.address, previous.name))
-        options["changes_title"] = previous.title
-    site_url = f"{base_url.rstrip('/')}/clients/{loaded.address}/{name}/"
-    result = build_one(
-        config_file,
-        SiteTarget(slug, slug, root / name),
-        published,
-        as_of=as_of,
-        options=options,
-        site_url=site_url,
-    )
-    if not result.ok:
-        raise CoachbookError(f"{slug}: version {name!r} was not published: {result.error}")
+    return versions
 
-    stage_title = progress.current.stage.title if progress.current else None
-    title = title or human_date(as_of) + (f" · {stage_title}" if stage_title else "")
-    write_snapshot(snapshot_path(firm.project.root, loaded.address, name), view, as_of, title)
-    entry = Version(name, title, properties={"as_of": as_of.isoformat()})
+
+def _paths(project: Project) -> dict[str, str]:
+    """Plugin options that keep a build from an exported ref tied to the real project."""
+    if project.repository is None:
+        return {}
+    return {"repository": str(project.repository), "secrets_dir": str(project.secrets)}
+
+
+def _properties(
+    as_of: dt.date, source: Source | None, project: Project, engagement_file: Path | None
+) -> dict[str, Any]:
+    """What a version was built from, kept in `versions.json` so anyone can rebuild it."""
+    properties: dict[str, Any] = {"as_of": as_of.isoformat()}
+    if source is not None:
+        properties.update(ref=source.ref, commit=source.commit)
+    elif engagement_file is not None:
+        commit = unchanged_since_head(project.git, engagement_file)
+        if commit is not None:
+            properties["commit"] = commit
+    return properties
+
+
+def _build(
+    config_file: Path,
+    target: SiteTarget,
+    published: Path,
+    as_of: dt.date,
+    options: dict[str, Any],
+    base_url: str,
+    root: Path,
+    name: str,
+) -> None:
+    site_url = f"{base_url.rstrip('/')}/{root.relative_to(published).as_posix()}/{name}/"
+    result = build_one(config_file, target, published, as_of=as_of, options=options, site_url=site_url)
+    if not result.ok:
+        raise CoachbookError(f"{target.name}: version {name!r} was not published: {result.error}")
+
+
+def _record(published: Path, root: Path, versions: list[Version], entry: Version) -> bool:
+    """Point `latest` and the version list at the new version; True if it is the latest."""
     updated = publishing(versions, entry)
-    is_latest = LATEST in updated[0].aliases and updated[0].name == name
+    is_latest = LATEST in updated[0].aliases and updated[0].name == entry.name
     if is_latest:
-        _replace_alias(published, root, name)
+        _replace_alias(published, root, entry.name)
     write_atomic(root / "versions.json", versions_json(updated))
     write_atomic(root / "index.html", redirect_page(f"{LATEST}/"))
-    return PublishResult(name, root / name, is_latest, previous.name if previous else None)
+    return is_latest
 
 
-def unpublish(firm: Firm, slug: str, version: str, *, published: Path) -> list[Version]:
-    """Remove one version; if it was the latest, `latest/` moves to the next newest.
+def _previous_snapshot(firm: Firm, slug: str, previous: Version) -> Path:
+    """The previous version's snapshot; rebuilt from git when it is missing but its commit is known.
+
+    A snapshot lives in the git-ignored `.coachbook/`, so a version published
+    on another computer has none here. If that version recorded the commit
+    its engagement was committed at, the client view is read back from git.
+    """
+    project = firm.project
+    loaded = firm.engagements[slug]
+    path = snapshot_path(project.git, loaded.address, previous.name)
+    commit = previous.properties.get("commit")
+    if path.is_file() or not isinstance(commit, str):
+        return path
+    recovered = _snapshot_from_git(firm, slug, commit, previous)
+    if recovered is not None:
+        write_snapshot(path, recovered.engagement, recovered.as_of, recovered.title)
+    return path
+
+
+def _snapshot_from_git(firm: Firm, slug: str, commit: str, previous: Version) -> Snapshot | None:
+    project = firm.project
+    loaded = firm.engagements[slug]
+    inner = loaded.source.resolve().relative_to(project.root)
+    data = file_at(project.git, commit, project.git / inner)
+    try:
+        as_of = dt.date.fromisoformat(str(previous.properties.get("as_of")))
+    except ValueError:
+        return None
+    if data is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="coachbook-snapshot-") as folder:
+        copy = Path(folder) / loaded.source.name
+        copy.write_bytes(data)
+        try:
+            old = load_engagement(project, copy, firm.programs, Handbooks(project))
+        except ProblemList:
+            return None
+    return Snapshot(client_view(old.engagement), as_of, previous.title)
+
+
+def unpublish(firm: Firm, slug: str | None, version: str, *, published: Path) -> list[Version]:
+    """Remove one version of a client's site (or of the handbook when `slug` is None).
+
+    If it was the latest, `latest/` moves to the next newest.
 
     Raises:
         CoachbookError: No such version.
     """
-    loaded = firm.engagements[slug]
-    root = client_root(published, loaded.address)
+    if slug is None:
+        root, owner, address = handbook_root(published), "the handbook", None
+    else:
+        loaded = firm.engagements[slug]
+        root, owner, address = client_root(published, loaded.address), slug, loaded.address
     versions = read_versions(root / "versions.json")
-    require_version(versions, version, slug)
+    require_version(versions, version, owner)
     remaining = without_version(versions, version)
     if remaining:
         _replace_alias(published, root, remaining[0].name)
@@ -144,7 +334,8 @@ def unpublish(firm: Firm, slug: str, version: str, *, published: Path) -> list[V
         shutil.rmtree(root / LATEST, ignore_errors=True)
         (root / "index.html").unlink(missing_ok=True)
     shutil.rmtree(root / version, ignore_errors=True)
-    snapshot_path(firm.project.root, loaded.address, version).unlink(missing_ok=True)
+    if address is not None:
+        snapshot_path(firm.project.git, address, version).unlink(missing_ok=True)
     return remaining
 
 

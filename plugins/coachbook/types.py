@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -55,7 +55,7 @@ def _strip(value: str) -> str:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 """A calendar date written as `YYYY-MM-DD`."""
 
-ClockTime = Annotated[str, BeforeValidator(_clock)]
+ClockTime = Annotated[str, BeforeValidator(_clock), WithJsonSchema({"type": "string", "pattern": _CLOCK.pattern})]
 """A 24-hour clock time written as `HH:MM`, kept as text (never YAML 1.1 sexagesimal)."""
 
 Text = Annotated[str, StringConstraints(strict=True, min_length=1), AfterValidator(_strip)]
@@ -70,6 +70,10 @@ Identifier = Annotated[str, StringConstraints(strict=True, pattern=ID_PATTERN, m
 SITE_ID_PATTERN = r"^[a-z2-7]{20,64}$"
 SiteId = Annotated[str, StringConstraints(strict=True, pattern=SITE_ID_PATTERN)]
 """An unguessable URL segment: 20 to 64 base32 letters (a-z, 2-7), at least 100 random bits."""
+
+GIT_REF_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9._/@{}^~+-]{0,199}$"
+GitRef = Annotated[str, StringConstraints(strict=True, pattern=GIT_REF_PATTERN)]
+"""A git tag, branch or commit, such as `v2026.1`; never something git would read as an option."""
 
 Email = Annotated[
     str,
