@@ -294,3 +294,26 @@ def test_a_version_from_a_changed_working_tree_records_no_commit(repo: Path) -> 
     shutil.rmtree(repo / ".coachbook" / "snapshots")
     run_coachbook(repo, "publish", SLUG, "--as-of", "2026-12-01", "--version", "second", check=True)
     assert "made on another computer" in page_text(client_root(repo) / "second" / "changes" / "index.html")
+
+
+# --------------------------------------------------------------------------- deployment (docs/deploying.md)
+
+
+def test_a_pages_branch_worktree_keeps_every_published_version(repo: Path) -> None:
+    git(repo, "switch", "-q", "--orphan", "gh-pages")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "Published sites")
+    git(repo, "switch", "-q", "main")
+    git(repo, "worktree", "add", "-q", "published", "gh-pages")
+    for as_of, version in ((AS_OF, "first"), ("2026-12-01", "second")):
+        run_coachbook(repo, "publish", SLUG, "--as-of", as_of, "--version", version, check=True)
+        git(repo / "published", "add", "-A")
+        git(repo / "published", "commit", "-q", "-m", f"Publish {version}")
+    on_pages = git(repo, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
+    for path in ("first/index.html", "second/changes/index.html", "latest/index.html", "versions.json", "index.html"):
+        assert f"clients/{SLUG}/{path}" in on_pages
+    assert not any(".staging" in path for path in on_pages)
+    assert not any(path.startswith("published/") for path in git(repo, "ls-tree", "-r", "--name-only", "main").split())
+    versions = json.loads(git(repo, "show", f"gh-pages:clients/{SLUG}/versions.json"))
+    assert [v["version"] for v in versions] == ["second", "first"]
+    audit = run_coachbook(repo, "audit", "--site-dir", "published")
+    assert audit.returncode == 0, audit.stdout + audit.stderr
