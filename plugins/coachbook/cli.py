@@ -10,6 +10,7 @@ import click
 
 from coachbook import __version__
 from coachbook.cli_access import hosting, passphrase, passwd
+from coachbook.cli_coach import new, schema
 from coachbook.cli_support import (
     Options,
     engagement_or_fail,
@@ -263,6 +264,8 @@ cli.add_command(passphrase)
 cli.add_command(publish)
 cli.add_command(versions)
 cli.add_command(unpublish)
+cli.add_command(new)
+cli.add_command(schema)
 
 
 def main() -> None:

@@ -1,0 +1,222 @@
+"""The JSON Schema for editors: generated from the model, committed up to date, and in agreement with the loader."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft7Validator, FormatChecker
+
+from coachbook.errors import ProblemList
+from coachbook.loader import Project, load_programs
+from coachbook.model import Engagement
+from coachbook.scaffold import NewEngagement, render_engagement
+from coachbook.schema import SCHEMA_FILE, SCHEMA_LINE, engagement_schema, schema_text
+from coachbook.validation import validate_document
+from coachbook.yamlsource import YamlDocument, load_yaml
+
+from .conftest import REPO, minimal_engagement, run_coachbook
+
+SAMPLES = sorted((REPO / "engagements").glob("*.yml"))
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft7Validator:
+    schema = json.loads((REPO / "engagements" / SCHEMA_FILE).read_text(encoding="utf-8"))
+    Draft7Validator.check_schema(schema)
+    return Draft7Validator(schema, format_checker=FormatChecker())
+
+
+def messages(validator: Draft7Validator, data: Any) -> list[str]:
+    """Every error, with those inside `anyOf` branches (an optional field's real complaint) spelled out."""
+    found: list[str] = []
+    pending = list(validator.iter_errors(data))
+    while pending:
+        error = pending.pop(0)
+        found.append(f"{'/'.join(map(str, error.absolute_path))}: {error.message}")
+        pending.extend(error.context or [])
+    return found
+
+
+def model_accepts(data: Any) -> bool:
+    try:
+        validate_document(YamlDocument(path=Path("x.yml"), data=data), Engagement)
+    except ProblemList:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- the committed file
+
+
+def test_the_committed_schema_is_up_to_date_with_the_model() -> None:
+    committed = (REPO / "engagements" / SCHEMA_FILE).read_text(encoding="utf-8")
+    assert committed == schema_text(), "run `coachbook schema` and commit engagements/engagement.schema.json"
+
+
+def test_every_sample_engagement_points_its_editor_at_the_schema() -> None:
+    assert len(SAMPLES) == 3
+    for path in SAMPLES:
+        assert path.read_text(encoding="utf-8").splitlines()[0] == SCHEMA_LINE, path.name
+    assert SCHEMA_LINE == "# yaml-language-server: $schema=engagement.schema.json"
+
+
+def test_the_schema_is_draft_07_with_nothing_beside_a_ref() -> None:
+    schema = engagement_schema()
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert "$defs" not in schema and "Goal" in schema["definitions"]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            # Draft-07 ignores keywords next to $ref, so a description there would be lost in the editor.
+            assert "$ref" not in node or list(node) == ["$ref"], node
+            assert node.get("$ref", "#/definitions/").startswith("#/definitions/"), node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+
+
+def test_descriptions_come_from_the_models_field_docs() -> None:
+    schema = engagement_schema()
+    goal = schema["definitions"]["Goal"]
+    assert goal["description"] == "A SMART goal with a baseline, a target and readings over time."
+    assert goal["properties"]["confidential"]["description"].startswith("Hide the goal's wording from the sponsor")
+    assert schema["properties"]["end"]["description"] == "Planned end of the engagement."
+    # A model-typed field keeps its description and default through the allOf wrapper.
+    site = schema["properties"]["site"]
+    assert site["description"] == "How the client's site is addressed and protected."
+    assert site["allOf"] == [{"$ref": "#/definitions/SiteOptions"}]
+    assert schema["definitions"]["Session"]["properties"]["private"]["description"] == (
+        "The coach's own notes on this item; never published."
+    )
+
+
+def test_schema_output_is_the_same_in_every_process(tmp_path: Path) -> None:
+    # A fresh interpreter with another hash seed must write the very same bytes.
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        code = "import sys; from coachbook.schema import schema_text; sys.stdout.write(schema_text())"
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] == schema_text()
+
+
+# --------------------------------------------------------------------------- validating files
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_every_sample_engagement_is_valid_against_the_schema(validator: Draft7Validator, path: Path) -> None:
+    data = load_yaml(path).data
+    assert messages(validator, data) == []
+
+
+def test_a_freshly_scaffolded_engagement_is_valid_against_the_schema(validator: Draft7Validator) -> None:
+    programs = load_programs(Project(REPO, REPO / "content", REPO / "engagements"))
+    new = NewEngagement(
+        slug="jordan-lee",
+        client_name="Jordan O'Neil: #1",
+        role="CFO",
+        organisation="Acme",
+        coach_name="Tom Becker",
+        program=programs[0],
+        start=dt.date(2026, 12, 1),
+    )
+    from coachbook.yamlsource import parse_yaml
+
+    data = parse_yaml(render_engagement(new, today=dt.date(2026, 11, 24)), Path("jordan-lee.yml")).data
+    assert messages(validator, data) == []
+    assert data["client"]["name"] == "Jordan O'Neil: #1"
+
+
+def _with(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    node: Any = data
+    for key in path[:-1]:
+        node = node[key]
+    if value is _DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return data
+
+
+_DELETE = object()
+_GOAL = {
+    "id": "delegate",
+    "title": "Delegate more",
+    "specific": "s",
+    "measurable": "m",
+    "achievable": "a",
+    "relevant": "r",
+    "deadline": "2026-10-01",
+    "baseline": 2,
+    "target": 6,
+    "unit": "decisions",
+}
+_SESSION = {"date": "2026-03-02", "stage": "contracting", "focus": "Chemistry"}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (("client",), _DELETE, "'client' is a required property"),
+        (("clinet",), {"name": "x"}, "Additional properties are not allowed ('clinet' was unexpected)"),
+        (("goals",), [{**_GOAL, "baselin": 2}], "Additional properties are not allowed ('baselin' was unexpected)"),
+        (("start",), "16/11/2026", "'16/11/2026' is not a 'date'"),
+        (("cadence", "every_weeks"), 0, "0 is less than or equal to the minimum of 0"),
+        (("cadence", "every_weeks"), "2", "'2' is not of type 'integer'"),
+        (("stages",), {"contracting": {"status": "finished"}}, "'finished' is not one of"),
+        (("sessions",), [{**_SESSION, "time": "9:30"}], "'9:30' does not match"),
+        (("sessions",), [{**_SESSION, "cancelled": "yes"}], "'yes' is not of type 'boolean'"),
+        (("goals",), [{**_GOAL, "baseline": "2"}], "'2' is not of type 'number'"),
+        (("client", "email"), "not an email", "'not an email' does not match"),
+        (("program",), "Executive Coaching", "'Executive Coaching' does not match"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and v.isidentifier() else None,
+)
+def test_invalid_files_fail_the_schema_and_the_loader_alike(
+    validator: Draft7Validator, path: tuple[str | int, ...], value: Any, expected: str
+) -> None:
+    good = minimal_engagement()
+    assert messages(validator, good) == [] and model_accepts(good)
+    bad = _with(good, path, value)
+    found = messages(validator, bad)
+    assert any(expected in m for m in found), found
+    # The editor and `coachbook check` agree: what the schema flags, the loader refuses.
+    assert not model_accepts(bad)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_schema_command_writes_and_checks_the_file(firm: Path) -> None:
+    target = firm / "engagements" / SCHEMA_FILE
+    result = run_coachbook(firm, "schema", "--check")
+    assert result.returncode == 0, result.stderr
+    assert "is up to date" in result.stdout
+
+    target.write_text('{"stale": true}\n', encoding="utf-8")
+    result = run_coachbook(firm, "schema", "--check")
+    assert result.returncode == 1
+    assert "engagements/engagement.schema.json is missing or out of date; run `coachbook schema`" in result.stderr
+    assert target.read_text(encoding="utf-8") == '{"stale": true}\n'  # --check writes nothing
+
+    result = run_coachbook(firm, "schema")
+    assert result.returncode == 0, result.stderr
+    assert "Wrote engagements/engagement.schema.json" in result.stdout
+    assert target.read_text(encoding="utf-8") == schema_text()
+    assert run_coachbook(firm, "schema").stdout.startswith("Already up to date")
+    # The loader reads .yml files only: the schema beside them is not an engagement.
+    assert "3 engagement(s)" in run_coachbook(firm, "check", check=True).stdout
