@@ -21,7 +21,7 @@ from coachbook.cli_support import (
     reported,
     shown,
 )
-from coachbook.cli_versions import publish, unpublish, versions
+from coachbook.cli_versions import bundle, publish, unpublish, versions
 
 BUILD_HELP = """Build the public handbook and every client's private site.
 
@@ -264,6 +264,7 @@ cli.add_command(passphrase)
 cli.add_command(publish)
 cli.add_command(versions)
 cli.add_command(unpublish)
+cli.add_command(bundle)
 cli.add_command(new)
 cli.add_command(schema)
 

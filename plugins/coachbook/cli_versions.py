@@ -162,3 +162,51 @@ def _root_of(project: Project, firm: Firm, slug: str | None) -> Path:
     if slug is None:
         return handbook_root(project.published)
     return client_root(project.published, engagement_or_fail(firm, slug).address)
+
+
+BUNDLE_HELP = """Zip SLUG's site into a bundle that works opened from disk, search included.
+
+\b
+This is the client's graduation handbook to keep: give it to them at closure.
+It is built and audited like their site, without encryption, with links to
+.html files and the search index inlined, and written to
+bundles/<slug>-handbook.zip unless --output says otherwise.
+"""
+
+
+@click.command(help=BUNDLE_HELP)
+@click.argument("slug")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="The zip file to write.")
+@click.option("--force", is_flag=True, help="Replace the zip if it already exists.")
+@click.pass_obj
+def bundle(opts: Options, slug: str, as_of: dt.datetime | None, output: Path | None, force: bool) -> None:
+    with reported(opts):
+        import tempfile
+
+        from coachbook.builder import SiteTarget, build_one
+        from coachbook.bundle import write_zip
+
+        quiet_mkdocs(False)
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
+        loaded = engagement_or_fail(firm, slug)
+        target = output or project.root / "bundles" / f"{slug}-handbook.zip"
+        if target.exists() and not force:
+            fail(f"{shown(target)} already exists; pass --force to replace it, or choose another --output")
+        day = as_of.date() if as_of else dt.date.today()
+        if loaded.engagement.closure is None:
+            click.echo(f"Note: {slug}'s engagement has not closed; the bundle shows the site as of {day.isoformat()}.")
+        with tempfile.TemporaryDirectory(prefix="coachbook-bundle-") as folder:
+            site = Path(folder) / "site"
+            result = build_one(
+                opts.config_file.resolve(),
+                SiteTarget(slug, slug, site),
+                Path(folder),
+                as_of=day,
+                options={"offline": True},
+            )
+            if not result.ok:
+                fail(f"{slug}: no bundle was written: {result.error}")
+            write_zip(site, target, folder=f"{slug}-handbook", date=day)
+        click.echo(f"Wrote {shown(target)}: unzip it and open {slug}-handbook/index.html; search works offline.")

@@ -24,6 +24,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from coachbook.audit import Needle, audit_site, external_requests, needles_for
+from coachbook.bundle import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.encryption import binding_for, encrypt_site
 from coachbook.errors import CoachbookError, ProblemList
 from coachbook.loader import Firm, Project, load_firm
@@ -82,6 +83,8 @@ class CoachbookConfig(Config):
     """Set by `coachbook publish`: the title of the previous version."""
     repository = c.Optional(c.Type(str))
     """Set by `coachbook publish --ref`: the git working tree that pinned handbooks are read from."""
+    offline = c.Type(bool, default=False)
+    """Set by `coachbook bundle`: build a site that works opened from disk, search included, unencrypted."""
 
 
 class CoachbookPlugin(BasePlugin[CoachbookConfig]):
@@ -112,6 +115,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             repository=Path(self.config.repository) if self.config.repository else None,
         )
         slug = self.config.client or os.environ.get(CLIENT_ENV) or None
+        if self.config.offline:
+            # Opened from disk, links must name .html files; the pages are planned with that in mind.
+            config.use_directory_urls = False
         coach_view = os.environ.get(COACH_VIEW_ENV) == "1"
         try:
             if coach_view:
@@ -129,7 +135,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
                     coach_view=coach_view,
                     history=self._history(),
                 )
-                if not coach_view and self._encrypted(self._firm, slug):
+                if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
                     self._passphrase = find_passphrase(root / self.config.secrets_dir, slug)
                 pinned = self._firm.engagements[slug].content_dir
                 if pinned is not None:
@@ -160,6 +166,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             config.nav = _mkdocs_nav(self._plan.nav)
         _confine_snippets(config)
         config.extra["coachbook"] = {"client": bool(slug), "coach_view": self._plan.coach_view}
+        if self.config.offline:
+            # Search needs the web-worker shim when the site is opened from disk.
+            config.extra["polyfills"] = [POLYFILL_PATH]
         if self.config.version:
             # Material's version selector reads ../versions.json, which `coachbook publish` writes.
             config.extra["version"] = {"provider": "mike", "default": LATEST}
@@ -179,6 +188,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, page.uri, content=page.markdown, inclusion=InclusionLevel.INCLUDED))
+        if self.config.offline:
+            files.append(File.generated(config, POLYFILL_PATH, content=polyfill_source()))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -225,6 +236,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         site_dir = Path(config.site_dir)
         if plan.client_slug or self.config.version:
             _private_sitemap(site_dir, keep=bool(self.config.version))
+        if self.config.offline:
+            inline_search_index(site_dir)
         # The needles are computed once and serve both audits of an encrypted site.
         needles = (
             needles_for(self._firm, plan.client_slug, owner_held_back=not plan.coach_view) if self.config.audit else []
