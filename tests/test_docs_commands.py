@@ -48,9 +48,7 @@ def test_the_documents_show_commands() -> None:
     assert {"build", "publish", "serve", "audit", "bundle"} <= shown
 
 
-@pytest.mark.parametrize(
-    ("path", "number", "words"), CASES, ids=[f"{p.relative_to(REPO)}:{n}" for p, n, _ in CASES]
-)
+@pytest.mark.parametrize(("path", "number", "words"), CASES, ids=[f"{p.relative_to(REPO)}:{n}" for p, n, _ in CASES])
 def test_each_documented_command_and_option_exists(path: Path, number: int, words: list[str]) -> None:
     name, *rest = words
     assert name in cli.commands, f"{path.relative_to(REPO)}:{number}: there is no command `coachbook {name}`"
