@@ -73,8 +73,8 @@ class YamlDocument:
         return self.keys.get(tuple(loc)) or self.position(loc)
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader whose resolver never guesses beyond the YAML 1.2 core schema."""
+class _Checks:
+    """What both loaders refuse while composing: aliases, deep nesting and explicit tags."""
 
     def compose_node(self, parent: Node | None, index: object) -> Node | None:  # type: ignore[override]
         # An alias makes the node graph a DAG; expanding it is how alias bombs
@@ -103,9 +103,39 @@ class _Loader(yaml.SafeLoader):
         return node  # type: ignore[no-any-return]
 
 
+class _Loader(_Checks, yaml.SafeLoader):
+    """A safe loader whose resolver never guesses beyond the YAML 1.2 core schema."""
+
+
 # Drop YAML 1.1's implicit resolvers (bool words, sexagesimal ints, timestamps,
 # merge keys, ...). Plain scalars are resolved by `_resolve_scalar` instead.
 _Loader.yaml_implicit_resolvers = {}
+
+_FastLoader: type | None = None
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml._yaml import CParser
+    from yaml.composer import Composer
+    from yaml.constructor import SafeConstructor
+    from yaml.resolver import Resolver
+
+    class _LibyamlLoader(_Checks, Composer, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+        """The same loader reading events from libyaml: about eight times faster on an engagement file.
+
+        Only the scanning and parsing run in C; composing stays in Python, so the
+        checks above apply unchanged. Composer comes before CParser so that its
+        Python `get_single_node` (which calls our `compose_node`) is used, not
+        libyaml's own composer. libyaml words its syntax errors differently, so
+        `parse_yaml` reports errors by parsing again with the pure-Python loader.
+        """
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    _LibyamlLoader.yaml_implicit_resolvers = {}
+    _FastLoader = _LibyamlLoader
 
 
 def _problem(path: Path, mark: yaml.Mark | None, message: str, hint: str, field_name: str = "") -> Problem:
@@ -159,10 +189,13 @@ def load_yaml(path: Path, *, display_path: Path | None = None) -> YamlDocument:
 
 def parse_yaml(text: str, shown: Path) -> YamlDocument:
     """Parse YAML text (see `load_yaml`); `shown` names the source in messages."""
+    # Built first: its reader refuses non-printable characters before either parser runs.
     loader = _Loader(text)
     doc = YamlDocument(path=shown, data=None)
+    node = _fast_node(text)
     try:
-        node = loader.get_single_node()
+        if node is None:
+            node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         message = (exc.problem or "is not valid YAML").strip()
         raise ProblemList(
@@ -180,6 +213,23 @@ def parse_yaml(text: str, shown: Path) -> YamlDocument:
     if problems:
         raise ProblemList(problems)
     return doc
+
+
+def _fast_node(text: str) -> Node | None:
+    """The document's node from libyaml, or None when libyaml is missing, the file is empty or has an error.
+
+    On None the pure-Python loader parses the text again, and reports any error
+    in its own (tested) words.
+    """
+    if _FastLoader is None:
+        return None
+    loader = _FastLoader(text)
+    try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
 
 
 def _syntax_hint(message: str) -> str:
@@ -267,7 +317,7 @@ def _tag_problem(path: Path, node: Node, field_name: str) -> Problem:
 def _resolve_scalar(node: ScalarNode) -> Any:
     # Explicit tags were refused in `_convert`, so every scalar here is untagged text.
     value = node.value
-    if node.style is not None:  # quoted, literal or folded: always text
+    if node.style:  # quoted, literal or folded: always text (plain is None in PyYAML, "" in libyaml)
         return value
     if _NULL.match(value):
         return None

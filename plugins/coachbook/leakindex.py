@@ -1,0 +1,251 @@
+"""The leak audit at firm scale: every other client's strings, searched in one pass over a site.
+
+`audit.needles_for` lists, for one site, the strings of every other
+engagement, and `audit.audit_site` searches each of them in every file. Both
+are O(N) per site, so a firm of N clients costs O(N²). This module gives the
+same answers in time that grows with the size of the site, not the firm:
+
+* `Fragments` are what one engagement contributes to every other site's audit
+  (its identifying strings and its held-back text, already normalised). They
+  are small and plain data, so a build keeps them beside its output and reuses
+  them while the engagement file is unchanged.
+* `NeedleFinder` finds which of many needles occur in a text. Needles are
+  normalised text: words separated by single spaces. Each needle is filed
+  under a piece that must appear in any text containing it (a whole inner
+  word, the pair of word ends around its first space, or its first three
+  letters), the text is cut into words once, and only needles whose piece is
+  present are compared, at the positions where the piece is. The answer is
+  exactly `{n for n in needles if n in text}`.
+* `LeakIndex` turns found needles into `audit.Leak`s with the same owner,
+  field and order that `needles_for` and `audit_site` would give.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from coachbook.audit import Leak, Needle, _file_text, _fragments
+from coachbook.model import Engagement
+from coachbook.visibility import held_back, identifying
+
+__all__ = ["Fragments", "LeakIndex", "NeedleFinder", "file_digest", "fragments_of"]
+
+#: Length of the letter keys for one-word needles and the word ends around a two-word needle's space.
+_KEY = 3
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """What one engagement contributes to the audit of every other site, normalised."""
+
+    identity: tuple[tuple[str, str], ...]
+    """(text, field) of each identifying string: never in another client's site or the handbook."""
+    held_back: tuple[tuple[str, str, str], ...]
+    """(text, field, reason) of each held-back sentence: never in any site, the owner's included."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"identity": [list(i) for i in self.identity], "held_back": [list(h) for h in self.held_back]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Fragments:
+        return cls(
+            identity=tuple((str(t), str(f)) for t, f in data["identity"]),
+            held_back=tuple((str(t), str(f), str(r)) for t, f, r in data["held_back"]),
+        )
+
+    @property
+    def texts(self) -> frozenset[str]:
+        return frozenset([t for t, _ in self.identity] + [t for t, _, _ in self.held_back])
+
+
+def fragments_of(engagement: Engagement) -> Fragments:
+    """The audit fragments of one engagement, in the order `needles_for` visits them."""
+    identity = tuple((text, s.field) for s in identifying(engagement) for text in _fragments(s))
+    hidden = tuple((text, s.field, s.reason) for s in held_back(engagement) for text in _fragments(s))
+    return Fragments(identity, hidden)
+
+
+def file_digest(raw: bytes) -> str:
+    """A digest of a file's bytes, to recognise files that are the same in every site."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class NeedleFinder:
+    """Finds which of a fixed set of needles occur in a text, in one pass over the text."""
+
+    def __init__(self, needles: Iterable[str]) -> None:
+        # Needles of three or more words, by their longest inner word: (needle, offset of that word).
+        self._inner: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        # Two-word needles, by the last letters of the first word, a space, and the first letters of the second.
+        self._pairs: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        # One-word needles, by their first letters.
+        self._singles: dict[str, list[str]] = defaultdict(list)
+        # Anything else (very short words, odd spacing) is simply searched for.
+        self._plain: list[str] = []
+        for needle in set(needles):
+            self._file(needle)
+
+    def _file(self, needle: str) -> None:
+        words = needle.split(" ")
+        if not needle or any(not w for w in words) or needle != needle.strip():
+            self._plain.append(needle)
+        elif len(words) >= 3:
+            inner = max(words[1:-1], key=len)
+            index = words.index(inner, 1)
+            self._inner[inner].append((needle, sum(len(w) + 1 for w in words[:index])))
+        elif len(words) == 2:
+            first, second = words
+            if len(first) < _KEY or len(second) < _KEY:
+                self._plain.append(needle)
+            else:
+                self._pairs[first[-_KEY:] + " " + second[:_KEY]].append((needle, len(first) - _KEY))
+        elif len(needle) >= _KEY:
+            self._singles[needle[:_KEY]].append(needle)
+        else:
+            self._plain.append(needle)
+
+    def found(self, text: str) -> set[str]:
+        """The needles that occur in `text` (normalised text: words separated by single spaces)."""
+        found = {n for n in self._plain if n in text}
+        if not text:
+            return found
+        tokens = text.split(" ")
+        vocabulary = set(tokens)
+        if self._inner:
+            for word in vocabulary & self._inner.keys():
+                for start in _word_starts(text, word):
+                    found.update(n for n, offset in self._inner[word] if _at(text, n, start - offset))
+        if self._pairs:
+            present = {a[-_KEY:] + " " + b[:_KEY] for a, b in pairwise(tokens)}
+            for key in present & self._pairs.keys():
+                for start in _occurrences(text, key):
+                    found.update(n for n, offset in self._pairs[key] if _at(text, n, start - offset))
+        if self._singles:
+            grams = {word[i : i + _KEY] for word in vocabulary for i in range(len(word) - _KEY + 1)}
+            for key in grams & self._singles.keys():
+                for start in _occurrences(text, key):
+                    found.update(n for n in self._singles[key] if text.startswith(n, start))
+        return found
+
+
+def _at(text: str, needle: str, start: int) -> bool:
+    # A negative start would make startswith count from the end of the text.
+    return start >= 0 and text.startswith(needle, start)
+
+
+def _occurrences(text: str, piece: str) -> Iterable[int]:
+    start = text.find(piece)
+    while start >= 0:
+        yield start
+        start = text.find(piece, start + 1)
+
+
+def _word_starts(text: str, word: str) -> Iterable[int]:
+    """Where `word` stands as a whole word in `text`."""
+    end = len(text)
+    for start in _occurrences(text, word):
+        after = start + len(word)
+        if (start == 0 or text[start - 1] == " ") and (after == end or text[after] == " "):
+            yield start
+
+
+@dataclass(frozen=True)
+class _Source:
+    order: int
+    """Position in the order `needles_for` visits secrets: sorted slugs, identity before held-back."""
+    owner: str
+    field: str
+    reason: str
+
+    @property
+    def identity(self) -> bool:
+        return self.reason == "identity"
+
+
+@dataclass
+class LeakIndex:
+    """Every engagement's fragments, searchable for any site at once.
+
+    `leaks(...)` gives what `audit_site(site, needles_for(firm, owner))` gives,
+    with the firm's fragments searched together instead of one by one.
+    """
+
+    fragments: Mapping[str, Fragments]
+    finder: NeedleFinder = field(init=False, repr=False)
+    _sources: dict[str, list[_Source]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        sources: dict[str, list[_Source]] = defaultdict(list)
+        order = 0
+        for slug in sorted(self.fragments):
+            frags = self.fragments[slug]
+            for text, field_name in frags.identity:
+                sources[text].append(_Source(order, slug, field_name, "identity"))
+                order += 1
+            for text, field_name, reason in frags.held_back:
+                sources[text].append(_Source(order, slug, field_name, reason))
+                order += 1
+        self._sources = dict(sources)
+        self.finder = NeedleFinder(self._sources)
+
+    def needle(self, text: str, owner: str | None, *, owner_held_back: bool = True) -> tuple[int, Needle] | None:
+        """The needle `text` is for the site of `owner`, with its rank; None if it is not one there."""
+        for source in self._sources.get(text, ()):
+            if source.owner != owner or (owner_held_back and not source.identity):
+                return source.order, Needle(text, source.owner, source.field, source.reason)
+        return None
+
+    def leaks_in(
+        self, found: Iterable[str], relative: str, owner: str | None, allowed: str, *, owner_held_back: bool = True
+    ) -> list[Leak]:
+        """The leaks that the needles `found` in one file make, in `needles_for` order."""
+        ranked = []
+        for text in found:
+            if text in allowed:
+                # Text the site may show for another reason (a shared organisation) is not evidence of a leak.
+                continue
+            hit = self.needle(text, owner, owner_held_back=owner_held_back)
+            if hit is not None:
+                ranked.append(hit)
+        return [Leak(relative, needle) for _, needle in sorted(ranked, key=lambda hit: hit[0])]
+
+    def audit_site(
+        self,
+        site_dir: Path,
+        owner: str | None,
+        allowed: str,
+        *,
+        owner_held_back: bool = True,
+        known: Mapping[str, frozenset[str]] | None = None,
+    ) -> list[Leak]:
+        """`audit.audit_site` for the site of `owner`, against every engagement's fragments at once.
+
+        Arguments:
+            site_dir: The built site.
+            owner: The client whose site it is; None for the public handbook.
+            allowed: The site's own text (`audit.public_corpus`): fragments found in it are not leaks.
+            owner_held_back: False for the coach view, which shows the owner's held-back text on purpose.
+            known: Needles already found in files by digest (theme assets, the same in every site),
+                so a file every site shares is read and searched once, not once per site.
+        """
+        leaks: list[Leak] = []
+        for path in sorted(p for p in site_dir.rglob("*") if p.is_file() or p.is_symlink()):
+            relative = path.relative_to(site_dir).as_posix()
+            if path.is_symlink():
+                leaks.append(Leak(relative, Needle("(symbolic link)", "-", "-", "symlink")))
+                continue
+            found = known.get(file_digest(path.read_bytes())) if known else None
+            if found is None:
+                found = self.finder.found(_file_text(path))
+            leaks.extend(self.leaks_in(found, relative, owner, allowed, owner_held_back=owner_held_back))
+        return leaks
+
+    def found_in_files(self, paths: Sequence[Path]) -> dict[str, frozenset[str]]:
+        """The needles in each of `paths`, by digest: what `audit_site(known=...)` takes."""
+        return {file_digest(p.read_bytes()): frozenset(self.finder.found(_file_text(p))) for p in paths}
