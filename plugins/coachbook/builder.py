@@ -1,36 +1,107 @@
-"""Build many sites, each in its own forked process, each staged and swapped in whole.
+"""Build a whole firm fast: only the sites whose inputs changed, each in its own process, each swapped in whole.
 
-MkDocs reuses plugin objects between builds in one process and Material's
-search plugin keeps state, so two clients built in one process could share
-data. Here every site is built in a fresh process forked from the parent,
-which has already paid for the heavy imports; nothing a build leaves behind
-can reach the next one.
+How `build_firm` works, and why:
+
+1. **Only what changed.** Each engagement file's bytes, and every input every
+   site shares (content, theme, config and its environment, tool versions,
+   the as-of date), are digested (`coachbook.fingerprints`). A site whose
+   fingerprint and output folder are as recorded is skipped. Unchanged
+   engagement files are not even parsed: their audit strings are kept in the
+   build state.
+2. **Parsed in parallel.** Changed engagement files are parsed and validated
+   in forked processes. Any problem stops the build before anything is
+   written, as before.
+3. **Fixed costs paid once.** The parent loads the config, compiles the
+   theme's templates, lists its files, converts the guides and searches the
+   theme's assets for every client's strings (`coachbook.warm`).
+4. **One fresh process per site.** Each site is built in a process forked
+   from that warmed parent, which has built no site and holds no client's
+   pages. MkDocs and Material keep state in plugin objects and caches between
+   builds in one process; a process that builds exactly one site and exits
+   cannot carry anything from one client's build into another's. Forking is
+   cheap: the parent's memory is shared copy-on-write. `jobs` processes run at
+   once; one site's failure does not stop the others.
+5. **Audited, then swapped in.** Each site is audited against every other
+   client's strings (`coachbook.leakindex`) before it replaces the previous
+   version (`coachbook.output`). Theme assets are hardlinked to one stored copy
+   where the filesystem allows.
+6. **Unchanged sites stay audited.** When an edit adds new strings to audit
+   for (a new coach-only note, a new client name), every unchanged site is
+   searched for just those strings, and taken offline if one is found.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import logging
 import multiprocessing
+import os
+import resource
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from coachbook.errors import CoachbookError
-from coachbook.output import discard, staging_dir, swap_in
+from coachbook.audit import _file_text, _public_corpus
+from coachbook.errors import CoachbookError, Problem, ProblemList
+from coachbook.fingerprints import (
+    BuildState,
+    EngagementRecord,
+    SiteRecord,
+    config_inputs,
+    digest,
+    digest_bytes,
+    folder_digest,
+    output_stamp,
+    state_path,
+    tool_versions,
+)
+from coachbook.gitrefs import resolve_commit
+from coachbook.leakindex import LeakIndex, NeedleFinder, fragments_of
+from coachbook.loader import (
+    Firm,
+    Handbooks,
+    LoadedEngagement,
+    Project,
+    content_links,
+    engagement_files,
+    load_engagement,
+    load_programs,
+)
+from coachbook.output import discard, remove_site, staging_dir, swap_in
+from coachbook.preload import Preload
+from coachbook.validation import did_you_mean
 
-__all__ = ["SiteResult", "SiteTarget", "build_one", "build_sites", "client_target", "handbook_target"]
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from coachbook.model import Program
+    from coachbook.shards import Shard
+    from coachbook.warm import Warm
+
+__all__ = [
+    "FirmBuild",
+    "FirmReport",
+    "SiteResult",
+    "SiteTarget",
+    "build_firm",
+    "build_one",
+    "client_target",
+    "handbook_target",
+]
 
 PLUGIN_NAME = "coachbook"
+#: Engagement files parsed per forked process in the first phase.
+PARSE_CHUNK = 25
 
 
 @dataclass(frozen=True)
@@ -45,13 +116,19 @@ class SiteTarget:
 
 @dataclass(frozen=True)
 class SiteResult:
-    """How building one site went."""
+    """How building (or re-auditing) one site went."""
 
     target: SiteTarget
     ok: bool
     seconds: float
     error: str = ""
     warnings: tuple[str, ...] = field(default=())
+    stamp: list[int] | None = None
+    """The output folder's stamp once swapped in (`fingerprints.output_stamp`)."""
+    peak_kb: int = 0
+    """Peak resident memory of the process that built it, in KiB."""
+    audited_only: bool = False
+    """True when an unchanged site was only searched for new audit strings, not rebuilt."""
 
 
 def handbook_target(site_root: Path) -> SiteTarget:
@@ -75,21 +152,16 @@ class _Collector(logging.Handler):
         (self.errors if record.levelno >= logging.ERROR else self.messages).append(record.getMessage())
 
 
-def build_one(
-    config_file: Path,
+def _attempt(
     target: SiteTarget,
     site_root: Path,
-    *,
-    as_of: dt.date | None = None,
-    strict: bool = False,
-    options: Mapping[str, Any] | None = None,
-    site_url: str | None = None,
+    configure: Callable[[Path], MkDocsConfig],
+    finish: Callable[[Path], object] | None = None,
 ) -> SiteResult:
     """Build one site into a staging folder and swap it in if, and only if, it fully succeeds.
 
-    `options` are set on the coachbook plugin (publishing passes the version
-    there), and `site_url` replaces the config's, so a published version knows
-    its own address.
+    `configure(staged)` returns the config to build with, its `site_dir` the
+    staging folder; `finish(staged)` runs after a successful build and audit.
     """
     started = time.perf_counter()
     collector = _Collector()
@@ -97,22 +169,14 @@ def build_one(
     logger.addHandler(collector)
     staged = staging_dir(site_root, target.name)
     try:
-        overrides: dict[str, Any] = {"site_dir": str(staged), "strict": strict}
-        if site_url is not None:
-            overrides["site_url"] = site_url
-        cfg = load_config(config_file=str(config_file), **overrides)
-        plugin = cfg.plugins.get(PLUGIN_NAME)
-        if plugin is None:
-            raise CoachbookError(f"{config_file} does not enable the `coachbook` plugin; add it under `plugins:`")
-        plugin.config["client"] = target.client
-        if as_of is not None:
-            plugin.config["as_of"] = as_of.isoformat()
-        plugin.config.update(options or {})
+        cfg = configure(staged)
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
         finally:
             cfg.plugins.on_shutdown()
+        if finish is not None:
+            finish(staged)
         swap_in(staged, target.dest)
     except (PluginError, ConfigurationError, CoachbookError, Abort, OSError) as exc:
         discard(staged)
@@ -126,67 +190,525 @@ def build_one(
         return _failed(target, started, f"unexpected error: {detail}", collector)
     finally:
         logger.removeHandler(collector)
-    return SiteResult(target, True, time.perf_counter() - started, warnings=tuple(collector.messages))
+    return SiteResult(
+        target,
+        True,
+        time.perf_counter() - started,
+        warnings=tuple(collector.messages),
+        stamp=output_stamp(target.dest),
+    )
 
 
 def _failed(target: SiteTarget, started: float, error: str, collector: _Collector) -> SiteResult:
     return SiteResult(target, False, time.perf_counter() - started, error=error, warnings=tuple(collector.messages))
 
 
-def build_sites(
+def build_one(
     config_file: Path,
-    targets: Iterable[SiteTarget],
+    target: SiteTarget,
     site_root: Path,
     *,
-    jobs: int,
     as_of: dt.date | None = None,
     strict: bool = False,
-    on_result: Callable[[SiteResult], None] | None = None,
-) -> list[SiteResult]:
-    """Build every target, `jobs` at a time, each in a freshly forked process.
+    options: Mapping[str, Any] | None = None,
+    site_url: str | None = None,
+) -> SiteResult:
+    """Build one site in this process, the way `mkdocs build` would, into a staging folder first.
 
-    One site's failure does not stop the others; the results say which failed and why.
+    `options` are set on the coachbook plugin (publishing passes the version
+    there), and `site_url` replaces the config's, so a published version knows
+    its own address.
+    """
+
+    def configure(staged: Path) -> MkDocsConfig:
+        overrides: dict[str, Any] = {"site_dir": str(staged), "strict": strict}
+        if site_url is not None:
+            overrides["site_url"] = site_url
+        cfg = load_config(config_file=str(config_file), **overrides)
+        plugin = _plugin_of(cfg, config_file)
+        plugin.config["client"] = target.client
+        if as_of is not None:
+            plugin.config["as_of"] = as_of.isoformat()
+        plugin.config.update(options or {})
+        return cfg
+
+    return _attempt(target, site_root, configure)
+
+
+def _plugin_of(cfg: MkDocsConfig, config_file: Path) -> Any:
+    plugin = cfg.plugins.get(PLUGIN_NAME)
+    if plugin is None:
+        raise CoachbookError(f"{config_file} does not enable the `coachbook` plugin; add it under `plugins:`")
+    return plugin
+
+
+# ====================================================================== the whole firm
+
+
+@dataclass(frozen=True)
+class FirmBuild:
+    """What `coachbook build` was asked to do."""
+
+    config_file: Path
+    site_root: Path
+    clients: tuple[str, ...] = ()
+    """Only these clients (and not the handbook); empty for the whole firm."""
+    as_of: dt.date | None = None
+    strict: bool = False
+    force: bool = False
+    """Rebuild every selected site, whatever the fingerprints say."""
+    jobs: int = 1
+    shard: Shard | None = None
+    link_assets: bool = True
+    """Hardlink identical theme assets across sites to one stored copy."""
+
+
+@dataclass
+class FirmReport:
+    """How a firm build went."""
+
+    results: list[SiteResult] = field(default_factory=list)
+    """Sites built (or re-audited), in the order they finished."""
+    skipped: list[str] = field(default_factory=list)
+    """Sites left as they were: nothing they are made of changed."""
+    removed: list[str] = field(default_factory=list)
+    """Addresses of sites removed because their engagement is gone."""
+    seconds: float = 0.0
+    peak_worker_kb: int = 0
+    """The largest peak resident memory of any process that built a site."""
+
+    @property
+    def failed(self) -> list[SiteResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def built(self) -> list[SiteResult]:
+        return [r for r in self.results if r.ok and not r.audited_only]
+
+
+class Events:
+    """What `build_firm` tells its caller while it runs; the CLI draws progress from it."""
+
+    def planned(self, to_build: int, skipped: int, reaudit: int) -> None:
+        """The work is known: sites to build, sites unchanged, unchanged sites to search for new strings."""
+
+    def finished(self, result: SiteResult) -> None:
+        """One site is done (built, re-audited or failed)."""
+
+    def removed(self, address: str) -> None:
+        """The site at `clients/<address>/` was removed: no engagement has that address any more."""
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the parent prepared and every site's process reads (shared copy-on-write)."""
+
+    request: FirmBuild
+    project: Project
+    programs: tuple[Program, ...]
+    index: LeakIndex
+    warm: Warm | None
+    handbooks: Handbooks
+    files: Mapping[str, Path]
+
+
+def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
+    """Build what changed of the firm into `request.site_root`: the handbook and the clients' sites.
+
+    Raises:
+        CoachbookError: The config cannot be used, or an unknown client was asked for.
+        ProblemList: A program, guide or engagement file has problems; nothing was built.
+    """
+    events = events or Events()
+    started = time.perf_counter()
+    report = FirmReport()
+    config_file = request.config_file
+    try:
+        cfg = load_config(config_file=str(config_file), strict=request.strict)
+    except ConfigurationError as exc:
+        raise CoachbookError(f"{config_file}: {exc}") from None
+    plugin = _plugin_of(cfg, config_file)
+    root = config_file.resolve().parent
+    project = Project(
+        root=root,
+        content_dir=Path(cfg.docs_dir),
+        engagements_dir=root / plugin.config["engagements_dir"],
+        secrets_dir=root / plugin.config["secrets_dir"],
+        published_dir=root / plugin.config["published_dir"],
+    )
+    programs = load_programs(project)
+    paths, problems = engagement_files(project)
+    problems += content_links(project)
+    if problems:
+        raise ProblemList(problems)
+    files = {path.stem: path for path in paths}
+    unknown = [slug for slug in request.clients if slug not in files]
+    if unknown:
+        hints = [f"{slug!r} ({did_you_mean(slug, files)})" for slug in unknown]
+        raise CoachbookError("no engagement named " + ", ".join(hints))
+
+    site_root = request.site_root
+    state_file = state_path(project.root, site_root)
+    state = BuildState.load(state_file)
+    records = _records(request, project, programs, files, state)
+    index = LeakIndex({slug: record.fragments for slug, record in records.items()})
+    needles_key = state.remember_needles(t for record in records.values() for t in record.fragments.texts)
+    fingerprints = _fingerprints(request, cfg, project, records)
+
+    targets: list[SiteTarget] = []
+    if not request.clients and (request.shard is None or request.shard.builds_handbook):
+        targets.append(handbook_target(site_root))
+    for slug in request.clients or sorted(files):
+        if request.shard is None or request.shard.holds(slug):
+            targets.append(client_target(site_root, slug, records[slug].address))
+
+    to_build: list[SiteTarget] = []
+    reaudit: list[tuple[SiteTarget, frozenset[str]]] = []
+    for target in targets:
+        kept = state.sites.get(target.name)
+        folder = target.dest.relative_to(site_root).as_posix()
+        if (
+            request.force
+            or kept is None
+            or kept.fingerprint != fingerprints[target.name]
+            or kept.folder != folder
+            or kept.stamp is None
+            or output_stamp(target.dest) != kept.stamp
+            or (request.strict and kept.warnings)
+        ):
+            to_build.append(target)
+        elif kept.needles != needles_key:
+            previous = state.needle_sets.get(kept.needles)
+            if previous is None:
+                to_build.append(target)
+                continue
+            added = frozenset(state.needle_sets[needles_key]) - frozenset(previous)
+            if added:
+                reaudit.append((target, added))
+            else:
+                kept.needles = needles_key
+                report.skipped.append(target.name)
+        else:
+            report.skipped.append(target.name)
+    events.planned(len(to_build), len(report.skipped), len(reaudit))
+
+    if to_build or reaudit:
+        context = _prepare(request, cfg, project, programs, index, files, records, to_build)
+        tasks: list[tuple[SiteTarget | None, Callable[[], Any]]] = [
+            (target, _bind(_build_site, context, target, files.get(target.client or ""))) for target in to_build
+        ]
+        tasks += [(target, _bind(_reaudit_site, context, target, added)) for target, added in reaudit]
+        for result in _run_forked(tasks, jobs=request.jobs):
+            report.results.append(result)
+            report.peak_worker_kb = max(report.peak_worker_kb, result.peak_kb)
+            name = result.target.name
+            if result.ok and result.audited_only:
+                state.sites[name].needles = needles_key
+            elif result.ok:
+                state.sites[name] = SiteRecord(
+                    fingerprint=fingerprints[name],
+                    folder=result.target.dest.relative_to(site_root).as_posix(),
+                    stamp=result.stamp,
+                    needles=needles_key,
+                    warnings=list(result.warnings),
+                )
+            else:
+                # A failed site is built again next time, whatever its fingerprint.
+                state.sites.pop(name, None)
+            events.finished(result)
+
+    if not request.clients:
+        report.removed = _remove_stale(site_root, {record.address for record in records.values()})
+        for address in report.removed:
+            events.removed(address)
+    state.engagements = records
+    for name in list(state.sites):
+        if name != "handbook" and name not in records:
+            del state.sites[name]
+    state.save(state_file)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _bind(function: Callable[..., SiteResult], *args: Any) -> Callable[[], SiteResult]:
+    return lambda: function(*args)
+
+
+# ---------------------------------------------------------------------- what changed
+
+
+def _records(
+    request: FirmBuild,
+    project: Project,
+    programs: tuple[Program, ...],
+    files: Mapping[str, Path],
+    state: BuildState,
+) -> dict[str, EngagementRecord]:
+    """Every engagement's record: kept from the state while its file is unchanged, else parsed now.
+
+    Raises:
+        ProblemList: A changed engagement file has problems, or two sites would share an address.
+    """
+    digests = {slug: digest_bytes(path.read_bytes()) for slug, path in files.items()}
+    records: dict[str, EngagementRecord] = {}
+    changed = []
+    for slug in sorted(files):
+        kept = state.engagements.get(slug)
+        if kept is not None and kept.digest == digests[slug] and not request.force:
+            records[slug] = kept
+        else:
+            changed.append(slug)
+    problems: list[Problem] = []
+    chunks = [changed[i : i + PARSE_CHUNK] for i in range(0, len(changed), PARSE_CHUNK)]
+    tasks = [
+        (None, _bind(_parse_chunk, project, programs, [(slug, files[slug]) for slug in chunk])) for chunk in chunks
+    ]
+    for parsed, found in _run_forked(tasks, jobs=request.jobs):
+        records.update(parsed)
+        problems += found
+    if problems:
+        raise ProblemList(sorted(problems, key=lambda p: (str(p.path), p.line, p.column)))
+    addresses: dict[str, str] = {}
+    for slug, record in sorted(records.items()):
+        other = addresses.get(record.address) or (
+            record.address if record.address != slug and record.address in records else None
+        )
+        if other is not None:
+            # Rare, and the loader words it best: load everything and let it report.
+            from coachbook.loader import load_firm
+
+            load_firm(project)
+            raise CoachbookError(f"{slug!r} and {other!r} would share the address clients/{record.address}/")
+        addresses[record.address] = slug
+    return records
+
+
+def _parse_chunk(
+    project: Project, programs: tuple[Program, ...], chunk: Sequence[tuple[str, Path]]
+) -> tuple[dict[str, EngagementRecord], list[Problem]]:
+    records = {}
+    problems: list[Problem] = []
+    for slug, path in chunk:
+        raw = path.read_bytes()
+        try:
+            loaded = _load(project, programs, path)
+        except ProblemList as exc:
+            problems += exc.problems
+            continue
+        records[slug] = EngagementRecord(
+            digest=digest_bytes(raw),
+            address=loaded.address,
+            fragments=fragments_of(loaded.engagement),
+            handbook=_pinned_ref(loaded),
+        )
+    return records, problems
+
+
+def _load(
+    project: Project, programs: tuple[Program, ...], path: Path, handbooks: Handbooks | None = None
+) -> LoadedEngagement:
+    return load_engagement(project, path, programs, handbooks)
+
+
+def _pinned_ref(loaded: LoadedEngagement) -> str | None:
+    ref = getattr(loaded.engagement, "handbook", None)
+    return str(ref) if ref is not None else None
+
+
+def _fingerprints(
+    request: FirmBuild, cfg: MkDocsConfig, project: Project, records: Mapping[str, EngagementRecord]
+) -> dict[str, str]:
+    """Each site's fingerprint: what it is built from, digested."""
+    custom_dir = getattr(cfg.theme, "custom_dir", None)
+    shared = digest(
+        tool_versions(),
+        config_inputs(request.config_file),
+        folder_digest(project.content_dir),
+        folder_digest(Path(custom_dir) if custom_dir else None),
+    )
+    as_of = (request.as_of or dt.date.today()).isoformat()
+    commits = {ref: _commit(project, ref) for ref in {r.handbook for r in records.values() if r.handbook}}
+    result = {"handbook": digest(shared, "handbook")}
+    for slug, record in records.items():
+        passphrase = project.secrets / "passphrases" / f"{slug}.txt"
+        result[slug] = digest(
+            shared,
+            as_of,
+            record.digest,
+            commits.get(record.handbook) if record.handbook else None,
+            output_stamp(passphrase),
+        )
+    return result
+
+
+def _commit(project: Project, ref: str) -> str:
+    """The commit a pinned handbook ref names now: a moved branch rebuilds the sites that pin it."""
+    try:
+        return resolve_commit(project.git, ref)
+    except CoachbookError:
+        # Unresolvable: the site's own build reports why, and fails.
+        return f"unresolved:{ref}:{time.time_ns()}"
+
+
+def _remove_stale(site_root: Path, addresses: set[str]) -> list[str]:
+    """A client whose engagement file was deleted must not stay online."""
+    clients_root = site_root / "clients"
+    if not clients_root.is_dir():
+        return []
+    removed = []
+    for stale in sorted(p for p in clients_root.iterdir() if p.is_dir() and p.name not in addresses):
+        remove_site(stale)
+        removed.append(stale.name)
+    return removed
+
+
+# ---------------------------------------------------------------------- the sites' processes
+
+
+def _prepare(
+    request: FirmBuild,
+    cfg: MkDocsConfig,
+    project: Project,
+    programs: tuple[Program, ...],
+    index: LeakIndex,
+    files: Mapping[str, Path],
+    records: Mapping[str, EngagementRecord],
+    to_build: Sequence[SiteTarget],
+) -> _Context:
+    """Everything the sites' processes share, prepared once in the parent before any is forked."""
+    from coachbook import warm
+
+    warmed = None
+    if to_build:
+        clients = sum(1 for t in to_build if t.client)
+        store = project.root / ".coachbook" / "assets" if request.link_assets else None
+        warmed = warm.warm(cfg, programs, index, client_sites=clients, store=store)
+    handbooks = Handbooks(project)
+    # Export each pinned handbook once here, rather than once in every process that needs it.
+    for ref in sorted({records[t.client].handbook or "" for t in to_build if t.client} - {""}):
+        with contextlib.suppress(CoachbookError):  # The site's own build reports it.
+            handbooks.at(ref)
+    # Objects made so far are never freed; keep the collector from touching
+    # (and so copying) their memory pages in every forked process.
+    gc.collect()
+    gc.freeze()
+    return _Context(request, project, programs, index, warmed, handbooks, files)
+
+
+def _build_site(context: _Context, target: SiteTarget, path: Path | None) -> SiteResult:
+    """In a site's own process: build the site from the warmed config, that client's engagement and the index."""
+    from coachbook.warm import link_assets
+
+    request = context.request
+    warmed = context.warm
+    assert warmed is not None
+
+    def configure(staged: Path) -> MkDocsConfig:
+        engagements: dict[str, LoadedEngagement] = {}
+        if target.client is not None and path is not None:
+            engagements[target.client] = _load(context.project, context.programs, path, context.handbooks)
+        cfg = warmed.config
+        cfg["site_dir"] = str(staged)
+        plugin = _plugin_of(cfg, request.config_file)
+        plugin.config["client"] = target.client
+        if request.as_of is not None:
+            plugin.config["as_of"] = request.as_of.isoformat()
+        plugin.preloaded = Preload(
+            firm=Firm(project=context.project, programs=context.programs, engagements=engagements),
+            index=context.index,
+            known=warmed.known,
+        )
+        return cfg
+
+    def finish(staged: Path) -> None:
+        if request.link_assets:
+            link_assets(staged, warmed)
+
+    return _attempt(target, request.site_root, configure, finish)
+
+
+def _reaudit_site(context: _Context, target: SiteTarget, added: frozenset[str]) -> SiteResult:
+    """In a process of its own: search an unchanged site for strings added since its last audit.
+
+    On a leak the site is removed, as a failed build would have left it, and built again next time.
+    """
+    started = time.perf_counter()
+    finder = NeedleFinder(added)
+    slug = target.client
+    allowed: str | None = None
+    problems = []
+    for file in sorted(p for p in target.dest.rglob("*") if p.is_file()):
+        found = finder.found(_file_text(file))
+        if not found:
+            continue
+        if allowed is None:
+            engagements = {}
+            if slug is not None:
+                engagements[slug] = _load(context.project, context.programs, context.files[slug], context.handbooks)
+            firm = Firm(project=context.project, programs=context.programs, engagements=engagements)
+            allowed = _public_corpus(firm, slug)
+        relative = file.relative_to(target.dest).as_posix()
+        problems += [str(leak) for leak in context.index.leaks_in(found, relative, slug, allowed)]
+    seconds = time.perf_counter() - started
+    if problems:
+        remove_site(target.dest)
+        error = f"leak audit failed: {len(problems)} problem(s) found; the site was removed: " + "; ".join(problems[:5])
+        return SiteResult(target, False, seconds, error=error, audited_only=True)
+    return SiteResult(target, True, seconds, audited_only=True)
+
+
+def _run_forked(tasks: Sequence[tuple[SiteTarget | None, Callable[[], Any]]], *, jobs: int) -> Iterable[Any]:
+    """Run each task in a freshly forked process, `jobs` at a time, yielding results as they finish.
+
+    A site's task that dies without reporting (killed, out of memory) yields a
+    failed `SiteResult`, so the other sites go on; any other task raises.
     """
     context = multiprocessing.get_context("fork")
-    pending = list(targets)
-    running: dict[int, tuple[SiteTarget, BaseProcess, Connection]] = {}
-    results: list[SiteResult] = []
-
-    def finish(sentinel: int) -> None:
-        target, process, reader = running.pop(sentinel)
-        try:
-            result = reader.recv() if reader.poll() else None
-        except (EOFError, OSError):
-            result = None
-        process.join()
-        reader.close()
-        if not isinstance(result, SiteResult):
-            # The process died before it could report (killed, out of memory).
-            result = SiteResult(target, False, 0.0, error=f"build process exited with code {process.exitcode}")
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-
+    pending = list(tasks)
+    running: dict[int, tuple[SiteTarget | None, Any, Connection, float]] = {}
     while pending or running:
         while pending and len(running) < max(1, jobs):
-            target = pending.pop(0)
+            target, task = pending.pop(0)
             reader, writer = context.Pipe(duplex=False)
-            process = context.Process(
-                target=_build_in_child, args=(writer, config_file, target, site_root, as_of, strict), daemon=True
-            )
+            process = context.Process(target=_child, args=(writer, task), daemon=True)
             process.start()
             writer.close()
-            running[process.sentinel] = (target, process, reader)
+            running[process.sentinel] = (target, process, reader, time.perf_counter())
         for sentinel in wait(list(running)):
-            finish(int(sentinel))  # type: ignore[arg-type]
-    return results
+            target, process, reader, began = running.pop(int(sentinel))  # type: ignore[arg-type]
+            try:
+                result = reader.recv() if reader.poll() else None
+            except (EOFError, OSError):
+                result = None
+            process.join()
+            reader.close()
+            if result is None or isinstance(result, _Crash):
+                reason = (
+                    f"the build process failed: {result.message}"
+                    if isinstance(result, _Crash)
+                    else f"the build process exited with code {process.exitcode} before reporting"
+                )
+                if target is None:
+                    raise CoachbookError(reason)
+                result = SiteResult(target, False, time.perf_counter() - began, error=reason)
+            yield result
 
 
-def _build_in_child(
-    writer: Connection, config_file: Path, target: SiteTarget, site_root: Path, as_of: dt.date | None, strict: bool
-) -> None:
-    # A forked process builds exactly one site and exits, so nothing it
-    # leaves behind (plugin objects, the search index, caches) can reach
-    # another client's build.
-    writer.send(build_one(config_file, target, site_root, as_of=as_of, strict=strict))
+@dataclass(frozen=True)
+class _Crash:
+    message: str
+
+
+def _child(writer: Connection, task: Callable[[], Any]) -> None:
+    # This process runs one task and exits, so nothing it leaves behind
+    # (plugin objects, Material's search index, caches) reaches another site.
+    try:
+        result = task()
+        if isinstance(result, SiteResult):
+            result = replace(result, peak_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    except BaseException as exc:
+        result = _Crash("".join(traceback.format_exception_only(exc)).strip())
+    writer.send(result)
     writer.close()
+    # Skip interpreter teardown: the parent's atexit handlers and buffers are not ours to run.
+    os._exit(0)

@@ -30,6 +30,12 @@ The handbook goes to SITE_DIR/handbook/ and each client to SITE_DIR/clients/<slu
 (or clients/<id>/ when the engagement sets an unguessable `site.id`).
 Each site is built in its own process, audited for leaks, and only then put in
 place; a failed site leaves its previous version untouched.
+
+\b
+Only sites whose inputs changed are rebuilt: the engagement, the content
+folder, the theme, mkdocs.yml and the environment it reads, tool versions and
+the as-of date. --force rebuilds everything. --shard K/N builds a stable share
+of the clients, so several CI runners can build one firm.
 """
 
 SERVE_HELP = """Preview a client's site (or the handbook) with live reload.
@@ -74,6 +80,10 @@ def cli(ctx: click.Context, config_file: Path, debug: bool) -> None:
     "-j", "--jobs", type=click.IntRange(1), default=None, help="Sites built at once (default: one per CPU core)."
 )
 @click.option("--strict", is_flag=True, help="Treat MkDocs warnings (such as broken links) as errors.")
+@click.option("--force", is_flag=True, help="Rebuild every site, even those whose inputs did not change.")
+@click.option(
+    "--shard", metavar="K/N", help="Build only share K of N of the clients (the handbook on share 1), for CI matrices."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' own log.")
 @click.pass_obj
 def build(
@@ -83,63 +93,51 @@ def build(
     site_dir: Path | None,
     jobs: int | None,
     strict: bool,
+    force: bool,
+    shard: str | None,
     verbose: bool,
 ) -> None:
     with reported(opts):
-        from coachbook.builder import SiteResult, build_sites, client_target, handbook_target
-        from coachbook.output import remove_site
+        from coachbook.builder import FirmBuild, build_firm
+        from coachbook.errors import ProblemList
+        from coachbook.progress_ui import BuildReporter, summary_lines
+        from coachbook.shards import parse_shard
 
         quiet_mkdocs(verbose)
-        project = project_of(opts.config_file)
-        firm = load_or_fail(project)
-        unknown = [slug for slug in clients if slug not in firm.engagements]
-        if unknown:
-            from coachbook.validation import did_you_mean
-
-            hints = [f"{slug!r} ({did_you_mean(slug, firm.engagements)})" for slug in unknown]
-            fail("no engagement named " + ", ".join(hints))
-        site_root = (site_dir or project.root / "site").resolve()
-        targets = [handbook_target(site_root)] if not clients else []
-        targets += [
-            client_target(site_root, slug, firm.engagements[slug].address)
-            for slug in (clients or sorted(firm.engagements))
-        ]
-
-        def report(result: SiteResult) -> None:
-            name = result.target.name
-            if result.ok:
-                click.echo(f"  {click.style('built', fg='green')}  {name:<24} {result.seconds:5.1f}s")
-            else:
-                click.echo(f"  {click.style('FAILED', fg='red', bold=True)} {name:<24} {result.error}", err=True)
-            for warning in result.warnings:
-                click.echo(f"           warning: {warning}", err=True)
-
-        click.echo(f"Building {len(targets)} site(s) into {shown(site_root)}/ ...")
-        results = build_sites(
-            opts.config_file.resolve(),
-            targets,
-            site_root,
-            jobs=jobs or os.cpu_count() or 1,
+        if not opts.config_file.is_file():
+            fail(f"{opts.config_file} not found; run coachbook in the folder holding mkdocs.yml, or pass -f")
+        request = FirmBuild(
+            config_file=opts.config_file.resolve(),
+            site_root=(site_dir or opts.config_file.resolve().parent / "site").resolve(),
+            clients=tuple(dict.fromkeys(clients)),
             as_of=as_of.date() if as_of else None,
             strict=strict,
-            on_result=report,
+            force=force,
+            jobs=jobs or os.cpu_count() or 1,
+            shard=parse_shard(shard) if shard else None,
         )
-        if not clients:
-            # A client whose engagement file was deleted must not stay online.
-            clients_root = site_root / "clients"
-            if clients_root.is_dir():
-                addresses = {loaded.address for loaded in firm.engagements.values()}
-                for stale in sorted(p for p in clients_root.iterdir() if p.is_dir() and p.name not in addresses):
-                    remove_site(stale)
-                    click.echo(f"  removed  {stale.name:<24} (no engagement has this address any more)")
-        failed = [r for r in results if not r.ok]
-        ok = len(results) - len(failed)
-        click.echo(f"Done: {ok} built, {len(failed)} failed.")
-        if ok:
-            first = next(r for r in results if r.ok).target.dest / "index.html"
+        click.echo(
+            f"Building into {shown(request.site_root)}/"
+            + (f" (shard {request.shard})" if request.shard else "")
+            + (" (--force: every site)" if force else "")
+            + " ..."
+        )
+        try:
+            with BuildReporter() as reporter:
+                report = build_firm(request, reporter)
+        except ProblemList as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            fail(f"{len(exc.problems)} problem(s) found; nothing was built. Fix them and run the command again.")
+        lines = summary_lines(report)
+        click.echo(lines[0])
+        for line in lines[1:]:
+            click.echo(line, err=True)
+        if report.built:
+            first = report.built[0].target.dest / "index.html"
             click.echo(f"Open {shown(first)} in a browser to look at a site.")
-        if failed:
-            fail(f"{len(failed)} site(s) failed: " + ", ".join(r.target.name for r in failed))
+        if report.failed:
+            fail(f"{len(report.failed)} site(s) failed: " + ", ".join(r.target.name for r in report.failed))
 
 
 @cli.command(help=SERVE_HELP)

@@ -13,13 +13,14 @@ typed into an engagement file shows literally.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from coachbook.errors import Problem
@@ -105,7 +106,16 @@ def render_guide(markdown: str, values: Mapping[str, str]) -> str:
     for name, value in values.items():
         group, attr = name.split(".")
         context.setdefault(group, {})[attr] = value
-    return _ENV.from_string(markdown).render(context)
+    return _compiled(markdown).render(context)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(markdown: str) -> Template:
+    """A guide's template, compiled once per process: every client's copy of a guide is the same text.
+
+    Rendering a compiled template has no side effects, so one compiled guide serves every client.
+    """
+    return _ENV.from_string(markdown)
 
 
 def check_guide(path: Path, shown: Path) -> list[Problem]:

@@ -30,6 +30,7 @@ from coachbook.errors import CoachbookError, ProblemList
 from coachbook.loader import Firm, Project, load_firm
 from coachbook.pages import NavItem, SitePlan, render_guide_page
 from coachbook.passphrases import find_passphrase
+from coachbook.preload import Preload
 from coachbook.sites import History, plan_client_site, plan_handbook_site
 from coachbook.slots import Slots
 from coachbook.versions import LATEST, read_snapshot
@@ -96,6 +97,10 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         self._slots: dict[str, Slots] = {}
         self._command = "build"
         self._passphrase: str | None = None
+        # Set by `coachbook build` (coachbook.builder) before the build: the
+        # firm already loaded and every engagement's audit strings, so a site
+        # of a large firm neither loads nor audits against every file again.
+        self.preloaded: Preload | None = None
 
     # ------------------------------------------------------------------ configuration
 
@@ -125,7 +130,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             if slug:
                 _check_plugins(config)
             as_of = _parse_as_of(self.config.as_of or os.environ.get(AS_OF_ENV))
-            self._firm = load_firm(project)
+            self._firm = self.preloaded.firm if self.preloaded is not None else load_firm(project)
             if slug:
                 self._plan = plan_client_site(
                     self._firm,
@@ -240,7 +245,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             inline_search_index(site_dir)
         # The needles are computed once and serve both audits of an encrypted site.
         needles = (
-            needles_for(self._firm, plan.client_slug, owner_held_back=not plan.coach_view) if self.config.audit else []
+            needles_for(self._firm, plan.client_slug, owner_held_back=not plan.coach_view)
+            if self.config.audit and self.preloaded is None
+            else []
         )
         self._audit(site_dir, plan, needles)
         if self._passphrase and plan.client_slug:
@@ -259,7 +266,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
     def _audit(self, site_dir: Path, plan: SitePlan, needles: list[Needle]) -> None:
         if not self.config.audit:
             return
-        problems = [str(leak) for leak in audit_site(site_dir, needles)]
+        if self.preloaded is not None:
+            leaks = self.preloaded.audit(site_dir, plan.client_slug, owner_held_back=not plan.coach_view)
+        else:
+            leaks = audit_site(site_dir, needles)
+        problems = [str(leak) for leak in leaks]
         if plan.client_slug:
             problems += external_requests(site_dir)
         if not problems:
