@@ -137,7 +137,11 @@ def _render(template: str, slots: Slots, **context: Any) -> str:
     def chart(svg: str) -> Markup:
         return slots.block_html(svg)
 
-    return _ENV.get_template(template).render(slots=slots, note=note, chart=chart, **context)
+    def note_inline(text: str | None) -> Markup:
+        # For notes inside raw HTML (the wins timeline), where a block token's blank lines would end the block.
+        return slots.inline_html(render_note(text)) if text else Markup("")
+
+    return _ENV.get_template(template).render(slots=slots, note=note, note_inline=note_inline, chart=chart, **context)
 
 
 def _status_label(status: StageStatus) -> str:
@@ -147,6 +151,19 @@ def _status_label(status: StageStatus) -> str:
 
 
 _ENV.globals["status_label"] = _status_label
+#: The stepper's words per state: hidden text a screen reader reads after the stage's title, and the visible label.
+_ENV.globals["step_words"] = {
+    "done": ": completed",
+    "current": ": current stage",
+    "active": ": in progress",
+    "upcoming": ": upcoming",
+}
+_ENV.globals["step_labels"] = {
+    "done": "Done",
+    "current": "You are here",
+    "active": "In progress",
+    "upcoming": "Upcoming",
+}
 
 
 # --------------------------------------------------------------------------- plans
@@ -242,6 +259,7 @@ def client_plan(
         "goal_titles": {g.id: g.title for g in view.goals},
         "url": lambda uri: Markup(_page_url(uri, directory_urls)),
         "coach_view": coach_notes is not None,
+        "calendar_uri": None,
     }
     pages = []
     page_list = CLIENT_PAGES if coach_notes is None else (COACH_NOTES, *CLIENT_PAGES)
@@ -253,6 +271,16 @@ def client_plan(
         if uri == "closure.md" and not closure_reached:
             continue
         slots = Slots()
+        if uri == "index.md":
+            # The dashboard draws its own copies of the charts: ids must be unique on each page.
+            feedback = view.assessment.feedback if view.assessment else None
+            context["feedback"] = feedback if feedback and feedback.groups else None
+            context["glance_charts"] = {
+                g.goal.id: charts.goal_chart(g, chart_id=f"glance-{g.goal.id}") for g in progress.goals
+            }
+            context["glance_feedback"] = (
+                charts.feedback_chart(feedback, chart_id="glance-feedback") if feedback and feedback.groups else None
+            )
         if uri == "goals.md":
             context["charts"] = {g.goal.id: charts.goal_chart(g, chart_id=f"goal-{g.goal.id}") for g in progress.goals}
         if uri == "assessment.md":

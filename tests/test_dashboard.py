@@ -1,0 +1,177 @@
+"""The client's dashboard, read from real built sites: "what do I do next" first, then progress."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from coachbook.loader import Project, load_firm
+from coachbook.visibility import client_view
+
+from .conftest import REPO, copy_firm, run_coachbook
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_firm(Project(REPO, REPO / "content", REPO / "engagements"))
+
+
+def dashboard(root: Path, slug: str) -> BeautifulSoup:
+    return BeautifulSoup((root / "site" / "clients" / slug / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def article(soup: BeautifulSoup) -> Tag:
+    found = soup.find("article")
+    assert isinstance(found, Tag)
+    return found
+
+
+def words(node: Tag) -> str:
+    return " ".join(node.get_text(" ").split())
+
+
+def card(soup: BeautifulSoup, heading: str) -> Tag:
+    """The "What's next" card whose bold heading starts with `heading`."""
+    for item in soup.select(".cb-next > ul > li"):
+        strong = item.find("strong")
+        if strong and strong.get_text().startswith(heading):
+            return item
+    raise AssertionError(f"no card {heading!r}")
+
+
+# --------------------------------------------------------------------------- what's next, first
+
+
+def test_whats_next_comes_before_progress(built_firm: Path) -> None:
+    page = article(dashboard(built_firm, "dana-whitfield"))
+    assert [h2["id"] for h2 in page.find_all("h2")] == ["whats-next", "progress"]
+    assert page.find("h1")["id"] == "welcome"
+    cards = [words(li.find("strong")) for li in page.select(".cb-next > ul > li")]
+    assert cards == ["Next session", "Your next actions", "Where you are: Implementation"]
+    # Every progress element follows the "What's next" cards.
+    parts = page.select("h2, h3, .cb-next, .cb-stepper, .cb-timeline")
+    order = [tag.get("id") or tag.get("class")[0] for tag in parts]
+    assert order == [
+        *("whats-next", "grid", "progress", "journey", "cb-stepper"),
+        *("goals", "feedback", "wins", "cb-timeline"),
+    ]
+
+
+def test_next_session_card_gives_date_time_and_focus(built_firm: Path) -> None:
+    text = words(card(dashboard(built_firm, "dana-whitfield"), "Next session"))
+    assert "1 December 2026 at 08:00 · 60 minutes" in text
+    assert "Focus: What your team told you they want to own" in text
+
+
+def test_next_actions_are_the_three_most_urgent_with_overdue_marked(built_firm: Path) -> None:
+    items = card(dashboard(built_firm, "dana-whitfield"), "Your next actions").select("ol > li")
+    assert len(items) == 3
+    for item in items:
+        badge = item.select_one(".cb-badge--overdue")
+        assert badge is not None and badge.get_text() == "Overdue", item
+        assert re.search(r"was due \d+ \w+ 2026, \d+ days? ago", words(item)), item
+
+
+def test_overdue_marks_follow_the_as_of_date(tmp_path: Path) -> None:
+    # On 1 November only the peak-season review (due 30 October) is late; the next two are merely due soon.
+    firm = copy_firm(tmp_path / "firm")
+    run_coachbook(firm, "build", "--client", "dana-whitfield", "--as-of", "2026-11-01", check=True)
+    items = card(dashboard(firm, "dana-whitfield"), "Your next actions").select("ol > li")
+    assert [item.select_one(".cb-badge--overdue") is not None for item in items] == [True, False, False]
+    assert "was due 30 October 2026, 2 days ago" in words(items[0])
+    assert "due 13 November 2026 (in 12 days)" in words(items[1])
+
+
+def test_current_stage_card_says_what_the_stage_asks_of_the_client(built_firm: Path, sample) -> None:
+    stage = sample.engagements["dana-whitfield"].program.stage("implementation")
+    where = card(dashboard(built_firm, "dana-whitfield"), "Where you are")
+    assert "Stage 6 of 7" in words(where)
+    assert [words(li) for li in where.select("ul > li")] == list(stage.client_does)
+    assert where.find("a", string=re.compile("Read the Implementation guide"))["href"] == "stages/06-implementation/"
+
+
+# --------------------------------------------------------------------------- the stepper
+
+
+def test_stepper_says_each_stages_state_in_words_for_screen_readers(built_firm: Path) -> None:
+    stepper = article(dashboard(built_firm, "dana-whitfield")).select_one("ol.cb-stepper")
+    steps = stepper.find_all("li", recursive=False)
+    hidden = [li.select_one(".cb-sr-only").get_text() for li in steps]
+    assert hidden == [": completed"] * 5 + [": current stage", ": upcoming"]
+    # A screen reader hears the title and the state once; the visible label repeats it for the eye only.
+    for li in steps:
+        assert li.select_one(".cb-step__status")["aria-hidden"] == "true"
+        assert li.select_one(".cb-step__num")["aria-hidden"] == "true"
+    current = stepper.select('li[aria-current="step"]')
+    assert len(current) == 1 and "cb-step--current" in current[0]["class"]
+    assert words(current[0].select_one(".cb-step__status")) == "You are here"
+    css = (REPO / "theme" / "assets" / "stylesheets" / "coachbook.css").read_text(encoding="utf-8")
+    rule = css[css.index(".cb-sr-only {") : css.index("}", css.index(".cb-sr-only {"))]
+    assert "clip-path: inset(50%)" in rule and "position: absolute" in rule
+
+
+def test_closed_engagement_has_every_step_completed_and_none_current(built_firm: Path) -> None:
+    stepper = article(dashboard(built_firm, "kwame-asante")).select_one("ol.cb-stepper")
+    assert [li.select_one(".cb-sr-only").get_text() for li in stepper.find_all("li")] == [": completed"] * 7
+    assert stepper.select('[aria-current="step"]') == []
+
+
+# --------------------------------------------------------------------------- progress: charts and wins
+
+
+def test_dashboard_draws_a_goal_chart_per_visible_goal(built_firm: Path, sample) -> None:
+    page = article(dashboard(built_firm, "dana-whitfield"))
+    view = client_view(sample.engagements["dana-whitfield"].engagement)
+    charts = page.select("svg.cb-chart--goal")
+    assert len(charts) == len(view.goals) == 3
+    for goal, svg in zip(view.goals, charts, strict=True):
+        heading = page.find(id=f"glance-{goal.id}")
+        assert heading.a["href"] == f"goals/#goal-{goal.id}"
+        assert heading.find_next("svg") is svg
+        assert svg["role"] == "img"
+        title_id, desc_id = svg["aria-labelledby"].split()
+        # A confidential goal's chart is titled by its unit only (the same chart may one day reach a sponsor).
+        assert (goal.unit if goal.confidential else goal.title) in svg.find(id=title_id).get_text()
+        assert "at baseline" in svg.find(id=desc_id).get_text()
+        assert "Baseline" in svg.get_text() and "Target" in svg.get_text()
+        assert svg.parent.name != "p"
+
+
+def test_dashboard_has_the_360_chart_by_rater_group_of_the_client_view_only(built_firm: Path, sample) -> None:
+    page = article(dashboard(built_firm, "dana-whitfield"))
+    (svg,) = page.select("svg.cb-chart--feedback")
+    groups = client_view(sample.engagements["dana-whitfield"].engagement).assessment.feedback.groups
+    legend = [words(t) for t in svg.select(".cb-chart__legend-label")]
+    assert legend == [f"{g.group} ({g.raters} rater{'s' if g.raters != 1 else ''})" for g in groups]
+    # The coach-only rater group of the engagement file is not drawn.
+    assert "Board members" not in svg.get_text()
+    assert page.find("a", string="Read the whole assessment")["href"] == "assessment/#feedback"
+
+
+def test_no_feedback_no_goals_no_wins_means_no_empty_sections(built_firm: Path) -> None:
+    page = article(dashboard(built_firm, "sofia-marquez"))
+    assert page.select("svg.cb-chart") == []
+    for section in ("goals", "feedback", "wins"):
+        assert page.find(id=section) is None, section
+
+
+def test_wins_are_a_timeline_oldest_first_with_their_stories(built_firm: Path, sample) -> None:
+    page = article(dashboard(built_firm, "dana-whitfield"))
+    timeline = page.select_one("ol.cb-timeline")
+    wins = sorted(client_view(sample.engagements["dana-whitfield"].engagement).wins, key=lambda w: w.date)
+    items = timeline.find_all("li", recursive=False)
+    assert [li.time["datetime"] for li in items] == [w.date.isoformat() for w in wins]
+    assert [words(li.select_one(".cb-timeline__title")) for li in items] == [w.title for w in wins]
+    assert "Tamworth, Daventry, Avonmouth and Teesport" in words(items[0].select_one(".cb-timeline__story"))
+    assert items[0].select_one(".cb-timeline__goal a")["href"] == "goals/#goal-step-out-of-escalations"
+
+
+def test_every_id_on_the_dashboard_is_unique(built_firm: Path) -> None:
+    # Charts appear on the dashboard and again on their own pages; their ids must not collide on either.
+    for slug in ("dana-whitfield", "kwame-asante"):
+        ids = Counter(tag["id"] for tag in dashboard(built_firm, slug).find_all(id=True))
+        assert [i for i, n in ids.items() if n > 1] == [], slug
