@@ -195,3 +195,16 @@ def test_what_changed_lists_the_real_differences_between_versions(firm: Path) ->
     labels = [a.get_text(" ", strip=True) for a in soup.select("nav.md-nav--primary a.md-nav__link")]
     assert labels.index("Dashboard") < labels.index("What changed") < labels.index("Goals")
     assert "Corrib Shipping" not in changed
+
+
+def test_a_closed_engagement_publishes_a_version_named_closed(firm: Path) -> None:
+    done = run_coachbook(firm, "publish", "kwame-asante", "--as-of", "2026-11-24", check=True)
+    assert "version '2026-11-24-closed'" in done.stdout
+    assert (firm / "published" / "clients" / "kwame-asante" / "2026-11-24-closed" / "index.html").is_file()
+
+
+def test_a_new_site_id_warns_that_published_versions_stay_at_the_old_address(firm: Path) -> None:
+    publish(firm, "--as-of", "2026-11-24")
+    done = run_coachbook(firm, "site-id", SLUG, check=True)
+    assert f"published versions stay at published/clients/{SLUG}/, the old address" in done.stderr
+    assert (client_root(firm) / "versions.json").is_file()

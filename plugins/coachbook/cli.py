@@ -198,9 +198,17 @@ def site_id(opts: Options, slug: str) -> None:
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
         loaded = engagement_or_fail(firm, slug)
+        old_published = project.published / "clients" / loaded.address
         new_id = add_site_id(loaded)
         click.echo(f"{project.shown(loaded.source)}: site.id set; the site will be at clients/{new_id}/")
-        click.echo("Rebuild with `coachbook build`; the old address is removed then.")
+        click.echo("Rebuild with `coachbook build`; the old address is removed from site/ then.")
+        if old_published.is_dir():
+            # Published versions carry their address inside (links, sitemap), so they cannot simply be moved.
+            click.echo(
+                f"warning: published versions stay at {shown(old_published)}/, the old address. Publish a new "
+                f"version with `coachbook publish {slug}`, then delete that folder to take the old address down.",
+                err=True,
+            )
 
 
 @cli.command()

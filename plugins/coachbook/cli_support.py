@@ -95,7 +95,7 @@ def load_or_fail(project: Project) -> Firm:
     except ProblemList as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        fail(f"{len(exc.problems)} problem(s) found; nothing was built. Fix them and run the command again.")
+        fail(f"{len(exc.problems)} problem(s) found; nothing was changed. Fix them and run the command again.")
 
 
 def shown(path: Path) -> str:

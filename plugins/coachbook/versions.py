@@ -88,8 +88,8 @@ def check_version_name(name: str) -> str:
 
 
 def default_version_name(as_of: dt.date, stage_id: str | None) -> str:
-    """The date and the current stage, such as `2026-03-18-goal-setting`."""
-    return f"{as_of.isoformat()}-{stage_id or 'not-started'}"
+    """The date and the current stage, such as `2026-03-18-goal-setting`; `-closed` once every stage is done."""
+    return f"{as_of.isoformat()}-{stage_id or 'closed'}"
 
 
 def read_versions(path: Path) -> list[Version]:
