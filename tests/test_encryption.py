@@ -326,8 +326,9 @@ def test_no_client_text_is_left_in_any_file(encrypted: Encrypted) -> None:
 
 def test_search_index_and_sitemaps_are_removed_and_assets_kept(encrypted: Encrypted) -> None:
     # Client builds may already leave out the sitemap; whichever of these was published is removed.
-    removed = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"} & set(encrypted.originals)
-    assert "search/search_index.json" in removed
+    # So is the calendar, which a plain build makes and would list the client's sessions in clear.
+    removed = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz", "calendar.ics"} & set(encrypted.originals)
+    assert {"search/search_index.json", "calendar.ics"} <= removed
     after = files_of(encrypted.root)
     assert not (encrypted.root / "search").exists()
     assert not {"sitemap.xml", "sitemap.xml.gz"} & set(after)

@@ -46,6 +46,10 @@ _TAG_SPLIT = re.compile(r"(<[^>]*>)")
 #: Attribute values inside a tag: a name in `title="..."` or `content='...'` is as readable as body text.
 _ATTRIBUTE_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _SPACE = re.compile(r"\s+")
+#: Calendar and contact files (RFC 5545, RFC 6350) fold long lines and escape text; see `_unfold_calendar`.
+_CALENDAR_SUFFIXES = frozenset({".ics", ".ical", ".ifb", ".vcf"})
+_CALENDAR_FOLD = re.compile(r"\r?\n[ \t]")
+_CALENDAR_ESCAPE = re.compile(r"\\([\\;,nN])")
 _MARKDOWN = re.compile(r"[*_`#>\[\]|~]+|\]\([^)]*\)|^\s*(?:[-+]|\d+\.)\s+", re.MULTILINE)
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s[-–—]\s")
 _FOLD = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"), ("\u00a0", " "))
@@ -172,7 +176,17 @@ def _file_text(path: Path) -> str:
         # Decode \u escapes and nested strings the way a browser would.
         with contextlib.suppress(ValueError):
             text = text + " " + _strings(json.loads(text))
+    elif inner.suffix in _CALENDAR_SUFFIXES:
+        # Read text as a calendar app would: a sentence folded over two lines, or with its commas escaped,
+        # must still match.
+        text = text + " " + _unfold_calendar(text)
     return normalise(text)
+
+
+def _unfold_calendar(text: str) -> str:
+    r"""Calendar or contact text with folded lines joined and the `\,` `\;` `\n` `\\` escapes decoded."""
+    unfolded = _CALENDAR_FOLD.sub("", text)
+    return _CALENDAR_ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), unfolded)
 
 
 def audit_site(site_dir: Path, needles: list[Needle]) -> list[Leak]:

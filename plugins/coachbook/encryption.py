@@ -100,6 +100,8 @@ _COMPRESSED_SUFFIXES = frozenset({".gz", ".br", ".zst", ".zip"})
 #: Outside `assets/`, files of these kinds are data, feeds or copies of pages, not theme files; they are removed.
 _DATA_SUFFIXES = (
     frozenset({".json", ".xml", ".txt", ".md", ".markdown", ".csv", ".tsv", ".yml", ".yaml", ".rss", ".atom", ".inv"})
+    # Calendars and contact cards: a client's sessions and due dates must not be published in clear.
+    | frozenset({".ics", ".ical", ".ifb", ".vcf"})
     | _COMPRESSED_SUFFIXES
 )
 #: Top-level folders whose files are the theme's or ours, the same for every client.
@@ -174,7 +176,7 @@ def encrypt_site(
     * `sitemap.xml` and `sitemap.xml.gz`;
     * outside `assets/`, every data, feed or compressed file (`.json`, `.xml`,
       `.txt`, `.md`, `.markdown`, `.csv`, `.tsv`, `.yml`, `.yaml`, `.rss`,
-      `.atom`, `.inv`, `.gz`, `.br`, `.zst`, `.zip`);
+      `.atom`, `.inv`, `.ics`, `.ical`, `.ifb`, `.vcf`, `.gz`, `.br`, `.zst`, `.zip`);
     * anywhere, precompressed copies of pages such as `index.html.gz`.
 
     Files under `assets/` (the theme's scripts, styles, images and fonts) and

@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
 from coachbook import charts
+from coachbook.ics import CALENDAR_URI, client_calendar
 from coachbook.model import Engagement, Program, Stage, StageStatus
 from coachbook.notes import render_note
 from coachbook.placeholders import human_date, neutral_values, personal_values, render_guide
@@ -30,7 +31,16 @@ from coachbook.progress import Progress, StageState
 from coachbook.slots import Slots
 from coachbook.visibility import Secret
 
-__all__ = ["GuidePage", "NavItem", "PageSource", "SitePlan", "client_plan", "handbook_plan", "render_guide_page"]
+__all__ = [
+    "FileSource",
+    "GuidePage",
+    "NavItem",
+    "PageSource",
+    "SitePlan",
+    "client_plan",
+    "handbook_plan",
+    "render_guide_page",
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,14 @@ class PageSource:
     title: str
     markdown: str
     slots: Slots = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A generated file that is not a page (the calendar): where it goes and its bytes."""
+
+    uri: str
+    content: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,8 @@ class SitePlan:
     """Source pages of the content folder that belong in this site (besides guides)."""
     coach_view: bool = False
     """A preview for the coach, showing what the coach-only rule holds back; never written to disk."""
+    files: tuple[FileSource, ...] = ()
+    """Generated files besides pages, such as the client's calendar."""
 
     def guide(self, uri: str) -> GuidePage | None:
         return next((g for g in self.guides if g.uri == uri), None)
@@ -227,6 +247,7 @@ def client_plan(
     directory_urls: bool = True,
     coach_notes: tuple[Secret, ...] | None = None,
     extra_pages: tuple[PageSource, ...] = (),
+    calendar: bool = True,
 ) -> SitePlan:
     """One client's site, rendered from the client view of their engagement only.
 
@@ -239,6 +260,9 @@ def client_plan(
         coach_notes: Only for the coach view: what the rule held back. `view` is
             then the full engagement, and held-back items carry a visible badge.
         extra_pages: Pages rendered elsewhere (a version's "What changed"), listed after the dashboard.
+        calendar: Whether the site carries `calendar.ics` of the sessions and due dates (made from the
+            client view only), linked from the dashboard and the sessions page. An encrypted site has
+            none: the file would be readable by anyone.
     """
     values = personal_values(view, program)
     guides = tuple(
@@ -259,7 +283,8 @@ def client_plan(
         "goal_titles": {g.id: g.title for g in view.goals},
         "url": lambda uri: Markup(_page_url(uri, directory_urls)),
         "coach_view": coach_notes is not None,
-        "calendar_uri": None,
+        # A file we generate, so a trusted Markdown link target.
+        "calendar_uri": Markup(CALENDAR_URI) if calendar else None,
     }
     pages = []
     page_list = CLIENT_PAGES if coach_notes is None else (COACH_NOTES, *CLIENT_PAGES)
@@ -300,6 +325,9 @@ def client_plan(
         nav=nav,
         client_slug=slug,
         coach_view=coach_notes is not None,
+        files=(FileSource(CALENDAR_URI, client_calendar(view, program, slug=slug, as_of=progress.as_of)),)
+        if calendar
+        else (),
     )
 
 

@@ -139,6 +139,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
                     directory_urls=bool(config.use_directory_urls),
                     coach_view=coach_view,
                     history=self._history(),
+                    # An encrypted site has no calendar: the .ics file would be readable by anyone.
+                    calendar=coach_view or self.config.offline or not self._encrypted(self._firm, slug),
                 )
                 if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
                     self._passphrase = find_passphrase(root / self.config.secrets_dir, slug)
@@ -182,7 +184,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
     # ------------------------------------------------------------------ files and pages
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """`on_files`: keep only what belongs in this site, and add the generated client pages."""
+        """`on_files`: keep only what belongs in this site, and add the generated client pages and files."""
         plan = self._require_plan()
         wanted = {g.uri for g in plan.guides} | set(plan.keep_docs)
         for file in list(files):
@@ -193,6 +195,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, page.uri, content=page.markdown, inclusion=InclusionLevel.INCLUDED))
+        for extra in plan.files:
+            files.append(File.generated(config, extra.uri, content=extra.content))
         if self.config.offline:
             files.append(File.generated(config, POLYFILL_PATH, content=polyfill_source()))
         return files

@@ -52,8 +52,11 @@ def plan_client_site(
     directory_urls: bool = True,
     coach_view: bool = False,
     history: History | None = None,
+    calendar: bool = True,
 ) -> SitePlan:
     """Plan the private site of one client, or the coach's preview of it.
+
+    `calendar=False` leaves out `calendar.ics` (for an encrypted site, where it would be plaintext).
 
     Raises:
         CoachbookError: There is no engagement with this slug.
@@ -69,11 +72,21 @@ def plan_client_site(
         engagement = loaded.engagement
         progress = compute_progress(engagement, loaded.program, as_of)
         notes = tuple(held_back(engagement))
-        return client_plan(slug, engagement, loaded.program, progress, directory_urls=directory_urls, coach_notes=notes)
+        return client_plan(
+            slug,
+            engagement,
+            loaded.program,
+            progress,
+            directory_urls=directory_urls,
+            coach_notes=notes,
+            calendar=calendar,
+        )
     view = client_view(loaded.engagement)
     progress = compute_progress(view, loaded.program, as_of)
     extra = (_changes_page(view, loaded.program, as_of, history, directory_urls),) if history else ()
-    return client_plan(slug, view, loaded.program, progress, directory_urls=directory_urls, extra_pages=extra)
+    return client_plan(
+        slug, view, loaded.program, progress, directory_urls=directory_urls, extra_pages=extra, calendar=calendar
+    )
 
 
 def _changes_page(
