@@ -673,11 +673,14 @@ def _run_forked(tasks: Sequence[tuple[SiteTarget | None, Callable[[], Any]]], *,
             process = context.Process(target=_child, args=(writer, task), daemon=True)
             process.start()
             writer.close()
-            running[process.sentinel] = (target, process, reader, time.perf_counter())
-        for sentinel in wait(list(running)):
-            target, process, reader, began = running.pop(int(sentinel))  # type: ignore[arg-type]
+            running[reader.fileno()] = (target, process, reader, time.perf_counter())
+        # Wait on the pipes, not the processes: a result larger than the pipe's
+        # buffer is only fully written once it is read, and the process cannot
+        # exit before that. A process that dies closes its end, which wakes us too.
+        for ready in wait([entry[2] for entry in running.values()]):
+            target, process, reader, began = running.pop(ready.fileno())  # type: ignore[union-attr]
             try:
-                result = reader.recv() if reader.poll() else None
+                result = reader.recv()
             except (EOFError, OSError):
                 result = None
             process.join()

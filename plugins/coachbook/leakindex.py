@@ -23,10 +23,10 @@ same answers in time that grows with the size of the site, not the firm:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ __all__ = ["Fragments", "LeakIndex", "NeedleFinder", "file_digest", "fragments_o
 
 #: Length of the letter keys for one-word needles and the word ends around a two-word needle's space.
 _KEY = 3
+#: Every run of three characters inside a word (overlapping matches).
+_GRAM = re.compile(r"(?=(\S{3}))")
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,8 @@ class NeedleFinder:
     """Finds which of a fixed set of needles occur in a text, in one pass over the text."""
 
     def __init__(self, needles: Iterable[str]) -> None:
-        # Needles of three or more words, by their longest inner word: (needle, offset of that word).
-        self._inner: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        # Needles of three or more words, by their longest inner word: (needle, offset of that word, inner words).
+        self._inner: dict[str, list[tuple[str, int, frozenset[str]]]] = defaultdict(list)
         # Two-word needles, by the last letters of the first word, a space, and the first letters of the second.
         self._pairs: dict[str, list[tuple[str, int]]] = defaultdict(list)
         # One-word needles, by their first letters.
@@ -98,7 +100,8 @@ class NeedleFinder:
         elif len(words) >= 3:
             inner = max(words[1:-1], key=len)
             index = words.index(inner, 1)
-            self._inner[inner].append((needle, sum(len(w) + 1 for w in words[:index])))
+            offset = sum(len(w) + 1 for w in words[:index])
+            self._inner[inner].append((needle, offset, frozenset(words[1:-1])))
         elif len(words) == 2:
             first, second = words
             if len(first) < _KEY or len(second) < _KEY:
@@ -119,15 +122,21 @@ class NeedleFinder:
         vocabulary = set(tokens)
         if self._inner:
             for word in vocabulary & self._inner.keys():
-                for start in _word_starts(text, word):
-                    found.update(n for n, offset in self._inner[word] if _at(text, n, start - offset))
+                # Every inner word of a needle is a whole word of any text that contains it.
+                candidates = [(n, offset) for n, offset, inner in self._inner[word] if inner <= vocabulary]
+                if candidates:
+                    for start in _word_starts(text, word):
+                        found.update(n for n, offset in candidates if _at(text, n, start - offset))
         if self._pairs:
-            present = {a[-_KEY:] + " " + b[:_KEY] for a, b in pairwise(tokens)}
-            for key in present & self._pairs.keys():
-                for start in _occurrences(text, key):
-                    found.update(n for n, offset in self._pairs[key] if _at(text, n, start - offset))
+            # A two-word needle's first word ends some word of the text, and its second word starts the next one.
+            ends = {word[-_KEY:] for word in vocabulary}
+            starts = {word[:_KEY] for word in vocabulary}
+            for key in self._pairs:
+                if key[:_KEY] in ends and key[-_KEY:] in starts:
+                    for start in _occurrences(text, key):
+                        found.update(n for n, offset in self._pairs[key] if _at(text, n, start - offset))
         if self._singles:
-            grams = {word[i : i + _KEY] for word in vocabulary for i in range(len(word) - _KEY + 1)}
+            grams = set(_GRAM.findall(" ".join(vocabulary)))
             for key in grams & self._singles.keys():
                 for start in _occurrences(text, key):
                     found.update(n for n in self._singles[key] if text.startswith(n, start))

@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 
 #: A guide page is framed one of these ways: in the handbook (None), or by the client's standing on the stage.
 _DAY = dt.date(2000, 1, 1)
+#: Guides are converted ahead (six frames each) only for builds of at least this many client sites.
+CONVERT_AHEAD_FROM = 3
 _FRAMES: tuple[tuple[StageStatus, dt.date | None, dt.date | None] | None, ...] = (
     None,
     (StageStatus.DONE, _DAY, _DAY),
@@ -135,7 +137,7 @@ def warm(
                 continue
             body, _ = meta.get_data(source.read_text(encoding="utf-8-sig"))
             render_guide(body, neutral_values(program))
-            if client_sites >= len(_FRAMES):
+            if client_sites >= CONVERT_AHEAD_FROM:
                 _CONVERSIONS.prepare(config, program, stage.guide, body, site_files)
     if _CONVERSIONS.entries:
         Page.render = _render  # type: ignore[method-assign]

@@ -1,0 +1,134 @@
+"""`coachbook build` rebuilds only what changed: one test per invalidation rule, and failures stay isolated."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import AS_OF, run_coachbook
+
+CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
+ALL = ("handbook", *CLIENTS)
+
+
+def built(stdout: str) -> set[str]:
+    """The sites a build's plain output says it built."""
+    return set(re.findall(r"^\s+built\s+(\S+)", stdout, re.MULTILINE))
+
+
+def build(firm: Path, *args: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
+    if env is None:
+        result = run_coachbook(firm, "build", "--as-of", AS_OF, *args, check=True)
+    else:
+        result = subprocess.run(
+            [sys.executable, "-m", "coachbook", "build", "--as-of", AS_OF, *args],
+            cwd=firm,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    return built(result.stdout), result.stdout
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_each_input_rebuilds_exactly_the_sites_made_from_it(firm: Path) -> None:
+    assert build(firm)[0] == set(ALL)
+
+    sites, out = build(firm)
+    assert sites == set()
+    assert "Done: 0 built, 0 failed, 4 unchanged" in out
+
+    # One engagement: one site.
+    path = firm / "engagements" / "sofia-marquez.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Head of Engineering", "VP Engineering"), "utf-8")
+    assert build(firm)[0] == {"sofia-marquez"}
+
+    # A guide, the theme, the config: every site.
+    append(firm / "content" / "stages" / "03-assessment.md", "\nOne more sentence for everyone.\n")
+    assert build(firm)[0] == set(ALL)
+    append(firm / "theme" / "assets" / "stylesheets" / "coachbook.css", "\n/* a firm's tweak */\n")
+    assert build(firm)[0] == set(ALL)
+    append(firm / "mkdocs.yml", "\ncopyright: Northlight Coaching\n")
+    assert build(firm)[0] == set(ALL)
+
+    # The as-of date changes what client sites say, not the handbook.
+    result = run_coachbook(firm, "build", "--as-of", "2026-11-25", check=True)
+    assert built(result.stdout) == set(CLIENTS), result.stdout
+
+    # --force rebuilds everything, changed or not.
+    assert build(firm, "--force")[0] == set(ALL)
+
+
+def test_environment_read_by_the_config_is_part_of_the_fingerprint(firm: Path) -> None:
+    config = firm / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "site_description: ", "site_description: !ENV [FIRM_TAGLINE, 'How coaching works.']\n# was: "
+        ),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "FIRM_TAGLINE": "Coaching, step by step."}
+    assert build(firm, env=env)[0] == set(ALL)
+    assert build(firm, env=env)[0] == set()
+    assert build(firm, env={**env, "FIRM_TAGLINE": "Another tagline."})[0] == set(ALL)
+    assert build(firm, env={**env, "COACHBOOK_SOMETHING": "1"})[0] == set(ALL)
+
+
+def test_a_site_removed_by_hand_is_built_again_and_a_deleted_engagement_is_removed(firm: Path) -> None:
+    build(firm)
+    shutil.rmtree(firm / "site" / "clients" / "kwame-asante")
+    assert build(firm)[0] == {"kwame-asante"}
+    (firm / "engagements" / "sofia-marquez.yml").unlink()
+    sites, out = build(firm)
+    assert sites == set()
+    assert "removed  sofia-marquez" in out
+    assert not (firm / "site" / "clients" / "sofia-marquez").exists()
+    # The state of builds is kept beside the project, never in the served output.
+    assert not list((firm / "site").rglob("*.json.tmp"))
+    assert list((firm / ".coachbook" / "builds").glob("*.json"))
+    assert not [p for p in (firm / "site").iterdir() if p.name.startswith(".")]
+
+
+def test_one_failing_site_does_not_stop_the_others_and_the_summary_says_why(firm: Path) -> None:
+    build(firm)
+    old = (firm / "site" / "clients" / "sofia-marquez" / "index.html").read_bytes()
+    # Sofia's site is to be encrypted, but nobody has made her passphrase yet.
+    append(firm / "engagements" / "sofia-marquez.yml", "\nsite:\n  encrypt: true\n")
+    path = firm / "engagements" / "kwame-asante.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("role: Managing Director", "role: MD"), "utf-8")
+    result = run_coachbook(firm, "build", "--as-of", AS_OF)
+    assert result.returncode == 1
+    assert built(result.stdout) == {"kwame-asante"}
+    assert "FAILED sofia-marquez" in result.stderr
+    assert re.search(r"Done: 1 built, 1 failed, 2 unchanged in [\d.]+s\.", result.stdout), result.stdout
+    assert re.search(r"^  sofia-marquez: .*passphrase", result.stderr, re.MULTILINE), result.stderr
+    assert "error: 1 site(s) failed: sofia-marquez" in result.stderr
+    # The failed site keeps its previous version, and is tried again next time.
+    assert (firm / "site" / "clients" / "sofia-marquez" / "index.html").read_bytes() == old
+    again = run_coachbook(firm, "build", "--as-of", AS_OF)
+    assert again.returncode == 1 and built(again.stdout) == set() and "FAILED sofia-marquez" in again.stderr
+
+
+def test_new_coach_only_text_is_searched_for_in_unchanged_sites(firm: Path) -> None:
+    """Kwame's coach pastes a guide sentence into a private note: every site that shows it now leaks it."""
+    build(firm)
+    sentence = "Every coaching engagement has an end date, and ending well matters as much as starting well."
+    # The file ends inside Kwame's `private: |` block, so this line joins the coach's private notes.
+    append(firm / "engagements" / "kwame-asante.yml", f"  {sentence}\n")
+    result = run_coachbook(firm, "build", "--as-of", AS_OF)
+    assert result.returncode == 1
+    assert "unchanged to search for new audit strings" in result.stdout
+    # Kwame's site is rebuilt and fails; the others were not rebuilt, only searched, and are taken down.
+    for name in ALL:
+        assert f"FAILED {name}" in result.stderr
+    assert not (firm / "site" / "clients" / "dana-whitfield").exists()
+    assert not (firm / "site" / "handbook").exists()
