@@ -372,8 +372,8 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
             or kept is None
             or kept.fingerprint != fingerprints[target.name]
             or kept.folder != folder
-            or kept.stamp is None
-            or output_stamp(target.dest) != kept.stamp
+            # Existence, not inode or time: a CI cache restores the output as new files, and that is fine.
+            or not (target.dest / "index.html").is_file()
             or (request.strict and kept.warnings)
         ):
             to_build.append(target)

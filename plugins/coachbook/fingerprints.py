@@ -153,6 +153,7 @@ class SiteRecord:
     folder: str
     """The site's folder, relative to the output root."""
     stamp: list[int] | None
+    """The folder's inode and time when it was put in place, for diagnosis; builds only check the folder exists."""
     needles: str
     """Key in `BuildState.needle_sets` of the strings the site was last audited against."""
     warnings: list[str] = field(default_factory=list)
