@@ -64,6 +64,8 @@ class BuildReporter(Events):
             self._progress.update(self._task, advance=1, last=result.target.name)
             if not result.ok:
                 self._print(f"[red bold]FAILED[/] {result.target.name}: {_escape(result.error)}")
+            for warning in result.warnings:
+                self._print(f"[yellow]warning[/] {result.target.name}: {_escape(warning)}")
             return
         name = result.target.name
         if result.ok:
