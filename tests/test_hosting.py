@@ -90,6 +90,7 @@ def test_everything_but_the_handbook_and_the_clients_is_404() -> None:
     blocks = locations(render_nginx(SLUGS, SITE))
     assert "return 404;" in blocks["/"]
     assert "return 404;" in blocks["^~ /clients/"]
+    assert "return 404;" in blocks["^~ /sponsors/"]
     assert "return 404;" in blocks[r"~ /\."]
     assert "auth_basic" not in blocks["/handbook/"]
     assert "return" not in blocks["/handbook/"]
@@ -103,7 +104,8 @@ def test_the_asset_regex_comes_after_the_dotfile_regex_and_caches() -> None:
 
 def test_security_headers_are_repeated_in_every_location_with_always() -> None:
     blocks = locations(render_nginx(SLUGS, SITE))
-    assert len(blocks) == len(SLUGS) + 5
+    # Per client, plus: the dotfile and asset regexes, /clients/, /sponsors/, /handbook/ and /.
+    assert len(blocks) == len(SLUGS) + 6
     for match, body in blocks.items():
         for name, value in security_headers(https=False):
             assert f'add_header {name} "{value}" always;' in body, (match, name)

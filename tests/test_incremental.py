@@ -12,12 +12,14 @@ from pathlib import Path
 from .conftest import AS_OF, run_coachbook
 
 CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
-ALL = ("handbook", *CLIENTS)
+#: Dana's engagement also asks for a site for her sponsor.
+CLIENT_SITES = (*CLIENTS, "dana-whitfield (sponsor)")
+ALL = ("handbook", *CLIENT_SITES)
 
 
 def built(stdout: str) -> set[str]:
     """The sites a build's plain output says it built."""
-    return set(re.findall(r"^\s+built\s+(\S+)", stdout, re.MULTILINE))
+    return set(re.findall(r"^\s+built\s+(\S+(?: \(sponsor\))?)", stdout, re.MULTILINE))
 
 
 def build(firm: Path, *args: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
@@ -45,7 +47,7 @@ def test_each_input_rebuilds_exactly_the_sites_made_from_it(firm: Path) -> None:
 
     sites, out = build(firm)
     assert sites == set()
-    assert "Done: 0 built, 0 failed, 4 unchanged" in out
+    assert "Done: 0 built, 0 failed, 5 unchanged" in out
 
     # One engagement: one site.
     path = firm / "engagements" / "sofia-marquez.yml"
@@ -62,7 +64,7 @@ def test_each_input_rebuilds_exactly_the_sites_made_from_it(firm: Path) -> None:
 
     # The as-of date changes what client sites say, not the handbook.
     result = run_coachbook(firm, "build", "--as-of", "2026-11-25", check=True)
-    assert built(result.stdout) == set(CLIENTS), result.stdout
+    assert built(result.stdout) == set(CLIENT_SITES), result.stdout
 
     # --force rebuilds everything, changed or not.
     assert build(firm, "--force")[0] == set(ALL)
@@ -109,7 +111,7 @@ def test_one_failing_site_does_not_stop_the_others_and_the_summary_says_why(firm
     assert result.returncode == 1
     assert built(result.stdout) == {"kwame-asante"}
     assert "FAILED sofia-marquez" in result.stderr
-    assert re.search(r"Done: 1 built, 1 failed, 2 unchanged in [\d.]+s\.", result.stdout), result.stdout
+    assert re.search(r"Done: 1 built, 1 failed, 3 unchanged in [\d.]+s\.", result.stdout), result.stdout
     assert re.search(r"^  sofia-marquez: .*passphrase", result.stderr, re.MULTILINE), result.stderr
     assert "error: 1 site(s) failed: sofia-marquez" in result.stderr
     # The failed site keeps its previous version, and is tried again next time.
@@ -128,7 +130,10 @@ def test_new_coach_only_text_is_searched_for_in_unchanged_sites(firm: Path) -> N
     assert result.returncode == 1
     assert "unchanged to search for new audit strings" in result.stdout
     # Kwame's site is rebuilt and fails; the others were not rebuilt, only searched, and are taken down.
-    for name in ALL:
+    for name in ("handbook", *CLIENTS):
         assert f"FAILED {name}" in result.stderr
+    # Dana's sponsor site has no guides, so the sentence is not in it: it stays.
+    assert "FAILED dana-whitfield (sponsor)" not in result.stderr
+    assert (firm / "site" / "sponsors" / "dana-whitfield" / "index.html").is_file()
     assert not (firm / "site" / "clients" / "dana-whitfield").exists()
     assert not (firm / "site" / "handbook").exists()

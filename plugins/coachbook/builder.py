@@ -79,6 +79,7 @@ from coachbook.loader import (
 )
 from coachbook.output import discard, remove_site, staging_dir, swap_in
 from coachbook.preload import Preload
+from coachbook.sponsor import sponsor_key, wants_sponsor_site
 from coachbook.validation import did_you_mean
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ __all__ = [
     "build_one",
     "client_target",
     "handbook_target",
+    "sponsor_target",
 ]
 
 PLUGIN_NAME = "coachbook"
@@ -109,9 +111,11 @@ class SiteTarget:
     """One site to build and where it goes."""
 
     name: str
-    """What people call it in messages: `handbook` or the client's slug."""
+    """What people call it in messages: `handbook`, the client's slug, or `<slug> (sponsor)`."""
     client: str | None
     dest: Path
+    audience: str = "client"
+    """`client`, or `sponsor` for the progress-only site of the client's sponsor."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,11 @@ def handbook_target(site_root: Path) -> SiteTarget:
 def client_target(site_root: Path, slug: str, address: str | None = None) -> SiteTarget:
     """Where a client's site goes: `clients/<address>/`, the address being an unguessable id or the slug."""
     return SiteTarget(slug, slug, site_root / "clients" / (address or slug))
+
+
+def sponsor_target(site_root: Path, slug: str, address: str | None = None) -> SiteTarget:
+    """Where a client's sponsor site goes: `sponsors/<address>/`, beside the client's own."""
+    return SiteTarget(f"{slug} (sponsor)", slug, site_root / "sponsors" / (address or slug), "sponsor")
 
 
 class _Collector(logging.Handler):
@@ -227,6 +236,7 @@ def build_one(
         cfg = load_config(config_file=str(config_file), **overrides)
         plugin = _plugin_of(cfg, config_file)
         plugin.config["client"] = target.client
+        plugin.config["audience"] = target.audience
         if as_of is not None:
             plugin.config["as_of"] = as_of.isoformat()
         plugin.config.update(options or {})
@@ -361,6 +371,8 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     for slug in request.clients or sorted(files):
         if request.shard is None or request.shard.holds(slug):
             targets.append(client_target(site_root, slug, records[slug].address))
+            if records[slug].sponsor:
+                targets.append(sponsor_target(site_root, slug, records[slug].address))
 
     to_build: list[SiteTarget] = []
     reaudit: list[tuple[SiteTarget, frozenset[str]]] = []
@@ -418,12 +430,14 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
             events.finished(result)
 
     if not request.clients:
-        report.removed = _remove_stale(site_root, {record.address for record in records.values()})
+        report.removed = _remove_stale(site_root, "clients", {record.address for record in records.values()})
+        report.removed += _remove_stale(site_root, "sponsors", {r.address for r in records.values() if r.sponsor})
         for address in report.removed:
             events.removed(address)
     state.engagements = records
+    current = {"handbook", *records, *(sponsor_target(site_root, s).name for s, r in records.items() if r.sponsor)}
     for name in list(state.sites):
-        if name != "handbook" and name not in records:
+        if name not in current:
             del state.sites[name]
     state.save(state_file)
     report.seconds = time.perf_counter() - started
@@ -500,6 +514,7 @@ def _parse_chunk(
             address=loaded.address,
             fragments=fragments_of(loaded.engagement),
             handbook=_pinned_ref(loaded),
+            sponsor=wants_sponsor_site(loaded.engagement),
         )
     return records, problems
 
@@ -538,6 +553,9 @@ def _fingerprints(
             commits.get(record.handbook) if record.handbook else None,
             output_stamp(passphrase),
         )
+        if record.sponsor:
+            key = project.secrets / "passphrases" / f"{sponsor_key(slug)}.txt"
+            result[f"{slug} (sponsor)"] = digest(shared, as_of, record.digest, "sponsor", output_stamp(key))
     return result
 
 
@@ -550,15 +568,15 @@ def _commit(project: Project, ref: str) -> str:
         return f"unresolved:{ref}:{time.time_ns()}"
 
 
-def _remove_stale(site_root: Path, addresses: set[str]) -> list[str]:
-    """A client whose engagement file was deleted must not stay online."""
-    clients_root = site_root / "clients"
-    if not clients_root.is_dir():
+def _remove_stale(site_root: Path, kind: str, addresses: set[str]) -> list[str]:
+    """A client whose engagement file was deleted (or a sponsor site turned off) must not stay online."""
+    folder = site_root / kind
+    if not folder.is_dir():
         return []
     removed = []
-    for stale in sorted(p for p in clients_root.iterdir() if p.is_dir() and p.name not in addresses):
+    for stale in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in addresses):
         remove_site(stale)
-        removed.append(stale.name)
+        removed.append(stale.name if kind == "clients" else f"{kind}/{stale.name}")
     return removed
 
 
@@ -611,6 +629,7 @@ def _build_site(context: _Context, target: SiteTarget, path: Path | None) -> Sit
         cfg["site_dir"] = str(staged)
         plugin = _plugin_of(cfg, request.config_file)
         plugin.config["client"] = target.client
+        plugin.config["audience"] = target.audience
         if request.as_of is not None:
             plugin.config["as_of"] = request.as_of.isoformat()
         plugin.preloaded = Preload(

@@ -150,24 +150,37 @@ def build(
     is_flag=True,
     help="Show the coach-only material (private notes, coach-only items, drafts) behind a banner. Needs --client.",
 )
+@click.option("--sponsor", is_flag=True, help="Preview the client's sponsor site (progress only). Needs --client.")
 @click.pass_obj
 def serve(
-    opts: Options, client: str | None, as_of: dt.datetime | None, dev_addr: str, no_livereload: bool, coach_view: bool
+    opts: Options,
+    client: str | None,
+    as_of: dt.datetime | None,
+    dev_addr: str,
+    no_livereload: bool,
+    coach_view: bool,
+    sponsor: bool,
 ) -> None:
     with reported(opts):
         if coach_view and not client:
             fail("--coach-view needs a client: coachbook serve --client SLUG --coach-view")
+        if sponsor and (not client or coach_view):
+            fail("--sponsor needs a client and no coach view: coachbook serve --client SLUG --sponsor")
         from mkdocs.commands.serve import serve as mkdocs_serve
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
         if client:
-            engagement_or_fail(firm, client)
+            loaded = engagement_or_fail(firm, client)
+            if sponsor and not (loaded.engagement.sponsor and loaded.engagement.sponsor.site):
+                fail(f"{client} has no sponsor site; add `site: true` under `sponsor:` in {shown(loaded.source)}")
         quiet_mkdocs(True)
         # `mkdocs serve` reloads the config on every change, so the client and
         # date travel in the environment, which the plugin reads in on_config.
         if client:
             os.environ["COACHBOOK_CLIENT"] = client
+        if sponsor:
+            os.environ["COACHBOOK_AUDIENCE"] = "sponsor"
         if as_of:
             os.environ["COACHBOOK_AS_OF"] = as_of.date().isoformat()
         if coach_view:
@@ -232,24 +245,31 @@ def check(opts: Options) -> None:
 def audit(opts: Options, site_dir: Path | None) -> None:
     """Search every built site for text it must not contain."""
     with reported(opts):
-        from coachbook.audit import audit_site, needles_for
+        from coachbook.audit import Needle, audit_site, needles_for
+        from coachbook.sponsor import sponsor_needles, sponsor_report
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
         site_root = (site_dir or project.root / "site").resolve()
-        sites: list[tuple[str, str | None, Path]] = []
+        sites: list[tuple[str, str | None, Path, bool]] = []
         if (site_root / "handbook").is_dir():
-            sites.append(("handbook", None, site_root / "handbook"))
-        clients_root = site_root / "clients"
-        if clients_root.is_dir():
-            for folder in sorted(p for p in clients_root.iterdir() if p.is_dir()):
-                loaded = firm.by_address(folder.name)
-                sites.append((folder.name, loaded.slug if loaded else None, folder))
+            sites.append(("handbook", None, site_root / "handbook", False))
+        for kind in ("clients", "sponsors"):
+            if (site_root / kind).is_dir():
+                for folder in sorted(p for p in (site_root / kind).iterdir() if p.is_dir()):
+                    loaded = firm.by_address(folder.name)
+                    name = folder.name if kind == "clients" else f"{folder.name} (sponsor)"
+                    sites.append((name, loaded.slug if loaded else None, folder, kind == "sponsors"))
         if not sites:
             fail(f"no sites found in {shown(site_root)}/; run `coachbook build` first")
         total = 0
-        for name, owner, folder in sites:
-            leaks = audit_site(folder, needles_for(firm, owner))
+        for name, owner, folder, for_sponsor in sites:
+            needles: list[Needle] = needles_for(firm, owner)
+            if for_sponsor and owner is not None:
+                loaded = firm.engagements[owner]
+                report = sponsor_report(loaded.engagement, loaded.program, dt.date.today())
+                needles += sponsor_needles(loaded.engagement, owner, report)
+            leaks = audit_site(folder, needles)
             total += len(leaks)
             status = (
                 click.style("clean", fg="green")

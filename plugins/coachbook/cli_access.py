@@ -9,7 +9,8 @@ from pathlib import Path, PurePosixPath
 import click
 
 from coachbook.cli_support import Options, engagement_or_fail, fail, load_or_fail, project_of, reported, shown
-from coachbook.loader import Project
+from coachbook.loader import LoadedEngagement, Project
+from coachbook.sponsor import sponsor_key, wants_sponsor_site
 
 __all__ = ["hosting", "passwd"]
 
@@ -101,6 +102,7 @@ def hosting(
     with reported(opts):
         from coachbook.hosting import NginxSite, render_headers, render_nginx
         from coachbook.passwords import htpasswd_file
+        from coachbook.sponsor import wants_sponsor_site
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
@@ -117,7 +119,8 @@ def hosting(
             )
             engagements = firm.engagements.values()
             guessable = sum(1 for e in engagements if e.engagement.site.id is None)
-            text = render_nginx([e.address for e in engagements], site, guessable=guessable)
+            sponsors = [e.address for e in engagements if wants_sponsor_site(e.engagement)]
+            text = render_nginx([e.address for e in engagements], site, guessable=guessable, sponsors=sponsors)
             # The folder may only exist on the server; when it is here, say who still lacks a password,
             # because nginx refuses everyone (403) at a site whose password file is missing.
             if passwords.is_dir():
@@ -153,8 +156,9 @@ def hosting(
 )
 @click.option("--user", default=None, help="The user name the client types (default: the slug).")
 @click.option("--rotate", is_flag=True, help="Replace the client's existing password.")
+@click.option("--sponsor", is_flag=True, help="The password of the client's sponsor site instead.")
 @click.pass_obj
-def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None, rotate: bool) -> None:
+def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None, rotate: bool, sponsor: bool) -> None:
     with reported(opts):
         from coachbook.passwords import (
             PASSWORD_BITS,
@@ -169,11 +173,13 @@ def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
         loaded = engagement_or_fail(firm, slug)
+        if sponsor:
+            _require_sponsor_site(loaded)
         directory = _absolute(htpasswd_dir or _default_htpasswd_dir(project))
         refuse_unsafe_dir(directory, project.root)
-        path = htpasswd_file(directory, loaded.address)
+        path = htpasswd_file(directory, sponsor_key(loaded.address) if sponsor else loaded.address)
         _refuse_unignored(project.root, path)
-        name = check_user(user or slug)
+        name = check_user(user or (f"{slug}-sponsor" if sponsor else slug))
         password = new_password()
         try:
             write_secret(path, htpasswd_entry(name, password), replace=rotate)
@@ -188,6 +194,11 @@ def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None
             "Share it with the client over a separate channel from the site's address "
             "(for example by phone or text message, not in the same email)."
         )
+
+
+def _require_sponsor_site(loaded: LoadedEngagement) -> None:
+    if not wants_sponsor_site(loaded.engagement):
+        fail(f"{loaded.slug} has no sponsor site; add `site: true` under `sponsor:` in {shown(loaded.source)} first")
 
 
 def _refuse_unignored(root: Path, path: Path) -> None:
@@ -214,18 +225,22 @@ def _refuse_unignored(root: Path, path: Path) -> None:
 @click.command(help=PASSPHRASE_HELP)
 @click.argument("slug")
 @click.option("--rotate", is_flag=True, help="Replace the client's passphrase; rebuild and send them the new one.")
+@click.option("--sponsor", is_flag=True, help="The passphrase of the client's sponsor site instead.")
 @click.pass_obj
-def passphrase(opts: Options, slug: str, rotate: bool) -> None:
+def passphrase(opts: Options, slug: str, rotate: bool, sponsor: bool) -> None:
     with reported(opts):
         from coachbook.encryption import DEFAULT_ITERATIONS
         from coachbook.passphrases import create_passphrase, passphrase_file
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        engagement_or_fail(firm, slug)
-        _refuse_unignored(project.root, passphrase_file(project.secrets, slug))
+        loaded = engagement_or_fail(firm, slug)
+        if sponsor:
+            _require_sponsor_site(loaded)
+        key = sponsor_key(slug) if sponsor else slug
+        _refuse_unignored(project.root, passphrase_file(project.secrets, key))
         try:
-            secret, path = create_passphrase(_absolute(project.secrets), project.root, slug, rotate=rotate)
+            secret, path = create_passphrase(_absolute(project.secrets), project.root, key, rotate=rotate)
         except OSError as exc:
             fail(f"cannot write the passphrase: {exc.strerror}")
         click.echo(f"{'Replaced' if rotate else 'Wrote'} {shown(path)} (mode 0600).")

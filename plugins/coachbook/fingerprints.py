@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Bump when the layout of the state file changes; an old file is then ignored (everything is rebuilt).
-STATE_VERSION = 1
+STATE_VERSION = 2
 #: Packages whose version changes the HTML a build writes.
 TOOLS = ("coachbook", "mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2")
 _ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_]*)")
@@ -131,6 +131,8 @@ class EngagementRecord:
     fragments: Fragments
     handbook: str | None = None
     """The git ref the engagement pins its handbook at, if it does."""
+    sponsor: bool = False
+    """Whether the engagement asks for a sponsor site."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,11 +140,18 @@ class EngagementRecord:
             "address": self.address,
             "fragments": self.fragments.to_json(),
             "handbook": self.handbook,
+            "sponsor": self.sponsor,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> EngagementRecord:
-        return cls(data["digest"], data["address"], Fragments.from_json(data["fragments"]), data.get("handbook"))
+        return cls(
+            data["digest"],
+            data["address"],
+            Fragments.from_json(data["fragments"]),
+            data.get("handbook"),
+            bool(data.get("sponsor", False)),
+        )
 
 
 @dataclass

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from coachbook.errors import CoachbookError
 from coachbook.passwords import check_address, htpasswd_file
+from coachbook.sponsor import sponsor_key
 
 __all__ = [
     "ASSET_EXTENSIONS",
@@ -86,13 +87,15 @@ class NginxSite:
     """Whether browsers reach the site over HTTPS, which turns on Strict-Transport-Security."""
 
 
-def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 0) -> str:
+def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 0, sponsors: Iterable[str] = ()) -> str:
     """An nginx `server { ... }` block serving the handbook publicly and each client's site behind a password.
 
     Arguments:
         addresses: The URL segment of each client's site (`clients/<address>/`).
         site: Where the sites and the password files are on the server, and how nginx listens.
         guessable: How many of the addresses are slugs rather than unguessable ids; they get a warning.
+        sponsors: The addresses whose client has a sponsor site (`sponsors/<address>/`), which has its own
+            password file, `<address>--sponsor.htpasswd`: the sponsor's password never opens the client's site.
 
     Returns:
         The configuration, ready to be included in nginx's `http { }` block.
@@ -157,6 +160,20 @@ def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 
     lines += _location(
         "^~ /clients/",
         ["# A folder left behind by a client no longer listed above is not served."],
+        [_CLIENT_CACHE, *headers],
+        "return 404;",
+    )
+    for address in sorted({check_address(a) for a in sponsors}):
+        lines += _location(
+            f"^~ /sponsors/{address}/",
+            [],
+            [_CLIENT_CACHE, *headers],
+            f'auth_basic "{REALM}";',
+            f'auth_basic_user_file "{htpasswd_file(htpasswd_dir, sponsor_key(address))}";',
+        )
+    lines += _location(
+        "^~ /sponsors/",
+        ["# Sponsor sites show progress only, and each has its own password."],
         [_CLIENT_CACHE, *headers],
         "return 404;",
     )

@@ -173,6 +173,8 @@ class Sponsor(_Model):
     name: Text
     role: Text
     email: Email | None = None
+    site: StrictBool = False
+    """Build a sponsor site at `sponsors/<address>/`: stages reached, goal progress and sessions held, no content."""
 
 
 class Cadence(_Model):

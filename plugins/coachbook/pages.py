@@ -40,6 +40,7 @@ __all__ = [
     "client_plan",
     "handbook_plan",
     "render_guide_page",
+    "render_page",
 ]
 
 
@@ -162,6 +163,11 @@ def _render(template: str, slots: Slots, **context: Any) -> str:
         return slots.inline_html(render_note(text)) if text else Markup("")
 
     return _ENV.get_template(template).render(slots=slots, note=note, note_inline=note_inline, chart=chart, **context)
+
+
+def render_page(template: str, slots: Slots, **context: Any) -> str:
+    """Render one of the page templates; every value it prints becomes a token of `slots`."""
+    return _render(template, slots, **context)
 
 
 def _status_label(status: StageStatus) -> str:

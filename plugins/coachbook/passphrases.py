@@ -44,9 +44,12 @@ def find_passphrase(secrets_dir: Path, slug: str) -> str:
         value = path.read_text(encoding="utf-8").strip()
         if value:
             return value
+    # A sponsor site's key is `<slug>--sponsor` (see coachbook.sponsor.sponsor_key).
+    client, _, sponsor = slug.partition("--")
+    site = f"{client}'s sponsor site" if sponsor else f"{slug}'s site"
+    command = f"coachbook passphrase {client}" + (" --sponsor" if sponsor else "")
     raise CoachbookError(
-        f"{slug}'s site is encrypted but has no passphrase: run `coachbook passphrase {slug}`, "
-        f"or set {env_name(slug)} (in CI, from a secret)"
+        f"{site} is encrypted but has no passphrase: run `{command}`, or set {env_name(slug)} (in CI, from a secret)"
     )
 
 

@@ -31,8 +31,9 @@ from coachbook.loader import Firm, Project, load_firm
 from coachbook.pages import NavItem, SitePlan, render_guide_page
 from coachbook.passphrases import find_passphrase
 from coachbook.preload import Preload
-from coachbook.sites import History, plan_client_site, plan_handbook_site
+from coachbook.sites import History, plan_client_site, plan_handbook_site, plan_sponsor_site
 from coachbook.slots import Slots
+from coachbook.sponsor import sponsor_key, sponsor_needles, sponsor_report
 from coachbook.versions import LATEST, read_snapshot
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ log = get_plugin_logger(__name__)
 CLIENT_ENV = "COACHBOOK_CLIENT"
 #: The environment variable that pins the as-of date when the option is unset.
 AS_OF_ENV = "COACHBOOK_AS_OF"
+#: Set to `sponsor` by `coachbook serve --client SLUG --sponsor`, to preview the sponsor's site.
+AUDIENCE_ENV = "COACHBOOK_AUDIENCE"
 #: Set to 1 by `coachbook serve --coach-view`; honoured only while serving.
 COACH_VIEW_ENV = "COACHBOOK_COACH_VIEW"
 #: Plugins that let page text run code; a client site must not be built with them.
@@ -85,6 +88,8 @@ class CoachbookConfig(Config):
     repository = c.Optional(c.Type(str))
     """Set by `coachbook publish --ref`: the git working tree that pinned handbooks are read from."""
     offline = c.Type(bool, default=False)
+    audience = c.Choice(("client", "sponsor"), default="client")
+    """Who the client's site is for: the client, or their sponsor (progress only; set by `coachbook build`)."""
     """Set by `coachbook bundle`: build a site that works opened from disk, search included, unencrypted."""
 
 
@@ -97,6 +102,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         self._slots: dict[str, Slots] = {}
         self._command = "build"
         self._passphrase: str | None = None
+        self._sponsor = False
+        self._as_of: str | None = None
         # Set by `coachbook build` (coachbook.builder) before the build: the
         # firm already loaded and every engagement's audit strings, so a site
         # of a large firm neither loads nor audits against every file again.
@@ -120,6 +127,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             repository=Path(self.config.repository) if self.config.repository else None,
         )
         slug = self.config.client or os.environ.get(CLIENT_ENV) or None
+        self._sponsor = (self.config.audience == "sponsor" or os.environ.get(AUDIENCE_ENV) == "sponsor") and bool(slug)
         if self.config.offline:
             # Opened from disk, links must name .html files; the pages are planned with that in mind.
             config.use_directory_urls = False
@@ -129,9 +137,14 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
                 _check_coach_view(slug, self._command, Path(config.site_dir), root)
             if slug:
                 _check_plugins(config)
-            as_of = _parse_as_of(self.config.as_of or os.environ.get(AS_OF_ENV))
+            self._as_of = self.config.as_of or os.environ.get(AS_OF_ENV)
+            as_of = _parse_as_of(self._as_of)
             self._firm = self.preloaded.firm if self.preloaded is not None else load_firm(project)
-            if slug:
+            if slug and self._sponsor:
+                self._plan = plan_sponsor_site(self._firm, slug, as_of)
+                if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
+                    self._passphrase = find_passphrase(root / self.config.secrets_dir, sponsor_key(slug))
+            elif slug:
                 self._plan = plan_client_site(
                     self._firm,
                     slug,
@@ -255,11 +268,12 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         )
         self._audit(site_dir, plan, needles)
         if self._passphrase and plan.client_slug:
+            owner = sponsor_key(plan.client_slug) if self._sponsor else plan.client_slug
             try:
                 encrypt_site(
                     site_dir,
                     passphrase=self._passphrase,
-                    binding=binding_for(plan.client_slug),
+                    binding=binding_for(owner),
                     remember=self.config.remember_device,
                 )
             except CoachbookError as exc:
@@ -275,6 +289,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         else:
             leaks = audit_site(site_dir, needles)
         problems = [str(leak) for leak in leaks]
+        if self._sponsor and plan.client_slug:
+            # A sponsor must not read what the client reads: every text of the client view beyond the report.
+            problems += [str(leak) for leak in audit_site(site_dir, self._sponsor_needles(plan.client_slug))]
         if plan.client_slug:
             problems += external_requests(site_dir)
         if not problems:
@@ -291,6 +308,12 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             return None
         source = self.config.changes_from
         return History(read_snapshot(Path(source)) if source else None, self.config.changes_title)
+
+    def _sponsor_needles(self, slug: str) -> list[Needle]:
+        assert self._firm is not None
+        loaded = self._firm.engagements[slug]
+        report = sponsor_report(loaded.engagement, loaded.program, _parse_as_of(self._as_of))
+        return sponsor_needles(loaded.engagement, slug, report)
 
     def _encrypted(self, firm: Firm, slug: str) -> bool:
         choice = firm.engagements[slug].engagement.site.encrypt

@@ -19,6 +19,7 @@ from coachbook.model import Engagement, Program
 from coachbook.pages import PageSource, SitePlan, client_plan, handbook_plan
 from coachbook.progress import compute_progress
 from coachbook.slots import Slots
+from coachbook.sponsor import sponsor_plan, sponsor_report, wants_sponsor_site
 from coachbook.validation import did_you_mean
 from coachbook.versions import Snapshot
 from coachbook.visibility import client_view, held_back
@@ -26,7 +27,7 @@ from coachbook.visibility import client_view, held_back
 #: Where a published version's "What changed" page lives.
 CHANGES_URI = "changes.md"
 
-__all__ = ["History", "guide_uris", "plan_client_site", "plan_handbook_site"]
+__all__ = ["History", "guide_uris", "plan_client_site", "plan_handbook_site", "plan_sponsor_site"]
 
 
 def guide_uris(firm: Firm) -> frozenset[str]:
@@ -113,6 +114,22 @@ def _render_unavailable(previous_title: str, slots: Slots) -> str:
         f"This version follows {slots.text(previous_title)}. The record of that version was made on another "
         "computer, so this page cannot list what changed since. Your coach can tell you.\n"
     )
+
+
+def plan_sponsor_site(firm: Firm, slug: str, as_of: dt.date) -> SitePlan:
+    """Plan the progress-only site of a client's sponsor.
+
+    Raises:
+        CoachbookError: There is no such engagement, or it does not ask for a sponsor site.
+    """
+    loaded = firm.engagements.get(slug)
+    if loaded is None:
+        raise CoachbookError(f"no engagement named {slug!r}; " + did_you_mean(slug, firm.engagements))
+    if not wants_sponsor_site(loaded.engagement):
+        raise CoachbookError(
+            f"{slug} has no sponsor site; add `site: true` under `sponsor:` in {firm.project.shown(loaded.source)}"
+        )
+    return sponsor_plan(slug, sponsor_report(loaded.engagement, loaded.program, as_of))
 
 
 def plan_handbook_site(firm: Firm, *, site_name: str) -> SitePlan:
