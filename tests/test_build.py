@@ -14,7 +14,7 @@ from coachbook.audit import normalise
 from coachbook.loader import Project, load_firm
 from coachbook.visibility import held_back, identifying
 
-from .conftest import REPO
+from .conftest import AS_OF, REPO, run_coachbook
 
 CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
 
@@ -292,3 +292,17 @@ def test_finished_actions_are_a_ticked_task_list(built_firm: Path) -> None:
         assert box.has_attr("checked") == ("dropped" not in item.get_text()), item
         assert ("dropped" in item.get_text()) == (item.find("del") is not None), item
     assert "[x]" not in finished.get_text() and "~~" not in finished.get_text()
+
+
+def test_html_comments_in_guides_and_pages_are_never_published(firm: Path) -> None:
+    """A firm's note to itself in a guide or the handbook's home stays in the repository."""
+    note = "Internal: rewrite this section before the Halden renewal"
+    guide = firm / "content" / "stages" / "03-assessment.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + f"\n<!-- {note} -->\n", encoding="utf-8")
+    home = firm / "content" / "index.md"
+    home.write_text(home.read_text(encoding="utf-8") + f"\n<!--\n{note}, twice\n-->\n", encoding="utf-8")
+    run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
+    outputs = [p for p in (firm / "site").rglob("*") if p.is_file()]
+    assert any(p.name == "index.html" and "03-assessment" in p.parent.name for p in outputs)
+    for path in outputs:
+        assert note.encode() not in path.read_bytes(), path

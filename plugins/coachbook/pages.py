@@ -29,7 +29,7 @@ from coachbook.notes import render_note
 from coachbook.placeholders import human_date, neutral_values, personal_values, render_guide
 from coachbook.progress import Progress, StageState
 from coachbook.slots import Slots
-from coachbook.visibility import Secret
+from coachbook.visibility import Secret, strip_comments
 
 __all__ = [
     "FileSource",
@@ -354,7 +354,8 @@ def render_guide_page(guide: GuidePage, body: str, slots: Slots) -> str:
         slots: Where this page's values go.
     """
     tokens = {name: str(slots.text(value)) for name, value in guide.values.items()}
-    text = render_guide(body, tokens).lstrip()
+    # A comment in a guide is the firm's note to itself; it would otherwise sit in every page's source.
+    text = render_guide(strip_comments(body), tokens).lstrip()
     # The client's status goes right under the guide's own title.
     heading, rest = ("", text)
     if text.startswith("# "):

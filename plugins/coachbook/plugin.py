@@ -35,6 +35,7 @@ from coachbook.sites import History, plan_client_site, plan_handbook_site, plan_
 from coachbook.slots import Slots
 from coachbook.sponsor import sponsor_key, sponsor_needles, sponsor_report
 from coachbook.versions import LATEST, read_snapshot
+from coachbook.visibility import strip_comments
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -224,7 +225,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             return markdown
         guide = plan.guide(uri)
         if guide is None:
-            return markdown
+            # The firm's other pages (the handbook's home): its comments are notes, not content.
+            return strip_comments(markdown)
         slots = Slots()
         self._slots[uri] = slots
         try:
