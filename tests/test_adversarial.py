@@ -217,9 +217,19 @@ CASES = [
     ),
     Case(
         "leak-hidden-in-an-html-comment",
-        append(GUIDE, "\n<!-- ask kwame.asante@ashgrovemutual.example for a reference -->\n"),
+        replace(
+            "theme/main.html",
+            "{% block extrahead %}",
+            "{% block extrahead %}<!-- ask kwame.asante@ashgrovemutual.example for a reference -->",
+        ),
         build("sofia-marquez"),
         Refused(("leak audit failed", "client.email"), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "another-client-in-a-guide-comment-is-stripped",
+        append(GUIDE, "\n<!-- ask kwame.asante@ashgrovemutual.example for a reference -->\n"),
+        build("sofia-marquez"),
+        Safe(nowhere("sofia-marquez", "kwame.asante@ashgrovemutual.example", raw=True)),
     ),
     Case(
         "leak-hidden-in-an-attribute",
@@ -474,7 +484,11 @@ CASES = [
                 lambda firm: _absent(firm / "site" / "clients" / "dana-whitfield" / "search"),
             )
         ),
-        env={"COACHBOOK_PASSPHRASE_DANA_WHITFIELD": "test-only-passphrase-not-secret"},
+        env={
+            "COACHBOOK_PASSPHRASE_DANA_WHITFIELD": "test-only-passphrase-not-secret",
+            # Dana's sponsor site is encrypted too, with a passphrase of its own.
+            "COACHBOOK_PASSPHRASE_DANA_WHITFIELD__SPONSOR": "another-test-only-passphrase",
+        },
     ),
     Case(
         "unguessable-address-replaces-the-slug",
