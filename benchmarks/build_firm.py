@@ -215,6 +215,8 @@ def make_firm(root: Path, n: int) -> list[str]:
         for old, value in swaps:
             if old:
                 text = text.replace(old, value)
+        # One site per client on both sides of the comparison: the naive loop builds no sponsor sites.
+        text = re.sub(r"^  site: true\n", "", text, flags=re.MULTILINE)
         old_first = data["client"]["name"].split()[0]
         text = re.sub(rf"\b{re.escape(old_first)}\b", new["first"], text)
         slug = re.sub(r"[^a-z0-9]+", "-", new["name"].lower()).strip("-") + f"-{i}"

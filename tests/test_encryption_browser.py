@@ -72,6 +72,8 @@ def _build_encrypted(folder: Path, *, remember: bool = False) -> tuple[Path, str
     passphrase = generate_passphrase()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(env_name(SLUG), passphrase)
+        # Dana's sponsor site is encrypted with its own passphrase.
+        patch.setenv(env_name(f"{SLUG}--sponsor"), generate_passphrase())
         run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", "--client", SLUG, check=True)
     return firm / "site" / "clients" / SLUG, passphrase
 

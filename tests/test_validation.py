@@ -324,7 +324,9 @@ ENGAGEMENT_CASES = [
     pytest.param(
         (
             "sponsor:\n  name: Ines Carvalho\n  role: Chief People Officer\n"
-            "  email: ines.carvalho@haldenlogistics.example\n",
+            "  email: ines.carvalho@haldenlogistics.example\n"
+            "  # Ines sees a progress-only site: stages, goal percentages and sessions held.\n"
+            "  site: true\n",
             "sponsor: Ines Carvalho\n",
         ),
         [
