@@ -157,7 +157,9 @@ def redirect_page(target: str) -> str:
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="robots" content="noindex, nofollow">\n<meta name="referrer" content="no-referrer">\n'
-        f'<meta http-equiv="refresh" content="0; url={url}">\n<title>Redirecting</title>\n</head>\n'
+        f'<meta http-equiv="refresh" content="0; url={url}">\n<title>Redirecting</title>\n'
+        # An empty icon: otherwise the browser asks the host for /favicon.ico, which a static host answers with 404.
+        '<link rel="icon" href="data:,">\n</head>\n'
         f'<body><p><a href="{url}">Continue to the latest version</a>.</p></body>\n</html>\n'
     )
 
