@@ -107,7 +107,14 @@ def at_ref(project: Project, config_file: Path, ref: str) -> Iterator[tuple[Path
         GitRefError: The ref is unknown, or the project did not exist at it.
     """
     commit = resolve_commit(project.root, ref)
-    inner = config_file.resolve().relative_to(project.root)
+    try:
+        inner = config_file.resolve().relative_to(project.root)
+        content = project.content_dir.resolve().relative_to(project.root)
+        engagements = project.engagements_dir.resolve().relative_to(project.root)
+    except ValueError:
+        raise CoachbookError(
+            "--ref needs the content and engagements folders inside the folder of mkdocs.yml, so git holds them"
+        ) from None
     with tempfile.TemporaryDirectory(prefix="coachbook-ref-") as folder:
         exported = export_project(project.root, project.root, commit, Path(folder) / "project")
         config = exported / inner
@@ -115,8 +122,8 @@ def at_ref(project: Project, config_file: Path, ref: str) -> Iterator[tuple[Path
             raise CoachbookError(f"{inner} does not exist at {ref!r} ({commit[:12]}); that commit predates the firm")
         moved = Project(
             root=exported,
-            content_dir=exported / project.content_dir.resolve().relative_to(project.root),
-            engagements_dir=exported / project.engagements_dir.resolve().relative_to(project.root),
+            content_dir=exported / content,
+            engagements_dir=exported / engagements,
             secrets_dir=project.secrets,
             published_dir=project.published,
             repository=project.root,
