@@ -64,7 +64,7 @@ def publish(
 ) -> None:
     with reported(opts):
         from coachbook.gitrefs import check_ref
-        from coachbook.publisher import at_ref, publish_handbook
+        from coachbook.publisher import Release, at_ref, publish_handbook
         from coachbook.publisher import publish as publish_version
         from coachbook.versions import check_version_name
 
@@ -84,19 +84,14 @@ def publish(
             if ref is not None:
                 config, project, source = stack.enter_context(at_ref(project, config, ref))
             firm = load_or_fail(project)
+            release = Release(project.published, day, name, title, force, url, source)
             if slug is None:
                 what = "the handbook"
-                result = publish_handbook(
-                    config, firm, published=project.published, as_of=day, name=name, title=title, force=force,
-                    base_url=url, source=source,
-                )  # fmt: skip
+                result = publish_handbook(config, firm, release)
             else:
                 what = slug
                 engagement_or_fail(firm, slug)
-                result = publish_version(
-                    config, firm, slug, published=project.published, as_of=day, name=name, title=title, force=force,
-                    base_url=url, source=source,
-                )  # fmt: skip
+                result = publish_version(config, firm, slug, release)
         built_from = f" from {source.ref} ({source.commit[:12]})" if source else ""
         click.echo(f"Published {what} version {result.version!r}{built_from} to {shown(result.path)}/")
         if result.previous and not handbook:

@@ -56,6 +56,7 @@ from coachbook.visibility import client_view
 __all__ = [
     "HANDBOOK",
     "PublishResult",
+    "Release",
     "at_ref",
     "client_root",
     "handbook_root",
@@ -131,36 +132,41 @@ def at_ref(project: Project, config_file: Path, ref: str) -> Iterator[tuple[Path
         yield config, moved, Source(ref, commit)
 
 
-def publish(
-    config_file: Path,
-    firm: Firm,
-    slug: str,
-    *,
-    published: Path,
-    as_of: dt.date,
-    name: str | None = None,
-    title: str | None = None,
-    force: bool = False,
-    base_url: str = "http://localhost/",
-    source: Source | None = None,
-) -> PublishResult:
+@dataclass(frozen=True)
+class Release:
+    """What a publish is asked for, the same for a client's site and for the handbook."""
+
+    published: Path
+    as_of: dt.date
+    name: str | None = None
+    """The version's name; None for the default."""
+    title: str | None = None
+    force: bool = False
+    """Replace a version already published under this name."""
+    base_url: str = "http://localhost/"
+    source: Source | None = None
+    """The git ref the firm was exported at (see `at_ref`); None for the working tree."""
+
+
+def publish(config_file: Path, firm: Firm, slug: str, release: Release) -> PublishResult:
     """Build and publish a new version of `slug`'s site.
 
-    `source` says the firm was exported at a git ref (see `at_ref`); without
-    it the working tree is published, and the HEAD commit is recorded when
-    the engagement file is committed unchanged there.
+    Without a `release.source` the working tree is published, and the HEAD
+    commit is recorded when the engagement file is committed unchanged there.
 
     Raises:
         CoachbookError: The name is unusable or taken (without `force`), or the build failed.
     """
+    published, as_of, title, source = release.published, release.as_of, release.title, release.source
     project = firm.project
     loaded = firm.engagements[slug]
     view = client_view(loaded.engagement)
     progress = compute_progress(view, loaded.program, as_of)
     current = progress.current.stage.id if progress.current else None
+    name = release.name
     name = check_version_name(default_version_name(as_of, current) if name is None else name)
     root = client_root(published, loaded.address)
-    versions = _open_for(root, name, force, owner=slug)
+    versions = _open_for(root, name, release.force, owner=slug)
     previous = next((v for v in versions if v.name != name), None)
     options: dict[str, Any] = {"version": name, **_paths(project)}
     if previous is not None:
@@ -171,25 +177,14 @@ def publish(
     properties = _properties(as_of, source, project, loaded.source)
     if loaded.engagement.handbook is not None:
         properties["handbook"] = {"ref": loaded.engagement.handbook, "commit": loaded.handbook_commit}
-    _build(config_file, SiteTarget(slug, slug, root / name), published, as_of, options, base_url, root, name)
+    _build(config_file, SiteTarget(slug, slug, root / name), release, options, root, name)
 
     write_snapshot(snapshot_path(project.git, loaded.address, name), view, as_of, title)
     is_latest = _record(published, root, versions, Version(name, title, properties=properties))
     return PublishResult(name, root / name, is_latest, previous.name if previous else None, source)
 
 
-def publish_handbook(
-    config_file: Path,
-    firm: Firm,
-    *,
-    published: Path,
-    as_of: dt.date,
-    name: str | None = None,
-    title: str | None = None,
-    force: bool = False,
-    base_url: str = "http://localhost/",
-    source: Source | None = None,
-) -> PublishResult:
+def publish_handbook(config_file: Path, firm: Firm, release: Release) -> PublishResult:
     """Publish the public handbook as a version under `handbook/<version>/`, in the same layout as a client's.
 
     The default name is the ref when it can be one (a tag such as `v2026.1`), else the date.
@@ -197,16 +192,17 @@ def publish_handbook(
     Raises:
         CoachbookError: The name is unusable or taken (without `force`), or the build failed.
     """
+    published, as_of, name, source = release.published, release.as_of, release.name, release.source
     if name is None:
         name = source.ref.lower() if source and _usable(source.ref.lower()) else as_of.isoformat()
     name = check_version_name(name)
     root = handbook_root(published)
-    versions = _open_for(root, name, force, owner="the handbook")
+    versions = _open_for(root, name, release.force, owner="the handbook")
     previous = next((v for v in versions if v.name != name), None)
-    title = title or (source.ref if source and name == source.ref.lower() else human_date(as_of))
+    title = release.title or (source.ref if source and name == source.ref.lower() else human_date(as_of))
     properties = _properties(as_of, source, firm.project, None)
     options = {"version": name, **_paths(firm.project)}
-    _build(config_file, SiteTarget(HANDBOOK, None, root / name), published, as_of, options, base_url, root, name)
+    _build(config_file, SiteTarget(HANDBOOK, None, root / name), release, options, root, name)
     is_latest = _record(published, root, versions, Version(name, title, properties=properties))
     return PublishResult(name, root / name, is_latest, previous.name if previous else None, source)
 
@@ -251,17 +247,11 @@ def _properties(
 
 
 def _build(
-    config_file: Path,
-    target: SiteTarget,
-    published: Path,
-    as_of: dt.date,
-    options: dict[str, Any],
-    base_url: str,
-    root: Path,
-    name: str,
+    config_file: Path, target: SiteTarget, release: Release, options: dict[str, Any], root: Path, name: str
 ) -> None:
-    site_url = f"{base_url.rstrip('/')}/{root.relative_to(published).as_posix()}/{name}/"
-    result = build_one(config_file, target, published, as_of=as_of, options=options, site_url=site_url)
+    published = release.published
+    site_url = f"{release.base_url.rstrip('/')}/{root.relative_to(published).as_posix()}/{name}/"
+    result = build_one(config_file, target, published, as_of=release.as_of, options=options, site_url=site_url)
     if not result.ok:
         raise CoachbookError(f"{target.name}: version {name!r} was not published: {result.error}")
 
