@@ -30,7 +30,7 @@ from typing import Any
 from coachbook.loader import Firm
 from coachbook.visibility import Secret, client_view, held_back, identifying
 
-__all__ = ["Leak", "Needle", "audit_site", "external_requests", "needles_for"]
+__all__ = ["Leak", "Needle", "audit_site", "external_requests", "needles_for", "site_files"]
 
 #: Held-back text is searched by its sentences; shorter fragments are too common to be evidence.
 MIN_FRAGMENT_WORDS = 3
@@ -189,14 +189,24 @@ def _unfold_calendar(text: str) -> str:
     return _CALENDAR_ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), unfolded)
 
 
-def audit_site(site_dir: Path, needles: list[Needle]) -> list[Leak]:
-    """Search every file under `site_dir` for `needles`."""
-    leaks: list[Leak] = []
+def site_files(site_dir: Path, leaks: list[Leak]) -> Iterator[tuple[str, Path]]:
+    """Every file of a site to search, with its path relative to the site, in a stable order.
+
+    A symbolic link is a leak in itself (it could publish any file the server
+    can read): it is added to `leaks` and not followed.
+    """
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file() or p.is_symlink()):
         relative = path.relative_to(site_dir).as_posix()
         if path.is_symlink():
             leaks.append(Leak(relative, Needle("(symbolic link)", "-", "-", "symlink")))
-            continue
+        else:
+            yield relative, path
+
+
+def audit_site(site_dir: Path, needles: list[Needle]) -> list[Leak]:
+    """Search every file under `site_dir` for `needles`."""
+    leaks: list[Leak] = []
+    for relative, path in site_files(site_dir, leaks):
         text = _file_text(path)
         leaks.extend(Leak(relative, n) for n in needles if n.text in text)
     return leaks

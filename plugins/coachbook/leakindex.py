@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coachbook.audit import Leak, Needle, _file_text, _fragments
+from coachbook.audit import Leak, Needle, _file_text, _fragments, site_files
 from coachbook.model import Engagement
 from coachbook.visibility import held_back, identifying
 
@@ -244,11 +244,7 @@ class LeakIndex:
                 so a file every site shares is read and searched once, not once per site.
         """
         leaks: list[Leak] = []
-        for path in sorted(p for p in site_dir.rglob("*") if p.is_file() or p.is_symlink()):
-            relative = path.relative_to(site_dir).as_posix()
-            if path.is_symlink():
-                leaks.append(Leak(relative, Needle("(symbolic link)", "-", "-", "symlink")))
-                continue
+        for relative, path in site_files(site_dir, leaks):
             found = known.get(file_digest(path.read_bytes())) if known else None
             if found is None:
                 found = self.finder.found(_file_text(path))
