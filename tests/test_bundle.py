@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS
+from .browser import CHROMIUM, chromium_page
 from .conftest import AS_OF, copy_firm, run_coachbook
 
 SLUG = "kwame-asante"
@@ -80,22 +80,15 @@ def test_an_unknown_client_writes_no_bundle(firm: Path) -> None:
 
 # --------------------------------------------------------------------------- in Chromium, from disk
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
+pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
 
 
 @pytest.fixture(scope="module")
 def page() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(f"the browser tests need Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as playwright:
-        # No --allow-file-access-from-files: the bundle must work in a browser as a client has it.
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            context = browser.new_context()
-            context.set_default_timeout(TIMEOUT_MS)
-            yield context.new_page()
-        finally:
-            browser.close()
+    # No --allow-file-access-from-files: the bundle must work in a browser as a client has it.
+    yield from chromium_page()
 
 
 def test_opened_from_disk_navigation_and_search_work(bundled: tuple[Path, Path], page: Any) -> None:

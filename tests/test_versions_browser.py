@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from .browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, free_port, serve
+from .browser import CHROMIUM, chromium_page, free_port, serve
 from .conftest import copy_firm, run_coachbook
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
+pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
 if not CHROMIUM.exists():
     pytest.skip(f"the browser tests need Chromium at {CHROMIUM}", allow_module_level=True)
 
@@ -33,14 +33,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(published: str) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            context = browser.new_context()
-            context.set_default_timeout(TIMEOUT_MS)
-            yield context.new_page()
-        finally:
-            browser.close()
+    yield from chromium_page()
 
 
 def test_the_client_root_lands_on_latest_and_the_selector_lists_both_versions(published: str, page: Any) -> None:
