@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.utils.meta import get_data
 
 from coachbook.changes import changes_page, compare
 from coachbook.errors import CoachbookError
-from coachbook.loader import Firm
+from coachbook.loader import Firm, LoadedEngagement
 from coachbook.model import Engagement, Program
 from coachbook.pages import PageSource, SitePlan, client_plan, handbook_plan
 from coachbook.progress import compute_progress
@@ -69,6 +72,7 @@ def plan_client_site(
             f"no engagement named {slug!r} in {firm.project.shown(firm.project.engagements_dir)}/"
             + (f"; {hint}" if hint else "")
         )
+    bodies = _guide_bodies(firm, loaded)
     if coach_view:
         engagement = loaded.engagement
         progress = compute_progress(engagement, loaded.program, as_of)
@@ -81,13 +85,42 @@ def plan_client_site(
             directory_urls=directory_urls,
             coach_notes=notes,
             calendar=calendar,
+            guide_bodies=bodies,
         )
     view = client_view(loaded.engagement)
     progress = compute_progress(view, loaded.program, as_of)
     extra = (_changes_page(view, loaded.program, as_of, history, directory_urls),) if history else ()
     return client_plan(
-        slug, view, loaded.program, progress, directory_urls=directory_urls, extra_pages=extra, calendar=calendar
+        slug,
+        view,
+        loaded.program,
+        progress,
+        directory_urls=directory_urls,
+        extra_pages=extra,
+        calendar=calendar,
+        guide_bodies=bodies,
     )
+
+
+def _guide_bodies(firm: Firm, loaded: LoadedEngagement) -> dict[str, str]:
+    """The body of each of the client's guides, for the program page, read just as MkDocs reads the guide's page.
+
+    The same file (from the handbook the client is pinned to, if any), the same decoding and the same
+    front matter rule (MkDocs' own), so the program page prints exactly the text of each guide page.
+
+    Raises:
+        CoachbookError: A guide cannot be read.
+    """
+    content = loaded.content_dir or firm.project.content_dir
+    bodies = {}
+    for stage in loaded.program.stages:
+        path = content / stage.guide
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CoachbookError(f"cannot read the guide {firm.project.shown(path)}: {exc}") from exc
+        bodies[Path(stage.guide).as_posix()] = get_data(text)[0]
+    return bodies
 
 
 def _changes_page(
