@@ -62,7 +62,7 @@ def coach_view(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 
 def test_every_page_of_the_coach_view_carries_the_banner(coach_view: tuple[str, Path]) -> None:
     url, _ = coach_view
-    for page in ("", "goals/", "sessions/", "coach-notes/", "stages/06-implementation/"):
+    for page in ("", "goals/", "sessions/", "coach-notes/", "program/", "stages/06-implementation/"):
         soup = BeautifulSoup(fetch(url + page), "html.parser")
         banner = soup.select_one(".md-banner .cb-coach-banner")
         assert banner is not None, page
