@@ -137,3 +137,23 @@ def test_new_coach_only_text_is_searched_for_in_unchanged_sites(firm: Path) -> N
     assert (firm / "site" / "sponsors" / "dana-whitfield" / "index.html").is_file()
     assert not (firm / "site" / "clients" / "dana-whitfield").exists()
     assert not (firm / "site" / "handbook").exists()
+    # Kwame's previous version shows the sentence too: it does not stay in place of the failed rebuild.
+    assert not (firm / "site" / "clients" / "kwame-asante").exists()
+    assert "the version in place contains them too and was removed" in result.stderr
+
+
+def test_a_rebuilt_site_is_audited_for_new_coach_only_text_in_the_theme_assets(firm: Path) -> None:
+    """The theme's assets are searched once per build and only for strings added since; those must still count."""
+    phrase = "the quartermain arrangement stays between us"
+    append(firm / "theme" / "assets" / "stylesheets" / "coachbook.css", f"\n/* {phrase} */\n")
+    build(firm)
+    # Now Kwame's coach writes the same words in a private note (the file ends inside a `private: |` block).
+    append(firm / "engagements" / "kwame-asante.yml", f"  Remember: {phrase}.\n")
+    result = run_coachbook(firm, "build", "--as-of", AS_OF)
+    assert result.returncode == 1
+    kwame = re.search(r"^FAILED kwame-asante .*$", result.stderr, re.MULTILINE) or re.search(
+        r"FAILED\S* kwame-asante.*", result.stderr
+    )
+    assert kwame, result.stderr
+    assert "assets/stylesheets/coachbook.css" in kwame.group(0)
+    assert not (firm / "site" / "clients" / "kwame-asante").exists()

@@ -103,3 +103,36 @@ def test_normalise_is_unchanged_by_its_speed_up(built_firm: Path) -> None:
             samples.append(path.read_text(encoding="utf-8", errors="ignore"))
     for sample in samples:
         assert normalise(sample) == _reference_normalise(sample)
+
+
+def test_assets_searched_before_are_searched_again_only_for_added_needles(tmp_path: Path) -> None:
+    from coachbook.leakindex import Fragments, file_digest
+
+    style = tmp_path / "style.css"
+    style.write_text("/* brand colours chosen with Amara Okafor */ body { color: teal }", encoding="utf-8")
+    script = tmp_path / "app.js"
+    script.write_text("const greeting = 'welcome back';", encoding="utf-8")
+    paths = [style, script]
+
+    def index(*names: str) -> LeakIndex:
+        return LeakIndex({f"c{i}": Fragments(((n, "client.name"),), ()) for i, n in enumerate(names)})
+
+    first = index("amara okafor", "welcome back", "nobody here")
+    found = first.found_in_files(paths)
+    assert found == {
+        file_digest(style.read_bytes()): {"amara okafor"},
+        file_digest(script.read_bytes()): {"welcome back"},
+    }
+    # One needle gone, one added: the answer is the same as a full search.
+    second = index("amara okafor", "colour", "welcome")
+    earlier = (first.texts, found)
+    assert second.found_in_files(paths, earlier=earlier) == second.found_in_files(paths)
+    assert second.found_in_files(paths, earlier=earlier) == {
+        file_digest(style.read_bytes()): {"amara okafor", "colour"},
+        file_digest(script.read_bytes()): {"welcome"},
+    }
+    # Earlier findings are trusted for a file with the same digest (the saving); a new file is searched whole.
+    assert second.found_in_files(paths, earlier=(second.texts, {file_digest(style.read_bytes()): ["colour"]})) == {
+        file_digest(style.read_bytes()): {"colour"},
+        file_digest(script.read_bytes()): {"welcome"},
+    }

@@ -376,8 +376,13 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
 
     to_build: list[SiteTarget] = []
     reaudit: list[tuple[SiteTarget, frozenset[str]]] = []
+    # Strings the version in place has not been searched for: if its rebuild fails, it stays only without them.
+    unsearched: dict[str, frozenset[str]] = {}
+    current_needles = frozenset(state.needle_sets[needles_key])
     for target in targets:
         kept = state.sites.get(target.name)
+        if kept is not None and kept.needles != needles_key:
+            unsearched[target.name] = current_needles - frozenset(state.needle_sets.get(kept.needles, ()))
         folder = target.dest.relative_to(site_root).as_posix()
         if (
             request.force
@@ -405,9 +410,10 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     events.planned(len(to_build), len(report.skipped), len(reaudit))
 
     if to_build or reaudit:
-        context = _prepare(request, cfg, project, programs, index, files, records, to_build)
+        context = _prepare(request, cfg, project, programs, index, files, records, to_build, state, needles_key)
         tasks: list[tuple[SiteTarget | None, Callable[[], Any]]] = [
-            (target, _bind(_build_site, context, target, files.get(target.client or ""))) for target in to_build
+            (target, _bind(_build_site, context, target, files.get(target.client or ""), unsearched.get(target.name)))
+            for target in to_build
         ]
         tasks += [(target, _bind(_reaudit_site, context, target, added)) for target, added in reaudit]
         for result in _run_forked(tasks, jobs=request.jobs):
@@ -592,15 +598,29 @@ def _prepare(
     files: Mapping[str, Path],
     records: Mapping[str, EngagementRecord],
     to_build: Sequence[SiteTarget],
+    state: BuildState,
+    needles_key: str,
 ) -> _Context:
-    """Everything the sites' processes share, prepared once in the parent before any is forked."""
+    """Everything the sites' processes share, prepared once in the parent before any is forked.
+
+    The theme's assets are searched for audit strings once here, and the
+    result is kept in `state`: the next build searches them only for strings
+    added since.
+    """
     from coachbook import warm
 
     warmed = None
     if to_build:
         clients = sum(1 for t in to_build if t.client)
         store = project.root / ".coachbook" / "assets" if request.link_assets else None
-        warmed = warm.warm(cfg, programs, index, client_sites=clients, store=store)
+        cache = project.root / ".coachbook" / "templates"
+        searched = state.needle_sets.get(state.asset_needles or "")
+        earlier = (frozenset(searched), state.asset_found) if searched is not None else None
+        warmed = warm.warm(
+            cfg, programs, index, client_sites=clients, store=store, bytecode=cache, earlier=earlier
+        )
+        state.asset_needles = needles_key
+        state.asset_found = {digest: sorted(found) for digest, found in warmed.known.items()}
     handbooks = Handbooks(project)
     # Export each pinned handbook once here, rather than once in every process that needs it.
     for ref in sorted({records[t.client].handbook or "" for t in to_build if t.client} - {""}):
@@ -613,8 +633,25 @@ def _prepare(
     return _Context(request, project, programs, index, warmed, handbooks, files)
 
 
-def _build_site(context: _Context, target: SiteTarget, path: Path | None) -> SiteResult:
-    """In a site's own process: build the site from the warmed config, that client's engagement and the index."""
+def _build_site(
+    context: _Context, target: SiteTarget, path: Path | None, unsearched: frozenset[str] | None = None
+) -> SiteResult:
+    """In a site's own process: build the site from the warmed config, that client's engagement and the index.
+
+    A failed build leaves the version in place, unless that version contains
+    one of the `unsearched` strings (added to the audit since it was last
+    searched): then it is taken offline, as an unchanged site would be.
+    """
+    result = _build_new_site(context, target, path)
+    if result.ok or not unsearched or not (target.dest / "index.html").is_file():
+        return result
+    previous = _reaudit_site(context, target, unsearched)
+    if previous.ok:
+        return result
+    return replace(result, error=f"{result.error}; the version in place contains them too and was removed")
+
+
+def _build_new_site(context: _Context, target: SiteTarget, path: Path | None) -> SiteResult:
     from coachbook.warm import link_assets
 
     request = context.request

@@ -190,6 +190,10 @@ class BuildState:
     """By site name: `handbook` or the client's slug."""
     needle_sets: dict[str, list[str]] = field(default_factory=dict)
     """Every client's audit strings at the time of an audit, by digest, for the sites that were audited then."""
+    asset_needles: str | None = None
+    """Key in `needle_sets` of the strings the theme's assets were last searched for."""
+    asset_found: dict[str, list[str]] = field(default_factory=dict)
+    """What that search found, by asset digest: the next build searches only for strings added since."""
 
     @classmethod
     def load(cls, path: Path) -> BuildState:
@@ -202,18 +206,22 @@ class BuildState:
                 engagements={k: EngagementRecord.from_json(v) for k, v in data["engagements"].items()},
                 sites={k: SiteRecord.from_json(v) for k, v in data["sites"].items()},
                 needle_sets={k: list(v) for k, v in data["needle_sets"].items()},
+                asset_needles=data.get("asset_needles"),
+                asset_found={k: list(v) for k, v in data.get("asset_found", {}).items()},
             )
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
 
     def save(self, path: Path) -> None:
         """Write the state atomically, keeping only the needle sets some site still refers to."""
-        used = {site.needles for site in self.sites.values()}
+        used = {site.needles for site in self.sites.values()} | {self.asset_needles}
         data = {
             "version": STATE_VERSION,
             "engagements": {k: v.to_json() for k, v in sorted(self.engagements.items())},
             "sites": {k: v.to_json() for k, v in sorted(self.sites.items())},
             "needle_sets": {k: v for k, v in self.needle_sets.items() if k in used},
+            "asset_needles": self.asset_needles,
+            "asset_found": dict(sorted(self.asset_found.items())),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")

@@ -90,7 +90,8 @@ class NeedleFinder:
         self._singles: dict[str, list[str]] = defaultdict(list)
         # Anything else (very short words, odd spacing) is simply searched for.
         self._plain: list[str] = []
-        for needle in set(needles):
+        self.needles = frozenset(needles)
+        for needle in self.needles:
             self._file(needle)
 
     def _file(self, needle: str) -> None:
@@ -251,6 +252,34 @@ class LeakIndex:
             leaks.extend(self.leaks_in(found, relative, owner, allowed, owner_held_back=owner_held_back))
         return leaks
 
-    def found_in_files(self, paths: Sequence[Path]) -> dict[str, frozenset[str]]:
-        """The needles in each of `paths`, by digest: what `audit_site(known=...)` takes."""
-        return {file_digest(p.read_bytes()): frozenset(self.finder.found(_file_text(p))) for p in paths}
+    @property
+    def texts(self) -> frozenset[str]:
+        """Every needle of the firm."""
+        return frozenset(self._sources)
+
+    def found_in_files(
+        self, paths: Sequence[Path], *, earlier: tuple[frozenset[str], Mapping[str, Iterable[str]]] | None = None
+    ) -> dict[str, frozenset[str]]:
+        """The needles in each of `paths`, by digest: what `audit_site(known=...)` takes.
+
+        Arguments:
+            paths: The files to search (the theme's assets, the same in every site).
+            earlier: (needles, found by digest) of an earlier search. A file
+                with the same digest is then searched only for the needles added
+                since, so editing one engagement does not search the theme's
+                assets for every client's strings again.
+        """
+        texts = self.texts
+        added: NeedleFinder | None = None
+        if earlier is not None:
+            added = NeedleFinder(texts - earlier[0])
+        result = {}
+        for path in paths:
+            digest = file_digest(path.read_bytes())
+            kept = earlier[1].get(digest) if earlier is not None else None
+            if kept is None or added is None:
+                result[digest] = frozenset(self.finder.found(_file_text(path)))
+            else:
+                new = added.found(_file_text(path)) if added.needles else set()
+                result[digest] = frozenset(texts.intersection(kept)) | new
+        return result

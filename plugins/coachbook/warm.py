@@ -25,7 +25,7 @@ import copy
 import datetime as dt
 import logging
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,8 +54,8 @@ log = logging.getLogger(__name__)
 
 #: A guide page is framed one of these ways: in the handbook (None), or by the client's standing on the stage.
 _DAY = dt.date(2000, 1, 1)
-#: Guides are converted ahead (six frames each) only for builds of at least this many client sites.
-CONVERT_AHEAD_FROM = 3
+#: Templates are compiled and guides converted (six frames each) ahead only for builds of this many client sites.
+AHEAD_FROM = 3
 _FRAMES: tuple[tuple[StageStatus, dt.date | None, dt.date | None] | None, ...] = (
     None,
     (StageStatus.DONE, _DAY, _DAY),
@@ -88,6 +88,8 @@ def warm(
     *,
     client_sites: int,
     store: Path | None,
+    bytecode: Path | None = None,
+    earlier: tuple[frozenset[str], Mapping[str, Iterable[str]]] | None = None,
 ) -> Warm:
     """Prepare the parent before forking: compile, list, convert and audit what every site shares.
 
@@ -97,13 +99,19 @@ def warm(
         index: Every engagement's audit strings, searched once in the theme's assets.
         client_sites: How many client sites will be built; guides are converted ahead only when it pays.
         store: Where to keep one copy of each theme asset for hardlinks, or None not to link.
+        bytecode: Where to keep the theme's compiled templates between builds, or None to compile afresh.
+        earlier: What an earlier build found in the theme's assets (`LeakIndex.found_in_files`).
     """
     env = config.theme.get_env()
-    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
-        try:
-            env.get_template(name)
-        except Exception as exc:  # A template that does not compile fails the site that uses it, as before.
-            log.debug("theme template %s does not compile: %s", name, exc)
+    if bytecode is not None:
+        env.bytecode_cache = page_templates._ENV.bytecode_cache = _bytecode_cache(bytecode)
+    if client_sites >= AHEAD_FROM:
+        # For a site or two, listing the theme's templates costs more than loading the few a site uses.
+        for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+            try:
+                env.get_template(name)
+            except Exception as exc:  # A template that does not compile fails the site that uses it, as before.
+                log.debug("theme template %s does not compile: %s", name, exc)
     # MkDocs asks the theme for a new environment (and compiles every template again) on every build.
     config.theme.get_env = lambda: env  # type: ignore[method-assign]
 
@@ -123,7 +131,7 @@ def warm(
     for uri, path in zip((uri for uri, _ in result.theme_files), paths, strict=True):
         result.asset_digests[uri] = file_digest(path.read_bytes())
     if index is not None:
-        result.known = index.found_in_files(paths)
+        result.known = index.found_in_files(paths, earlier=earlier)
     if store is not None:
         result.store = _fill_store(store, paths, result.asset_digests)
 
@@ -137,11 +145,28 @@ def warm(
                 continue
             body, _ = meta.get_data(source.read_text(encoding="utf-8-sig"))
             render_guide(body, neutral_values(program))
-            if client_sites >= CONVERT_AHEAD_FROM:
+            if client_sites >= AHEAD_FROM:
                 _CONVERSIONS.prepare(config, program, stage.guide, body, site_files)
     if _CONVERSIONS.entries:
         Page.render = _render  # type: ignore[method-assign]
     return result
+
+
+def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
+    """Jinja's own cache of compiled templates, so a small rebuild does not compile Material's 130 and ours again.
+
+    Compiling them is most of a one-site build's fixed cost. Each entry is
+    checked against its template's source and against Jinja's and Python's
+    versions, so a changed override or an upgrade compiles afresh.
+    """
+    from jinja2 import FileSystemBytecodeCache
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.debug("no template cache at %s: %s", folder, exc)
+        return None
+    return FileSystemBytecodeCache(str(folder))
 
 
 # ------------------------------------------------------------------ the theme's files
