@@ -616,9 +616,7 @@ def _prepare(
         cache = project.root / ".coachbook" / "templates"
         searched = state.needle_sets.get(state.asset_needles or "")
         earlier = (frozenset(searched), state.asset_found) if searched is not None else None
-        warmed = warm.warm(
-            cfg, programs, index, client_sites=clients, store=store, bytecode=cache, earlier=earlier
-        )
+        warmed = warm.warm(cfg, programs, index, client_sites=clients, store=store, bytecode=cache, earlier=earlier)
         state.asset_needles = needles_key
         state.asset_found = {digest: sorted(found) for digest, found in warmed.known.items()}
     handbooks = Handbooks(project)
