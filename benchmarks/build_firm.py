@@ -250,7 +250,7 @@ def naive(root: Path, slugs: list[str], sample: int) -> tuple[float, int]:
 
 
 DRIVER = """
-import datetime as dt, json, sys
+import datetime as dt, json, resource, sys
 from pathlib import Path
 from coachbook.builder import FirmBuild, build_firm
 from coachbook.cli_support import quiet_mkdocs
@@ -259,7 +259,9 @@ root = Path(sys.argv[1])
 report = build_firm(FirmBuild(root / "mkdocs.yml", root / "site", as_of=dt.date.fromisoformat(sys.argv[2]),
                               jobs=int(sys.argv[3])))
 print(json.dumps({"built": len(report.built), "failed": [f"{r.target.name}: {r.error}" for r in report.failed],
-                  "skipped": len(report.skipped), "peak_worker_kb": report.peak_worker_kb}))
+                  "skipped": len(report.skipped), "peak_worker_kb": report.peak_worker_kb,
+                  "private_worker_kb": report.private_worker_kb,
+                  "parent_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 
@@ -337,8 +339,13 @@ def main() -> None:
     print(f"{'':40} {'total s':>9} {'ms/site':>9} {'vs (a)':>8}  sites")
     for label, seconds, what in rows:
         print(f"{label:40} {seconds:9.1f} {seconds / n * 1000:9.1f} {naive_total / seconds:7.1f}x  {what}")
-    peak = max(int(r["peak_worker_kb"]) for r in (clean_report, edited_report))
-    print(f"peak memory per build process: {peak / 1024:.0f} MiB (largest resident set of any site's process)")
+
+    def mib(key: str) -> str:
+        return f"{max(int(r[key]) for r in (clean_report, edited_report)) / 1024:.0f} MiB"
+
+    print(f"memory per build process: {mib('private_worker_kb')} of its own (not shared with the parent);")
+    print(f"  peak resident {mib('peak_worker_kb')}, counting the parent's pages it shares;")
+    print(f"  the parent it is forked from: peak resident {mib('parent_kb')}")
     print(f"output per client site: {apparent / 1e6:.2f} MB as files, {on_disk / 1e6:.2f} MB on disk (shared assets)")
 
 

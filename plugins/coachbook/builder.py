@@ -131,6 +131,8 @@ class SiteResult:
     """The output folder's stamp once swapped in (`fingerprints.output_stamp`)."""
     peak_kb: int = 0
     """Peak resident memory of the process that built it, in KiB."""
+    private_kb: int = 0
+    """Memory of that process not shared with the parent it was forked from, in KiB, when it finished."""
     audited_only: bool = False
     """True when an unchanged site was only searched for new audit strings, not rebuilt."""
 
@@ -285,7 +287,9 @@ class FirmReport:
     """Addresses of sites removed because their engagement is gone."""
     seconds: float = 0.0
     peak_worker_kb: int = 0
-    """The largest peak resident memory of any process that built a site."""
+    """The largest peak resident memory of any process that built a site, shared pages included."""
+    private_worker_kb: int = 0
+    """The largest private memory of any process that built a site: what one more such process costs."""
 
     @property
     def failed(self) -> list[SiteResult]:
@@ -419,6 +423,7 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
         for result in _run_forked(tasks, jobs=request.jobs):
             report.results.append(result)
             report.peak_worker_kb = max(report.peak_worker_kb, result.peak_kb)
+            report.private_worker_kb = max(report.private_worker_kb, result.private_kb)
             name = result.target.name
             if result.ok and result.audited_only:
                 state.sites[name].needles = needles_key
@@ -762,10 +767,25 @@ def _child(writer: Connection, task: Callable[[], Any]) -> None:
     try:
         result = task()
         if isinstance(result, SiteResult):
-            result = replace(result, peak_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            result = replace(
+                result, peak_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, private_kb=_private_kb()
+            )
     except BaseException as exc:
         result = _Crash("".join(traceback.format_exception_only(exc)).strip())
     writer.send(result)
     writer.close()
     # Skip interpreter teardown: the parent's atexit handlers and buffers are not ours to run.
     os._exit(0)
+
+
+def _private_kb() -> int:
+    """Private (unshared) memory of this process: what it costs on top of the parent it was forked from.
+
+    Its resident size also counts the parent's pages it has touched, which are
+    shared, paid for once however many processes are forked.
+    """
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            return sum(int(line.split()[1]) for line in rollup if line.startswith(("Private_Clean", "Private_Dirty")))
+    except (OSError, ValueError, IndexError):
+        return 0
