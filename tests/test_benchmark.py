@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,4 +29,6 @@ def test_benchmark_runs_at_n_3(tmp_path: Path) -> None:
     assert "4 built" in out.split("(b) coachbook build, clean")[1].splitlines()[0]
     assert "0 built" in out.split("(c) coachbook build, no change")[1].splitlines()[0]
     assert "1 built" in out.split("(d) coachbook build, one edited")[1].splitlines()[0]
-    assert "peak memory per build process" in out and "output per client site" in out
+    assert re.search(r"memory per build process: [1-9]\d* MiB of its own", out), out
+    assert re.search(r"peak resident [1-9]\d* MiB, counting the parent's pages", out), out
+    assert "output per client site" in out
