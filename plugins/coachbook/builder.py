@@ -288,6 +288,8 @@ class FirmReport:
     seconds: float = 0.0
     peak_worker_kb: int = 0
     """The largest peak resident memory of any process that built a site, shared pages included."""
+    content_dir: Path | None = None
+    """The guides' folder, which MkDocs' warnings name files relative to."""
     private_worker_kb: int = 0
     """The largest private memory of any process that built a site: what one more such process costs."""
 
@@ -350,6 +352,7 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
         secrets_dir=root / plugin.config["secrets_dir"],
         published_dir=root / plugin.config["published_dir"],
     )
+    report.content_dir = project.content_dir
     programs = load_programs(project)
     paths, problems = engagement_files(project)
     problems += content_links(project)

@@ -100,7 +100,7 @@ def build(
     with reported(opts):
         from coachbook.builder import FirmBuild, build_firm
         from coachbook.errors import ProblemList
-        from coachbook.progress_ui import BuildReporter, summary_lines
+        from coachbook.progress_ui import BuildReporter, open_lines, summary_lines, warning_lines
         from coachbook.shards import parse_shard
 
         quiet_mkdocs(verbose)
@@ -133,9 +133,10 @@ def build(
         click.echo(lines[0])
         for line in lines[1:]:
             click.echo(line, err=True)
-        if report.built:
-            first = report.built[0].target.dest / "index.html"
-            click.echo(f"Open {shown(first)} in a browser to look at a site.")
+        for line in warning_lines(report, shown):
+            click.echo(line, err=True)
+        for line in open_lines(report, shown):
+            click.echo(line)
         if report.failed:
             fail(f"{len(report.failed)} site(s) failed: " + ", ".join(r.target.name for r in report.failed))
 

@@ -4,22 +4,30 @@ On a terminal a rich progress bar counts the sites, and each failure is
 printed above it as it happens. Anywhere else (CI logs, pipes, tests) each
 site gets one plain line, so logs stay readable and greppable. Either way the
 build ends with the same summary: built, failed (with reasons), unchanged,
-re-audited, and the time it took.
+re-audited, and the time it took; then MkDocs' warnings in plain words, each
+once with the sites it concerns (a broken link in a guide is in every site),
+and where to open what was built.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from coachbook.builder import Events, FirmReport, SiteResult
+from coachbook.plain_warnings import plain_warning
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-__all__ = ["BuildReporter", "summary_lines"]
+__all__ = ["BuildReporter", "open_lines", "summary_lines", "warning_lines"]
+
+#: Sites listed by name under "Open the sites in a browser"; the rest are counted.
+OPEN_LISTED = 8
 
 
 class BuildReporter(Events):
@@ -64,8 +72,6 @@ class BuildReporter(Events):
             self._progress.update(self._task, advance=1, last=result.target.name)
             if not result.ok:
                 self._print(f"[red bold]FAILED[/] {result.target.name}: {_escape(result.error)}")
-            for warning in result.warnings:
-                self._print(f"[yellow]warning[/] {result.target.name}: {_escape(warning)}")
             return
         name = result.target.name
         if result.ok:
@@ -73,8 +79,6 @@ class BuildReporter(Events):
             click.echo(f"  {click.style(verb, fg='green')}  {name:<24} {result.seconds:5.1f}s")
         else:
             click.echo(f"  {click.style('FAILED', fg='red', bold=True)} {name:<24} {result.error}", err=True)
-        for warning in result.warnings:
-            click.echo(f"           warning: {warning}", err=True)
 
     def removed(self, address: str) -> None:
         click.echo(f"  removed  {address:<24} (no engagement has this address any more)")
@@ -102,4 +106,52 @@ def summary_lines(report: FirmReport) -> list[str]:
         line += f", {len(report.removed)} removed"
     lines = [f"{line} in {report.seconds:.1f}s."]
     lines += [f"  {r.target.name}: {r.error}" for r in failed]
+    return lines
+
+
+def warning_lines(report: FirmReport, shown: Callable[[Path], str]) -> list[str]:
+    """Each distinct warning once, in plain words, with the sites it was given for."""
+    content = report.content_dir
+    docs = shown(content) if content else "content"
+
+    def in_docs(uri: str) -> bool:
+        return content is not None and (content / uri).is_file()
+
+    sites: dict[str, list[str]] = {}
+    for result in report.results:
+        for warning in dict.fromkeys(result.warnings):
+            sites.setdefault(plain_warning(warning, docs, in_docs), []).append(result.target.name)
+    if not sites:
+        return []
+    built = len(report.results)
+    lines = [f"{len(sites)} warning(s), in plain words:"]
+    for message, found_in in sites.items():
+        names = sorted(found_in)
+        if len(names) == built and built > 1:
+            where = f"in every site built ({built})"
+        elif len(names) <= 3:
+            where = "in " + ", ".join(names)
+        else:
+            where = f"in {len(names)} sites, such as {', '.join(names[:3])}"
+        lines += [f"  - {message}", f"    ({where})"]
+    return lines
+
+
+def open_lines(report: FirmReport, shown: Callable[[Path], str]) -> list[str]:
+    """Where to open what was built, and how to preview a client while editing."""
+    # The handbook first, then the clients in order, each client's sponsor site after theirs.
+    built = sorted(report.built, key=lambda r: (r.target.client is not None, r.target.client or "", r.target.name))
+    if not built:
+        if report.failed:
+            return []
+        return ["Nothing changed since the last build: the sites are up to date."]
+    width = max(len(r.target.name) for r in built[:OPEN_LISTED]) + 2
+    lines = ["Open the sites in a browser:"]
+    lines += [f"  {r.target.name:<{width}} {shown(r.target.dest / 'index.html')}" for r in built[:OPEN_LISTED]]
+    if len(built) > OPEN_LISTED:
+        folder = shown(built[OPEN_LISTED].target.dest.parent)
+        lines.append(f"  ... and {len(built) - OPEN_LISTED} more, in {folder}/ and beside it")
+    client = next((r.target.client for r in built if r.target.client), None)
+    if client:
+        lines.append(f"To preview a client's site as you edit, with live reload: coachbook serve --client {client}")
     return lines
