@@ -246,7 +246,8 @@ def check(opts: Options) -> None:
 def audit(opts: Options, site_dir: Path | None) -> None:
     """Search every built site for text it must not contain."""
     with reported(opts):
-        from coachbook.audit import Needle, audit_site, needles_for
+        from coachbook.audit import _public_corpus, audit_site
+        from coachbook.leakindex import LeakIndex, fragments_of
         from coachbook.sponsor import sponsor_needles, sponsor_report
 
         project = project_of(opts.config_file)
@@ -264,13 +265,16 @@ def audit(opts: Options, site_dir: Path | None) -> None:
         if not sites:
             fail(f"no sites found in {shown(site_root)}/; run `coachbook build` first")
         total = 0
+        # Every client's strings searched together, and files every site shares searched once:
+        # the same answers as one search per client per site, in time that grows with the sites, not N².
+        index = LeakIndex({slug: fragments_of(loaded.engagement) for slug, loaded in firm.engagements.items()})
+        shared: dict[str, frozenset[str]] = {}
         for name, owner, folder, for_sponsor in sites:
-            needles: list[Needle] = needles_for(firm, owner)
+            leaks = index.audit_site(folder, owner, _public_corpus(firm, owner), known=shared, learn=True)
             if for_sponsor and owner is not None:
                 loaded = firm.engagements[owner]
                 report = sponsor_report(loaded.engagement, loaded.program, dt.date.today())
-                needles += sponsor_needles(loaded.engagement, owner, report)
-            leaks = audit_site(folder, needles)
+                leaks += audit_site(folder, sponsor_needles(loaded.engagement, owner, report))
             total += len(leaks)
             status = (
                 click.style("clean", fg="green")

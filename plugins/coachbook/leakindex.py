@@ -233,6 +233,7 @@ class LeakIndex:
         *,
         owner_held_back: bool = True,
         known: Mapping[str, frozenset[str]] | None = None,
+        learn: bool = False,
     ) -> list[Leak]:
         """`audit.audit_site` for the site of `owner`, against every engagement's fragments at once.
 
@@ -243,12 +244,16 @@ class LeakIndex:
             owner_held_back: False for the coach view, which shows the owner's held-back text on purpose.
             known: Needles already found in files by digest (theme assets, the same in every site),
                 so a file every site shares is read and searched once, not once per site.
+            learn: Add what this site's files hold to `known` (a dict), for the next site's audit.
         """
         leaks: list[Leak] = []
         for relative, path in site_files(site_dir, leaks):
-            found = known.get(file_digest(path.read_bytes())) if known else None
+            digest = file_digest(path.read_bytes())
+            found = known.get(digest) if known is not None else None
             if found is None:
-                found = self.finder.found(_file_text(path))
+                found = frozenset(self.finder.found(_file_text(path)))
+                if learn and isinstance(known, dict):
+                    known[digest] = found
             leaks.extend(self.leaks_in(found, relative, owner, allowed, owner_held_back=owner_held_back))
         return leaks
 
