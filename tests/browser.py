@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import threading
@@ -62,15 +63,48 @@ def serve(folder: Path, port: int = 0) -> Iterator[str]:
         thread.join()
 
 
-def chromium_page() -> Iterator[Any]:
-    """One page in a fresh headless Chromium, with the shared timeout; for a module-scoped fixture."""
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A fresh headless Chromium (Debian's, with the shared flags), closed afterwards; one per test module."""
     from playwright import sync_api
 
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
         try:
-            context = browser.new_context()
-            context.set_default_timeout(TIMEOUT_MS)
-            yield context.new_page()
+            yield browser
         finally:
             browser.close()
+
+
+def chromium_page() -> Iterator[Any]:
+    """One page in a fresh headless Chromium, with the shared timeout; for a module-scoped fixture."""
+    with chromium() as browser:
+        context = browser.new_context()
+        context.set_default_timeout(TIMEOUT_MS)
+        yield context.new_page()
+
+
+def record_problems(page: Any, expected_404: str | None = None) -> list[str]:
+    """Start collecting what goes wrong on `page`; returns the list it fills as it happens.
+
+    Console errors, uncaught exceptions, failed requests and responses of 400 or more are recorded; the
+    one response allowed to be a 404 is `expected_404`'s (a missing page answered with the site's 404.html).
+    """
+    problems: list[str] = []
+
+    def console(message: Any) -> None:
+        if message.type != "error":
+            return
+        if expected_404 and message.location.get("url") == expected_404 and "404" in message.text:
+            return
+        problems.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def response(answer: Any) -> None:
+        if answer.status >= 400 and not (answer.status == 404 and answer.url == expected_404):
+            problems.append(f"HTTP {answer.status}: {answer.url}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url} {request.failure}"))
+    page.on("response", response)
+    return problems
