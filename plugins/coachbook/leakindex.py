@@ -23,6 +23,7 @@ same answers in time that grows with the size of the site, not the firm:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -129,13 +130,17 @@ class NeedleFinder:
                     for start in _word_starts(text, word):
                         found.update(n for n, offset in candidates if _at(text, n, start - offset))
         if self._pairs:
-            # A two-word needle's first word ends some word of the text, and its second word starts the next one.
-            ends = {word[-_KEY:] for word in vocabulary}
-            starts = {word[:_KEY] for word in vocabulary}
-            for key in self._pairs:
-                if key[:_KEY] in ends and key[-_KEY:] in starts:
-                    for start in _occurrences(text, key):
-                        found.update(n for n, offset in self._pairs[key] if _at(text, n, start - offset))
+            # A two-word needle's first word ends a word of the text, and its second word starts the next one;
+            # so its key is one of the text's own pairs. Looking those up (rather than going through every
+            # needle's key) keeps the work in proportion to the text, and leaves the other keys untouched.
+            pairs = {
+                first[-_KEY:] + " " + second[:_KEY]
+                for first, second in itertools.pairwise(tokens)
+                if len(first) >= _KEY and len(second) >= _KEY
+            }
+            for key in pairs & self._pairs.keys():
+                for start in _occurrences(text, key):
+                    found.update(n for n, offset in self._pairs[key] if _at(text, n, start - offset))
         if self._singles:
             grams = set(_GRAM.findall(" ".join(vocabulary)))
             for key in grams & self._singles.keys():
