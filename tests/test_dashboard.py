@@ -67,6 +67,24 @@ def test_next_session_card_gives_date_time_and_focus(built_firm: Path) -> None:
     assert "Focus: What your team told you they want to own" in text
 
 
+def test_what_to_prepare_for_an_upcoming_session_is_on_the_dashboard_and_the_sessions_page(built_firm: Path) -> None:
+    """Sofia's coach wrote what to bring to the next two sessions; that is what she has to do next."""
+    prepare = "Please bring your three career moments."
+    next_card = card(dashboard(built_firm, "sofia-marquez"), "Next session")
+    assert prepare in words(next_card)
+    assert next_card.find("p", string=re.compile("three career moments")) is not None
+    sessions = BeautifulSoup(
+        (built_firm / "site" / "clients" / "sofia-marquez" / "sessions" / "index.html").read_text(encoding="utf-8"),
+        "html.parser",
+    )
+    upcoming = sessions.find("h2", id="upcoming").find_next_sibling("ul").find_all("li", recursive=False)
+    assert len(upcoming) == 2
+    assert prepare in words(upcoming[0])
+    assert "Please think about who would give you honest feedback" in words(upcoming[1])
+    # Each note sits in its own session's item, as paragraphs, not as a stray token.
+    assert not re.search(r"CBV\d{4}Z", str(sessions)) and not re.search(r"CBV\d{4}Z", str(next_card))
+
+
 def test_next_actions_are_the_three_most_urgent_with_overdue_marked(built_firm: Path) -> None:
     items = card(dashboard(built_firm, "dana-whitfield"), "Your next actions").select("ol > li")
     assert len(items) == 3
