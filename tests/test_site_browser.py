@@ -100,25 +100,20 @@ def _material_search_dialog(rule: str, node: dict[str, Any]) -> bool:
     return rule == "aria-dialog-name" and node["target"] == [".md-search"]
 
 
-def _unlabelled_task_box(rule: str, node: dict[str, Any]) -> bool:
-    """A task list's checkbox (pymdownx.tasklist): its text sits beside the <label>, not in it, so it has no name."""
-    return rule == "label" and node["target"][-1].endswith('.task-list-control > input[type="checkbox"]')
-
-
-def axe_violations(page: Any) -> tuple[list[str], list[str]]:
-    """Run axe-core on `page`: its serious and critical violations, and the task-box ones reported apart."""
+def axe_violations(page: Any) -> list[str]:
+    """Run axe-core on `page`: its serious and critical violations, one line per element."""
     results = axe.Axe().run(page).response
     serious: list[str] = []
-    task_boxes: list[str] = []
     for violation in results["violations"]:
         if violation["impact"] not in _SERIOUS:
             continue
         for node in violation["nodes"]:
             if _material_search_dialog(violation["id"], node):
                 continue
-            where = task_boxes if _unlabelled_task_box(violation["id"], node) else serious
-            where.append(f"{violation['id']} ({violation['impact']}): {' '.join(node['target'])}: {node['html'][:160]}")
-    return serious, task_boxes
+            serious.append(
+                f"{violation['id']} ({violation['impact']}): {' '.join(node['target'])}: {node['html'][:160]}"
+            )
+    return serious
 
 
 # ------------------------------------------------------------------ fixtures
@@ -203,16 +198,6 @@ def test_every_page_type_of_the_built_sites_is_covered(built_firm: Path) -> None
     assert "program" in page_types(built_firm / SITES["client"])
 
 
-def expect_no_serious_violations(serious: list[str], task_boxes: list[str]) -> None:
-    """Fail on any serious or critical axe-core violation; the known unlabelled task boxes mark the test xfail."""
-    assert serious == [], "\n".join(serious)
-    if task_boxes:
-        pytest.xfail(
-            f"{len(task_boxes)} task-list checkbox(es) without an accessible name: pymdownx.tasklist puts the "
-            "item's text outside the <label>; the fix belongs in the plugin's on_page_content (issue #6 part 8)"
-        )
-
-
 @pytest.mark.parametrize("kind", PAGES, ids=[kind.name for kind in PAGES])
 def test_each_page_type_renders_cleanly_fits_a_phone_and_passes_axe(
     kind: PageType, servers: dict[str, str], desktop: Any, phone: Any
@@ -231,7 +216,7 @@ def test_each_page_type_renders_cleanly_fits_a_phone_and_passes_axe(
         assert extent["scroll"] <= extent["client"], (label, extent)
         if label == "390px":
             assert 300 < extent["client"] <= PHONE["width"], extent
-    expect_no_serious_violations(*found)
+    assert found == [], "\n".join(found)
 
 
 def test_a_wide_table_fits_a_phone_rather_than_scrolling(servers: dict[str, str], phone: Any) -> None:
@@ -324,7 +309,7 @@ def test_axe_finds_nothing_serious_in_the_dark_scheme(name: str, servers: dict[s
     assert page.get_attribute("body", "data-md-color-scheme") == "slate"
     found = axe_violations(page)
     page.close()
-    expect_no_serious_violations(*found)
+    assert found == [], "\n".join(found)
 
 
 def test_axe_finds_nothing_serious_at_phone_width_either(servers: dict[str, str], phone: Any) -> None:
@@ -332,6 +317,21 @@ def test_axe_finds_nothing_serious_at_phone_width_either(servers: dict[str, str]
     for name in ("closure", "stage-guide"):
         kind = BY_NAME[name]
         page, _ = open_page(phone, url_of(servers, kind), kind)
-        serious, _ = axe_violations(page)
+        serious = axe_violations(page)
         page.close()
         assert serious == [], "\n".join(serious)
+
+
+def test_task_boxes_are_named_by_their_item(servers: dict[str, str], desktop: Any) -> None:
+    """A screen reader reads each task box of a guide with its task, not as a bare "checkbox"."""
+    kind = BY_NAME["stage-guide"]
+    page, _ = open_page(desktop, url_of(servers, kind), kind)
+    names = page.evaluate(
+        """() => [...document.querySelectorAll('.task-list-control input[type=checkbox]')].map(box => {
+            const item = document.getElementById(box.getAttribute('aria-labelledby'));
+            return item ? item.textContent.trim() : null;
+        })"""
+    )
+    page.close()
+    assert names and all(names), names
+    assert len(set(names)) == len(names)

@@ -34,6 +34,7 @@ from coachbook.preload import Preload
 from coachbook.sites import History, plan_client_site, plan_handbook_site, plan_sponsor_site
 from coachbook.slots import Slots
 from coachbook.sponsor import sponsor_key, sponsor_needles, sponsor_report
+from coachbook.tasklists import name_task_boxes
 from coachbook.versions import LATEST, read_snapshot
 from coachbook.visibility import strip_comments
 
@@ -236,6 +237,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """`on_page_content`: put the escaped values into the converted page, its title and its table of contents."""
+        html = name_task_boxes(html)
         slots = self._slots.get(page.file.src_uri)
         if slots is None:
             return html
