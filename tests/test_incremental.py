@@ -139,7 +139,7 @@ def test_new_coach_only_text_is_searched_for_in_unchanged_sites(firm: Path) -> N
     assert not (firm / "site" / "handbook").exists()
     # Kwame's previous version shows the sentence too: it does not stay in place of the failed rebuild.
     assert not (firm / "site" / "clients" / "kwame-asante").exists()
-    assert "the version in place contains them too and was removed" in result.stderr
+    assert "the version in place holds newly audited text too, so it was removed" in result.stderr
 
 
 def test_a_rebuilt_site_is_audited_for_new_coach_only_text_in_the_theme_assets(firm: Path) -> None:

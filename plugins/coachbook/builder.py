@@ -654,7 +654,9 @@ def _build_site(
     previous = _reaudit_site(context, target, unsearched)
     if previous.ok:
         return result
-    return replace(result, error=f"{result.error}; the version in place contains them too and was removed")
+    return replace(
+        result, error=f"{result.error}; the version in place holds newly audited text too, so it was removed"
+    )
 
 
 def _build_new_site(context: _Context, target: SiteTarget, path: Path | None) -> SiteResult:
