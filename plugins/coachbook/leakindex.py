@@ -130,15 +130,20 @@ class NeedleFinder:
                     for start in _word_starts(text, word):
                         found.update(n for n, offset in candidates if _at(text, n, start - offset))
         if self._pairs:
-            # A two-word needle's first word ends a word of the text, and its second word starts the next one;
-            # so its key is one of the text's own pairs. Looking those up (rather than going through every
-            # needle's key) keeps the work in proportion to the text, and leaves the other keys untouched.
-            pairs = {
-                first[-_KEY:] + " " + second[:_KEY]
-                for first, second in itertools.pairwise(tokens)
-                if len(first) >= _KEY and len(second) >= _KEY
-            }
-            for key in pairs & self._pairs.keys():
+            # A two-word needle's first word ends a word of the text, and its second word starts the next one.
+            # So its key is one of the text's own pairs, and the needles whose key is not cannot be there.
+            # Whichever is fewer, the text's words or the needles' keys, is gone through.
+            if len(tokens) < len(self._pairs):
+                keys: Iterable[str] = {
+                    first[-_KEY:] + " " + second[:_KEY]
+                    for first, second in itertools.pairwise(tokens)
+                    if len(first) >= _KEY and len(second) >= _KEY
+                } & self._pairs.keys()
+            else:
+                ends = {word[-_KEY:] for word in vocabulary}
+                starts = {word[:_KEY] for word in vocabulary}
+                keys = [key for key in self._pairs if key[:_KEY] in ends and key[-_KEY:] in starts]
+            for key in keys:
                 for start in _occurrences(text, key):
                     found.update(n for n, offset in self._pairs[key] if _at(text, n, start - offset))
         if self._singles:
