@@ -23,6 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from coachbook.accessible_names import name_search_dialog, name_task_boxes
 from coachbook.audit import Needle, audit_site, external_requests, needles_for
 from coachbook.bundle import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.encryption import binding_for, encrypt_site
@@ -34,7 +35,6 @@ from coachbook.preload import Preload
 from coachbook.sites import History, plan_client_site, plan_handbook_site, plan_sponsor_site
 from coachbook.slots import Slots
 from coachbook.sponsor import sponsor_key, sponsor_needles, sponsor_report
-from coachbook.tasklists import name_task_boxes
 from coachbook.versions import LATEST, read_snapshot
 from coachbook.visibility import strip_comments
 
@@ -245,6 +245,14 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             page.title = slots.fill(page.title)
         _fill_toc(page.toc, slots)
         return slots.fill(html)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """`on_post_page`: name the controls the theme leaves unnamed (`coachbook.accessible_names`)."""
+        return name_search_dialog(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        """`on_post_template`: the same for pages made from a template alone (the 404 page)."""
+        return name_search_dialog(output_content) if template_name.endswith(".html") else output_content
 
     # ------------------------------------------------------------------ after the build
 

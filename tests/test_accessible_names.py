@@ -1,10 +1,10 @@
-"""Task-list checkboxes get their item's text as an accessible name."""
+"""Task-list checkboxes and Material's search dialog get accessible names."""
 
 from __future__ import annotations
 
 import markdown
 
-from coachbook.tasklists import name_task_boxes
+from coachbook.accessible_names import name_search_dialog, name_task_boxes
 
 SOURCE = "- [x] Agreement signed\n- [ ] Sessions booked\n\nText.\n\n- [ ] A loose item\n\n- [ ] And another\n"
 
@@ -26,3 +26,14 @@ def test_each_box_is_labelled_by_its_own_item() -> None:
 def test_a_page_without_task_lists_is_unchanged() -> None:
     html = markdown.markdown("- one\n- two\n")
     assert name_task_boxes(html) == html
+
+
+def test_the_search_dialog_is_named_after_its_field_in_the_site_language() -> None:
+    html = (
+        '<div class="md-search" data-md-component="search" role="dialog">\n'
+        '  <input type="text" class="md-search__input" name="query" aria-label="Rechercher" placeholder="Rechercher">'
+    )
+    assert name_search_dialog(html).startswith(
+        '<div class="md-search" data-md-component="search" role="dialog" aria-label="Rechercher">'
+    )
+    assert name_search_dialog("<p>No search here.</p>") == "<p>No search here.</p>"

@@ -1,6 +1,6 @@
-"""Task-list checkboxes that a screen reader can name.
+"""Accessible names for the controls that Material and pymdownx leave unnamed.
 
-pymdownx.tasklist writes each item as
+Task lists: pymdownx.tasklist writes each item as
 `<li class="task-list-item"><label class="task-list-control"><input type="checkbox" disabled/>...</label> text</li>`:
 the label holds the box but not the text, so the box has no accessible name
 (axe-core's `label` rule, critical), and a screen reader announces a bare
@@ -8,6 +8,13 @@ the label holds the box but not the text, so the box has no accessible name
 plan and the closure page. Pointing each box at its own item with
 `aria-labelledby` makes the item's text its name, without changing what
 anyone sees.
+
+Search: Material's search overlay is `<div class="md-search" role="dialog">`
+with no name (axe-core's `aria-dialog-name`, serious). It is given the name
+Material itself gives the search field inside it, in the site's language.
+Naming it in a copy of Material's `partials/search.html` would mean keeping
+that copy in step with every Material release; if Material changes the
+markup, this does nothing, and the browser tests say so.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 
-__all__ = ["name_task_boxes"]
+__all__ = ["name_search_dialog", "name_task_boxes"]
 
 _TASK_BOX = re.compile(
     r'<li class="(?P<classes>[^"]*\btask-list-item\b[^"]*)">(?P<para>\s*<p>)?'
@@ -37,3 +44,18 @@ def name_task_boxes(html: str) -> str:
         )
 
     return _TASK_BOX.sub(named, html)
+
+
+_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+_SEARCH_FIELD = re.compile(r'<input type="text" class="md-search__input" name="query" aria-label="(?P<name>[^"]*)"')
+
+
+def name_search_dialog(html: str) -> str:
+    """Name Material's search dialog after its search field."""
+    if _SEARCH_DIALOG not in html:
+        return html
+    field = _SEARCH_FIELD.search(html)
+    if field is None:
+        return html
+    named = _SEARCH_DIALOG.removesuffix(">") + f' aria-label="{field["name"]}">'
+    return html.replace(_SEARCH_DIALOG, named, 1)
