@@ -184,6 +184,21 @@ def test_a_client_sees_their_own_dashboard(server: Server, slug: str) -> None:
     assert response.headers.get_all("Cache-Control") == ["private, no-store"]
 
 
+def test_a_clients_calendar_is_served_as_a_calendar_behind_their_password(server: Server) -> None:
+    path = "/clients/dana-whitfield/calendar.ics"
+    assert get(server, path).status == 401
+    assert get(server, path, as_client="kwame-asante").status == 401
+    response = get(server, path, as_client="dana-whitfield")
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.body.startswith("BEGIN:VCALENDAR")
+    assert_security_headers(response)
+    assert response.headers.get_all("Cache-Control") == ["private, no-store"]
+    # Other files keep their usual types.
+    page = get(server, "/clients/dana-whitfield/", as_client="dana-whitfield")
+    assert page.headers["Content-Type"].startswith("text/html")
+
+
 def test_a_client_cannot_read_another_clients_site(server: Server) -> None:
     for owner in CLIENTS:
         for other in CLIENTS:

@@ -44,6 +44,9 @@ HSTS = "max-age=31536000"
 ASSET_EXTENSIONS = ("css", "js", "map", "json", "svg", "png", "jpe?g", "gif", "ico", "webp", "woff2?")
 
 _CLIENT_CACHE = ("Cache-Control", "private, no-store")
+#: nginx's mime.types has no entry for calendar files, which calendar apps want as text/calendar to subscribe to.
+#: A nested location inherits the password and the headers of the client's location around it.
+_CALENDAR = 'location ~* \\.ics$ { types { } default_type "text/calendar; charset=utf-8"; }'
 _SERVER_NAME = re.compile(r"^[A-Za-z0-9.*_~-]+(?: [A-Za-z0-9.*_~-]+)*$")
 _LISTEN = re.compile(r"^[A-Za-z0-9.:\[\]_-]+(?: (?:ssl|http2|default_server|reuseport|ipv6only=(?:on|off)))*$")
 # Paths are written in double quotes; these characters would end the quote, start a
@@ -156,6 +159,7 @@ def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 
             [_CLIENT_CACHE, *headers],
             f'auth_basic "{REALM}";',
             f'auth_basic_user_file "{password_file}";',
+            _CALENDAR,
         )
     lines += _location(
         "^~ /clients/",
