@@ -411,22 +411,35 @@ class Engagement(_Model):
     program: Identifier | None = None
     """Id of the program in `content/program.yml`; defaults to the first one."""
     client: Client
+    """The person being coached: name, role, organisation and how to reach them."""
     coach: Coach
+    """The coach who leads the engagement."""
     sponsor: Sponsor | None = None
+    """Who commissioned the coaching at the client's organisation; `site: true` builds them a progress-only site."""
     start: IsoDate
+    """First day of the engagement (YYYY-MM-DD)."""
     end: IsoDate
     """Planned end of the engagement."""
     cadence: Cadence
+    """How often sessions happen and how long they last."""
     agreement: Agreement
+    """What was agreed at contracting: the number of sessions, roles, confidentiality and logistics."""
     stages: dict[Identifier, StageProgress] = {}
     """Status per stage id; stages not listed have not started."""
     assessment: Assessment | None = None
+    """What assessment found: instruments, strengths, development areas and the 360 feedback."""
     goals: list[Goal] = []
+    """SMART goals, each with a baseline, a target and measurements over time."""
     actions: list[Action] = []
+    """The action plan: what the client will do, by when, towards which goal."""
     sessions: list[Session] = []
+    """Sessions held and planned, with their focus and shared notes."""
     reviews: list[Review] = []
+    """Review-and-adjust checkpoints during implementation."""
     wins: list[Win] = []
+    """Things to celebrate, shown on the dashboard's timeline."""
     closure: Closure | None = None
+    """How the engagement ended: the date, the client's reflection and their growth plan."""
     site: SiteOptions = SiteOptions()
     """How the client's site is addressed and protected."""
     handbook: GitRef | None = None
