@@ -39,6 +39,17 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: flo
 def coach_view(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`coachbook serve --coach-view` running on Dana's engagement; yields its URL and the firm folder."""
     firm = copy_firm(tmp_path_factory.mktemp("coach") / "firm")
+    # Hold back one item of each kind the sample does not: a measurement, an instrument and a win.
+    dana = firm / "engagements" / "dana-whitfield.yml"
+    text = dana.read_text(encoding="utf-8")
+    for anchor, flag in (
+        ("      - date: 2026-08-31\n        value: 11.5\n", "        draft: true\n"),
+        ("    - name: CliftonStrengths 34\n", "      coach_only: true\n"),
+        ("    title: All four site GMs signed the decision-rights matrix\n", "    coach_only: true\n"),
+    ):
+        assert text.count(anchor) == 1, anchor
+        text = text.replace(anchor, anchor + flag)
+    dana.write_text(text, encoding="utf-8")
     port = free_port()
     log = firm.parent / "serve.log"
     with log.open("wb") as output:
@@ -79,6 +90,22 @@ def test_coach_view_shows_what_the_client_site_holds_back(coach_view: tuple[str,
     goals = BeautifulSoup(fetch(url + "goals/"), "html.parser")
     badges = [b.get_text() for b in goals.select(".cb-badge--coach, .cb-badge--draft")]
     assert badges, "held-back goals carry a badge in the coach view"
+
+
+def test_every_kind_of_held_back_item_carries_its_badge(coach_view: tuple[str, Path]) -> None:
+    url, _ = coach_view
+    goals = BeautifulSoup(fetch(url + "goals/"), "html.parser")
+    row = next(tr for tr in goals.select("tr") if "31 August 2026" in tr.get_text())
+    assert [b.get_text() for b in row.select(".cb-badge--draft")] == ["Draft"]
+    assessment = BeautifulSoup(fetch(url + "assessment/"), "html.parser")
+    heading = next(h for h in assessment.select("h3") if "CliftonStrengths 34" in h.get_text())
+    assert heading.find_next("p").select_one(".cb-badge--coach") is not None
+    dashboard = BeautifulSoup(fetch(url), "html.parser")
+    win = next(li for li in dashboard.select(".cb-timeline__item") if "decision-rights matrix" in li.get_text())
+    assert win.select_one(".cb-badge--coach") is not None
+    # Items not held back carry none.
+    other = next(li for li in dashboard.select(".cb-timeline__item") if li is not win)
+    assert other.select_one(".cb-badge--coach, .cb-badge--draft") is None
 
 
 def test_coach_view_writes_nothing_into_the_project(coach_view: tuple[str, Path]) -> None:
