@@ -14,6 +14,16 @@ REPO = Path(__file__).resolve().parent.parent
 #: The sample firm's engagements are written as of this date; builds in tests pin it.
 AS_OF = "2026-11-24"
 FIRM_PARTS = ("content", "engagements", "theme", "mkdocs.yml")
+#: The sample program's stage ids, in order (content/program.yml).
+STAGE_IDS = (
+    "contracting",
+    "building-rapport",
+    "assessment",
+    "goal-setting",
+    "action-planning",
+    "implementation",
+    "evaluation-and-closure",
+)
 
 
 def minimal_engagement(**fields: Any) -> dict[str, Any]:

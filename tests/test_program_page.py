@@ -21,18 +21,10 @@ from coachbook.loader import Project, load_firm
 from coachbook.pages import embed_markdown
 from coachbook.visibility import held_back
 
-from .conftest import AS_OF, REPO, run_coachbook
+from .conftest import AS_OF, REPO, STAGE_IDS, run_coachbook
 
 CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
-GUIDES = (
-    "contracting",
-    "building-rapport",
-    "assessment",
-    "goal-setting",
-    "action-planning",
-    "implementation",
-    "evaluation-and-closure",
-)
+GUIDES = STAGE_IDS
 #: The program page's sections, in reading order; closure only once that stage is reached.
 SECTIONS = ("program-goals", "program-actions", "program-sessions", "program-reviews", "program-assessment")
 

@@ -13,19 +13,10 @@ from coachbook.model import ActionStatus, Engagement, Goal, Program, StageStatus
 from coachbook.progress import NEXT_ACTIONS, compute_progress, goal_progress
 from coachbook.visibility import client_view
 
-from .conftest import minimal_engagement
+from .conftest import STAGE_IDS, minimal_engagement
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = Project(root=ROOT, content_dir=ROOT / "content", engagements_dir=ROOT / "engagements")
-STAGE_IDS = [
-    "contracting",
-    "building-rapport",
-    "assessment",
-    "goal-setting",
-    "action-planning",
-    "implementation",
-    "evaluation-and-closure",
-]
 AS_OF = dt.date(2026, 3, 10)
 
 
@@ -139,7 +130,7 @@ def test_stage_states_follow_program_order_and_carry_dates(program: Program) -> 
         "building-rapport": {"status": "in-progress", "started": "2026-01-19"},
     }
     progress = compute_progress(engagement(stages=records), program, AS_OF)
-    assert [s.stage.id for s in progress.stages] == STAGE_IDS
+    assert [s.stage.id for s in progress.stages] == list(STAGE_IDS)
     assert [s.status for s in progress.stages] == [
         StageStatus.DONE,
         StageStatus.IN_PROGRESS,
