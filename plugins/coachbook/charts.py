@@ -51,8 +51,9 @@ _MONTHS = (
 )
 
 _SVG_NS = "http://www.w3.org/2000/svg"
-_WIDTH = 640
-"""viewBox width; with 12-unit text this stays legible when scaled down to a 390 px phone."""
+_WIDTH = 480
+"""viewBox width. On a 390 px phone a chart is drawn about 360 px wide, so 12-unit text shows at 9 px; the
+stylesheet caps the width on wider screens (28rem), so it does not grow past about 14 px there."""
 _FONT = 12
 _CHAR = 7.0
 """Rough advance of one 12-unit glyph: only used to keep labels from running into each other."""
