@@ -8,6 +8,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from .conftest import AS_OF, run_coachbook
 
@@ -157,3 +160,26 @@ def test_a_rebuilt_site_is_audited_for_new_coach_only_text_in_the_theme_assets(f
     assert kwame, result.stderr
     assert "assets/stylesheets/coachbook.css" in kwame.group(0)
     assert not (firm / "site" / "clients" / "kwame-asante").exists()
+
+
+def test_theme_assets_are_searched_afresh_when_the_tools_change(firm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What an earlier build found in the assets is reused only by the same version of the audit."""
+    import datetime as dt
+
+    from coachbook import builder
+    from coachbook.leakindex import LeakIndex
+
+    calls: list[bool] = []
+    original = LeakIndex.found_in_files
+
+    def spy(self: LeakIndex, paths: Any, *, earlier: Any = None) -> Any:
+        calls.append(earlier is not None)
+        return original(self, paths, earlier=earlier)
+
+    monkeypatch.setattr(LeakIndex, "found_in_files", spy)
+    request = builder.FirmBuild(firm / "mkdocs.yml", firm / "site", as_of=dt.date.fromisoformat(AS_OF), force=True)
+    for _ in range(2):
+        assert not builder.build_firm(request).failed
+    monkeypatch.setattr(builder, "tool_versions", lambda: {"coachbook": "a later version"})
+    assert not builder.build_firm(request).failed
+    assert calls == [False, True, False]

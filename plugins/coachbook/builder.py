@@ -622,11 +622,12 @@ def _prepare(
         clients = sum(1 for t in to_build if t.client)
         store = project.root / ".coachbook" / "assets" if request.link_assets else None
         cache = project.root / ".coachbook" / "templates"
-        searched = state.needle_sets.get(state.asset_needles or "")
+        tools = digest(tool_versions())
+        searched = state.needle_sets.get(state.asset_needles or "") if state.asset_tools == tools else None
         earlier = (frozenset(searched), state.asset_found) if searched is not None else None
         warmed = warm.warm(cfg, programs, index, client_sites=clients, store=store, bytecode=cache, earlier=earlier)
-        state.asset_needles = needles_key
-        state.asset_found = {digest: sorted(found) for digest, found in warmed.known.items()}
+        state.asset_needles, state.asset_tools = needles_key, tools
+        state.asset_found = {asset: sorted(found) for asset, found in warmed.known.items()}
     handbooks = Handbooks(project)
     # Export each pinned handbook once here, rather than once in every process that needs it.
     for ref in sorted({records[t.client].handbook or "" for t in to_build if t.client} - {""}):

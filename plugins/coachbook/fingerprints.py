@@ -194,6 +194,8 @@ class BuildState:
     """Key in `needle_sets` of the strings the theme's assets were last searched for."""
     asset_found: dict[str, list[str]] = field(default_factory=dict)
     """What that search found, by asset digest: the next build searches only for strings added since."""
+    asset_tools: str | None = None
+    """Digest of the tools that search was made with: another version of the audit searches afresh."""
 
     @classmethod
     def load(cls, path: Path) -> BuildState:
@@ -208,6 +210,7 @@ class BuildState:
                 needle_sets={k: list(v) for k, v in data["needle_sets"].items()},
                 asset_needles=data.get("asset_needles"),
                 asset_found={k: list(v) for k, v in data.get("asset_found", {}).items()},
+                asset_tools=data.get("asset_tools"),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
@@ -222,6 +225,7 @@ class BuildState:
             "needle_sets": {k: v for k, v in self.needle_sets.items() if k in used},
             "asset_needles": self.asset_needles,
             "asset_found": dict(sorted(self.asset_found.items())),
+            "asset_tools": self.asset_tools,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
