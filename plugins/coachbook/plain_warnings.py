@@ -22,7 +22,7 @@ _Rule = tuple[re.Pattern[str], Callable[[re.Match[str], str], str]]
 def _page(match: re.Match[str], docs: str) -> str:
     src = match["src"]
     if src.startswith(_GENERATED):
-        # The marker of a page Coachbook writes itself (`plain_warning(generated=...)`).
+        # The marker `plain_warning` puts before a page that is not a file of the guides' folder.
         return f"The page {src.removeprefix(_GENERATED)}, which Coachbook makes from your guides,"
     return f"{docs}/{src}"
 
