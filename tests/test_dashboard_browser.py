@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from .browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, serve
+from .browser import CHROMIUM, TIMEOUT_MS, chromium, serve
 
 if not CHROMIUM.exists():
     pytest.skip(f"the browser tests need Chromium at {CHROMIUM}", allow_module_level=True)
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 #: Colours of a chart's text, its first series, and the page's own text, as the browser computes them.
 _COLOURS = """() => {
@@ -38,10 +38,8 @@ def site(built_firm: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def colours(browser: Browser, url: str, **context: Any) -> dict[str, str]:

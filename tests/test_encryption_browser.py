@@ -23,7 +23,7 @@ import pytest
 from coachbook.encryption import binding_for, generate_passphrase
 from coachbook.passphrases import env_name
 
-from .browser import CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, serve
+from .browser import CHROMIUM, TIMEOUT_MS, chromium, serve
 from .conftest import AS_OF, copy_firm, run_coachbook
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
@@ -94,12 +94,8 @@ def remembering_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
