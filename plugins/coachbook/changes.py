@@ -175,23 +175,8 @@ class Changes:
     @property
     def empty(self) -> bool:
         """True when there is nothing to list: nothing changed, or this is the first version."""
-        return self.stage is None and not any(
-            (
-                self.goals_added,
-                self.goals_achieved,
-                self.goals_revised,
-                self.goals_removed,
-                self.goals_moved,
-                self.actions_completed,
-                self.actions_added,
-                self.actions_overdue,
-                self.actions_rescheduled,
-                self.actions_dropped,
-                self.actions_removed,
-                self.sessions_held,
-                self.reviews_done,
-                self.wins,
-            )
+        return self.stage is None and not (
+            self.goals_changed or self.actions_changed or self.sessions_held or self.reviews_done or self.wins
         )
 
     @property
