@@ -386,10 +386,12 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     # Strings the version in place has not been searched for: if its rebuild fails, it stays only without them.
     unsearched: dict[str, frozenset[str]] = {}
     current_needles = frozenset(state.needle_sets[needles_key])
+    added_since: dict[str, frozenset[str]] = {}
     for target in targets:
         kept = state.sites.get(target.name)
-        if kept is not None and kept.needles != needles_key:
-            unsearched[target.name] = current_needles - frozenset(state.needle_sets.get(kept.needles, ()))
+        if kept is not None and kept.needles != needles_key and kept.needles not in added_since:
+            # Most sites were last audited against the same set: work out what was added once per set.
+            added_since[kept.needles] = current_needles - frozenset(state.needle_sets.get(kept.needles, ()))
         folder = target.dest.relative_to(site_root).as_posix()
         if (
             request.force
@@ -401,12 +403,14 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
             or (request.strict and kept.warnings)
         ):
             to_build.append(target)
+            if kept is not None and kept.needles != needles_key:
+                unsearched[target.name] = added_since[kept.needles]
         elif kept.needles != needles_key:
-            previous = state.needle_sets.get(kept.needles)
-            if previous is None:
+            if kept.needles not in state.needle_sets:
                 to_build.append(target)
+                unsearched[target.name] = added_since[kept.needles]
                 continue
-            added = frozenset(state.needle_sets[needles_key]) - frozenset(previous)
+            added = added_since[kept.needles]
             if added:
                 reaudit.append((target, added))
             else:
