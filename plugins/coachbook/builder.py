@@ -370,7 +370,9 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     records = _records(request, project, programs, files, state)
     index = LeakIndex({slug: record.fragments for slug, record in records.items()})
     needles_key = state.remember_needles(t for record in records.values() for t in record.fragments.texts)
-    fingerprints = _fingerprints(request, cfg, project, records)
+    # The tools' versions include a digest of Coachbook's own files: read them once per build.
+    tools = digest(tool_versions())
+    fingerprints = _fingerprints(request, cfg, project, records, tools)
 
     targets: list[SiteTarget] = []
     if not request.clients and (request.shard is None or request.shard.builds_handbook):
@@ -421,7 +423,7 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     events.planned(len(to_build), len(report.skipped), len(reaudit))
 
     if to_build or reaudit:
-        context = _prepare(request, cfg, project, programs, index, files, records, to_build, state, needles_key)
+        context = _prepare(request, cfg, project, programs, index, files, records, to_build, state, needles_key, tools)
         tasks: list[tuple[SiteTarget | None, Callable[[], Any]]] = [
             (target, _bind(_build_site, context, target, files.get(target.client or ""), unsearched.get(target.name)))
             for target in to_build
@@ -549,12 +551,12 @@ def _pinned_ref(loaded: LoadedEngagement) -> str | None:
 
 
 def _fingerprints(
-    request: FirmBuild, cfg: MkDocsConfig, project: Project, records: Mapping[str, EngagementRecord]
+    request: FirmBuild, cfg: MkDocsConfig, project: Project, records: Mapping[str, EngagementRecord], tools: str
 ) -> dict[str, str]:
-    """Each site's fingerprint: what it is built from, digested."""
+    """Each site's fingerprint: what it is built from, digested; `tools` is the digest of the tools' versions."""
     custom_dir = getattr(cfg.theme, "custom_dir", None)
     shared = digest(
-        tool_versions(),
+        tools,
         config_inputs(request.config_file),
         folder_digest(project.content_dir),
         folder_digest(Path(custom_dir) if custom_dir else None),
@@ -612,6 +614,7 @@ def _prepare(
     to_build: Sequence[SiteTarget],
     state: BuildState,
     needles_key: str,
+    tools: str,
 ) -> _Context:
     """Everything the sites' processes share, prepared once in the parent before any is forked.
 
@@ -626,7 +629,6 @@ def _prepare(
         clients = sum(1 for t in to_build if t.client)
         store = project.root / ".coachbook" / "assets" if request.link_assets else None
         cache = project.root / ".coachbook" / "templates"
-        tools = digest(tool_versions())
         searched = state.needle_sets.get(state.asset_needles or "") if state.asset_tools == tools else None
         earlier = (frozenset(searched), state.asset_found) if searched is not None else None
         warmed = warm.warm(cfg, programs, index, client_sites=clients, store=store, bytecode=cache, earlier=earlier)
