@@ -163,8 +163,10 @@ def _strings(value: Any) -> str:
     return ""
 
 
-def _file_text(path: Path) -> str:
-    raw = path.read_bytes()
+def _file_text(path: Path, raw: bytes | None = None) -> str:
+    """A file's text as the audit searches it; `raw` is its bytes, when the caller has read them already."""
+    if raw is None:
+        raw = path.read_bytes()
     if path.suffix == ".gz":
         with gzip.open(path) as stream:
             raw = stream.read(MAX_INFLATED_BYTES)

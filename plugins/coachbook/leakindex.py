@@ -258,10 +258,11 @@ class LeakIndex:
         """
         leaks: list[Leak] = []
         for relative, path in site_files(site_dir, leaks):
-            digest = file_digest(path.read_bytes())
+            raw = path.read_bytes()
+            digest = file_digest(raw)
             found = known.get(digest) if known is not None else None
             if found is None:
-                found = frozenset(self.finder.found(_file_text(path)))
+                found = frozenset(self.finder.found(_file_text(path, raw)))
                 if learn and isinstance(known, dict):
                     known[digest] = found
             leaks.extend(self.leaks_in(found, relative, owner, allowed, owner_held_back=owner_held_back))
@@ -290,11 +291,12 @@ class LeakIndex:
             added = NeedleFinder(texts - earlier[0])
         result = {}
         for path in paths:
-            digest = file_digest(path.read_bytes())
+            raw = path.read_bytes()
+            digest = file_digest(raw)
             kept = earlier[1].get(digest) if earlier is not None else None
             if kept is None or added is None:
-                result[digest] = frozenset(self.finder.found(_file_text(path)))
+                result[digest] = frozenset(self.finder.found(_file_text(path, raw)))
             else:
-                new = added.found(_file_text(path)) if added.needles else set()
+                new = added.found(_file_text(path, raw)) if added.needles else set()
                 result[digest] = frozenset(texts.intersection(kept)) | new
         return result
