@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from coachbook.audit import _public_corpus, audit_site, needles_for, normalise
-from coachbook.leakindex import LeakIndex, NeedleFinder, fragments_of
+from coachbook.leakindex import LeakIndex, NeedleFinder, SearchKeys, fragments_of
 from coachbook.loader import Project, load_firm
 
 CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
@@ -42,6 +42,27 @@ def test_finder_finds_exactly_the_needles_that_occur(count: int) -> None:
     for _ in range(2000 if count == 20 else 300):
         text, needles = _random_case(rng, count)
         assert NeedleFinder(needles).found(text) == {n for n in needles if n in text}, (text, needles)
+
+
+def test_the_candidates_for_some_texts_find_there_what_all_the_needles_find() -> None:
+    """A site's process searches with only the candidates the index gives for its keys; nothing may be missed."""
+    rng = random.Random(11)
+    fewer = 0
+    for _ in range(500):
+        texts, needles = [], []
+        for _ in range(3):
+            text, some = _random_case(rng, 40)
+            texts.append(text)
+            needles += some
+        # Needles from elsewhere too, most of which cannot occur in these texts.
+        needles += _random_case(rng, 40)[1]
+        finder = NeedleFinder(needles)
+        candidates = finder.candidates(SearchKeys.of(texts))
+        fewer += len(set(candidates)) < len(finder.needles)
+        narrowed = NeedleFinder(candidates)
+        for text in texts:
+            assert narrowed.found(text) == finder.found(text), (text, needles)
+    assert fewer > 250  # most of the time the candidates are a real narrowing, not everything
 
 
 @pytest.mark.parametrize(

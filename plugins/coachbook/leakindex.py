@@ -35,7 +35,7 @@ from coachbook.audit import Leak, Needle, _file_text, _fragments, site_files
 from coachbook.model import Engagement
 from coachbook.visibility import held_back, identifying
 
-__all__ = ["Fragments", "LeakIndex", "NeedleFinder", "file_digest", "fragments_of"]
+__all__ = ["Fragments", "LeakIndex", "NeedleFinder", "SearchKeys", "file_digest", "fragments_of"]
 
 #: Length of the letter keys for one-word needles and the word ends around a two-word needle's space.
 _KEY = 3
@@ -79,6 +79,37 @@ def file_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+@dataclass(frozen=True)
+class SearchKeys:
+    """The pieces of some texts that `NeedleFinder` files needles under: a needle found there matches one.
+
+    They let a process that holds the texts ask a process that holds the
+    needles for just those that could occur (`NeedleFinder.candidates`),
+    without either sending the other everything it holds.
+    """
+
+    words: frozenset[str]
+    """Every whole word."""
+    pairs: frozenset[str]
+    """The last letters of each word, a space, and the first letters of the next (both words long enough)."""
+    grams: frozenset[str]
+    """Every run of three characters inside a word."""
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> SearchKeys:
+        words: set[str] = set()
+        pairs: set[str] = set()
+        for text in texts:
+            tokens = text.split(" ")
+            words.update(tokens)
+            pairs.update(
+                first[-_KEY:] + " " + second[:_KEY]
+                for first, second in itertools.pairwise(tokens)
+                if len(first) >= _KEY and len(second) >= _KEY
+            )
+        return cls(frozenset(words), frozenset(pairs), frozenset(_GRAM.findall(" ".join(words))))
+
+
 class NeedleFinder:
     """Finds which of a fixed set of needles occur in a text, in one pass over the text."""
 
@@ -114,6 +145,20 @@ class NeedleFinder:
             self._singles[needle[:_KEY]].append(needle)
         else:
             self._plain.append(needle)
+
+    def candidates(self, keys: SearchKeys) -> list[str]:
+        """The needles that may occur in the texts `keys` are of: every one that does, and a few that do not.
+
+        A finder made of just these finds in those texts exactly what this one would.
+        """
+        result = list(self._plain)
+        for word in keys.words & self._inner.keys():
+            result += [needle for needle, _, inner in self._inner[word] if inner <= keys.words]
+        for key in keys.pairs & self._pairs.keys():
+            result += [needle for needle, _ in self._pairs[key]]
+        for key in keys.grams & self._singles.keys():
+            result += self._singles[key]
+        return result
 
     def found(self, text: str) -> set[str]:
         """The needles that occur in `text` (normalised text: words separated by single spaces)."""

@@ -1,0 +1,89 @@
+"""The audit service answers a site's process exactly as the index would, and fails closed."""
+
+from __future__ import annotations
+
+import multiprocessing
+from multiprocessing.connection import Client
+from pathlib import Path
+
+import pytest
+
+from coachbook.auditservice import AuditService, RemoteIndex
+from coachbook.errors import CoachbookError
+from coachbook.leakindex import Fragments, LeakIndex, file_digest
+
+
+def _index() -> LeakIndex:
+    return LeakIndex(
+        {
+            "amara-okafor": Fragments((("amara okafor", "client.name"),), (("board pressure", "notes[0]", "private"),)),
+            "leo-brandt": Fragments((("leo brandt", "client.name"),), ()),
+        }
+    )
+
+
+def _site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    (site / "goals").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>Welcome, Leo Brandt</h1><p>Amara Okafor was here</p>", encoding="utf-8")
+    (site / "goals" / "index.html").write_text("<p>Board   pressure</p>", encoding="utf-8")
+    (site / "theme.js").write_text("var greeting = 'hello';", encoding="utf-8")
+    return site
+
+
+def _audit_in_child(remote: RemoteIndex, site: str, queue: multiprocessing.Queue[object]) -> None:
+    try:
+        queue.put(remote.audit_site(Path(site), "leo-brandt", "leo brandt"))
+    except CoachbookError as exc:
+        queue.put(exc)
+
+
+def test_a_site_process_gets_the_leaks_the_index_finds(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    index = _index()
+    with AuditService(index, {}) as service:
+        # Asked from another process, as a site's build process does.
+        context = multiprocessing.get_context("fork")
+        queue: multiprocessing.Queue[object] = context.Queue()
+        process = context.Process(target=_audit_in_child, args=(service.remote, str(site), queue))
+        process.start()
+        answer = queue.get(timeout=30)
+        process.join()
+        found_here = service.remote.leaks_in(["amara okafor", "leo brandt"], "index.html", "leo-brandt", "leo brandt")
+    expected = index.audit_site(site, "leo-brandt", "leo brandt")
+    assert answer == expected
+    assert [str(leak) for leak in expected] == [
+        "goals/index.html: contains 'board pressure', which is private text "
+        "(engagements/amara-okafor.yml, field notes[0])",
+        "index.html: contains 'amara okafor', which identifies another client "
+        "(engagements/amara-okafor.yml, field client.name)",
+    ]
+    assert [leak.needle.owner for leak in found_here] == ["amara-okafor"]
+
+
+def test_the_service_uses_what_was_already_found_in_shared_assets(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    digest = file_digest((site / "theme.js").read_bytes())
+    # As if the theme's script had been searched once for the whole build and found to hold a client's name.
+    with AuditService(_index(), {digest: frozenset({"amara okafor"})}) as service:
+        leaks = service.remote.audit_site(site, "leo-brandt", "leo brandt")
+    assert "theme.js" in {leak.file for leak in leaks}
+
+
+def test_a_caller_without_the_key_is_refused_and_the_service_goes_on(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    with AuditService(_index(), {}) as service:
+        with pytest.raises(multiprocessing.AuthenticationError):
+            Client(service.remote.address, family="AF_UNIX", authkey=b"a guess")
+        assert service.remote.audit_site(site, "leo-brandt", "leo brandt")
+
+
+def test_an_audit_that_cannot_run_is_an_error_never_a_pass(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    with AuditService(_index(), {}) as service:
+        remote = service.remote
+        with pytest.raises(CoachbookError, match="the leak audit could not run: ValueError: unknown audit request"):
+            remote._ask("a request it does not know")
+    # Once the build is over nobody answers, and asking says so.
+    with pytest.raises(CoachbookError, match="the audit service did not answer"):
+        remote.audit_site(site, "leo-brandt", "leo brandt")
