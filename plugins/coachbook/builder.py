@@ -11,19 +11,24 @@ How `build_firm` works, and why:
 2. **Parsed in parallel.** Changed engagement files are parsed and validated
    in forked processes. Any problem stops the build before anything is
    written, as before.
-3. **Fixed costs paid once.** The parent loads the config, compiles the
-   theme's templates, lists its files, converts the guides and searches the
-   theme's assets for every client's strings (`coachbook.warm`).
+3. **Fixed costs paid once, in a lean process.** A fork server
+   (`coachbook.forkserver`) is forked before any engagement is read. It loads
+   the config, compiles the theme's templates, lists its files and converts
+   the guides (`coachbook.warm`); this process searches the theme's assets
+   for every client's strings, which only it holds.
 4. **One fresh process per site.** Each site is built in a process forked
-   from that warmed parent, which has built no site and holds no client's
-   pages. MkDocs and Material keep state in plugin objects and caches between
-   builds in one process; a process that builds exactly one site and exits
-   cannot carry anything from one client's build into another's. Forking is
-   cheap: the parent's memory is shared copy-on-write. `jobs` processes run at
-   once; one site's failure does not stop the others.
+   from that warmed server, which has built no site and holds nothing of any
+   client, so the process's memory does not grow with the firm. MkDocs and
+   Material keep state in plugin objects and caches between builds in one
+   process; a process that builds exactly one site and exits cannot carry
+   anything from one client's build into another's. Forking is cheap: the
+   server's memory is shared copy-on-write. `jobs` processes run at once; one
+   site's failure does not stop the others.
 5. **Audited, then swapped in.** Each site is audited against every other
-   client's strings (`coachbook.leakindex`) before it replaces the previous
-   version (`coachbook.output`). Theme assets are hardlinked to one stored copy
+   client's strings before it replaces the previous version
+   (`coachbook.output`). The site's process searches its own files, for the
+   strings an audit service in this process says could occur there
+   (`coachbook.auditservice`). Theme assets are hardlinked to one stored copy
    where the filesystem allows.
 6. **Unchanged sites stay audited.** When an edit adds new strings to audit
    for (a new coach-only note, a new client name), every unchanged site is
@@ -34,16 +39,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import logging
-import multiprocessing
-import os
 import resource
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
 from coachbook.audit import _file_text, _public_corpus
+from coachbook.auditservice import AuditService, RemoteIndex
 from coachbook.errors import CoachbookError, Problem, ProblemList
 from coachbook.fingerprints import (
     BuildState,
@@ -65,6 +67,7 @@ from coachbook.fingerprints import (
     state_path,
     tool_versions,
 )
+from coachbook.forkserver import ForkServer, Outcome, Task
 from coachbook.gitrefs import resolve_commit
 from coachbook.leakindex import LeakIndex, NeedleFinder, fragments_of
 from coachbook.loader import (
@@ -292,6 +295,8 @@ class FirmReport:
     """The guides' folder, which MkDocs' warnings name files relative to."""
     private_worker_kb: int = 0
     """The largest private memory of any process that built a site: what one more such process costs."""
+    server_kb: int = 0
+    """Peak resident memory of the process the build processes were forked from (`coachbook.forkserver`)."""
 
     @property
     def failed(self) -> list[SiteResult]:
@@ -315,17 +320,23 @@ class Events:
         """The site at `clients/<address>/` was removed: no engagement has that address any more."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Context:
-    """What the parent prepared and every site's process reads (shared copy-on-write)."""
+    """What the fork server holds, and so what every build process starts with: nothing that grows with the firm.
+
+    The build's own process holds every engagement's record and audit
+    strings; the server is forked from it before it has read any of them, and
+    is then only given what every site shares.
+    """
 
     request: FirmBuild
+    config: MkDocsConfig
     project: Project
     programs: tuple[Program, ...]
-    index: LeakIndex
-    warm: Warm | None
-    handbooks: Handbooks
-    files: Mapping[str, Path]
+    warm: Warm | None = None
+    handbooks: Handbooks | None = None
+    index: RemoteIndex | None = None
+    """Where the sites' processes send their audits: the build's own process holds the index."""
 
 
 def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
@@ -354,6 +365,21 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     )
     report.content_dir = project.content_dir
     programs = load_programs(project)
+    # Forked now, before anything of any client is read, so that no build process holds any of it.
+    with ForkServer(_Context(request, cfg, project, programs)) as server:
+        _build_firm(request, events, report, server, cfg, project)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_firm(
+    request: FirmBuild,
+    events: Events,
+    report: FirmReport,
+    server: ForkServer[_Context],
+    cfg: MkDocsConfig,
+    project: Project,
+) -> None:
     paths, problems = engagement_files(project)
     problems += content_links(project)
     if problems:
@@ -367,7 +393,7 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     site_root = request.site_root
     state_file = state_path(project.root, site_root)
     state = BuildState.load(state_file)
-    records = _records(request, project, programs, files, state)
+    records = _records(request, project, server, files, state)
     index = LeakIndex({slug: record.fragments for slug, record in records.items()})
     needles_key = state.remember_needles(t for record in records.values() for t in record.fragments.texts)
     # The tools' versions include a digest of Coachbook's own files: read them once per build.
@@ -423,31 +449,38 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     events.planned(len(to_build), len(report.skipped), len(reaudit))
 
     if to_build or reaudit:
-        context = _prepare(request, cfg, project, programs, index, files, records, to_build, state, needles_key, tools)
-        tasks: list[tuple[SiteTarget | None, Callable[[], Any]]] = [
-            (target, _bind(_build_site, context, target, files.get(target.client or ""), unsearched.get(target.name)))
-            for target in to_build
-        ]
-        tasks += [(target, _bind(_reaudit_site, context, target, added)) for target, added in reaudit]
-        for result in _run_forked(tasks, jobs=request.jobs):
-            report.results.append(result)
-            report.peak_worker_kb = max(report.peak_worker_kb, result.peak_kb)
-            report.private_worker_kb = max(report.private_worker_kb, result.private_kb)
-            name = result.target.name
-            if result.ok and result.audited_only:
-                state.sites[name].needles = needles_key
-            elif result.ok:
-                state.sites[name] = SiteRecord(
-                    fingerprint=fingerprints[name],
-                    folder=result.target.dest.relative_to(site_root).as_posix(),
-                    stamp=result.stamp,
-                    needles=needles_key,
-                    warnings=list(result.warnings),
-                )
-            else:
-                # A failed site is built again next time, whatever its fingerprint.
-                state.sites.pop(name, None)
-            events.finished(result)
+        known = _prepare(request, server, index, records, to_build, state, needles_key, tools)
+        with AuditService(index, known) as service:
+            server.call(_audit_through, service.remote)
+            tasks = [
+                Task(target, _build_site, (target, files.get(target.client or ""), unsearched.get(target.name)))
+                for target in to_build
+            ]
+            tasks += [
+                Task(target, _reaudit_site, (target, files.get(target.client or ""), added))
+                for target, added in reaudit
+            ]
+            for outcome in server.run(tasks, jobs=request.jobs):
+                result = _site_result(outcome)
+                report.results.append(result)
+                report.peak_worker_kb = max(report.peak_worker_kb, result.peak_kb)
+                report.private_worker_kb = max(report.private_worker_kb, result.private_kb)
+                name = result.target.name
+                if result.ok and result.audited_only:
+                    state.sites[name].needles = needles_key
+                elif result.ok:
+                    state.sites[name] = SiteRecord(
+                        fingerprint=fingerprints[name],
+                        folder=result.target.dest.relative_to(site_root).as_posix(),
+                        stamp=result.stamp,
+                        needles=needles_key,
+                        warnings=list(result.warnings),
+                    )
+                else:
+                    # A failed site is built again next time, whatever its fingerprint.
+                    state.sites.pop(name, None)
+                events.finished(result)
+        report.server_kb = server.call(_peak_kb)
 
     if not request.clients:
         report.removed = _remove_stale(site_root, "clients", {record.address for record in records.values()})
@@ -460,12 +493,17 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
         if name not in current:
             del state.sites[name]
     state.save(state_file)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
-def _bind(function: Callable[..., SiteResult], *args: Any) -> Callable[[], SiteResult]:
-    return lambda: function(*args)
+def _site_result(outcome: Outcome) -> SiteResult:
+    if not outcome.ok:
+        return SiteResult(outcome.tag, False, outcome.seconds, error=outcome.error, peak_kb=outcome.peak_kb)
+    result: SiteResult = outcome.value
+    return replace(result, peak_kb=outcome.peak_kb, private_kb=outcome.private_kb)
+
+
+def _peak_kb(context: _Context) -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 # ---------------------------------------------------------------------- what changed
@@ -474,7 +512,7 @@ def _bind(function: Callable[..., SiteResult], *args: Any) -> Callable[[], SiteR
 def _records(
     request: FirmBuild,
     project: Project,
-    programs: tuple[Program, ...],
+    server: ForkServer[_Context],
     files: Mapping[str, Path],
     state: BuildState,
 ) -> dict[str, EngagementRecord]:
@@ -494,10 +532,11 @@ def _records(
             changed.append(slug)
     problems: list[Problem] = []
     chunks = [changed[i : i + PARSE_CHUNK] for i in range(0, len(changed), PARSE_CHUNK)]
-    tasks = [
-        (None, _bind(_parse_chunk, project, programs, [(slug, files[slug]) for slug in chunk])) for chunk in chunks
-    ]
-    for parsed, found in _run_forked(tasks, jobs=request.jobs):
+    tasks = [Task(None, _parse_chunk, ([(slug, files[slug]) for slug in chunk],)) for chunk in chunks]
+    for outcome in server.run(tasks, jobs=request.jobs):
+        if not outcome.ok:
+            raise CoachbookError(outcome.error)
+        parsed, found = outcome.value
         records.update(parsed)
         problems += found
     if problems:
@@ -518,14 +557,15 @@ def _records(
 
 
 def _parse_chunk(
-    project: Project, programs: tuple[Program, ...], chunk: Sequence[tuple[str, Path]]
+    context: _Context, chunk: Sequence[tuple[str, Path]]
 ) -> tuple[dict[str, EngagementRecord], list[Problem]]:
+    """In a process of its own: parse and validate a batch of changed engagement files, and keep their records."""
     records = {}
     problems: list[Problem] = []
     for slug, path in chunk:
         raw = path.read_bytes()
         try:
-            loaded = _load(project, programs, path)
+            loaded = _load(context.project, context.programs, path)
         except ProblemList as exc:
             problems += exc.problems
             continue
@@ -605,51 +645,69 @@ def _remove_stale(site_root: Path, kind: str, addresses: set[str]) -> list[str]:
 
 def _prepare(
     request: FirmBuild,
-    cfg: MkDocsConfig,
-    project: Project,
-    programs: tuple[Program, ...],
+    server: ForkServer[_Context],
     index: LeakIndex,
-    files: Mapping[str, Path],
     records: Mapping[str, EngagementRecord],
     to_build: Sequence[SiteTarget],
     state: BuildState,
     needles_key: str,
     tools: str,
-) -> _Context:
-    """Everything the sites' processes share, prepared once in the parent before any is forked.
+) -> dict[str, frozenset[str]]:
+    """Have the fork server prepare what every site shares, and search the theme's assets for the audit strings.
 
-    The theme's assets are searched for audit strings once here, and the
-    result is kept in `state`: the next build searches them only for strings
-    added since.
+    The assets are searched here, where the index is, and the result is kept
+    in `state`: the next build searches them only for strings added since.
+
+    Returns:
+        The audit strings found in each theme asset, by digest.
+    """
+    refs = sorted({records[t.client].handbook or "" for t in to_build if t.client} - {""})
+    clients = sum(1 for t in to_build if t.client)
+    assets = server.call(_warm_server, bool(to_build), clients, refs)
+    if not to_build:
+        return {}
+    searched = state.needle_sets.get(state.asset_needles or "") if state.asset_tools == tools else None
+    earlier = (frozenset(searched), state.asset_found) if searched is not None else None
+    known = index.found_in_files([Path(asset) for asset in assets], earlier=earlier)
+    state.asset_needles, state.asset_tools = needles_key, tools
+    state.asset_found = {asset: sorted(found) for asset, found in known.items()}
+    return known
+
+
+def _warm_server(context: _Context, theme: bool, client_sites: int, refs: Sequence[str]) -> list[str]:
+    """In the fork server: pay the fixed costs once (`coachbook.warm`), for every build process to start with.
+
+    Returns:
+        The paths of the theme's assets, which every site shares, for the caller to audit.
     """
     from coachbook import warm
 
-    warmed = None
-    if to_build:
-        clients = sum(1 for t in to_build if t.client)
-        store = project.root / ".coachbook" / "assets" if request.link_assets else None
-        cache = project.root / ".coachbook" / "templates"
-        searched = state.needle_sets.get(state.asset_needles or "") if state.asset_tools == tools else None
-        earlier = (frozenset(searched), state.asset_found) if searched is not None else None
-        warmed = warm.warm(cfg, programs, index, client_sites=clients, store=store, bytecode=cache, earlier=earlier)
-        state.asset_needles, state.asset_tools = needles_key, tools
-        state.asset_found = {asset: sorted(found) for asset, found in warmed.known.items()}
-    handbooks = Handbooks(project)
+    request, project = context.request, context.project
+    context.handbooks = Handbooks(project)
     # Export each pinned handbook once here, rather than once in every process that needs it.
-    for ref in sorted({records[t.client].handbook or "" for t in to_build if t.client} - {""}):
+    for ref in refs:
         with contextlib.suppress(CoachbookError):  # The site's own build reports it.
-            handbooks.at(ref)
-    # Objects made so far are never freed; keep the collector from touching
-    # (and so copying) their memory pages in every forked process.
-    gc.collect()
-    gc.freeze()
-    return _Context(request, project, programs, index, warmed, handbooks, files)
+            context.handbooks.at(ref)
+    if not theme:
+        return []
+    store = project.root / ".coachbook" / "assets" if request.link_assets else None
+    cache = project.root / ".coachbook" / "templates"
+    context.warm = warm.warm(context.config, context.programs, client_sites=client_sites, store=store, bytecode=cache)
+    return [str(Path(folder) / uri) for uri, folder in context.warm.theme_files]
+
+
+def _audit_through(context: _Context, remote: RemoteIndex) -> None:
+    """In the fork server: the build processes audit through `remote`, never holding the firm's strings."""
+    context.index = remote
 
 
 def _build_site(
-    context: _Context, target: SiteTarget, path: Path | None, unsearched: frozenset[str] | None = None
+    context: _Context,
+    target: SiteTarget,
+    path: Path | None,
+    unsearched: frozenset[str] | None = None,
 ) -> SiteResult:
-    """In a site's own process: build the site from the warmed config, that client's engagement and the index.
+    """In a site's own process: build the site from the warmed config and that client's engagement, and audit it.
 
     A failed build leaves the version in place, unless that version contains
     one of the `unsearched` strings (added to the audit since it was last
@@ -658,7 +716,7 @@ def _build_site(
     result = _build_new_site(context, target, path)
     if result.ok or not unsearched or not (target.dest / "index.html").is_file():
         return result
-    previous = _reaudit_site(context, target, unsearched)
+    previous = _reaudit_site(context, target, path, unsearched)
     if previous.ok:
         return result
     return replace(
@@ -684,10 +742,10 @@ def _build_new_site(context: _Context, target: SiteTarget, path: Path | None) ->
         plugin.config["audience"] = target.audience
         if request.as_of is not None:
             plugin.config["as_of"] = request.as_of.isoformat()
+        assert context.index is not None
         plugin.preloaded = Preload(
             firm=Firm(project=context.project, programs=context.programs, engagements=engagements),
             index=context.index,
-            known=warmed.known,
         )
         return cfg
 
@@ -698,7 +756,7 @@ def _build_new_site(context: _Context, target: SiteTarget, path: Path | None) ->
     return _attempt(target, request.site_root, configure, finish)
 
 
-def _reaudit_site(context: _Context, target: SiteTarget, added: frozenset[str]) -> SiteResult:
+def _reaudit_site(context: _Context, target: SiteTarget, path: Path | None, added: frozenset[str]) -> SiteResult:
     """In a process of its own: search an unchanged site for strings added since its last audit.
 
     On a leak the site is removed, as a failed build would have left it, and built again next time.
@@ -714,11 +772,12 @@ def _reaudit_site(context: _Context, target: SiteTarget, added: frozenset[str]) 
             continue
         if allowed is None:
             engagements = {}
-            if slug is not None:
-                engagements[slug] = _load(context.project, context.programs, context.files[slug], context.handbooks)
+            if slug is not None and path is not None:
+                engagements[slug] = _load(context.project, context.programs, path, context.handbooks)
             firm = Firm(project=context.project, programs=context.programs, engagements=engagements)
             allowed = _public_corpus(firm, slug)
         relative = file.relative_to(target.dest).as_posix()
+        assert context.index is not None
         problems += [str(leak) for leak in context.index.leaks_in(found, relative, slug, allowed)]
     seconds = time.perf_counter() - started
     if problems:
@@ -726,78 +785,3 @@ def _reaudit_site(context: _Context, target: SiteTarget, added: frozenset[str]) 
         error = f"leak audit failed: {len(problems)} problem(s) found; the site was removed: " + "; ".join(problems[:5])
         return SiteResult(target, False, seconds, error=error, audited_only=True)
     return SiteResult(target, True, seconds, audited_only=True)
-
-
-def _run_forked(tasks: Sequence[tuple[SiteTarget | None, Callable[[], Any]]], *, jobs: int) -> Iterable[Any]:
-    """Run each task in a freshly forked process, `jobs` at a time, yielding results as they finish.
-
-    A site's task that dies without reporting (killed, out of memory) yields a
-    failed `SiteResult`, so the other sites go on; any other task raises.
-    """
-    context = multiprocessing.get_context("fork")
-    pending = list(tasks)
-    running: dict[int, tuple[SiteTarget | None, Any, Connection, float]] = {}
-    while pending or running:
-        while pending and len(running) < max(1, jobs):
-            target, task = pending.pop(0)
-            reader, writer = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(writer, task), daemon=True)
-            process.start()
-            writer.close()
-            running[reader.fileno()] = (target, process, reader, time.perf_counter())
-        # Wait on the pipes, not the processes: a result larger than the pipe's
-        # buffer is only fully written once it is read, and the process cannot
-        # exit before that. A process that dies closes its end, which wakes us too.
-        for ready in wait([entry[2] for entry in running.values()]):
-            target, process, reader, began = running.pop(ready.fileno())  # type: ignore[union-attr]
-            try:
-                result = reader.recv()
-            except (EOFError, OSError):
-                result = None
-            process.join()
-            reader.close()
-            if result is None or isinstance(result, _Crash):
-                reason = (
-                    f"the build process failed: {result.message}"
-                    if isinstance(result, _Crash)
-                    else f"the build process exited with code {process.exitcode} before reporting"
-                )
-                if target is None:
-                    raise CoachbookError(reason)
-                result = SiteResult(target, False, time.perf_counter() - began, error=reason)
-            yield result
-
-
-@dataclass(frozen=True)
-class _Crash:
-    message: str
-
-
-def _child(writer: Connection, task: Callable[[], Any]) -> None:
-    # This process runs one task and exits, so nothing it leaves behind
-    # (plugin objects, Material's search index, caches) reaches another site.
-    try:
-        result = task()
-        if isinstance(result, SiteResult):
-            result = replace(
-                result, peak_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, private_kb=_private_kb()
-            )
-    except BaseException as exc:
-        result = _Crash("".join(traceback.format_exception_only(exc)).strip())
-    writer.send(result)
-    writer.close()
-    # Skip interpreter teardown: the parent's atexit handlers and buffers are not ours to run.
-    os._exit(0)
-
-
-def _private_kb() -> int:
-    """Private (unshared) memory of this process: what it costs on top of the parent it was forked from.
-
-    Its resident size also counts the parent's pages it has touched, which are
-    shared, paid for once however many processes are forked.
-    """
-    try:
-        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
-            return sum(int(line.split()[1]) for line in rollup if line.startswith(("Private_Clean", "Private_Dirty")))
-    except (OSError, ValueError, IndexError):
-        return 0

@@ -1,4 +1,4 @@
-"""Pay each build's fixed costs once, in the parent, before any site's process is forked from it.
+"""Pay each build's fixed costs once, in the fork server, before any site's process is forked from it.
 
 `mkdocs build` compiles Material's templates, lists the theme's files and
 parses the config every time it runs, and Python-Markdown converts every
@@ -10,10 +10,9 @@ parent that has done all of this already, so each site's process starts with:
 * the list of the theme's static files;
 * Coachbook's page templates and the guides' placeholder templates compiled;
 * every guide converted to HTML once per way a site can frame it (see
-  `GuideConversions`), to be filled with each client's values;
-* the needles found in each theme asset, which every site shares.
+  `GuideConversions`), to be filled with each client's values.
 
-Nothing here is computed from a client's data: the parent builds no site.
+Nothing here is computed from a client's data: the server builds no site.
 The MkDocs internals replaced here (`Theme.get_env` on this config's theme,
 `Files.add_files_from_theme`, `Page.render`) are replaced only in a process
 that calls `warm`, which `coachbook serve` and plain `mkdocs build` never do.
@@ -25,7 +24,7 @@ import copy
 import datetime as dt
 import logging
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
 from coachbook import pages as page_templates
-from coachbook.leakindex import LeakIndex, file_digest
+from coachbook.leakindex import file_digest
 from coachbook.model import Program, StageStatus
 from coachbook.pages import CLIENT_PAGES, GuidePage, render_guide_page
 from coachbook.placeholders import neutral_values, render_guide
@@ -68,15 +67,13 @@ _FRAMES: tuple[tuple[StageStatus, dt.date | None, dt.date | None] | None, ...] =
 
 @dataclass
 class Warm:
-    """What the parent prepared, shared by every site's process."""
+    """What the fork server prepared, shared by every site's process."""
 
     config: MkDocsConfig
     theme_files: list[tuple[str, str]] = field(default_factory=list)
     """(src_uri, theme folder) of every static file the theme adds to a site."""
     asset_digests: dict[str, str] = field(default_factory=dict)
     """Digest of each theme static file, by src_uri."""
-    known: dict[str, frozenset[str]] = field(default_factory=dict)
-    """Audit strings found in each theme static file, by digest."""
     store: Path | None = None
     """Folder of one copy of each theme asset, which sites hardlink to."""
 
@@ -84,23 +81,19 @@ class Warm:
 def warm(
     config: MkDocsConfig,
     programs: tuple[Program, ...],
-    index: LeakIndex | None,
     *,
     client_sites: int,
     store: Path | None,
     bytecode: Path | None = None,
-    earlier: tuple[frozenset[str], Mapping[str, Iterable[str]]] | None = None,
 ) -> Warm:
-    """Prepare the parent before forking: compile, list, convert and audit what every site shares.
+    """Prepare this process before forking: compile, list and convert what every site shares.
 
     Arguments:
         config: The loaded config, never built with.
         programs: The firm's programs, whose guides are converted ahead.
-        index: Every engagement's audit strings, searched once in the theme's assets.
         client_sites: How many client sites will be built; guides are converted ahead only when it pays.
         store: Where to keep one copy of each theme asset for hardlinks, or None not to link.
         bytecode: Where to keep the theme's compiled templates between builds, or None to compile afresh.
-        earlier: What an earlier build found in the theme's assets (`LeakIndex.found_in_files`).
     """
     env = config.theme.get_env()
     if bytecode is not None:
@@ -130,8 +123,6 @@ def warm(
     paths = [Path(folder) / uri for uri, folder in result.theme_files]
     for uri, path in zip((uri for uri, _ in result.theme_files), paths, strict=True):
         result.asset_digests[uri] = file_digest(path.read_bytes())
-    if index is not None:
-        result.known = index.found_in_files(paths, earlier=earlier)
     if store is not None:
         result.store = _fill_store(store, paths, result.asset_digests)
 

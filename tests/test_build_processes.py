@@ -1,0 +1,123 @@
+"""What each site's build process holds: its own client's data, and nothing else of the firm.
+
+The build's own process reads every engagement (to fingerprint and audit),
+but the processes that build sites are forked from a server started before
+it did, and audit through a service. So a site's process never holds another
+client's data, and its memory does not grow with the firm. These tests look
+inside real build processes for both.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from .conftest import AS_OF
+
+#: Run in a fresh interpreter, so that nothing this test process holds is inherited.
+DRIVER = r"""
+import datetime as dt, gc, json, sys
+from pathlib import Path
+from coachbook import builder
+
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+# Reversed, so that this process does not hold the strings it looks for until it looks.
+reversed_secrets = json.loads(sys.argv[3])
+FIRM_TYPES = {"LeakIndex", "NeedleFinder", "Fragments", "EngagementRecord", "BuildState"}
+
+
+def held():
+    # Frozen objects are not listed by the collector until unfrozen; this process ends soon anyway.
+    gc.unfreeze()
+    objects = gc.get_objects()
+    # Compared as the audit compares them: its strings are case-folded.
+    secrets = {secret[::-1].casefold(): secret[::-1] for secret in reversed_secrets}
+    found, types = set(), set()
+    for obj in objects:
+        if type(obj).__name__ in FIRM_TYPES:
+            types.add(type(obj).__name__)
+        if isinstance(obj, dict):
+            values = [*obj.keys(), *obj.values()]
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            values = obj
+        else:
+            continue
+        for value in values:
+            if isinstance(value, str):
+                folded = value.casefold()
+                found.update(secret for key, secret in secrets.items() if key in folded)
+    return sorted(found), sorted(types)
+
+
+original = builder._build_new_site
+
+
+def inspected(context, target, path):
+    before = held()
+    result = original(context, target, path)
+    after = held()
+    name = target.name.replace(" ", "_")
+    (out / f"{name}.json").write_text(json.dumps({"before": before, "after": after, "ok": result.ok}))
+    return result
+
+
+original_prepare = builder._prepare
+parent = []
+
+
+def prepare(*args, **kwargs):
+    # The build's own process, once it has read the firm: the check finds what it looks for where it is.
+    parent.append(held())
+    return original_prepare(*args, **kwargs)
+
+
+builder._build_new_site = inspected
+builder._prepare = prepare
+report = builder.build_firm(
+    builder.FirmBuild(root / "mkdocs.yml", root / "site", as_of=dt.date.fromisoformat(sys.argv[4]), jobs=2)
+)
+assert not report.failed, [r.error for r in report.failed]
+print(json.dumps(parent[0]))
+"""
+
+
+def test_a_site_process_holds_only_its_own_clients_data(firm: Path, tmp_path: Path) -> None:
+    secrets: dict[str, list[str]] = {}
+    for path in sorted((firm / "engagements").glob("*.yml")):
+        client = yaml.safe_load(path.read_text(encoding="utf-8"))["client"]
+        secrets[path.stem] = [client["name"], client["email"]]
+    everything = [text for texts in secrets.values() for text in texts]
+    out = tmp_path / "held"
+    out.mkdir()
+
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(firm), str(out), json.dumps([text[::-1] for text in everything]), AS_OF],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+
+    # The check can fail: the build's own process holds every client's strings and the index.
+    parent_found, parent_types = json.loads(done.stdout.strip().splitlines()[-1])
+    assert parent_found == sorted(everything)
+    assert {"LeakIndex", "Fragments", "EngagementRecord", "BuildState"} <= set(parent_types)
+
+    reports = {path.stem: json.loads(path.read_text()) for path in out.glob("*.json")}
+    assert set(reports) == {"handbook", *secrets, "dana-whitfield_(sponsor)"}
+    for site, held in reports.items():
+        slug = site.removesuffix("_(sponsor)")
+        own = sorted(secrets.get(slug, []))
+        assert held["ok"], site
+        # Forked from a server that has read no engagement: nothing of any client, and no index.
+        assert held["before"] == [[], []], site
+        # Built and audited: its own client's data, and still nothing of anyone else's.
+        assert set(held["after"][0]) <= set(own), site
+        assert held["after"][1] == [], site
+        if own:
+            # The check finds what the process does hold.
+            assert secrets[slug][0] in held["after"][0], site
