@@ -260,7 +260,7 @@ report = build_firm(FirmBuild(root / "mkdocs.yml", root / "site", as_of=dt.date.
                               jobs=int(sys.argv[3])))
 print(json.dumps({"built": len(report.built), "failed": [f"{r.target.name}: {r.error}" for r in report.failed],
                   "skipped": len(report.skipped), "peak_worker_kb": report.peak_worker_kb,
-                  "private_worker_kb": report.private_worker_kb,
+                  "private_worker_kb": report.private_worker_kb, "server_kb": report.server_kb,
                   "parent_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
@@ -343,9 +343,10 @@ def main() -> None:
     def mib(key: str) -> str:
         return f"{max(int(r[key]) for r in (clean_report, edited_report)) / 1024:.0f} MiB"
 
-    print(f"memory per build process: {mib('private_worker_kb')} of its own (not shared with the parent);")
-    print(f"  peak resident {mib('peak_worker_kb')}, counting the parent's pages it shares;")
-    print(f"  the parent it is forked from: peak resident {mib('parent_kb')}")
+    print(f"memory per build process: peak resident {mib('peak_worker_kb')}, counting the pages it shares")
+    print(f"  with the fork server, of which {mib('private_worker_kb')} are its own;")
+    print(f"  the fork server they are forked from: peak resident {mib('server_kb')};")
+    print(f"  the build's own process, which holds every engagement's audit strings: peak resident {mib('parent_kb')}")
     print(f"output per client site: {apparent / 1e6:.2f} MB as files, {on_disk / 1e6:.2f} MB on disk (shared assets)")
 
 

@@ -29,6 +29,8 @@ def test_benchmark_runs_at_n_3(tmp_path: Path) -> None:
     assert "4 built" in out.split("(b) coachbook build, clean")[1].splitlines()[0]
     assert "0 built" in out.split("(c) coachbook build, no change")[1].splitlines()[0]
     assert "1 built" in out.split("(d) coachbook build, one edited")[1].splitlines()[0]
-    assert re.search(r"memory per build process: [1-9]\d* MiB of its own", out), out
-    assert re.search(r"peak resident [1-9]\d* MiB, counting the parent's pages", out), out
+    assert re.search(r"memory per build process: peak resident [1-9]\d* MiB, counting the pages it shares", out), out
+    assert re.search(r"with the fork server, of which [1-9]\d* MiB are its own", out), out
+    assert re.search(r"the fork server they are forked from: peak resident [1-9]\d* MiB", out), out
+    assert re.search(r"the build's own process, .*: peak resident [1-9]\d* MiB", out), out
     assert "output per client site" in out
