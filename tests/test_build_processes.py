@@ -9,12 +9,21 @@ inside real build processes for both.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
+
+from coachbook import builder
+from coachbook.auditservice import RemoteIndex
+from coachbook.builder import FirmBuild, FirmReport, SiteResult, SiteTarget, build_firm
 
 from .conftest import AS_OF
 
@@ -121,3 +130,53 @@ def test_a_site_process_holds_only_its_own_clients_data(firm: Path, tmp_path: Pa
         if own:
             # The check finds what the process does hold.
             assert secrets[slug][0] in held["after"][0], site
+
+
+def _build(firm: Path) -> FirmReport:
+    return build_firm(FirmBuild(firm / "mkdocs.yml", firm / "site", as_of=dt.date.fromisoformat(AS_OF), jobs=2))
+
+
+def test_a_site_process_that_dies_fails_its_site_alone(firm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = builder._build_new_site
+
+    def dies_for_kwame(context: Any, target: SiteTarget, path: Path | None) -> SiteResult:
+        if target.client == "kwame-asante":
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        result: SiteResult = original(context, target, path)
+        return result
+
+    monkeypatch.setattr(builder, "_build_new_site", dies_for_kwame)
+    report = _build(firm)
+    assert [(r.target.name, r.error) for r in report.failed] == [
+        ("kwame-asante", f"the build process exited with code {-signal.SIGKILL} before reporting")
+    ]
+    assert {r.target.name for r in report.built} == {
+        "handbook",
+        "dana-whitfield",
+        "dana-whitfield (sponsor)",
+        "sofia-marquez",
+    }
+    assert not (firm / "site" / "clients" / "kwame-asante").exists()
+    assert (firm / "site" / "clients" / "sofia-marquez" / "index.html").is_file()
+
+
+def nobody_answers(context: Any, remote: RemoteIndex) -> None:
+    """In the fork server, instead of `builder._audit_through`: an address where no service listens."""
+    context.index = RemoteIndex(remote.address + ".gone", remote.key, remote.shared)
+
+
+def test_a_site_whose_audit_cannot_run_is_not_published(firm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit runs in another process; if it cannot be reached, the site fails rather than go out unaudited."""
+    monkeypatch.setattr(builder, "_audit_through", nobody_answers)
+    report = _build(firm)
+    assert report.built == []
+    assert {r.target.name for r in report.failed} == {
+        "handbook",
+        "dana-whitfield",
+        "dana-whitfield (sponsor)",
+        "kwame-asante",
+        "sofia-marquez",
+    }
+    for result in report.failed:
+        assert "the leak audit could not run: the audit service did not answer" in result.error, result.error
+    assert not (firm / "site").exists() or not any((firm / "site").rglob("index.html"))
