@@ -102,12 +102,17 @@ class SearchKeys:
         for text in texts:
             tokens = text.split(" ")
             words.update(tokens)
-            pairs.update(
-                first[-_KEY:] + " " + second[:_KEY]
-                for first, second in itertools.pairwise(tokens)
-                if len(first) >= _KEY and len(second) >= _KEY
-            )
+            pairs.update(_pair_keys(tokens))
         return cls(frozenset(words), frozenset(pairs), frozenset(_GRAM.findall(" ".join(words))))
+
+
+def _pair_keys(words: Sequence[str]) -> frozenset[str]:
+    """The pair keys of each two neighbouring words long enough to have one (see `SearchKeys.pairs`)."""
+    return frozenset(
+        first[-_KEY:] + " " + second[:_KEY]
+        for first, second in itertools.pairwise(words)
+        if len(first) >= _KEY and len(second) >= _KEY
+    )
 
 
 class NeedleFinder:
@@ -115,7 +120,8 @@ class NeedleFinder:
 
     def __init__(self, needles: Iterable[str]) -> None:
         # Needles of three or more words, by their longest inner word: (needle, offset of that word, inner words).
-        self._inner: dict[str, list[tuple[str, int, frozenset[str]]]] = defaultdict(list)
+        # The pair keys of its word boundaries come along, to narrow `candidates`.
+        self._inner: dict[str, list[tuple[str, int, frozenset[str], frozenset[str]]]] = defaultdict(list)
         # Two-word needles, by the last letters of the first word, a space, and the first letters of the second.
         self._pairs: dict[str, list[tuple[str, int]]] = defaultdict(list)
         # One-word needles, by their first letters.
@@ -134,7 +140,7 @@ class NeedleFinder:
             inner = max(words[1:-1], key=len)
             index = words.index(inner, 1)
             offset = sum(len(w) + 1 for w in words[:index])
-            self._inner[inner].append((needle, offset, frozenset(words[1:-1])))
+            self._inner[inner].append((needle, offset, frozenset(words[1:-1]), _pair_keys(words)))
         elif len(words) == 2:
             first, second = words
             if len(first) < _KEY or len(second) < _KEY:
@@ -153,11 +159,13 @@ class NeedleFinder:
         """
         result = list(self._plain)
         for word in keys.words & self._inner.keys():
-            result += [needle for needle, _, inner in self._inner[word] if inner <= keys.words]
+            # Its inner words are whole words there, and each pair of its words meets as a pair there.
+            result += [n for n, _, inner, pairs in self._inner[word] if inner <= keys.words and pairs <= keys.pairs]
         for key in keys.pairs & self._pairs.keys():
             result += [needle for needle, _ in self._pairs[key]]
         for key in keys.grams & self._singles.keys():
-            result += self._singles[key]
+            # Inside one word there, so every run of three of its letters is one there.
+            result += [needle for needle in self._singles[key] if set(_GRAM.findall(needle)) <= keys.grams]
         return result
 
     def found(self, text: str) -> set[str]:
@@ -170,7 +178,7 @@ class NeedleFinder:
         if self._inner:
             for word in vocabulary & self._inner.keys():
                 # Every inner word of a needle is a whole word of any text that contains it.
-                candidates = [(n, offset) for n, offset, inner in self._inner[word] if inner <= vocabulary]
+                candidates = [(n, offset) for n, offset, inner, _ in self._inner[word] if inner <= vocabulary]
                 if candidates:
                     for start in _word_starts(text, word):
                         found.update(n for n, offset in candidates if _at(text, n, start - offset))
