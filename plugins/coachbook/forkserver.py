@@ -135,6 +135,8 @@ class ForkServer(Generic[State]):
         out of memory), gives a failed `Outcome`; the other tasks go on. The
         server asks for each task only when it can start it, so it never holds
         the whole list (which grows with the firm) for a process to inherit.
+        Read the outcomes to the end before calling the server again; a run
+        left half-read can only be ended by closing the server.
         """
         pending = iter(tasks)
         self._send(("run", jobs))
