@@ -135,7 +135,7 @@ class SiteResult:
     peak_kb: int = 0
     """Peak resident memory of the process that built it, in KiB."""
     private_kb: int = 0
-    """Memory of that process not shared with the parent it was forked from, in KiB, when it finished."""
+    """Memory of that process not shared with the fork server it was forked from, in KiB, when it finished."""
     audited_only: bool = False
     """True when an unchanged site was only searched for new audit strings, not rebuilt."""
 

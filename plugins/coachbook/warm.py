@@ -3,7 +3,7 @@
 `mkdocs build` compiles Material's templates, lists the theme's files and
 parses the config every time it runs, and Python-Markdown converts every
 guide for every client. `coachbook build` forks one process per site from a
-parent that has done all of this already, so each site's process starts with:
+server that has done all of this already, so each site's process starts with:
 
 * the config loaded and validated (each process changes its own copy);
 * the theme's Jinja environment with every template compiled;
