@@ -6,8 +6,10 @@ import gc
 import os
 import secrets
 import signal
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -121,6 +123,31 @@ def test_the_server_asks_for_each_task_only_when_it_can_start_it() -> None:
     # Two start at once; each outcome makes room for one more, and only then is one more asked for.
     assert pulled == list(range(6))
     assert all(count <= 2 + done for done, count in enumerate(finished_when)), finished_when
+
+
+def nap(state: State, seconds: float, pid_file: str) -> None:
+    Path(pid_file).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(seconds)
+
+
+def test_closing_in_the_middle_of_a_run_stops_the_server_and_its_tasks(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A build interrupted half-way (an error in the caller) leaves no process behind."""
+    server = ForkServer(State())
+    tasks = [Task(n, nap, (0.01 if n == 0 else 600, str(tmp_path / f"{n}.pid"))) for n in range(4)]
+    with server:
+        for outcome in server.run(tasks, jobs=2):
+            assert outcome.tag == 0
+            break
+    # It stopped by itself, on being told, rather than being killed after waiting in vain.
+    assert server._process.exitcode == 0
+    still_napping = int((tmp_path / "1.pid").read_text(encoding="utf-8"))
+    with pytest.raises(ProcessLookupError):
+        os.kill(still_napping, 0)
+    # The server was asked for no more tasks than it could start, and took the request to stop for none.
+    assert not (tmp_path / "3.pid").exists()
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_a_server_that_died_is_an_error_not_a_hang() -> None:

@@ -87,6 +87,10 @@ class _Done:
     """The end of a `run`."""
 
 
+class _Stopped(Exception):
+    """The caller asked the server to stop while it was running tasks."""
+
+
 @dataclass(frozen=True)
 class _Raised:
     error: BaseException
@@ -143,7 +147,7 @@ class ForkServer(Generic[State]):
         while True:
             message = self._receive()
             if isinstance(message, _Next):
-                self._send((next(pending, None),))
+                self._send(("task", next(pending, None)))
             elif isinstance(message, _Done):
                 return
             else:
@@ -200,8 +204,8 @@ def _serve(connection: Connection, state: Any) -> None:
                 connection.send(_Done())
             else:
                 break
-    except OSError:
-        # The caller is gone (its end of the pipe closed): there is nobody to report to.
+    except (OSError, EOFError, _Stopped):
+        # Stopped, or the caller is gone (its end of the pipe closed): there is nobody to report to.
         pass
     finally:
         # Skip interpreter teardown: the caller's atexit handlers and buffers are not ours to run.
@@ -228,7 +232,11 @@ def _run(connection: Connection, state: Any, *, jobs: int) -> None:
         while True:
             while more and len(running) < max(1, jobs):
                 connection.send(_Next())
-                (task,) = connection.recv()
+                reply = connection.recv()
+                if reply[0] != "task":
+                    # The caller closed the server in the middle of the run.
+                    raise _Stopped
+                task = reply[1]
                 if task is None:
                     more = False
                     break
