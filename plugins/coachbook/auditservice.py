@@ -81,7 +81,7 @@ class RemoteIndex:
             with Client(self.address, family="AF_UNIX", authkey=self.key) as connection:
                 connection.send(request)
                 ok, answer = connection.recv()
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, AuthenticationError) as exc:
             raise CoachbookError(f"the leak audit could not run: the audit service did not answer ({exc})") from None
         if not ok:
             raise CoachbookError(f"the leak audit could not run: {answer}")
