@@ -16,6 +16,10 @@ same answers in time that grows with the size of the site, not the firm:
   letters), the text is cut into words once, and only needles whose piece is
   present are compared, at the positions where the piece is. The answer is
   exactly `{n for n in needles if n in text}`.
+* `SearchKeys` are those pieces, taken from a site's texts. With them, a
+  process that holds the firm's needles picks the few that could occur in the
+  site (`NeedleFinder.candidates`), and the site's own process searches for
+  just those: it need not hold the firm's.
 * `LeakIndex` turns found needles into `audit.Leak`s with the same owner,
   field and order that `needles_for` and `audit_site` would give.
 """
@@ -187,11 +191,7 @@ class NeedleFinder:
             # So its key is one of the text's own pairs, and the needles whose key is not cannot be there.
             # Whichever is fewer, the text's words or the needles' keys, is gone through.
             if len(tokens) < len(self._pairs):
-                keys: Iterable[str] = {
-                    first[-_KEY:] + " " + second[:_KEY]
-                    for first, second in itertools.pairwise(tokens)
-                    if len(first) >= _KEY and len(second) >= _KEY
-                } & self._pairs.keys()
+                keys: Iterable[str] = _pair_keys(tokens) & self._pairs.keys()
             else:
                 ends = {word[-_KEY:] for word in vocabulary}
                 starts = {word[:_KEY] for word in vocabulary}
