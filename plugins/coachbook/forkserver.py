@@ -275,15 +275,15 @@ def _child(writer: Connection, task: Task, state: Any) -> None:
     # This process runs one task and exits, so nothing it leaves behind
     # (plugin objects, Material's search index, caches) reaches another task.
     started = time.perf_counter()
+    value, error = None, ""
     try:
-        outcome = Outcome(task.tag, value=task.function(state, *task.args))
+        value = task.function(state, *task.args)
     except BaseException as exc:
-        error = "".join(traceback.format_exception_only(exc)).strip()
-        outcome = Outcome(task.tag, error=f"the build process failed: {error}")
+        error = "the build process failed: " + "".join(traceback.format_exception_only(exc)).strip()
     outcome = Outcome(
-        outcome.tag,
-        value=outcome.value,
-        error=outcome.error,
+        task.tag,
+        value=value,
+        error=error,
         seconds=time.perf_counter() - started,
         peak_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         private_kb=private_kb(),
