@@ -145,6 +145,20 @@ def test_new_coach_only_text_is_searched_for_in_unchanged_sites(firm: Path) -> N
     assert "the version in place holds newly audited text too, so it was removed" in result.stderr
 
 
+def test_an_unchanged_site_searched_again_is_walked_as_every_audit_walks_it(firm: Path) -> None:
+    """A symbolic link put into a published site by hand is a leak there, as in any audit: it is not followed."""
+    build(firm)
+    (firm / "site" / "clients" / "sofia-marquez" / "notes.txt").symlink_to(firm / "mkdocs.yml")
+    # A new private note of Kwame's: the unchanged sites are searched again, for it only.
+    append(firm / "engagements" / "kwame-asante.yml", "  The board still doubts his succession plan.\n")
+    result = run_coachbook(firm, "build", "--as-of", AS_OF)
+    assert result.returncode == 1
+    assert "FAILED sofia-marquez" in result.stderr
+    assert re.search(r"sofia-marquez: leak audit failed: .*notes\.txt", result.stderr), result.stderr
+    assert not (firm / "site" / "clients" / "sofia-marquez").exists()
+    assert (firm / "site" / "clients" / "dana-whitfield" / "index.html").is_file()
+
+
 def test_a_rebuilt_site_is_audited_for_new_coach_only_text_in_the_theme_assets(firm: Path) -> None:
     """The theme's assets are searched once per build and only for strings added since; those must still count."""
     phrase = "the quartermain arrangement stays between us"

@@ -52,7 +52,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from coachbook.audit import _file_text, _public_corpus
+from coachbook.audit import Leak, _file_text, _public_corpus, site_files
 from coachbook.auditservice import AuditService, RemoteIndex
 from coachbook.errors import CoachbookError, Problem, ProblemList
 from coachbook.fingerprints import (
@@ -765,8 +765,9 @@ def _reaudit_site(context: _Context, target: SiteTarget, path: Path | None, adde
     finder = NeedleFinder(added)
     slug = target.client
     allowed: str | None = None
-    problems = []
-    for file in sorted(p for p in target.dest.rglob("*") if p.is_file()):
+    # The same walk as every audit: a symbolic link is a leak in itself, and is not followed.
+    leaks: list[Leak] = []
+    for relative, file in site_files(target.dest, leaks):
         found = finder.found(_file_text(file))
         if not found:
             continue
@@ -776,9 +777,9 @@ def _reaudit_site(context: _Context, target: SiteTarget, path: Path | None, adde
                 engagements[slug] = _load(context.project, context.programs, path, context.handbooks)
             firm = Firm(project=context.project, programs=context.programs, engagements=engagements)
             allowed = _public_corpus(firm, slug)
-        relative = file.relative_to(target.dest).as_posix()
         assert context.index is not None
-        problems += [str(leak) for leak in context.index.leaks_in(found, relative, slug, allowed)]
+        leaks += context.index.leaks_in(found, relative, slug, allowed)
+    problems = [str(leak) for leak in leaks]
     seconds = time.perf_counter() - started
     if problems:
         remove_site(target.dest)
