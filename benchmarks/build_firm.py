@@ -252,8 +252,8 @@ def naive(root: Path, slugs: list[str], sample: int) -> tuple[float, int]:
 DRIVER = """
 import datetime as dt, json, resource, sys
 from pathlib import Path
-from coachbook.builder import FirmBuild, build_firm
-from coachbook.cli_support import quiet_mkdocs
+from coachbook.build.firm_build import FirmBuild, build_firm
+from coachbook.cli.support import quiet_mkdocs
 quiet_mkdocs(False)
 root = Path(sys.argv[1])
 report = build_firm(FirmBuild(root / "mkdocs.yml", root / "site", as_of=dt.date.fromisoformat(sys.argv[2]),

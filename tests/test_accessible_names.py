@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import markdown
 
-from coachbook.accessible_names import name_search_dialog, name_task_boxes
+from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
 
 SOURCE = "- [x] Agreement signed\n- [ ] Sessions booked\n\nText.\n\n- [ ] A loose item\n\n- [ ] And another\n"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from coachbook.auditservice import AuditService, RemoteIndex
+from coachbook.audit.service import AuditService, RemoteIndex
 from coachbook.errors import CoachbookError
-from coachbook.leakindex import Fragments, LeakIndex, file_digest
+from coachbook.audit.index import Fragments, LeakIndex, file_digest
 
 
 def _index() -> LeakIndex:

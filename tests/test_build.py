@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from coachbook.audit import normalise
-from coachbook.loader import Project, load_firm
-from coachbook.visibility import held_back, identifying
+from coachbook.audit.site_audit import normalise
+from coachbook.core.loader import Project, load_firm
+from coachbook.core.visibility import held_back, identifying
 
 from .conftest import AS_OF, REPO, run_coachbook
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coachbook.plain_warnings import plain_warning
+from coachbook.adapter.plain_warnings import plain_warning
 
 from .conftest import AS_OF, run_coachbook
 

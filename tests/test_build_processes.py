@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 import yaml
 
-from coachbook import builder
-from coachbook.auditservice import RemoteIndex
-from coachbook.builder import FirmBuild, FirmReport, SiteResult, SiteTarget, build_firm
+from coachbook.build import firm_build as builder
+from coachbook.audit.service import RemoteIndex
+from coachbook.build.firm_build import FirmBuild, FirmReport, SiteResult, SiteTarget, build_firm
 
 from .conftest import AS_OF
 
@@ -34,7 +34,7 @@ from .conftest import AS_OF
 DRIVER = r"""
 import datetime as dt, gc, json, sys
 from pathlib import Path
-from coachbook import builder
+from coachbook.build import firm_build as builder
 
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 # Reversed, so that this process does not hold the strings it looks for until it looks.

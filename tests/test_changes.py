@@ -1,4 +1,4 @@
-"""Tests for coachbook.changes: the "What changed" page of a published version."""
+"""Tests for coachbook.render.changes: the "What changed" page of a published version."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 import markdown
 import pytest
 
-from coachbook.changes import Changes, changes_page, compare
-from coachbook.loader import Project, load_firm, load_programs
-from coachbook.model import Engagement, Program
-from coachbook.slots import Slots
-from coachbook.visibility import client_view, held_back
+from coachbook.render.changes import Changes, changes_page, compare
+from coachbook.core.loader import Project, load_firm, load_programs
+from coachbook.core.model import Engagement, Program
+from coachbook.render.tokens import Slots
+from coachbook.core.visibility import client_view, held_back
 
 from .conftest import REPO, minimal_engagement
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from coachbook.loader import Project, load_firm
-from coachbook.visibility import client_view
+from coachbook.core.loader import Project, load_firm
+from coachbook.core.visibility import client_view
 
 from .conftest import REPO, copy_firm, run_coachbook
 

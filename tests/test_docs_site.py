@@ -16,10 +16,10 @@ import yaml
 from jsonschema import Draft7Validator, FormatChecker
 from pydantic import BaseModel
 
-from coachbook.model import Engagement
-from coachbook.schema import engagement_schema
-from coachbook.validation import validate_document
-from coachbook.yamlsource import YamlDocument, parse_yaml
+from coachbook.core.model import Engagement
+from coachbook.core.schema import engagement_schema
+from coachbook.core.validation import validate_document
+from coachbook.core.yaml_reader import YamlDocument, parse_yaml
 
 from .conftest import REPO, copy_firm, minimal_engagement, run_coachbook
 

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import pytest
 from bs4 import BeautifulSoup
 
-from coachbook.encryption import (
+from coachbook.access.encryption import (
     DEFAULT_ITERATIONS,
     ENVELOPE_ID,
     PASSPHRASE_ALPHABET,

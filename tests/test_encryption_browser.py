@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from coachbook.encryption import binding_for, generate_passphrase
-from coachbook.passphrases import env_name
+from coachbook.access.encryption import binding_for, generate_passphrase
+from coachbook.access.passphrases import env_name
 
 from .browser import CHROMIUM, TIMEOUT_MS, chromium, serve
 from .conftest import AS_OF, copy_firm, run_coachbook

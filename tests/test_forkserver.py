@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from coachbook.errors import CoachbookError
-from coachbook.forkserver import ForkServer, Outcome, Task
+from coachbook.build.forkserver import ForkServer, Outcome, Task
 
 
 @dataclass

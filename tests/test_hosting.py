@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from coachbook.errors import CoachbookError
-from coachbook.hosting import REALM, NginxSite, render_headers, render_nginx, security_headers
-from coachbook.passwords import (
+from coachbook.access.hosting import REALM, NginxSite, render_headers, render_nginx, security_headers
+from coachbook.access.passwords import (
     PASSWORD_BITS,
     check_address,
     check_user,

@@ -11,12 +11,12 @@ import pytest
 from bs4 import BeautifulSoup
 from icalendar import Calendar, Event
 
-from coachbook.audit import audit_site, needles_for, normalise
-from coachbook.encryption import encrypt_site, generate_passphrase
-from coachbook.ics import CALENDAR_URI, PRODID, client_calendar
-from coachbook.loader import Project, load_firm
-from coachbook.model import ActionStatus, Engagement
-from coachbook.visibility import client_view
+from coachbook.audit.site_audit import audit_site, needles_for, normalise
+from coachbook.access.encryption import encrypt_site, generate_passphrase
+from coachbook.render.calendar import CALENDAR_URI, PRODID, client_calendar
+from coachbook.core.loader import Project, load_firm
+from coachbook.core.model import ActionStatus, Engagement
+from coachbook.core.visibility import client_view
 
 from .conftest import AS_OF, REPO, copy_firm, minimal_engagement, run_coachbook
 

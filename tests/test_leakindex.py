@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from coachbook.audit import _public_corpus, audit_site, needles_for, normalise
-from coachbook.leakindex import LeakIndex, NeedleFinder, SearchKeys, fragments_of
-from coachbook.loader import Project, load_firm
+from coachbook.audit.site_audit import _public_corpus, audit_site, needles_for, normalise
+from coachbook.audit.index import LeakIndex, NeedleFinder, SearchKeys, fragments_of
+from coachbook.core.loader import Project, load_firm
 
 CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
 
@@ -129,7 +129,7 @@ def test_normalise_is_unchanged_by_its_speed_up(built_firm: Path) -> None:
 
 
 def test_assets_searched_before_are_searched_again_only_for_added_needles(tmp_path: Path) -> None:
-    from coachbook.leakindex import Fragments, file_digest
+    from coachbook.audit.index import Fragments, file_digest
 
     style = tmp_path / "style.css"
     style.write_text("/* brand colours chosen with Amara Okafor */ body { color: teal }", encoding="utf-8")

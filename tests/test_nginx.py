@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from coachbook.hosting import security_headers
+from coachbook.access.hosting import security_headers
 
 from .conftest import run_coachbook
 

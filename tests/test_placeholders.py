@@ -1,4 +1,4 @@
-"""Tests for coachbook.placeholders: the small, documented way a guide speaks to its reader."""
+"""Tests for coachbook.core.placeholders: the small, documented way a guide speaks to its reader."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from jinja2.exceptions import SecurityError, UndefinedError
 
-from coachbook.loader import Project, load_programs
-from coachbook.model import Engagement, Program
-from coachbook.placeholders import (
+from coachbook.core.loader import Project, load_programs
+from coachbook.core.model import Engagement, Program
+from coachbook.core.placeholders import (
     PLACEHOLDERS,
     check_guide,
     human_date,

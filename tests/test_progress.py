@@ -1,4 +1,4 @@
-"""Tests for coachbook.progress: progress is computed, not typed."""
+"""Tests for coachbook.core.progress: progress is computed, not typed."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from coachbook.loader import Project, load_firm, load_programs
-from coachbook.model import ActionStatus, Engagement, Goal, Program, StageStatus
-from coachbook.progress import NEXT_ACTIONS, compute_progress, goal_progress
-from coachbook.visibility import client_view
+from coachbook.core.loader import Project, load_firm, load_programs
+from coachbook.core.model import ActionStatus, Engagement, Goal, Program, StageStatus
+from coachbook.core.progress import NEXT_ACTIONS, compute_progress, goal_progress
+from coachbook.core.visibility import client_view
 
 from .conftest import STAGE_IDS, minimal_engagement
 

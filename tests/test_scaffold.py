@@ -12,9 +12,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from coachbook.errors import CoachbookError
-from coachbook.loader import Project, load_firm, load_programs
-from coachbook.scaffold import NewEngagement, create_engagement, render_engagement
-from coachbook.schema import SCHEMA_FILE, SCHEMA_LINE
+from coachbook.core.loader import Project, load_firm, load_programs
+from coachbook.core.scaffold import NewEngagement, create_engagement, render_engagement
+from coachbook.core.schema import SCHEMA_FILE, SCHEMA_LINE
 
 from .conftest import AS_OF, run_coachbook
 

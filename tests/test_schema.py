@@ -15,12 +15,12 @@ import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 from coachbook.errors import ProblemList
-from coachbook.loader import Project, load_programs
-from coachbook.model import Engagement
-from coachbook.scaffold import NewEngagement, render_engagement
-from coachbook.schema import SCHEMA_FILE, SCHEMA_LINE, engagement_schema, schema_text
-from coachbook.validation import validate_document
-from coachbook.yamlsource import YamlDocument, load_yaml
+from coachbook.core.loader import Project, load_programs
+from coachbook.core.model import Engagement
+from coachbook.core.scaffold import NewEngagement, render_engagement
+from coachbook.core.schema import SCHEMA_FILE, SCHEMA_LINE, engagement_schema, schema_text
+from coachbook.core.validation import validate_document
+from coachbook.core.yaml_reader import YamlDocument, load_yaml
 
 from .conftest import REPO, minimal_engagement, run_coachbook
 
@@ -107,7 +107,7 @@ def test_schema_output_is_the_same_in_every_process(tmp_path: Path) -> None:
     outputs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        code = "import sys; from coachbook.schema import schema_text; sys.stdout.write(schema_text())"
+        code = "import sys; from coachbook.core.schema import schema_text; sys.stdout.write(schema_text())"
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1] == schema_text()
@@ -133,7 +133,7 @@ def test_a_freshly_scaffolded_engagement_is_valid_against_the_schema(validator: 
         program=programs[0],
         start=dt.date(2026, 12, 1),
     )
-    from coachbook.yamlsource import parse_yaml
+    from coachbook.core.yaml_reader import parse_yaml
 
     data = parse_yaml(render_engagement(new, today=dt.date(2026, 11, 24)), Path("jordan-lee.yml")).data
     assert messages(validator, data) == []

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from coachbook.errors import CoachbookError
-from coachbook.shards import Shard, parse_shard
+from coachbook.build.shards import Shard, parse_shard
 
 from .conftest import AS_OF, run_coachbook
 

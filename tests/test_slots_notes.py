@@ -1,4 +1,4 @@
-"""Tests for coachbook.slots (values stay data) and coachbook.notes (safe coach notes)."""
+"""Tests for coachbook.render.tokens (values stay data) and coachbook.render.notes (safe coach notes)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import markdown
 import pytest
 from markupsafe import Markup
 
-from coachbook.notes import render_note
-from coachbook.slots import Slots
+from coachbook.render.notes import render_note
+from coachbook.render.tokens import Slots
 
 # --------------------------------------------------------------------------- Slots
 

@@ -1,4 +1,4 @@
-"""Tests for coachbook.validation and coachbook.loader: the error messages people see."""
+"""Tests for coachbook.core.validation and coachbook.core.loader: the error messages people see."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from coachbook.errors import Problem, ProblemList
-from coachbook.loader import Firm, Project, load_firm, load_programs, slug_problem
-from coachbook.model import Engagement
-from coachbook.validation import did_you_mean, validate_document
-from coachbook.yamlsource import parse_yaml
+from coachbook.core.loader import Firm, Project, load_firm, load_programs, slug_problem
+from coachbook.core.model import Engagement
+from coachbook.core.validation import did_you_mean, validate_document
+from coachbook.core.yaml_reader import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DANA = "engagements/dana-whitfield.yml"
@@ -352,7 +352,7 @@ def test_one_error_in_an_engagement(tmp_path: Path, change: tuple[str, str], exp
     assert [as_tuple(p) for p in problems] == want
 
 
-# Values whose messages come from coachbook.types: position, field and hint are right ...
+# Values whose messages come from coachbook.core.fields: position, field and hint are right ...
 VALUE_CASES = [
     pytest.param(("start: 2026-04-13", "start: 2026-13-01"), "2026-13-01", "start", "date", id="impossible-date"),
     pytest.param(("start: 2026-04-13", "start: 18/03/2026"), "18/03/2026", "start", "date", id="day-first-date"),

@@ -1,4 +1,4 @@
-"""Tests for coachbook.visibility: what a client may see."""
+"""Tests for coachbook.core.visibility: what a client may see."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from coachbook.loader import Project, load_firm
-from coachbook.model import Engagement
-from coachbook.visibility import Secret, client_view, held_back, identifying, strip_comments
+from coachbook.core.loader import Project, load_firm
+from coachbook.core.model import Engagement
+from coachbook.core.visibility import Secret, client_view, held_back, identifying, strip_comments
 
 from .conftest import minimal_engagement
 

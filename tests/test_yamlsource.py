@@ -1,4 +1,4 @@
-"""Tests for coachbook.yamlsource: YAML read the way a careful person expects."""
+"""Tests for coachbook.core.yaml_reader: YAML read the way a careful person expects."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coachbook.errors import Problem, ProblemList
-from coachbook.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, Position, dotted, load_yaml, parse_yaml
+from coachbook.core.yaml_reader import MAX_DEPTH, MAX_FILE_BYTES, Position, dotted, load_yaml, parse_yaml
 
 SHOWN = Path("engagements/ana-lima.yml")
 SAMPLE = Path(__file__).resolve().parents[1] / "engagements" / "dana-whitfield.yml"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coachbook import yamlsource
+from coachbook.core import yaml_reader as yamlsource
 
 from .conftest import REPO
 

@@ -1,0 +1,251 @@
+"""Web server configuration that keeps each client's site behind its own password.
+
+The renderers are pure: they take addresses and paths and return text, so a
+test can read every line without a build or a server. They only ever see a
+site's address (`clients/<address>/`), never a client's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from coachbook.errors import CoachbookError
+from coachbook.access.passwords import check_address, htpasswd_file
+from coachbook.core.sponsor import sponsor_key
+
+__all__ = [
+    "ASSET_EXTENSIONS",
+    "CONTENT_SECURITY_POLICY",
+    "REALM",
+    "NginxSite",
+    "render_headers",
+    "render_nginx",
+    "security_headers",
+]
+
+#: Material for MkDocs puts small inline scripts in every page (palette, search
+#: config), hence 'unsafe-inline' for scripts; everything else comes from the
+#: site itself, so no other origin can load code or receive data.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+#: The login prompt's text: browsers show it to whoever asks, so it must not name a client.
+REALM = "Private coaching site"
+
+#: One year, the value browsers' preload lists expect; subdomains are left alone on purpose.
+HSTS = "max-age=31536000"
+
+#: Static files that the regex location caches for a week.
+ASSET_EXTENSIONS = ("css", "js", "map", "json", "svg", "png", "jpe?g", "gif", "ico", "webp", "woff2?")
+
+_CLIENT_CACHE = ("Cache-Control", "private, no-store")
+#: nginx's mime.types has no entry for calendar files, which calendar apps want as text/calendar to subscribe to.
+#: A nested location inherits the password and the headers of the client's location around it.
+_CALENDAR = 'location ~* \\.ics$ { types { } default_type "text/calendar; charset=utf-8"; }'
+_SERVER_NAME = re.compile(r"^[A-Za-z0-9.*_~-]+(?: [A-Za-z0-9.*_~-]+)*$")
+_LISTEN = re.compile(r"^[A-Za-z0-9.:\[\]_-]+(?: (?:ssl|http2|default_server|reuseport|ipv6only=(?:on|off)))*$")
+# Paths are written in double quotes; these characters would end the quote, start a
+# variable ($) or, as control characters, break the line.
+_UNSAFE_IN_PATH = re.compile(r'["\\$\x00-\x1f\x7f{};]')
+
+
+def security_headers(*, https: bool) -> list[tuple[str, str]]:
+    """The headers every response gets, whoever serves the site.
+
+    Arguments:
+        https: Add Strict-Transport-Security; only over HTTPS, since browsers would then refuse plain HTTP.
+    """
+    headers = [
+        # Client sites must never appear in a search engine, even if a link to one leaks.
+        ("X-Robots-Tag", "noindex, nofollow"),
+        # A link clicked in a client's site must not tell the other site the client's address.
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ]
+    if https:
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
+
+
+@dataclass(frozen=True)
+class NginxSite:
+    """Where and how nginx serves the built sites."""
+
+    site_root: PurePosixPath
+    """The absolute folder on the server that holds `handbook/` and `clients/` (the build's `site/`)."""
+    htpasswd_dir: PurePosixPath
+    """The absolute folder on the server that holds one `<address>.htpasswd` per client, outside `site_root`."""
+    server_name: str = "_"
+    """nginx `server_name`: the host name(s) the site answers to; `_` matches none in particular."""
+    listen: tuple[str, ...] = ("80",)
+    """nginx `listen` values: a port, or `address:port`, optionally followed by flags such as `ssl`."""
+    https: bool = False
+    """Whether browsers reach the site over HTTPS, which turns on Strict-Transport-Security."""
+
+
+def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 0, sponsors: Iterable[str] = ()) -> str:
+    """An nginx `server { ... }` block serving the handbook publicly and each client's site behind a password.
+
+    Arguments:
+        addresses: The URL segment of each client's site (`clients/<address>/`).
+        site: Where the sites and the password files are on the server, and how nginx listens.
+        guessable: How many of the addresses are slugs rather than unguessable ids; they get a warning.
+        sponsors: The addresses whose client has a sponsor site (`sponsors/<address>/`), which has its own
+            password file, `<address>--sponsor.htpasswd`: the sponsor's password never opens the client's site.
+
+    Returns:
+        The configuration, ready to be included in nginx's `http { }` block.
+
+    Raises:
+        CoachbookError: An address, path, server name or listen value would not be safe in the config.
+    """
+    clients = sorted({check_address(address) for address in addresses})
+    root = _path(site.site_root, "--site-dir")
+    htpasswd_dir = _path(site.htpasswd_dir, "--htpasswd-dir")
+    if htpasswd_dir == root or htpasswd_dir.is_relative_to(root):
+        raise CoachbookError(f"the htpasswd folder {htpasswd_dir} is inside the web root {root}; move it outside")
+    if not _SERVER_NAME.fullmatch(site.server_name):
+        raise CoachbookError(f"server name {site.server_name!r} is not a list of host names")
+    if not site.listen:
+        raise CoachbookError("nginx needs at least one listen value, such as 80")
+    for listen in site.listen:
+        if not _LISTEN.fullmatch(listen):
+            raise CoachbookError(f"listen value {listen!r} is not a port or address:port, optionally with flags")
+    headers = security_headers(https=site.https)
+    asset_pattern = r"\.(?:" + "|".join(ASSET_EXTENSIONS) + ")$"
+
+    lines = [*_nginx_preamble(len(clients), guessable), "server {"]
+    lines += [f"    listen {listen};" for listen in site.listen]
+    lines += [
+        f"    server_name {site.server_name};",
+        f'    root "{root}";',
+        "    index index.html;",
+        "    charset utf-8;",
+        "    server_tokens off;",
+        "    autoindex off;",
+        # Symlinks below the root are refused, so a stray link in the public
+        # handbook cannot expose a client's page; the root itself may be a link.
+        "    disable_symlinks on from=$document_root;",
+        # Redirects (such as /goals to /goals/) keep whatever host and port the browser used.
+        "    absolute_redirect off;",
+    ]
+    lines += _location(
+        r"~ /\.",
+        ["# Dotfiles, and the build's .staging/ folder, which holds client pages while they are built."],
+        headers,
+        "return 404;",
+    )
+    lines += _location(
+        f"~* {asset_pattern}",
+        [
+            "# Regex locations win over plain prefix locations, so this one would serve a client's",
+            "# assets without a password if the client locations below did not use `^~`.",
+        ],
+        headers,
+        "expires 7d;",
+    )
+    for address in clients:
+        password_file = htpasswd_file(htpasswd_dir, address)
+        lines += _location(
+            f"^~ /clients/{address}/",
+            [],
+            [_CLIENT_CACHE, *headers],
+            f'auth_basic "{REALM}";',
+            f'auth_basic_user_file "{password_file}";',
+            _CALENDAR,
+        )
+    lines += _location(
+        "^~ /clients/",
+        ["# A folder left behind by a client no longer listed above is not served."],
+        [_CLIENT_CACHE, *headers],
+        "return 404;",
+    )
+    for address in sorted({check_address(a) for a in sponsors}):
+        lines += _location(
+            f"^~ /sponsors/{address}/",
+            [],
+            [_CLIENT_CACHE, *headers],
+            f'auth_basic "{REALM}";',
+            f'auth_basic_user_file "{htpasswd_file(htpasswd_dir, sponsor_key(address))}";',
+        )
+    lines += _location(
+        "^~ /sponsors/",
+        ["# Sponsor sites show progress only, and each has its own password."],
+        [_CLIENT_CACHE, *headers],
+        "return 404;",
+    )
+    lines += _location(
+        "/handbook/",
+        ["# The public handbook: no password; its assets get the week-long cache above."],
+        headers,
+    )
+    lines += _location(
+        "/", ["# Anything else (engagements, secrets, the site root) does not exist."], headers, "return 404;"
+    )
+    lines += ["}", ""]
+    return "\n".join(lines)
+
+
+def render_headers(*, https: bool) -> str:
+    """A `_headers` file for Netlify or Cloudflare Pages: security headers only, no authentication.
+
+    Arguments:
+        https: Add Strict-Transport-Security (both hosts serve HTTPS, so this is normally on).
+    """
+    lines = [
+        "# Response headers for Netlify or Cloudflare Pages, generated by `coachbook hosting --format headers`.",
+        "# Put this file at the root of the published folder (site/_headers).",
+        "#",
+        "# WARNING: this file provides NO authentication. Anyone who has a client's URL can",
+        "# read that client's site. Put /clients/* behind Cloudflare Access or Netlify's",
+        "# password protection before publishing a client's site (see docs/hosting.md).",
+        "/*",
+        *(f"  {name}: {value}" for name, value in security_headers(https=https)),
+        "/clients/*",
+        f"  {_CLIENT_CACHE[0]}: {_CLIENT_CACHE[1]}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _nginx_preamble(clients: int, guessable: int) -> list[str]:
+    lines = [
+        "# nginx server block for Coachbook, generated by `coachbook hosting`.",
+        "# Regenerate it after adding or removing a client rather than editing it by hand.",
+        "#",
+        "# Each client's site at /clients/<address>/ asks for the password kept in",
+        "# <address>.htpasswd (made by `coachbook passwd SLUG`), outside the web root.",
+        "# Client locations use `^~` so that no regex location can serve their files",
+        "# without a password, and each location repeats the security headers because",
+        "# nginx does not inherit add_header into a location that declares its own.",
+        "#",
+        "# Addresses, not client names, appear here. An address is the engagement's",
+        "# unguessable `site.id` when it has one, else its slug, which is guessable and",
+        "# may name the client: give every engagement a site.id (`coachbook site-id SLUG`).",
+    ]
+    if guessable:
+        lines.append(f"# {guessable} of {clients} client site(s) below are still addressed by their slug.")
+    return lines
+
+
+def _location(match: str, comments: Sequence[str], headers: Sequence[tuple[str, str]], *directives: str) -> list[str]:
+    lines = ["", *(f"    {comment}" for comment in comments), f"    location {match} {{"]
+    lines += [f"        {directive}" for directive in directives]
+    lines += [f'        add_header {name} "{value}" always;' for name, value in headers]
+    lines.append("    }")
+    return lines
+
+
+def _path(path: PurePosixPath, option: str) -> PurePosixPath:
+    if not path.is_absolute():
+        raise CoachbookError(f"{option} {str(path)!r} must be an absolute path on the server")
+    if _UNSAFE_IN_PATH.search(str(path)):
+        raise CoachbookError(f"{option} {str(path)!r} has a character nginx would misread (quote, $, ;, braces)")
+    return path

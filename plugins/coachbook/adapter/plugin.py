@@ -1,0 +1,449 @@
+"""The MkDocs adapter: hands MkDocs the pages the core planned, and audits what it wrote.
+
+Every hook checks, delegates to the core and translates errors. Which site is
+built is decided in `on_config`: the plugin option `client` (set by the
+`coachbook` CLI), else the `COACHBOOK_CLIENT` environment variable (used by
+`coachbook serve`, because `mkdocs serve` reloads the config on every change),
+else none, which builds the public handbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
+from coachbook.audit.site_audit import Needle, audit_site, external_requests, needles_for
+from coachbook.publish.bundle import POLYFILL_PATH, inline_search_index, polyfill_source
+from coachbook.access.encryption import binding_for, encrypt_site
+from coachbook.errors import CoachbookError, ProblemList
+from coachbook.core.loader import Firm, Project, load_firm
+from coachbook.render.client_pages import NavItem, SitePlan, render_guide_page
+from coachbook.access.passphrases import find_passphrase
+from coachbook.adapter.preload import Preload
+from coachbook.render.sites import History, plan_client_site, plan_handbook_site, plan_sponsor_site
+from coachbook.render.tokens import Slots
+from coachbook.core.sponsor import sponsor_key, sponsor_needles, sponsor_report
+from coachbook.core.versions import LATEST, read_snapshot
+from coachbook.core.visibility import strip_comments
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.pages import Page
+    from mkdocs.structure.toc import AnchorLink
+
+__all__ = ["AS_OF_ENV", "CLIENT_ENV", "COACH_VIEW_ENV", "CoachbookConfig", "CoachbookPlugin"]
+
+log = get_plugin_logger(__name__)
+
+#: The environment variable `coachbook serve` uses to name the client.
+CLIENT_ENV = "COACHBOOK_CLIENT"
+#: The environment variable that pins the as-of date when the option is unset.
+AS_OF_ENV = "COACHBOOK_AS_OF"
+#: Set to `sponsor` by `coachbook serve --client SLUG --sponsor`, to preview the sponsor's site.
+AUDIENCE_ENV = "COACHBOOK_AUDIENCE"
+#: Set to 1 by `coachbook serve --coach-view`; honoured only while serving.
+COACH_VIEW_ENV = "COACHBOOK_COACH_VIEW"
+#: Plugins that let page text run code; a client site must not be built with them.
+_CODE_RUNNING_PLUGINS = ("macros", "mkdocs-simple-hooks")
+#: Files in the content folder that are data for Coachbook, not pages or assets to publish.
+_DATA_SUFFIXES = (".yml", ".yaml")
+
+
+class CoachbookConfig(Config):
+    """Options of the `coachbook` plugin in `mkdocs.yml`."""
+
+    client = c.Optional(c.Type(str))
+    """Slug of the client whose site to build; leave unset to build the public handbook (the CLI sets it)."""
+    engagements_dir = c.Type(str, default="engagements")
+    """Folder of engagement files, relative to `mkdocs.yml`."""
+    as_of = c.Optional(c.Type(str))
+    """Date progress is computed for (YYYY-MM-DD); defaults to today, or `COACHBOOK_AS_OF`."""
+    audit = c.Type(bool, default=True)
+    """Run the leak audit after every build. Turning it off is for debugging only."""
+    encrypt = c.Type(bool, default=False)
+    """Encrypt every client's site with a passphrase (an engagement's `site.encrypt` overrides it)."""
+    remember_device = c.Type(bool, default=False)
+    """Offer "remember on this device" on encrypted sites; off, the key lasts only as long as the tab."""
+    secrets_dir = c.Type(str, default="secrets")
+    """Git-ignored folder holding passphrases and password files, relative to `mkdocs.yml`."""
+    published_dir = c.Type(str, default="published")
+    """Where `coachbook publish` keeps the published versions, relative to `mkdocs.yml`. No build cleans it."""
+    version = c.Optional(c.Type(str))
+    """Set by `coachbook publish`: the name of the version being built."""
+    changes_from = c.Optional(c.Type(str))
+    """Set by `coachbook publish`: the snapshot of the previous version, for the "What changed" page."""
+    changes_title = c.Optional(c.Type(str))
+    """Set by `coachbook publish`: the title of the previous version."""
+    repository = c.Optional(c.Type(str))
+    """Set by `coachbook publish --ref`: the git working tree that pinned handbooks are read from."""
+    offline = c.Type(bool, default=False)
+    audience = c.Choice(("client", "sponsor"), default="client")
+    """Who the client's site is for: the client, or their sponsor (progress only; set by `coachbook build`)."""
+    """Set by `coachbook bundle`: build a site that works opened from disk, search included, unencrypted."""
+
+
+class CoachbookPlugin(BasePlugin[CoachbookConfig]):
+    """Builds a client's private site, or the public handbook, from the firm's files."""
+
+    def __init__(self) -> None:
+        self._firm: Firm | None = None
+        self._plan: SitePlan | None = None
+        self._slots: dict[str, Slots] = {}
+        self._command = "build"
+        self._passphrase: str | None = None
+        self._sponsor = False
+        self._as_of: str | None = None
+        # Set by `coachbook build` (coachbook.build.firm_build) before the build: the
+        # firm already loaded and every engagement's audit strings, so a site
+        # of a large firm neither loads nor audits against every file again.
+        self.preloaded: Preload | None = None
+
+    # ------------------------------------------------------------------ configuration
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """`on_startup`: remember whether this is a preview, the only place the coach view may appear."""
+        self._command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """`on_config`: load and validate the firm, then plan this site and shape the config for it."""
+        self._slots = {}
+        self._passphrase = None
+        root = Path(config.config_file_path or ".").resolve().parent
+        project = Project(
+            root=root,
+            content_dir=Path(config.docs_dir),
+            engagements_dir=root / self.config.engagements_dir,
+            repository=Path(self.config.repository) if self.config.repository else None,
+        )
+        slug = self.config.client or os.environ.get(CLIENT_ENV) or None
+        self._sponsor = (self.config.audience == "sponsor" or os.environ.get(AUDIENCE_ENV) == "sponsor") and bool(slug)
+        if self.config.offline:
+            # Opened from disk, links must name .html files; the pages are planned with that in mind.
+            config.use_directory_urls = False
+        coach_view = os.environ.get(COACH_VIEW_ENV) == "1"
+        try:
+            if coach_view:
+                _check_coach_view(slug, self._command, Path(config.site_dir), root)
+            if slug:
+                _check_plugins(config)
+            self._as_of = self.config.as_of or os.environ.get(AS_OF_ENV)
+            as_of = _parse_as_of(self._as_of)
+            self._firm = self.preloaded.firm if self.preloaded is not None else load_firm(project)
+            if slug and self._sponsor:
+                self._plan = plan_sponsor_site(self._firm, slug, as_of)
+                if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
+                    self._passphrase = find_passphrase(root / self.config.secrets_dir, sponsor_key(slug))
+            elif slug:
+                self._plan = plan_client_site(
+                    self._firm,
+                    slug,
+                    as_of,
+                    directory_urls=bool(config.use_directory_urls),
+                    coach_view=coach_view,
+                    history=self._history(),
+                    # An encrypted site has no calendar: the .ics file would be readable by anyone.
+                    calendar=coach_view or self.config.offline or not self._encrypted(self._firm, slug),
+                )
+                if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
+                    self._passphrase = find_passphrase(root / self.config.secrets_dir, slug)
+                pinned = self._firm.engagements[slug].content_dir
+                if pinned is not None:
+                    # The client reads the guides of the handbook they signed up to.
+                    config.docs_dir = str(pinned)
+            else:
+                self._plan = plan_handbook_site(self._firm, site_name=config.site_name)
+        except ProblemList as exc:
+            for problem in exc.problems:
+                log.error(str(problem))
+            raise PluginError(f"{len(exc.problems)} problem(s) in the firm's files; nothing was built") from exc
+        except CoachbookError as exc:
+            raise PluginError(str(exc)) from exc
+
+        if slug:
+            # Material prints site_name without escaping, so escape it here.
+            config.site_name = html.escape(self._plan.site_name, quote=True)
+            config.site_description = None
+            # A client site links nowhere else: no repository, no edit links.
+            config.repo_url = None
+            config.repo_name = None
+            config.edit_uri = None
+            config.nav = _mkdocs_nav(self._plan.nav)
+            _no_third_parties(config)
+            if self._passphrase:
+                _without_search(config)
+        elif config.nav is None:
+            config.nav = _mkdocs_nav(self._plan.nav)
+        _confine_snippets(config)
+        config.extra["coachbook"] = {"client": bool(slug), "coach_view": self._plan.coach_view}
+        if self.config.offline:
+            # Search needs the web-worker shim when the site is opened from disk.
+            config.extra["polyfills"] = [POLYFILL_PATH]
+        if self.config.version:
+            # Material's version selector reads ../versions.json, which `coachbook publish` writes.
+            config.extra["version"] = {"provider": "mike", "default": LATEST}
+        return config
+
+    # ------------------------------------------------------------------ files and pages
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """`on_files`: keep only what belongs in this site, and add the generated client pages and files."""
+        plan = self._require_plan()
+        wanted = {g.uri for g in plan.guides} | set(plan.keep_docs)
+        for file in list(files):
+            if file.src_uri.endswith(_DATA_SUFFIXES) or (file.is_documentation_page() and file.src_uri not in wanted):
+                files.remove(file)
+        for page in plan.pages:
+            existing = files.get_file_from_path(page.uri)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, page.uri, content=page.markdown, inclusion=InclusionLevel.INCLUDED))
+        for extra in plan.files:
+            files.append(File.generated(config, extra.uri, content=extra.content))
+        if self.config.offline:
+            files.append(File.generated(config, POLYFILL_PATH, content=polyfill_source()))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """`on_page_markdown`: personalise stage guides; generated pages arrive already written."""
+        plan = self._require_plan()
+        uri = page.file.src_uri
+        generated = plan.page(uri)
+        if generated is not None:
+            self._slots[uri] = generated.slots
+            return markdown
+        guide = plan.guide(uri)
+        if guide is None:
+            # The firm's other pages (the handbook's home): its comments are notes, not content.
+            return strip_comments(markdown)
+        slots = Slots()
+        self._slots[uri] = slots
+        try:
+            return render_guide_page(guide, markdown, slots)
+        except Exception as exc:  # Jinja errors carry no file name; add it.
+            raise PluginError(f"{page.file.src_uri}: cannot render placeholders: {exc}") from exc
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """`on_page_content`: put the escaped values into the converted page, its title and its table of contents."""
+        html = name_task_boxes(html)
+        slots = self._slots.get(page.file.src_uri)
+        if slots is None:
+            return html
+        if page.title:
+            page.title = slots.fill(page.title)
+        _fill_toc(page.toc, slots)
+        return slots.fill(html)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """`on_post_page`: name the controls the theme leaves unnamed (`coachbook.adapter.accessible_names`)."""
+        return name_search_dialog(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        """`on_post_template`: the same for pages made from a template alone (the 404 page)."""
+        return name_search_dialog(output_content) if template_name.endswith(".html") else output_content
+
+    # ------------------------------------------------------------------ after the build
+
+    @event_priority(-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """`on_post_build`, after every other plugin has written its files: finish the site and audit it.
+
+        A client site loses its sitemap; the audit runs on the plaintext; an
+        encrypted site is then encrypted and audited again as published. On a
+        leak, or a request to another origin, the output is removed and the build fails.
+        """
+        plan = self._plan
+        if self._firm is None or plan is None:
+            return
+        site_dir = Path(config.site_dir)
+        if plan.client_slug or self.config.version:
+            _private_sitemap(site_dir, keep=bool(self.config.version))
+        if self.config.offline:
+            inline_search_index(site_dir)
+        # The needles are computed once and serve both audits of an encrypted site.
+        needles = (
+            needles_for(self._firm, plan.client_slug, owner_held_back=not plan.coach_view)
+            if self.config.audit and self.preloaded is None
+            else []
+        )
+        self._audit(site_dir, plan, needles)
+        if self._passphrase and plan.client_slug:
+            owner = sponsor_key(plan.client_slug) if self._sponsor else plan.client_slug
+            try:
+                encrypt_site(
+                    site_dir,
+                    passphrase=self._passphrase,
+                    binding=binding_for(owner),
+                    remember=self.config.remember_device,
+                )
+            except CoachbookError as exc:
+                shutil.rmtree(site_dir, ignore_errors=True)
+                raise PluginError(f"cannot encrypt the site: {exc}") from exc
+            self._audit(site_dir, plan, needles)
+
+    def _audit(self, site_dir: Path, plan: SitePlan, needles: list[Needle]) -> None:
+        if not self.config.audit:
+            return
+        if self.preloaded is not None:
+            leaks = self.preloaded.audit(site_dir, plan.client_slug, owner_held_back=not plan.coach_view)
+        else:
+            leaks = audit_site(site_dir, needles)
+        problems = [str(leak) for leak in leaks]
+        if self._sponsor and plan.client_slug:
+            # A sponsor must not read what the client reads: every text of the client view beyond the report.
+            problems += [str(leak) for leak in audit_site(site_dir, self._sponsor_needles(plan.client_slug))]
+        if plan.client_slug:
+            problems += external_requests(site_dir)
+        if not problems:
+            return
+        for problem in problems[:50]:
+            log.error(problem)
+        # Leave nothing that leaks in place: a half-removed site is safer than a leaking one.
+        shutil.rmtree(site_dir, ignore_errors=True)
+        raise PluginError(f"leak audit failed: {len(problems)} problem(s) found; the output in {site_dir} was removed")
+
+    def _history(self) -> History | None:
+        """For a published version, where it stands among the others; None for an ordinary build."""
+        if not self.config.version:
+            return None
+        source = self.config.changes_from
+        return History(read_snapshot(Path(source)) if source else None, self.config.changes_title)
+
+    def _sponsor_needles(self, slug: str) -> list[Needle]:
+        assert self._firm is not None
+        loaded = self._firm.engagements[slug]
+        report = sponsor_report(loaded.engagement, loaded.program, _parse_as_of(self._as_of))
+        return sponsor_needles(loaded.engagement, slug, report)
+
+    def _encrypted(self, firm: Firm, slug: str) -> bool:
+        choice = firm.engagements[slug].engagement.site.encrypt
+        return self.config.encrypt if choice is None else choice
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        """`on_serve`: reload the preview when an engagement file changes."""
+        if self._firm is not None:
+            server.watch(str(self._firm.project.engagements_dir))
+        return server
+
+    def _require_plan(self) -> SitePlan:
+        if self._plan is None:  # pragma: no cover - MkDocs always runs on_config first
+            raise PluginError("coachbook: on_config did not run")
+        return self._plan
+
+
+def _check_coach_view(slug: str | None, command: str, site_dir: Path, root: Path) -> None:
+    """The coach view is a live preview only: never a build, never a folder inside the project."""
+    if command != "serve":
+        raise CoachbookError(
+            f"the coach view is only for previews; unset {COACH_VIEW_ENV} and build again "
+            "(`coachbook serve --client SLUG --coach-view` shows it)"
+        )
+    if not slug:
+        raise CoachbookError("the coach view needs a client: `coachbook serve --client SLUG --coach-view`")
+    if site_dir.resolve().is_relative_to(root):
+        raise CoachbookError(f"the coach view is never written inside the project, and site_dir is {site_dir}")
+
+
+def _check_plugins(config: MkDocsConfig) -> None:
+    """Refuse plugins that would let a guide run code inside a client's build."""
+    found = [name for name in config.plugins if name in _CODE_RUNNING_PLUGINS]
+    if found:
+        raise CoachbookError(
+            f"the plugin(s) {', '.join(found)} let page text run code, so client sites are not built with them; "
+            "remove them from mkdocs.yml (Coachbook's placeholders personalise guides safely)"
+        )
+
+
+def _no_third_parties(config: MkDocsConfig) -> None:
+    """A client's browser must not contact anyone else: no web fonts, analytics or cookie consent."""
+    if config.theme.get("font") is not False:
+        log.warning("theme.font loads Google Fonts; client sites use the system fonts instead (set `font: false`)")
+        config.theme["font"] = False
+    for key in ("analytics", "consent"):
+        if config.extra.pop(key, None) is not None:
+            log.warning(f"extra.{key} is left out of client sites: they make no requests to other origins")
+
+
+def _private_sitemap(site_dir: Path, *, keep: bool) -> None:
+    """A private site does not advertise its pages, except to Material's version selector.
+
+    A published version (of a client site or the handbook) keeps `sitemap.xml` with page addresses only (no
+    dates, so a rebuild is byte for byte the same): the selector reads it to
+    stay on the same page when the reader switches versions.
+    """
+    (site_dir / "sitemap.xml.gz").unlink(missing_ok=True)
+    sitemap = site_dir / "sitemap.xml"
+    if not keep:
+        sitemap.unlink(missing_ok=True)
+    elif sitemap.is_file():
+        locs = re.findall(r"<loc>([^<]*)</loc>", sitemap.read_text(encoding="utf-8"))
+        entries = "".join(f"  <url><loc>{loc}</loc></url>\n" for loc in locs)
+        sitemap.write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n',
+            encoding="utf-8",
+        )
+
+
+def _without_search(config: MkDocsConfig) -> None:
+    """An encrypted site has no search index (it would be plaintext), so it shows no search box either.
+
+    Instant navigation is off too: it would fetch the locked shell of the next page, not the page.
+    """
+    for name in ("material/search", "search"):
+        config.plugins.pop(name, None)
+    features = config.theme.get("features") or []
+    config.theme["features"] = [f for f in features if not f.startswith("navigation.instant")]
+
+
+def _confine_snippets(config: MkDocsConfig) -> None:
+    """Snippets may include files from the content folder only, never an engagement or anything else."""
+    if "pymdownx.snippets" not in config.markdown_extensions:
+        return
+    options = config.mdx_configs.setdefault("pymdownx.snippets", {})
+    options.update(
+        base_path=[str(Path(config.docs_dir).resolve())],
+        restrict_base_path=True,
+        url_download=False,
+        check_paths=True,
+        auto_append=[],
+    )
+
+
+def _parse_as_of(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CoachbookError(f"as-of date {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _mkdocs_nav(items: tuple[NavItem, ...]) -> list[Any]:
+    nav: list[Any] = []
+    for item in items:
+        if item.children:
+            nav.append({item.title: _mkdocs_nav(item.children)})
+        elif item.title:
+            nav.append({item.title: item.uri})
+        else:
+            nav.append(item.uri)
+    return nav
+
+
+def _fill_toc(items: list[AnchorLink] | Any, slots: Slots) -> None:
+    for item in items:
+        item.title = slots.fill(item.title)
+        _fill_toc(item.children, slots)

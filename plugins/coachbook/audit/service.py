@@ -1,0 +1,170 @@
+"""The leak audit as a service: the build's processes ask the one process that holds every client's strings.
+
+Every site is audited against the strings of every other engagement, so the
+audit needs data that grows with the firm. If each site's process held a
+copy (even a shared, copy-on-write one), each would grow with the firm too.
+Instead the process that runs the build keeps the firm's `LeakIndex` and
+answers audit requests over a local socket (`AuditService`); a site's process
+holds only a `RemoteIndex`. It reads and searches its own site, as before,
+but asks the service for the strings to search for: only those that could
+occur in its files (`SearchKeys`), so it holds a handful, not the firm's.
+Then the service says whose each string found is, and so what leaked.
+
+The socket lives in a private temporary folder and every connection must
+prove it knows a random key that only the build's own processes inherited.
+Anything that goes wrong on the way is an error in the site's build, which
+then fails: a site is never published unaudited.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Client, Connection, Listener
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from coachbook.audit.site_audit import Leak, _file_text, site_files
+from coachbook.errors import CoachbookError
+from coachbook.audit.index import LeakIndex, NeedleFinder, SearchKeys, file_digest
+
+__all__ = ["AuditService", "RemoteIndex"]
+
+
+@dataclass(frozen=True)
+class RemoteIndex:
+    """What a site's process holds to audit through the service: its address and key, nothing of any client.
+
+    The work that grows with the site (reading, normalising and searching
+    every file) is done here, in the site's process, so the sites' processes
+    audit in parallel. The service only picks the few strings that could
+    occur in the site, and says whose they are.
+    """
+
+    address: str
+    key: bytes
+    shared: frozenset[str] = frozenset()
+    """Digests of the theme's assets, which the service has already searched: not searched again here."""
+
+    def audit_site(
+        self, site_dir: Path, owner: str | None, allowed: str, *, owner_held_back: bool = True
+    ) -> list[Leak]:
+        """`LeakIndex.audit_site` on the service's index, for a site on this machine."""
+        leaks: list[Leak] = []
+        files: list[tuple[str, str, str | None]] = []
+        for relative, path in site_files(site_dir, leaks):
+            raw = path.read_bytes()
+            digest = file_digest(raw)
+            files.append((relative, digest, None if digest in self.shared else _file_text(path, raw)))
+        texts = [text for _, _, text in files if text is not None]
+        finder = NeedleFinder(self._ask("candidates", SearchKeys.of(texts)))
+        found = [
+            (relative, digest if text is None else None, None if text is None else sorted(finder.found(text)))
+            for relative, digest, text in files
+        ]
+        result: list[Leak] = self._ask("leaks", found, owner, allowed, owner_held_back)
+        return leaks + result
+
+    def leaks_in(self, found: Iterable[str], relative: str, owner: str | None, allowed: str) -> list[Leak]:
+        """`LeakIndex.leaks_in` on the service's index."""
+        result: list[Leak] = self._ask("leaks", [(relative, None, sorted(found))], owner, allowed, True)
+        return result
+
+    def _ask(self, *request: Any) -> Any:
+        try:
+            with Client(self.address, family="AF_UNIX", authkey=self.key) as connection:
+                connection.send(request)
+                ok, answer = connection.recv()
+        except (OSError, EOFError, AuthenticationError) as exc:
+            raise CoachbookError(f"the leak audit could not run: the audit service did not answer ({exc})") from None
+        if not ok:
+            raise CoachbookError(f"the leak audit could not run: {answer}")
+        return answer
+
+
+class AuditService:
+    """Answers the build processes' audit requests from `index`, in a thread of this process, until closed.
+
+    Requests are answered one at a time, each on a connection of its own, so
+    a site's process waiting for its answer never holds up the service.
+    """
+
+    def __init__(self, index: LeakIndex, known: Mapping[str, frozenset[str]]) -> None:
+        """Start answering at once, in a thread; `remote` is what the build processes need to ask.
+
+        Arguments:
+            index: Every engagement's audit strings.
+            known: Needles already found in the theme's assets, by digest (`LeakIndex.found_in_files`).
+        """
+        self._index = index
+        self._known = known
+        key = os.urandom(32)
+        # With no address, the socket goes in a folder of this process's own, readable by its user only.
+        self._listener = Listener(family="AF_UNIX", authkey=key)
+        self.remote = RemoteIndex(str(self._listener.address), key, frozenset(known))
+        self._thread = threading.Thread(target=self._serve, name="coachbook-audit-service", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> AuditService:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        # A blocked accept() is not woken by closing the socket under it; a last request to stop is.
+        if self._thread.is_alive():
+            with Client(self.remote.address, family="AF_UNIX", authkey=self.remote.key) as connection:
+                connection.send(("stop",))
+            self._thread.join()
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection = self._listener.accept()
+            except (OSError, EOFError, AuthenticationError):
+                # A caller that went away mid-handshake, or did not know the key: not ours to answer.
+                continue
+            with connection:
+                if not self._answer(connection):
+                    return
+
+    def _answer(self, connection: Connection) -> bool:
+        """Answer one request; False when it was the request to stop."""
+        try:
+            request = connection.recv()
+        except Exception:  # Gone, or not a request of ours: nothing to answer.
+            return True
+        if request[0] == "stop":
+            return False
+        try:
+            answer: tuple[bool, Any] = (True, self._handle(request))
+        except Exception as exc:
+            answer = (False, "".join(traceback.format_exception_only(exc)).strip())
+        # The site's process may be gone; its build has failed anyway.
+        with contextlib.suppress(OSError):
+            connection.send(answer)
+        return True
+
+    def _handle(self, request: tuple[Any, ...]) -> list[Any]:
+        kind, *args = request
+        if kind == "candidates":
+            (keys,) = args
+            return self._index.finder.candidates(keys)
+        if kind == "leaks":
+            files, owner, allowed, owner_held_back = args
+            leaks = []
+            for relative, digest, found in files:
+                needles = self._known[digest] if digest is not None else found
+                leaks += self._index.leaks_in(needles, relative, owner, allowed, owner_held_back=owner_held_back)
+            return leaks
+        raise ValueError(f"unknown audit request {kind!r}")

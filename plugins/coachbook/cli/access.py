@@ -1,0 +1,251 @@
+"""The `coachbook hosting` and `coachbook passwd` commands: who may read which site once it is online."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path, PurePosixPath
+
+import click
+
+from coachbook.cli.support import Options, engagement_or_fail, fail, load_or_fail, project_of, reported, shown
+from coachbook.core.loader import LoadedEngagement, Project
+from coachbook.core.sponsor import sponsor_key, wants_sponsor_site
+
+__all__ = ["hosting", "passwd"]
+
+HOSTING_HELP = """Print the web server configuration that puts each client's site behind a password.
+
+\b
+--format nginx (the default) prints a server block: the handbook is public,
+each client's site at /clients/<address>/ asks for the password in
+<htpasswd-dir>/<address>.htpasswd (see `coachbook passwd`), everything else
+is 404. --format headers prints a _headers file for Netlify or Cloudflare
+Pages, which sets security headers but does not ask for any password.
+See docs/hosting.md.
+"""
+
+PASSWD_HELP = """Make a new password for a client's site and print it once.
+
+\b
+Only its bcrypt hash is written, to <htpasswd-dir>/<address>.htpasswd
+(mode 0600), where the nginx config from `coachbook hosting` looks for it.
+The password itself is never stored: give it to the client over a different
+channel from the site's address.
+"""
+
+
+PASSPHRASE_HELP = """Make a new passphrase for a client's encrypted site and print it once.
+
+\b
+It is kept in <secrets>/passphrases/<slug>.txt (mode 0600, git-ignored), where
+`coachbook build` finds it; in CI, set COACHBOOK_PASSPHRASE_<SLUG> instead.
+Sites are encrypted when the engagement sets `site.encrypt: true` or the
+firm sets `encrypt: true` for the coachbook plugin in mkdocs.yml.
+"""
+
+
+def _default_htpasswd_dir(project: Project) -> Path:
+    return project.secrets / "htpasswd"
+
+
+def _absolute(path: Path) -> Path:
+    # Not resolve(): the path may only exist on the server, and a symlink there is the admin's choice.
+    return Path(os.path.abspath(path))
+
+
+@click.command(help=HOSTING_HELP)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["nginx", "headers"]),
+    default="nginx",
+    show_default=True,
+    help="nginx server block, or _headers file for Netlify / Cloudflare Pages.",
+)
+@click.option("--server-name", default="_", show_default=True, help="nginx server_name: the site's host name.")
+@click.option(
+    "--listen",
+    "listens",
+    multiple=True,
+    metavar="ADDR",
+    help='nginx listen: a port, address:port or "443 ssl" (repeatable; default: 80).',
+)
+@click.option("--https", is_flag=True, help="Browsers reach the site over HTTPS: add Strict-Transport-Security.")
+@click.option(
+    "-d",
+    "--site-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The built site/ folder as the server sees it (default: site/ beside mkdocs.yml).",
+)
+@click.option(
+    "--htpasswd-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where the .htpasswd files are on the server (default: secrets/htpasswd/ beside mkdocs.yml).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write here, not to stdout."
+)
+@click.pass_obj
+def hosting(
+    opts: Options,
+    output_format: str,
+    server_name: str,
+    listens: tuple[str, ...],
+    https: bool,
+    site_dir: Path | None,
+    htpasswd_dir: Path | None,
+    output: Path | None,
+) -> None:
+    with reported(opts):
+        from coachbook.access.hosting import NginxSite, render_headers, render_nginx
+        from coachbook.access.passwords import htpasswd_file
+        from coachbook.core.sponsor import wants_sponsor_site
+
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
+        if output_format == "headers":
+            text = render_headers(https=https)
+        else:
+            passwords = _absolute(htpasswd_dir or _default_htpasswd_dir(project))
+            site = NginxSite(
+                site_root=PurePosixPath(_absolute(site_dir or project.root / "site")),
+                htpasswd_dir=PurePosixPath(passwords),
+                server_name=server_name,
+                listen=listens or ("80",),
+                https=https,
+            )
+            engagements = firm.engagements.values()
+            guessable = sum(1 for e in engagements if e.engagement.site.id is None)
+            sponsors = [e.address for e in engagements if wants_sponsor_site(e.engagement)]
+            text = render_nginx([e.address for e in engagements], site, guessable=guessable, sponsors=sponsors)
+            # The folder may only exist on the server; when it is here, say who still lacks a password,
+            # because nginx refuses everyone (403) at a site whose password file is missing.
+            if passwords.is_dir():
+                missing = sorted(
+                    slug for slug, e in firm.engagements.items() if not htpasswd_file(passwords, e.address).is_file()
+                )
+                if missing:
+                    click.echo(
+                        f"warning: no password file yet for {', '.join(missing)}; run `coachbook passwd SLUG`",
+                        err=True,
+                    )
+        if output is None:
+            click.echo(text, nl=False)
+        elif output_format == "nginx" and _absolute(output).is_relative_to(_absolute(project.root / "site")):
+            # The config lists every client's address, which is what keeps an unguessable id unguessable.
+            fail(f"refusing to write the nginx config into {shown(output)}: it lists every client's address")
+        else:
+            try:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                fail(f"cannot write {shown(output)}: {exc.strerror}")
+            click.echo(f"Wrote {shown(output)}.", err=True)
+
+
+@click.command(help=PASSWD_HELP)
+@click.argument("slug")
+@click.option(
+    "--htpasswd-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to write the .htpasswd file (default: secrets/htpasswd/ beside mkdocs.yml).",
+)
+@click.option("--user", default=None, help="The user name the client types (default: the slug).")
+@click.option("--rotate", is_flag=True, help="Replace the client's existing password.")
+@click.option("--sponsor", is_flag=True, help="The password of the client's sponsor site instead.")
+@click.pass_obj
+def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None, rotate: bool, sponsor: bool) -> None:
+    with reported(opts):
+        from coachbook.access.passwords import (
+            PASSWORD_BITS,
+            check_user,
+            htpasswd_entry,
+            htpasswd_file,
+            new_password,
+            refuse_unsafe_dir,
+            write_secret,
+        )
+
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
+        loaded = engagement_or_fail(firm, slug)
+        if sponsor:
+            _require_sponsor_site(loaded)
+        directory = _absolute(htpasswd_dir or _default_htpasswd_dir(project))
+        refuse_unsafe_dir(directory, project.root)
+        path = htpasswd_file(directory, sponsor_key(loaded.address) if sponsor else loaded.address)
+        _refuse_unignored(project.root, path)
+        name = check_user(user or (f"{slug}-sponsor" if sponsor else slug))
+        password = new_password()
+        try:
+            write_secret(path, htpasswd_entry(name, password), replace=rotate)
+        except OSError as exc:
+            fail(f"cannot write {shown(path)}: {exc.strerror}")
+        click.echo(f"{'Replaced' if rotate else 'Wrote'} {shown(path)} (mode 0600) for user {name!r}.")
+        click.echo(f"Password ({PASSWORD_BITS} random bits), shown only this once and stored nowhere:")
+        click.echo("")
+        click.echo(f"    {password}")
+        click.echo("")
+        click.echo(
+            "Share it with the client over a separate channel from the site's address "
+            "(for example by phone or text message, not in the same email)."
+        )
+
+
+def _require_sponsor_site(loaded: LoadedEngagement) -> None:
+    if not wants_sponsor_site(loaded.engagement):
+        fail(f"{loaded.slug} has no sponsor site; add `site: true` under `sponsor:` in {shown(loaded.source)} first")
+
+
+def _refuse_unignored(root: Path, path: Path) -> None:
+    """Refuse to write a hash where git would pick it up, if the project is a git repository.
+
+    The project's .gitignore is what keeps `secrets/` out of commits; a firm
+    whose .gitignore lacks it would commit the hashes with the next `git add .`.
+    """
+    if not path.resolve().is_relative_to(root.resolve()):
+        return
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "check-ignore", "--quiet", "--no-index", str(path)],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return
+    # 0: ignored; 1: not ignored; anything else: not a git repository or git failed.
+    if result.returncode == 1:
+        fail(f"{shown(path)} would not be ignored by git; add `/secrets/` to {shown(root / '.gitignore')} first")
+
+
+@click.command(help=PASSPHRASE_HELP)
+@click.argument("slug")
+@click.option("--rotate", is_flag=True, help="Replace the client's passphrase; rebuild and send them the new one.")
+@click.option("--sponsor", is_flag=True, help="The passphrase of the client's sponsor site instead.")
+@click.pass_obj
+def passphrase(opts: Options, slug: str, rotate: bool, sponsor: bool) -> None:
+    with reported(opts):
+        from coachbook.access.encryption import DEFAULT_ITERATIONS
+        from coachbook.access.passphrases import create_passphrase, passphrase_file
+
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
+        loaded = engagement_or_fail(firm, slug)
+        if sponsor:
+            _require_sponsor_site(loaded)
+        key = sponsor_key(slug) if sponsor else slug
+        _refuse_unignored(project.root, passphrase_file(project.secrets, key))
+        try:
+            secret, path = create_passphrase(_absolute(project.secrets), project.root, key, rotate=rotate)
+        except OSError as exc:
+            fail(f"cannot write the passphrase: {exc.strerror}")
+        click.echo(f"{'Replaced' if rotate else 'Wrote'} {shown(path)} (mode 0600).")
+        click.echo(f"Passphrase (100 random bits; PBKDF2 with {DEFAULT_ITERATIONS:,} iterations guards it):")
+        click.echo("")
+        click.echo(f"    {secret}")
+        click.echo("")
+        click.echo("Share it with the client over a separate channel from the site's address.")

@@ -1,0 +1,134 @@
+"""The coach's commands for starting work: `new` (an engagement file) and `schema` (for editors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from coachbook.cli.support import Options, fail, project_of, reported, shown
+
+NEW_HELP = """Start the engagement file of a new client: engagements/SLUG.yml.
+
+\b
+SLUG becomes the file name and the site's address: lower-case letters,
+digits and hyphens, such as jordan-lee. Anything not given as an option is
+asked for. The file is written from a commented template, passes
+`coachbook check` as it is, and never replaces an existing file.
+"""
+
+SCHEMA_HELP = """Write engagements/engagement.schema.json, the JSON Schema of engagement files.
+
+\b
+Editors with the YAML language server (such as VS Code's YAML extension)
+read it through the first line of each engagement file and then complete
+and check fields while you type. Run it again after upgrading Coachbook;
+--check only tells whether the file is up to date (for CI).
+"""
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD, such as 2026-12-01") from None
+
+
+def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    return None if value is None else _iso_date(value)
+
+
+def _ask(value: str | None, question: str) -> str:
+    """The option's value, or the coach's answer to `question` (asked again while it is blank)."""
+    if value is not None:
+        return value.strip()
+    while True:
+        answer = str(click.prompt(question)).strip()
+        if answer:
+            return answer
+        click.echo("Please type a value.", err=True)
+
+
+@click.command(help=NEW_HELP)
+@click.argument("slug")
+@click.option("--name", "client_name", metavar="TEXT", help="The client's full name, such as 'Jordan Lee'.")
+@click.option("--role", metavar="TEXT", help="The client's role, such as 'Chief Financial Officer'.")
+@click.option("--organisation", metavar="TEXT", help="The client's organisation.")
+@click.option("--coach", "coach_name", metavar="TEXT", help="The coach's full name.")
+@click.option("--program", "program_id", metavar="ID", help="The program's id in content/program.yml (default: first).")
+@click.option("--start", callback=_date_option, metavar="YYYY-MM-DD", help="The first day of the engagement.")
+@click.option("--end", callback=_date_option, metavar="YYYY-MM-DD", help="The planned end (default: 24 weeks on).")
+@click.pass_obj
+def new(
+    opts: Options,
+    slug: str,
+    client_name: str | None,
+    role: str | None,
+    organisation: str | None,
+    coach_name: str | None,
+    program_id: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> None:
+    with reported(opts):
+        from coachbook.errors import ProblemList
+        from coachbook.core.loader import load_programs
+        from coachbook.core.scaffold import NewEngagement, choose_program, create_engagement, slug_error
+        from coachbook.core.schema import write_schema
+
+        project = project_of(opts.config_file)
+        # Say what is wrong with the slug before asking any question.
+        problem = slug_error(slug)
+        if problem is not None:
+            fail(f"{slug!r} cannot be a client's slug: {problem}")
+        target = project.engagements_dir / f"{slug}.yml"
+        if target.exists():
+            fail(f"{project.shown(target)} already exists; edit it, or choose another slug")
+        try:
+            programs = load_programs(project)
+        except ProblemList as exc:
+            for item in exc.problems:
+                click.echo(str(item), err=True)
+            fail("content/program.yml has problems; fix them first, then run `coachbook new` again")
+        if program_id is None and len(programs) > 1:
+            program_id = click.prompt(
+                "Program", type=click.Choice([p.id for p in programs]), default=programs[0].id, show_choices=True
+            )
+        program = choose_program(programs, program_id)
+        details = NewEngagement(
+            slug=slug,
+            client_name=_ask(client_name, "Client's full name"),
+            role=_ask(role, "Client's role"),
+            organisation=_ask(organisation, "Client's organisation"),
+            coach_name=_ask(coach_name, "Coach's full name"),
+            program=program,
+            start=start or _iso_date(click.prompt("Start date (YYYY-MM-DD)", default=dt.date.today().isoformat())),
+            end=end,
+        )
+        path = create_engagement(project, details)
+        click.echo(f"Created {shown(path)} for {details.client_name} ({program.title}).")
+        schema_path, written = write_schema(project.engagements_dir)
+        if written:
+            click.echo(f"Wrote {shown(schema_path)}, so your editor can complete and check the fields.")
+        click.echo("Next:")
+        click.echo(f"  1. Open {shown(path)} and fill in the agreement; the comments say what each field holds.")
+        click.echo("  2. Run `coachbook check`.")
+        click.echo(f"  3. Run `coachbook serve --client {slug}` and open http://127.0.0.1:8000 to preview the site.")
+
+
+@click.command(help=SCHEMA_HELP)
+@click.option("--check", is_flag=True, help="Only check that the file is up to date; exit 1 if it is not.")
+@click.pass_obj
+def schema(opts: Options, check: bool) -> None:
+    with reported(opts):
+        from coachbook.core.schema import SCHEMA_FILE, schema_is_current, write_schema
+
+        project = project_of(opts.config_file)
+        path = project.engagements_dir / SCHEMA_FILE
+        if check:
+            if not schema_is_current(project.engagements_dir):
+                fail(f"{shown(path)} is missing or out of date; run `coachbook schema` and commit it")
+            click.echo(f"{shown(path)} is up to date.")
+            return
+        path, written = write_schema(project.engagements_dir)
+        click.echo(f"{'Wrote' if written else 'Already up to date:'} {shown(path)}")

@@ -1,0 +1,116 @@
+"""What every `coachbook` command shares: finding the firm, loading it, and reporting errors.
+
+Errors are printed as `error: ...` with exit status 1; `--debug` re-raises
+them with a traceback for developers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from coachbook.errors import CoachbookError, ProblemList
+from coachbook.core.loader import Firm, LoadedEngagement, Project, load_firm
+
+__all__ = ["Options", "engagement_or_fail", "fail", "load_or_fail", "project_of", "quiet_mkdocs", "reported", "shown"]
+
+
+class Options:
+    """The group's global options, passed to every command through click's context."""
+
+    def __init__(self, config_file: Path, debug: bool) -> None:
+        self.config_file = config_file
+        self.debug = debug
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
+    sys.exit(1)
+
+
+def quiet_mkdocs(verbose: bool) -> None:
+    """MkDocs' log is for developers; coaches see our per-site summary instead.
+
+    Warnings still reach the logger, so the builder can collect them and
+    report them under the site they belong to.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+    handler.setLevel(logging.INFO if verbose else logging.CRITICAL + 1)
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
+
+
+def engagement_or_fail(firm: Firm, slug: str) -> LoadedEngagement:
+    """The engagement named `slug`, or `error: no engagement named ...` with a did-you-mean hint."""
+    loaded = firm.engagements.get(slug)
+    if loaded is None:
+        from coachbook.core.validation import did_you_mean
+
+        fail(f"no engagement named {slug!r}; {did_you_mean(slug, firm.engagements)}")
+    return loaded
+
+
+def site_url_of(config_file: Path) -> str | None:
+    """The `site_url` of the firm's config, which published versions build their addresses on."""
+    from mkdocs.config import load_config
+
+    return load_config(config_file=str(config_file)).site_url or None
+
+
+def project_of(config_file: Path) -> Project:
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    if not config_file.is_file():
+        raise CoachbookError(f"{config_file} not found; run coachbook in the folder holding mkdocs.yml, or pass -f")
+    try:
+        cfg = load_config(config_file=str(config_file))
+    except ConfigurationError as exc:
+        raise CoachbookError(f"{config_file}: {exc}") from None
+    plugin = cfg.plugins.get("coachbook")
+    if plugin is None:
+        raise CoachbookError(f"{config_file} does not enable the `coachbook` plugin; add it under `plugins:`")
+    root = config_file.resolve().parent
+    return Project(
+        root=root,
+        content_dir=Path(cfg.docs_dir),
+        engagements_dir=root / plugin.config["engagements_dir"],
+        secrets_dir=root / plugin.config["secrets_dir"],
+        published_dir=root / plugin.config["published_dir"],
+    )
+
+
+def load_or_fail(project: Project) -> Firm:
+    try:
+        return load_firm(project)
+    except ProblemList as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        fail(f"{len(exc.problems)} problem(s) found; nothing was changed. Fix them and run the command again.")
+
+
+def shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@contextlib.contextmanager
+def reported(opts: Options) -> Iterator[None]:
+    """Turn our errors into `error: ...` and exit status 1; re-raise them under --debug."""
+    try:
+        yield
+    except CoachbookError as exc:
+        if opts.debug:
+            raise
+        fail(str(exc))

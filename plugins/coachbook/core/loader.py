@@ -1,0 +1,483 @@
+"""Load the firm: its programs, stage guides and engagement files, all checked.
+
+Loading is the first step of every build and of `coachbook check`. It either
+returns a complete, cross-checked `Firm` or raises one `ProblemList` holding
+every problem in every file, so a coach fixes them in one pass and no build
+ever starts from bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coachbook.errors import CoachbookError, Problem, ProblemList
+from coachbook.refs.git import GitRefError, export_content, resolve_commit
+from coachbook.core.model import Engagement, Program, ProgramFile
+from coachbook.core.placeholders import check_guide
+from coachbook.core.fields import ID_PATTERN
+from coachbook.core.validation import did_you_mean, problem_at, validate_document
+from coachbook.core.yaml_reader import YamlDocument, load_yaml
+
+__all__ = [
+    "Firm",
+    "Handbook",
+    "Handbooks",
+    "LoadedEngagement",
+    "Project",
+    "load_engagement",
+    "load_firm",
+    "load_programs",
+    "slug_problem",
+]
+
+PROGRAM_FILE = "program.yml"
+MAX_SLUG_LENGTH = 64
+#: Slugs that would collide with site paths or with names some filesystems reserve.
+RESERVED_SLUGS = frozenset(
+    {"assets", "search", "index", "handbook", "clients", "sponsors", "coach", "site", "published", "404", "sitemap"}
+    | {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a firm's files live."""
+
+    root: Path
+    """The folder holding `mkdocs.yml`; messages name files relative to it."""
+    content_dir: Path
+    engagements_dir: Path
+    secrets_dir: Path | None = None
+    """Git-ignored folder for passphrases and password files; `root/secrets` when unset."""
+    published_dir: Path | None = None
+    """The tree of published versions; `root/published` when unset."""
+    repository: Path | None = None
+    """Where git reads refs from: `root`, except for a version built from an exported ref."""
+
+    @property
+    def git(self) -> Path:
+        return self.repository or self.root
+
+    @property
+    def published(self) -> Path:
+        return self.published_dir or self.root / "published"
+
+    @property
+    def secrets(self) -> Path:
+        return self.secrets_dir or self.root / "secrets"
+
+    def shown(self, path: Path) -> Path:
+        """`path` as a person would type it from the project folder."""
+        # Not resolve(): a symbolic link must be reported under its own name.
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root))
+        except ValueError:
+            return path
+
+
+@dataclass(frozen=True)
+class LoadedEngagement:
+    """A validated engagement with what is needed to report on it later."""
+
+    slug: str
+    engagement: Engagement
+    program: Program
+    source: Path
+    """Path of the YAML file, for messages and for watching during `serve`."""
+    document: YamlDocument = field(repr=False, compare=False)
+    content_dir: Path | None = None
+    """Where this client's guides are read from: a pinned handbook's export, or None for `content/`."""
+    handbook_commit: str | None = None
+    """The commit the engagement's `handbook:` ref named when it was loaded."""
+
+    @property
+    def address(self) -> str:
+        """The site's URL segment under `clients/`: the unguessable site id if set, else the slug."""
+        return self.engagement.site.id or self.slug
+
+
+@dataclass(frozen=True)
+class Firm:
+    """Everything a build needs, validated and cross-checked."""
+
+    project: Project
+    programs: tuple[Program, ...]
+    engagements: dict[str, LoadedEngagement]
+
+    def by_address(self, address: str) -> LoadedEngagement | None:
+        """The engagement whose site lives at `clients/<address>/`."""
+        return next((e for e in self.engagements.values() if e.address == address), None)
+
+    def program(self, program_id: str | None) -> Program:
+        """The named program, or the default (first) one."""
+        if program_id is None:
+            return self.programs[0]
+        return next(p for p in self.programs if p.id == program_id)
+
+
+def load_programs(project: Project) -> tuple[Program, ...]:
+    """Load and cross-check `content/program.yml` and the guides it names."""
+    path = project.content_dir / PROGRAM_FILE
+    shown = project.shown(path)
+    if not path.is_file():
+        raise ProblemList([Problem(shown, 1, 1, "", "is missing", f"create {shown} listing the program's stages")])
+    doc = load_yaml(path, display_path=shown)
+    programs = validate_document(doc, ProgramFile).programs
+    problems: list[Problem] = []
+    problems += _duplicates(doc, [(("programs", i, "id"), p.id) for i, p in enumerate(programs)], "program id")
+    for pi, program in enumerate(programs):
+        base = ("programs", pi)
+        step_ids = [s.id for s in program.process_steps]
+        problems += _duplicates(
+            doc, [((*base, "process_steps", i, "id"), s) for i, s in enumerate(step_ids)], "process step id"
+        )
+        problems += _duplicates(
+            doc, [((*base, "stages", i, "id"), s.id) for i, s in enumerate(program.stages)], "stage id"
+        )
+        for si, stage in enumerate(program.stages):
+            loc = (*base, "stages", si)
+            if stage.number != si + 1:
+                problems.append(
+                    problem_at(
+                        doc,
+                        (*loc, "number"),
+                        f"is {stage.number} but this is stage {si + 1} in the list",
+                        "stages are listed in order; renumber them 1, 2, 3, ...",
+                    )
+                )
+            for ti, step in enumerate(stage.steps):
+                if step not in step_ids:
+                    problems.append(
+                        problem_at(
+                            doc, (*loc, "steps", ti), f"unknown process step {step!r}", did_you_mean(step, step_ids)
+                        )
+                    )
+            problems += _guide_problems(project, doc, (*loc, "guide"), stage.guide)
+    if problems:
+        raise ProblemList(problems)
+    return tuple(programs)
+
+
+def _guide_problems(project: Project, doc: YamlDocument, loc: tuple[str | int, ...], guide: str) -> list[Problem]:
+    content = project.content_dir.resolve()
+    target = (project.content_dir / guide).resolve()
+    if not target.is_relative_to(content) or Path(guide).is_absolute():
+        return [problem_at(doc, loc, f"{guide!r} points outside the content folder", "name a file under content/")]
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._/-]*\.md$", guide) or ".." in guide:
+        return [
+            problem_at(
+                doc, loc, f"{guide!r} is not a plain Markdown file name", "use letters, digits, - and _, ending in .md"
+            )
+        ]
+    if (project.content_dir / guide).is_symlink():
+        return [problem_at(doc, loc, f"{guide!r} is a symbolic link", "replace the link with the real file")]
+    if not target.is_file():
+        existing = [p.relative_to(content).as_posix() for p in content.rglob("*.md")]
+        return [problem_at(doc, loc, f"guide file {guide!r} does not exist", did_you_mean(guide, existing))]
+    return check_guide(target, project.shown(target))
+
+
+def slug_problem(path: Path, shown: Path) -> Problem | None:
+    """Why this file name cannot be a client's slug, if it cannot."""
+    slug = path.stem
+    normal = unicodedata.normalize("NFKC", slug)
+    if normal != slug or not slug.isascii():
+        return Problem(
+            shown, 1, 1, "", f"file name {slug!r} is not plain ASCII", "rename it using a-z, 0-9 and hyphens"
+        )
+    if len(slug) > MAX_SLUG_LENGTH:
+        return Problem(shown, 1, 1, "", f"file name is {len(slug)} characters long", f"keep it to {MAX_SLUG_LENGTH}")
+    if not re.match(ID_PATTERN, slug):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "client-name"
+        return Problem(
+            shown, 1, 1, "", f"file name {slug!r} cannot be used in a URL", f"rename it to {suggestion}{path.suffix}"
+        )
+    if slug in RESERVED_SLUGS:
+        return Problem(shown, 1, 1, "", f"{slug!r} is a reserved name", "add the client's surname, e.g. index-smith")
+    return None
+
+
+def load_engagement(
+    project: Project, path: Path, programs: tuple[Program, ...], handbooks: Handbooks | None = None
+) -> LoadedEngagement:
+    """Load, validate and cross-check one engagement file.
+
+    An engagement that pins its handbook is checked against the program of
+    that ref, not the current one: its stages are the ones it signed up to.
+
+    Raises:
+        ProblemList: Everything wrong with the file.
+    """
+    shown = project.shown(path)
+    bad_slug = slug_problem(path, shown)
+    if bad_slug:
+        raise ProblemList([bad_slug])
+    doc = load_yaml(path, display_path=shown)
+    engagement = validate_document(doc, Engagement)
+    pinned: Handbook | None = None
+    if engagement.handbook is not None:
+        try:
+            pinned = (handbooks or Handbooks(project)).at(engagement.handbook)
+        except (CoachbookError, ProblemList) as exc:
+            raise ProblemList([_handbook_problem(doc, engagement.handbook, exc)]) from None
+        programs = pinned.programs
+    program_ids = [p.id for p in programs]
+    if engagement.program is not None and engagement.program not in program_ids:
+        raise ProblemList(
+            [
+                problem_at(
+                    doc,
+                    ("program",),
+                    f"unknown program {engagement.program!r}",
+                    did_you_mean(engagement.program, program_ids),
+                )
+            ]
+        )
+    program = programs[0] if engagement.program is None else programs[program_ids.index(engagement.program)]
+    problems = _cross_check(doc, engagement, program)
+    if problems:
+        raise ProblemList(problems)
+    return LoadedEngagement(
+        slug=path.stem,
+        engagement=engagement,
+        program=program,
+        source=path,
+        document=doc,
+        content_dir=pinned.content_dir if pinned else None,
+        handbook_commit=pinned.commit if pinned else None,
+    )
+
+
+@dataclass(frozen=True)
+class Handbook:
+    """The guides and programs of one commit, as a pinned engagement reads them."""
+
+    commit: str
+    content_dir: Path
+    programs: tuple[Program, ...]
+
+
+class Handbooks:
+    """Pinned handbooks, each exported and checked once per load however many clients pin it."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._by_commit: dict[str, Handbook] = {}
+
+    def at(self, ref: str) -> Handbook:
+        """The handbook as it was at `ref`.
+
+        Raises:
+            CoachbookError: The ref is unknown or the content folder did not exist there.
+            ProblemList: The program or guides at that ref have problems.
+        """
+        project = self._project
+        commit = resolve_commit(project.git, ref)
+        if commit not in self._by_commit:
+            try:
+                inner = project.content_dir.resolve().relative_to(project.root.resolve())
+            except ValueError:
+                raise CoachbookError(
+                    "the content folder is outside the project, so its history cannot be read"
+                ) from None
+            content = export_content(project.git, project.git / inner, commit)
+            at_ref = Project(root=project.root, content_dir=content, engagements_dir=project.engagements_dir)
+            self._by_commit[commit] = Handbook(commit, content, load_programs(at_ref))
+        return self._by_commit[commit]
+
+
+def _handbook_problem(doc: YamlDocument, ref: str, exc: CoachbookError | ProblemList) -> Problem:
+    if isinstance(exc, ProblemList):
+        first = exc.problems[0]
+        return problem_at(
+            doc,
+            ("handbook",),
+            f"the handbook at {ref!r} has {len(exc.problems)} problem(s), first: {first.message}",
+            "pin a ref whose program and guides pass `coachbook check`, or remove `handbook:` to follow content/",
+        )
+    if isinstance(exc, GitRefError):
+        return problem_at(doc, ("handbook",), exc.message, exc.hint)
+    return problem_at(doc, ("handbook",), str(exc), "`git tag` lists the firm's handbook versions")
+
+
+def _cross_check(doc: YamlDocument, e: Engagement, program: Program) -> list[Problem]:
+    """Checks that span fields: references between items and to the program."""
+    problems: list[Problem] = []
+    stage_ids = [s.id for s in program.stages]
+    for stage_id in e.stages:
+        if stage_id not in stage_ids:
+            problems.append(
+                problem_at(
+                    doc,
+                    ("stages", stage_id),
+                    f"unknown stage {stage_id!r}",
+                    did_you_mean(stage_id, stage_ids),
+                    at_key=True,
+                )
+            )
+    for i, session in enumerate(e.sessions):
+        if session.stage not in stage_ids:
+            problems.append(
+                problem_at(
+                    doc,
+                    ("sessions", i, "stage"),
+                    f"unknown stage {session.stage!r}",
+                    did_you_mean(session.stage, stage_ids),
+                )
+            )
+    goal_ids = [g.id for g in e.goals]
+    problems += _duplicates(doc, [(("goals", i, "id"), g) for i, g in enumerate(goal_ids)], "goal id")
+    for kind, items in (("actions", e.actions), ("wins", e.wins)):
+        for i, item in enumerate(items):
+            if item.goal is not None and item.goal not in goal_ids:
+                hint = did_you_mean(item.goal, goal_ids) if goal_ids else "add the goal under `goals:` first"
+                problems.append(problem_at(doc, (kind, i, "goal"), f"no goal has the id {item.goal!r}", hint))
+    return problems
+
+
+def _duplicates(doc: YamlDocument, entries: Iterable[tuple[tuple[str | int, ...], str]], what: str) -> list[Problem]:
+    seen: dict[str, tuple[str | int, ...]] = {}
+    problems = []
+    for loc, value in entries:
+        if value in seen:
+            first = doc.position(seen[value]).line
+            problems.append(
+                problem_at(doc, loc, f"{what} {value!r} is used twice (first on line {first})", "ids must be unique")
+            )
+        else:
+            seen[value] = loc
+    return problems
+
+
+def content_links(project: Project) -> list[Problem]:
+    """Symbolic links in the content folder, each a problem.
+
+    MkDocs follows links, so one in `content/` could publish any file the
+    build can read, an engagement included, to every site.
+    """
+    problems = []
+    for folder, dirs, names in os.walk(project.content_dir, followlinks=False):
+        for name in sorted([*dirs, *names]):
+            path = Path(folder) / name
+            if path.is_symlink():
+                problems.append(
+                    Problem(
+                        project.shown(path),
+                        1,
+                        1,
+                        "",
+                        "is a symbolic link",
+                        "replace it with a real file or folder; links could publish files from outside content/",
+                    )
+                )
+    return problems
+
+
+def engagement_files(project: Project) -> tuple[list[Path], list[Problem]]:
+    """The engagement files in the folder, and problems with the folder's contents."""
+    folder = project.engagements_dir
+    if not folder.is_dir():
+        return [], []
+    files: list[Path] = []
+    problems: list[Problem] = []
+    folded: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        shown = project.shown(path)
+        if path.is_symlink():
+            problems.append(
+                Problem(shown, 1, 1, "", "is a symbolic link", "engagement files must be real files in engagements/")
+            )
+            continue
+        if path.suffix == ".yaml":
+            problems.append(Problem(shown, 1, 1, "", "has the extension .yaml", f"rename it to {path.stem}.yml"))
+            continue
+        if path.suffix != ".yml" or not path.is_file():
+            continue
+        key = unicodedata.normalize("NFKC", path.stem).casefold()
+        if key in folded:
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    f"collides with {folded[key].name} (names differ only by case or accents)",
+                    "rename one",
+                )
+            )
+            continue
+        folded[key] = path
+        files.append(path)
+    return files, problems
+
+
+def load_firm(project: Project, *, only: Iterable[str] | None = None) -> Firm:
+    """Load the programs and every engagement (or only the named slugs).
+
+    Raises:
+        ProblemList: Every problem in every file, sorted by file and line.
+    """
+    problems: list[Problem] = []
+    # Engagements are checked against a program, so a broken program.yml ends the load here.
+    programs = load_programs(project)
+    files, folder_problems = engagement_files(project)
+    problems += content_links(project)
+    problems += folder_problems
+    wanted = set(only) if only is not None else None
+    if wanted is not None:
+        known = {f.stem for f in files}
+        for slug in sorted(wanted - known):
+            problems.append(
+                Problem(
+                    project.shown(project.engagements_dir / f"{slug}.yml"),
+                    1,
+                    1,
+                    "",
+                    f"no engagement {slug!r}",
+                    did_you_mean(slug, known),
+                )
+            )
+    engagements: dict[str, LoadedEngagement] = {}
+    handbooks = Handbooks(project)
+    for path in files:
+        if wanted is not None and path.stem not in wanted:
+            continue
+        try:
+            loaded = load_engagement(project, path, programs, handbooks)
+        except ProblemList as exc:
+            problems += exc.problems
+            continue
+        engagements[loaded.slug] = loaded
+    problems += _address_problems(engagements)
+    if problems:
+        raise ProblemList(problems)
+    return Firm(project=project, programs=programs, engagements=engagements)
+
+
+def _address_problems(engagements: dict[str, LoadedEngagement]) -> list[Problem]:
+    """Two sites must never share a URL: site ids are unique and never another client's slug."""
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for slug, loaded in sorted(engagements.items()):
+        site_id = loaded.engagement.site.id
+        if site_id is None:
+            continue
+        other = seen.get(site_id) or (site_id if site_id in engagements and site_id != slug else None)
+        if other is not None:
+            problems.append(
+                problem_at(
+                    loaded.document,
+                    ("site", "id"),
+                    f"site id {site_id!r} is already the address of {other!r}",
+                    "run `coachbook site-id " + slug + "` to make a new one",
+                )
+            )
+        seen[site_id] = slug
+    return problems

@@ -1,0 +1,198 @@
+"""Guide placeholders: the small, documented way a stage guide speaks to its reader.
+
+A guide may contain `{{ client.first_name }}` and the other names listed in
+`PLACEHOLDERS`, and nothing else Jinja offers: no filters, no tags, no calls.
+That keeps guides safe to accept from anyone at the firm (mkdocs-macros lets
+Markdown run code; this does not) and lets one conversion of a guide serve
+every client, because a placeholder is always plain text in running prose.
+
+Rendering uses a sandboxed environment with strict undefined. The values are
+passed in as data and never rendered as templates themselves, so `{{ 7*7 }}`
+typed into an engagement file shows literally.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from coachbook.errors import Problem
+from coachbook.core.validation import did_you_mean
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from coachbook.core.model import Engagement, Program
+
+__all__ = [
+    "PLACEHOLDERS",
+    "Placeholder",
+    "check_guide",
+    "human_date",
+    "neutral_values",
+    "personal_values",
+    "render_guide",
+]
+
+
+def human_date(day: dt.date) -> str:
+    """A date the way people write it in British English: 3 March 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """One name a guide may use."""
+
+    name: str
+    description: str
+    neutral: str
+    """What the public handbook shows instead of a client's value."""
+    value: Callable[[Engagement, Program], str]
+
+
+PLACEHOLDERS: dict[str, Placeholder] = {
+    p.name: p
+    for p in (
+        Placeholder("client.first_name", "the client's first name", "you", lambda e, _: e.client.given_name),
+        Placeholder("client.name", "the client's full name", "you", lambda e, _: e.client.name),
+        Placeholder(
+            "client.organisation", "the client's organisation", "your organisation", lambda e, _: e.client.organisation
+        ),
+        Placeholder("client.role", "the client's role", "your role", lambda e, _: e.client.role),
+        Placeholder("coach.name", "the coach's full name", "your coach", lambda e, _: e.coach.name),
+        Placeholder("coach.first_name", "the coach's first name", "your coach", lambda e, _: e.coach.given_name),
+        Placeholder(
+            "engagement.start",
+            "the start date, e.g. 3 March 2026",
+            "the start of your engagement",
+            lambda e, _: human_date(e.start),
+        ),
+        Placeholder(
+            "engagement.end", "the planned end date", "the end of your engagement", lambda e, _: human_date(e.end)
+        ),
+        Placeholder("program.title", "the program's title", "", lambda _, p: p.title),
+    )
+}
+
+_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+_FRONT_MATTER = re.compile(r"\A(---\s*\n.*?\n)(---|\.\.\.)\s*\n", re.DOTALL)
+
+
+def personal_values(engagement: Engagement, program: Program) -> dict[str, str]:
+    """Each placeholder's value for one client."""
+    return {name: p.value(engagement, program) for name, p in PLACEHOLDERS.items()}
+
+
+def neutral_values(program: Program) -> dict[str, str]:
+    """Each placeholder's value in the public handbook, where there is no client."""
+    return {name: (p.neutral or program.title) for name, p in PLACEHOLDERS.items()}
+
+
+def render_guide(markdown: str, values: Mapping[str, str]) -> str:
+    """Replace the placeholders in a guide's Markdown body with `values`.
+
+    The caller decides what a value is: a client's text, neutral wording, or
+    an opaque token that is swapped for escaped HTML after conversion.
+    """
+    context: dict[str, dict[str, str]] = {}
+    for name, value in values.items():
+        group, attr = name.split(".")
+        context.setdefault(group, {})[attr] = value
+    return _compiled(markdown).render(context)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(markdown: str) -> Template:
+    """A guide's template, compiled once per process: every client's copy of a guide is the same text.
+
+    Rendering a compiled template has no side effects, so one compiled guide serves every client.
+    """
+    return _ENV.from_string(markdown)
+
+
+def check_guide(path: Path, shown: Path) -> list[Problem]:
+    """Every placeholder problem in one guide file, with its line."""
+    text = path.read_text(encoding="utf-8")
+    match = _FRONT_MATTER.match(text)
+    problems: list[Problem] = []
+    if match:
+        front = match.group(0)
+        if "{{" in front or "{%" in front:
+            problems.append(
+                Problem(shown, 1, 1, "front matter", "placeholders do not work in front matter", "move it to the body")
+            )
+        # Keep line numbers right by blanking the front matter instead of cutting it.
+        text = "\n" * front.count("\n") + text[len(front) :]
+    try:
+        tree = _ENV.parse(text)
+    except TemplateSyntaxError as exc:
+        return [
+            *problems,
+            Problem(
+                shown,
+                exc.lineno or 1,
+                1,
+                "",
+                f"placeholder syntax: {exc.message}",
+                "write placeholders as {{ client.first_name }}",
+            ),
+        ]
+    for node in tree.body:
+        problems += _check_node(node, shown)
+    return problems
+
+
+def _check_node(node: nodes.Node, shown: Path) -> list[Problem]:
+    if isinstance(node, nodes.Output):
+        out: list[Problem] = []
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                continue
+            name = _placeholder_name(child)
+            if name is None:
+                out.append(
+                    Problem(
+                        shown,
+                        child.lineno,
+                        1,
+                        "",
+                        "only plain placeholders such as {{ client.first_name }} are allowed",
+                        "remove filters, calls and expressions; see the placeholder list in the README",
+                    )
+                )
+            elif name not in PLACEHOLDERS:
+                out.append(
+                    Problem(
+                        shown,
+                        child.lineno,
+                        1,
+                        "",
+                        f"unknown placeholder {{{{ {name} }}}}",
+                        did_you_mean(name, PLACEHOLDERS),
+                    )
+                )
+        return out
+    return [
+        Problem(
+            shown,
+            node.lineno,
+            1,
+            "",
+            f"template tag `{type(node).__name__.lower()}` is not allowed in guides",
+            "guides may only use {{ placeholders }}; write literal braces inside {% raw %}...{% endraw %}",
+        )
+    ]
+
+
+def _placeholder_name(expr: nodes.Node) -> str | None:
+    if isinstance(expr, nodes.Getattr) and isinstance(expr.node, nodes.Name):
+        return f"{expr.node.name}.{expr.attr}"
+    return None

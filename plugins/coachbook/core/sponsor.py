@@ -1,0 +1,192 @@
+"""The sponsor view: progress without content, for the organisation that pays for the coaching.
+
+Sponsors (an HR partner, the client's manager) ask whether the coaching is
+moving, not what is said in it. A sponsor site therefore shows the stages
+reached, each goal's progress as a percentage and the sessions held against
+the sessions agreed, and nothing else: no notes, no feedback, no actions, no
+wins, and no wording of a goal marked `confidential`.
+
+It is built the way the rest of Coachbook keeps secrets: the page is rendered
+from a `SponsorReport`, a small record computed from the client view, so the
+template cannot reach anything else; and the leak audit searches the sponsor
+site for every text of the client view the report leaves out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# The audit's own sentence splitter, so a note is searched the way held-back text is.
+from coachbook.audit.site_audit import Needle, _fragments, normalise
+from coachbook.core.model import Engagement, Program
+from coachbook.render.client_pages import NavItem, PageSource, SitePlan, render_page
+from coachbook.core.progress import compute_progress
+from coachbook.render.tokens import Slots
+from coachbook.core.visibility import Secret, client_view
+
+__all__ = [
+    "SPONSOR_REASON",
+    "SponsorGoal",
+    "SponsorReport",
+    "SponsorStage",
+    "sponsor_key",
+    "sponsor_needles",
+    "sponsor_plan",
+    "sponsor_report",
+    "wants_sponsor_site",
+]
+
+#: The audit's word for a text that the client may read but the sponsor may not.
+SPONSOR_REASON = "client_only"
+#: Fields of the client view that the sponsor page shows, or that are not prose.
+_SHOWN_FIELDS = frozenset({"client", "coach", "sponsor", "program", "handbook", "site"})
+
+
+def sponsor_key(slug: str) -> str:
+    """The name a sponsor site's passphrase and password go by; no slug holds `--`, so no client has it."""
+    return f"{slug}--sponsor"
+
+
+def wants_sponsor_site(engagement: Engagement) -> bool:
+    return engagement.sponsor is not None and engagement.sponsor.site
+
+
+@dataclass(frozen=True)
+class SponsorStage:
+    """One stage as the sponsor sees it: its name and how far the client got."""
+
+    number: int
+    title: str
+    status: str
+    """`done`, `in-progress` or `not-started`."""
+    completed: dt.date | None
+
+
+@dataclass(frozen=True)
+class SponsorGoal:
+    """One goal as the sponsor sees it: a percentage, and its wording unless it is confidential."""
+
+    label: str
+    """The goal's title, or "Goal 2 (confidential)" when the engagement marks it confidential."""
+    confidential: bool
+    percent: int
+    achieved: bool
+    deadline: dt.date
+
+
+@dataclass(frozen=True)
+class SponsorReport:
+    """Everything a sponsor site shows, and nothing more."""
+
+    client_name: str
+    client_role: str
+    organisation: str
+    coach_name: str
+    sponsor_name: str | None
+    program_title: str
+    start: dt.date
+    end: dt.date
+    as_of: dt.date
+    stages: tuple[SponsorStage, ...]
+    stages_done: int
+    journey_percent: int
+    closed: bool
+    goals: tuple[SponsorGoal, ...]
+    sessions_held: int
+    sessions_agreed: int
+
+
+def sponsor_report(engagement: Engagement, program: Program, as_of: dt.date) -> SponsorReport:
+    """The sponsor's record of an engagement, computed from the client view only."""
+    view = client_view(engagement)
+    progress = compute_progress(view, program, as_of)
+    goals = tuple(
+        SponsorGoal(
+            label=f"Goal {i} (confidential)" if g.goal.confidential else g.goal.title,
+            confidential=g.goal.confidential,
+            percent=g.percent,
+            achieved=g.achieved,
+            deadline=g.goal.deadline,
+        )
+        for i, g in enumerate(progress.goals, start=1)
+    )
+    return SponsorReport(
+        client_name=view.client.name,
+        client_role=view.client.role,
+        organisation=view.client.organisation,
+        coach_name=view.coach.name,
+        sponsor_name=view.sponsor.name if view.sponsor else None,
+        program_title=program.title,
+        start=view.start,
+        end=view.end,
+        as_of=as_of,
+        stages=tuple(SponsorStage(s.stage.number, s.stage.title, s.status.value, s.completed) for s in progress.stages),
+        stages_done=progress.stages_done,
+        journey_percent=progress.journey_percent,
+        closed=progress.closed,
+        goals=goals,
+        sessions_held=len(progress.sessions_held),
+        sessions_agreed=progress.sessions_agreed,
+    )
+
+
+def sponsor_plan(slug: str, report: SponsorReport) -> SitePlan:
+    """The sponsor site: one progress page, no guides, no other pages."""
+    slots = Slots()
+    markdown = render_page("sponsor.md.j2", slots, r=report)
+    page = PageSource(uri="index.md", title="Progress", markdown=markdown, slots=slots)
+    return SitePlan(
+        site_name=f"{report.client_name} · Coaching progress",
+        pages=(page,),
+        guides=(),
+        nav=(NavItem("Progress", "index.md"),),
+        client_slug=slug,
+    )
+
+
+def sponsor_needles(engagement: Engagement, owner: str, report: SponsorReport) -> list[Needle]:
+    """The client's own texts that their sponsor's site must not contain.
+
+    Every prose field of the client view is a needle (notes, focus, actions,
+    reviews, wins, feedback, SMART wording, closure), and so is the title of
+    each confidential goal. Text that the sponsor page shows for its own
+    reasons (the client's name, a goal title that is not confidential) is left
+    out, so it is not mistaken for a leak.
+    """
+    view = client_view(engagement)
+    shown = normalise(" ".join(_report_strings(report)))
+    needles: dict[str, Needle] = {}
+    for field, text in _prose(view.model_dump(mode="json", exclude=set(_SHOWN_FIELDS)), ""):
+        if field.startswith("goals[") and field.endswith(".title"):
+            if not view.goals[int(field[len("goals[") : field.index("]")])].confidential:
+                continue
+            # A confidential goal's title is searched whole, however short.
+            fragments = [normalise(text)]
+        else:
+            fragments = list(_fragments(Secret(field, text, SPONSOR_REASON)))
+        for fragment in fragments:
+            if fragment and fragment not in shown and fragment not in needles:
+                needles[fragment] = Needle(fragment, owner, field, SPONSOR_REASON)
+    return list(needles.values())
+
+
+def _report_strings(report: SponsorReport) -> Iterator[str]:
+    yield from (report.client_name, report.client_role, report.organisation, report.coach_name, report.program_title)
+    if report.sponsor_name:
+        yield report.sponsor_name
+    yield from (s.title for s in report.stages)
+    yield from (g.label for g in report.goals if not g.confidential)
+
+
+def _prose(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _prose(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _prose(item, f"{path}[{index}]")

@@ -1,0 +1,347 @@
+"""`coachbook publish`: build a site as a new, immutable version in the published tree.
+
+The order of the steps is what makes a publish safe to interrupt:
+
+1. the version is built and audited in a staging folder, then renamed into
+   `clients/<address>/<version>/` (an unlisted folder, harmless if we stop here);
+2. the client view it was built from is kept as a snapshot, for the next
+   version's "What changed" page;
+3. `latest/` is replaced by a copy of the new version, swapped in whole;
+4. `versions.json` and the redirecting `index.html` are replaced atomically.
+
+Killed at any point, every earlier version and `versions.json` are intact.
+The public handbook is published the same way under `handbook/<version>/`.
+
+A version can be built from the working tree or from a git ref. From a ref,
+the whole project (config, guides, engagements, theme) is exported at that
+commit into a temporary folder and built there, so the same ref and as-of
+date give the same site, byte for byte.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coachbook.build.firm_build import SiteTarget, build_one
+from coachbook.errors import CoachbookError, ProblemList
+from coachbook.refs.git import Source, export_project, file_at, resolve_commit, unchanged_since_head
+from coachbook.core.loader import Firm, Handbooks, Project, load_engagement
+from coachbook.build.staging import discard, staging_dir, swap_in
+from coachbook.core.placeholders import human_date
+from coachbook.core.progress import compute_progress
+from coachbook.core.versions import (
+    LATEST,
+    Snapshot,
+    Version,
+    check_version_name,
+    default_version_name,
+    publishing,
+    read_versions,
+    redirect_page,
+    require_version,
+    versions_json,
+    without_version,
+    write_atomic,
+    write_snapshot,
+)
+from coachbook.core.visibility import client_view
+
+__all__ = [
+    "HANDBOOK",
+    "PublishResult",
+    "Release",
+    "at_ref",
+    "client_root",
+    "handbook_root",
+    "publish",
+    "publish_handbook",
+    "snapshot_path",
+    "unpublish",
+]
+
+#: Where snapshots are kept: beside the project, never inside the served tree, because an
+#: encrypted site's snapshot would otherwise sit next to it in plaintext.
+SNAPSHOTS = Path(".coachbook") / "snapshots"
+#: The published handbook's folder, beside `clients/`.
+HANDBOOK = "handbook"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What `publish` did, for the command to report."""
+
+    version: str
+    path: Path
+    latest: bool
+    previous: str | None
+    source: Source | None = None
+
+
+def client_root(published: Path, address: str) -> Path:
+    return published / "clients" / address
+
+
+def handbook_root(published: Path) -> Path:
+    return published / HANDBOOK
+
+
+def snapshot_path(root: Path, address: str, version: str) -> Path:
+    return root / SNAPSHOTS / address / f"{version}.json"
+
+
+@contextlib.contextmanager
+def at_ref(project: Project, config_file: Path, ref: str) -> Iterator[tuple[Path, Project, Source]]:
+    """The project as it was at `ref`, exported into a temporary folder for as long as the block runs.
+
+    Yields the exported `mkdocs.yml`, a `Project` that reads the exported
+    files but publishes, keeps secrets and resolves pinned handbooks in the
+    real project, and the ref with its commit.
+
+    Raises:
+        GitRefError: The ref is unknown, or the project did not exist at it.
+    """
+    commit = resolve_commit(project.root, ref)
+    try:
+        inner = config_file.resolve().relative_to(project.root)
+        content = project.content_dir.resolve().relative_to(project.root)
+        engagements = project.engagements_dir.resolve().relative_to(project.root)
+    except ValueError:
+        raise CoachbookError(
+            "--ref needs the content and engagements folders inside the folder of mkdocs.yml, so git holds them"
+        ) from None
+    with tempfile.TemporaryDirectory(prefix="coachbook-ref-") as folder:
+        exported = export_project(project.root, project.root, commit, Path(folder) / "project")
+        config = exported / inner
+        if not config.is_file():
+            raise CoachbookError(f"{inner} does not exist at {ref!r} ({commit[:12]}); that commit predates the firm")
+        moved = Project(
+            root=exported,
+            content_dir=exported / content,
+            engagements_dir=exported / engagements,
+            secrets_dir=project.secrets,
+            published_dir=project.published,
+            repository=project.root,
+        )
+        yield config, moved, Source(ref, commit)
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a publish is asked for, the same for a client's site and for the handbook."""
+
+    published: Path
+    as_of: dt.date
+    name: str | None = None
+    """The version's name; None for the default."""
+    title: str | None = None
+    force: bool = False
+    """Replace a version already published under this name."""
+    base_url: str = "http://localhost/"
+    source: Source | None = None
+    """The git ref the firm was exported at (see `at_ref`); None for the working tree."""
+
+
+def publish(config_file: Path, firm: Firm, slug: str, release: Release) -> PublishResult:
+    """Build and publish a new version of `slug`'s site.
+
+    Without a `release.source` the working tree is published, and the HEAD
+    commit is recorded when the engagement file is committed unchanged there.
+
+    Raises:
+        CoachbookError: The name is unusable or taken (without `force`), or the build failed.
+    """
+    published, as_of, title, source = release.published, release.as_of, release.title, release.source
+    project = firm.project
+    loaded = firm.engagements[slug]
+    view = client_view(loaded.engagement)
+    progress = compute_progress(view, loaded.program, as_of)
+    current = progress.current.stage.id if progress.current else None
+    name = release.name
+    name = check_version_name(default_version_name(as_of, current) if name is None else name)
+    root = client_root(published, loaded.address)
+    versions = _open_for(root, name, release.force, owner=slug)
+    previous = next((v for v in versions if v.name != name), None)
+    options: dict[str, Any] = {"version": name, **_paths(project)}
+    if previous is not None:
+        options["changes_from"] = str(_previous_snapshot(firm, slug, previous))
+        options["changes_title"] = previous.title
+    stage_title = progress.current.stage.title if progress.current else None
+    title = title or human_date(as_of) + (f" · {stage_title}" if stage_title else "")
+    properties = _properties(as_of, source, project, loaded.source)
+    if loaded.engagement.handbook is not None:
+        properties["handbook"] = {"ref": loaded.engagement.handbook, "commit": loaded.handbook_commit}
+    _build(config_file, SiteTarget(slug, slug, root / name), release, options, root, name)
+
+    write_snapshot(snapshot_path(project.git, loaded.address, name), view, as_of, title)
+    is_latest = _record(published, root, versions, Version(name, title, properties=properties))
+    return PublishResult(name, root / name, is_latest, previous.name if previous else None, source)
+
+
+def publish_handbook(config_file: Path, firm: Firm, release: Release) -> PublishResult:
+    """Publish the public handbook as a version under `handbook/<version>/`, in the same layout as a client's.
+
+    The default name is the ref when it can be one (a tag such as `v2026.1`), else the date.
+
+    Raises:
+        CoachbookError: The name is unusable or taken (without `force`), or the build failed.
+    """
+    published, as_of, name, source = release.published, release.as_of, release.name, release.source
+    if name is None:
+        name = source.ref.lower() if source and _usable(source.ref.lower()) else as_of.isoformat()
+    name = check_version_name(name)
+    root = handbook_root(published)
+    versions = _open_for(root, name, release.force, owner="the handbook")
+    previous = next((v for v in versions if v.name != name), None)
+    title = release.title or (source.ref if source and name == source.ref.lower() else human_date(as_of))
+    properties = _properties(as_of, source, firm.project, None)
+    options = {"version": name, **_paths(firm.project)}
+    _build(config_file, SiteTarget(HANDBOOK, None, root / name), release, options, root, name)
+    is_latest = _record(published, root, versions, Version(name, title, properties=properties))
+    return PublishResult(name, root / name, is_latest, previous.name if previous else None, source)
+
+
+def _usable(name: str) -> bool:
+    try:
+        check_version_name(name)
+    except CoachbookError:
+        return False
+    return True
+
+
+def _open_for(root: Path, name: str, force: bool, *, owner: str) -> list[Version]:
+    versions = read_versions(root / "versions.json")
+    if any(v.name == name for v in versions) and not force:
+        raise CoachbookError(
+            f"version {name!r} of {owner} is already published and versions are immutable; "
+            "choose another name with --version, or pass --force to replace it"
+        )
+    return versions
+
+
+def _paths(project: Project) -> dict[str, str]:
+    """Plugin options that keep a build from an exported ref tied to the real project."""
+    if project.repository is None:
+        return {}
+    return {"repository": str(project.repository), "secrets_dir": str(project.secrets)}
+
+
+def _properties(
+    as_of: dt.date, source: Source | None, project: Project, engagement_file: Path | None
+) -> dict[str, Any]:
+    """What a version was built from, kept in `versions.json` so anyone can rebuild it."""
+    properties: dict[str, Any] = {"as_of": as_of.isoformat()}
+    if source is not None:
+        properties.update(ref=source.ref, commit=source.commit)
+    elif engagement_file is not None:
+        commit = unchanged_since_head(project.git, engagement_file)
+        if commit is not None:
+            properties["commit"] = commit
+    return properties
+
+
+def _build(
+    config_file: Path, target: SiteTarget, release: Release, options: dict[str, Any], root: Path, name: str
+) -> None:
+    published = release.published
+    site_url = f"{release.base_url.rstrip('/')}/{root.relative_to(published).as_posix()}/{name}/"
+    result = build_one(config_file, target, published, as_of=release.as_of, options=options, site_url=site_url)
+    if not result.ok:
+        raise CoachbookError(f"{target.name}: version {name!r} was not published: {result.error}")
+
+
+def _record(published: Path, root: Path, versions: list[Version], entry: Version) -> bool:
+    """Point `latest` and the version list at the new version; True if it is the latest."""
+    updated = publishing(versions, entry)
+    is_latest = LATEST in updated[0].aliases and updated[0].name == entry.name
+    if is_latest:
+        _replace_alias(published, root, entry.name)
+    write_atomic(root / "versions.json", versions_json(updated))
+    write_atomic(root / "index.html", redirect_page(f"{LATEST}/"))
+    return is_latest
+
+
+def _previous_snapshot(firm: Firm, slug: str, previous: Version) -> Path:
+    """The previous version's snapshot; rebuilt from git when it is missing but its commit is known.
+
+    A snapshot lives in the git-ignored `.coachbook/`, so a version published
+    on another computer has none here. If that version recorded the commit
+    its engagement was committed at, the client view is read back from git.
+    """
+    project = firm.project
+    loaded = firm.engagements[slug]
+    path = snapshot_path(project.git, loaded.address, previous.name)
+    commit = previous.properties.get("commit")
+    if path.is_file() or not isinstance(commit, str):
+        return path
+    recovered = _snapshot_from_git(firm, slug, commit, previous)
+    if recovered is not None:
+        write_snapshot(path, recovered.engagement, recovered.as_of, recovered.title)
+    return path
+
+
+def _snapshot_from_git(firm: Firm, slug: str, commit: str, previous: Version) -> Snapshot | None:
+    project = firm.project
+    loaded = firm.engagements[slug]
+    inner = loaded.source.resolve().relative_to(project.root)
+    data = file_at(project.git, commit, project.git / inner)
+    try:
+        as_of = dt.date.fromisoformat(str(previous.properties.get("as_of")))
+    except ValueError:
+        return None
+    if data is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="coachbook-snapshot-") as folder:
+        copy = Path(folder) / loaded.source.name
+        copy.write_bytes(data)
+        try:
+            old = load_engagement(project, copy, firm.programs, Handbooks(project))
+        except ProblemList:
+            return None
+    return Snapshot(client_view(old.engagement), as_of, previous.title)
+
+
+def unpublish(firm: Firm, slug: str | None, version: str, *, published: Path) -> list[Version]:
+    """Remove one version of a client's site (or of the handbook when `slug` is None).
+
+    If it was the latest, `latest/` moves to the next newest.
+
+    Raises:
+        CoachbookError: No such version.
+    """
+    if slug is None:
+        root, owner, address = handbook_root(published), "the handbook", None
+    else:
+        loaded = firm.engagements[slug]
+        root, owner, address = client_root(published, loaded.address), slug, loaded.address
+    versions = read_versions(root / "versions.json")
+    require_version(versions, version, owner)
+    remaining = without_version(versions, version)
+    if remaining:
+        _replace_alias(published, root, remaining[0].name)
+        write_atomic(root / "versions.json", versions_json(remaining))
+    else:
+        write_atomic(root / "versions.json", versions_json([]))
+        shutil.rmtree(root / LATEST, ignore_errors=True)
+        (root / "index.html").unlink(missing_ok=True)
+    shutil.rmtree(root / version, ignore_errors=True)
+    if address is not None:
+        snapshot_path(firm.project.git, address, version).unlink(missing_ok=True)
+    return remaining
+
+
+def _replace_alias(published: Path, root: Path, version: str) -> None:
+    """Make `latest/` a full copy of `version`: symlinks break on object stores, redirects break deep links."""
+    staged = staging_dir(published, f"{root.name}-{LATEST}")
+    try:
+        shutil.copytree(root / version, staged, dirs_exist_ok=True)
+        swap_in(staged, root / LATEST)
+    except BaseException:
+        discard(staged)
+        raise

@@ -1,0 +1,147 @@
+"""The client's calendar: an iCalendar (RFC 5545) file of their sessions and action due dates.
+
+Each client site carries `calendar.ics`, which a client can import once or
+subscribe to, so sessions and deadlines appear in the calendar they already
+use between meetings.
+
+* **Only the client view.** The file is made from `visibility.client_view`,
+  whatever view the site is planned from, so a coach-only or draft session or
+  action can never become an event; the leak audit reads the file as well.
+* **Reproducible.** Nothing depends on the wall clock: `DTSTAMP` is midnight
+  UTC of the as-of date, and event order and UIDs derive from the engagement,
+  so a published version rebuilds byte for byte.
+* **Stable UIDs.** A calendar app matches events across refreshes by UID. A
+  session's UID derives from its date and time, and an action's from its
+  title, so an action that is moved or completed updates the same event
+  instead of adding a second one.
+* **Floating times.** Engagement files hold clock times without a time zone,
+  so session times are written as floating local times (RFC 5545, 3.3.5,
+  form 1): they show at the same clock time wherever the reader is. A session
+  without a time is an all-day event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+
+from icalendar import Calendar, Event, vDuration
+
+from coachbook.core.model import Action, ActionStatus, Engagement, Program, Session
+from coachbook.core.visibility import client_view
+
+__all__ = ["CALENDAR_URI", "PRODID", "client_calendar"]
+
+#: Where the file lives in a client's site.
+CALENDAR_URI = "calendar.ics"
+#: Who made the file (RFC 5545, 3.7.3).
+PRODID = "-//Coachbook//Coaching calendar//EN"
+#: How often a subscribing calendar should fetch the file again.
+REFRESH = dt.timedelta(days=1)
+_UID_DOMAIN = "coachbook"
+
+
+def client_calendar(engagement: Engagement, program: Program, *, slug: str, as_of: dt.date) -> bytes:
+    """The calendar of one client's sessions and action due dates, as the bytes of an `.ics` file.
+
+    Arguments:
+        engagement: The engagement; it is cut down to its client view here, so passing the full
+            engagement (as the coach view does) still publishes nothing held back.
+        program: The program the engagement follows, for stage titles.
+        slug: The client's slug; it makes UIDs unique between clients and never appears in clear.
+        as_of: The build's as-of date, which becomes every event's `DTSTAMP`.
+
+    Returns:
+        The file's content: UTF-8 text with CRLF line endings and folded lines, as RFC 5545 requires.
+    """
+    view = client_view(engagement)
+    stamp = dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.UTC)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    name = f"Coaching with {view.coach.name}"
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    calendar.add("description", f"{program.title}: your coaching sessions and the due dates of your actions.")
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    # An X- property is text to the library, so the duration is written out as RFC 5545 spells it.
+    calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode("ascii"))
+    for event in _session_events(view, program, slug, stamp):
+        calendar.add_component(event)
+    for event in _action_events(view, slug, stamp):
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _session_events(view: Engagement, program: Program, slug: str, stamp: dt.datetime) -> Iterable[Event]:
+    stages = {stage.id: stage for stage in program.stages}
+    seen: Counter[tuple[dt.date, str]] = Counter()
+    for session in sorted(view.sessions, key=lambda s: (s.date, s.time or "", s.focus)):
+        key = (session.date, session.time or "")
+        seen[key] += 1
+        event = Event()
+        event.add("uid", _uid("session", slug, session.date.isoformat(), session.time or "", str(seen[key])))
+        event.add("dtstamp", stamp)
+        start, end = _session_span(view, session)
+        event.add("dtstart", start)
+        event.add("dtend", end)
+        summary = f"Coaching session: {session.focus}"
+        event.add("summary", f"Cancelled: {summary}" if session.cancelled else summary)
+        lines = [f"Focus: {session.focus}", f"With: {view.coach.name}"]
+        stage = stages.get(session.stage)
+        if stage is not None:
+            lines.append(f"Stage {stage.number}: {stage.title}")
+        if view.cadence.format:
+            lines.append(f"Where: {view.cadence.format}")
+        event.add("description", "\n".join(lines))
+        event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
+        event.add("transp", "TRANSPARENT" if session.cancelled else "OPAQUE")
+        event.add("categories", ["Coaching session"])
+        yield event
+
+
+def _session_span(view: Engagement, session: Session) -> tuple[dt.date, dt.date] | tuple[dt.datetime, dt.datetime]:
+    if session.time is None:
+        return session.date, session.date + dt.timedelta(days=1)
+    hours, minutes = (int(part) for part in session.time.split(":"))
+    # Naive on purpose: a floating time (see the module's docstring).
+    start = dt.datetime.combine(session.date, dt.time(hours, minutes))
+    return start, start + dt.timedelta(minutes=view.session_minutes(session))
+
+
+def _action_events(view: Engagement, slug: str, stamp: dt.datetime) -> Iterable[Event]:
+    goals = {goal.id: goal.title for goal in view.goals}
+    seen: Counter[str] = Counter()
+    # A dropped action has no date to keep; done ones stay, so the calendar shows what was achieved when.
+    actions: list[Action] = [a for a in view.actions if a.status is not ActionStatus.DROPPED]
+    for action in sorted(actions, key=lambda a: (a.due, a.title)):
+        seen[action.title] += 1
+        event = Event()
+        event.add("uid", _uid("action", slug, action.title, str(seen[action.title])))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", action.due)
+        event.add("dtend", action.due + dt.timedelta(days=1))
+        done = action.status is ActionStatus.DONE
+        event.add("summary", f"{'Action done' if done else 'Action due'}: {action.title}")
+        lines = [f"Status: {action.status.value.replace('-', ' ')}"]
+        if done and action.done_on is not None:
+            lines[0] += f", on {action.done_on.isoformat()}"
+        if action.goal in goals:
+            lines.append(f"Goal: {goals[action.goal]}")
+        if action.support:
+            lines.append("Support: " + "; ".join(action.support))
+        event.add("description", "\n".join(lines))
+        event.add("status", "CONFIRMED")
+        # A due date is a reminder, not a meeting: it does not make the client look busy.
+        event.add("transp", "TRANSPARENT")
+        event.add("categories", ["Coaching action"])
+        yield event
+
+
+def _uid(kind: str, slug: str, *parts: str) -> str:
+    digest = hashlib.sha256("\x1f".join((kind, slug, *parts)).encode("utf-8")).hexdigest()[:32]
+    return f"{kind}-{digest}@{_UID_DOMAIN}"

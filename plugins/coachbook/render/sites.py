@@ -1,0 +1,177 @@
+"""From a loaded firm to the plan of one site: the core's single entry point for a build.
+
+The data flows one way: the engagement is cut down to its client view, progress
+is computed from that view, and the pages are rendered from both. Nothing
+downstream of `client_view` ever sees the full engagement, except the coach
+view: a preview that `coachbook serve --coach-view` builds in a temporary
+folder and that is never written where a site is published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.utils.meta import get_data
+
+from coachbook.render.changes import changes_page, compare
+from coachbook.errors import CoachbookError
+from coachbook.core.loader import Firm, LoadedEngagement
+from coachbook.core.model import Engagement, Program
+from coachbook.render.client_pages import PageSource, SitePlan, client_plan, handbook_plan
+from coachbook.core.progress import compute_progress
+from coachbook.render.tokens import Slots
+from coachbook.core.sponsor import sponsor_plan, sponsor_report, wants_sponsor_site
+from coachbook.core.validation import did_you_mean
+from coachbook.core.versions import Snapshot
+from coachbook.core.visibility import client_view, held_back
+
+#: Where a published version's "What changed" page lives.
+CHANGES_URI = "changes.md"
+
+__all__ = ["History", "guide_uris", "plan_client_site", "plan_handbook_site", "plan_sponsor_site"]
+
+
+def guide_uris(firm: Firm) -> frozenset[str]:
+    """Source paths of every program's guides, relative to the content folder."""
+    return frozenset(stage.guide for program in firm.programs for stage in program.stages)
+
+
+@dataclass(frozen=True)
+class History:
+    """A published version's place in the line of versions, for its "What changed" page."""
+
+    previous: Snapshot | None
+    """The previous version's snapshot; None for the first version, or when it was published elsewhere."""
+    previous_title: str | None
+    """The previous version's title; None for the first version."""
+
+
+def plan_client_site(
+    firm: Firm,
+    slug: str,
+    as_of: dt.date,
+    *,
+    directory_urls: bool = True,
+    coach_view: bool = False,
+    history: History | None = None,
+    calendar: bool = True,
+) -> SitePlan:
+    """Plan the private site of one client, or the coach's preview of it.
+
+    `calendar=False` leaves out `calendar.ics` (for an encrypted site, where it would be plaintext).
+
+    Raises:
+        CoachbookError: There is no engagement with this slug.
+    """
+    loaded = firm.engagements.get(slug)
+    if loaded is None:
+        hint = did_you_mean(slug, firm.engagements)
+        raise CoachbookError(
+            f"no engagement named {slug!r} in {firm.project.shown(firm.project.engagements_dir)}/"
+            + (f"; {hint}" if hint else "")
+        )
+    bodies = _guide_bodies(firm, loaded)
+    if coach_view:
+        engagement = loaded.engagement
+        progress = compute_progress(engagement, loaded.program, as_of)
+        notes = tuple(held_back(engagement))
+        return client_plan(
+            slug,
+            engagement,
+            loaded.program,
+            progress,
+            directory_urls=directory_urls,
+            coach_notes=notes,
+            calendar=calendar,
+            guide_bodies=bodies,
+        )
+    view = client_view(loaded.engagement)
+    progress = compute_progress(view, loaded.program, as_of)
+    extra = (_changes_page(view, loaded.program, as_of, history, directory_urls),) if history else ()
+    return client_plan(
+        slug,
+        view,
+        loaded.program,
+        progress,
+        directory_urls=directory_urls,
+        extra_pages=extra,
+        calendar=calendar,
+        guide_bodies=bodies,
+    )
+
+
+def _guide_bodies(firm: Firm, loaded: LoadedEngagement) -> dict[str, str]:
+    """The body of each of the client's guides, for the program page, read just as MkDocs reads the guide's page.
+
+    The same file (from the handbook the client is pinned to, if any), the same decoding and the same
+    front matter rule (MkDocs' own), so the program page prints exactly the text of each guide page.
+
+    Raises:
+        CoachbookError: A guide cannot be read.
+    """
+    content = loaded.content_dir or firm.project.content_dir
+    bodies = {}
+    for stage in loaded.program.stages:
+        path = content / stage.guide
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CoachbookError(f"cannot read the guide {firm.project.shown(path)}: {exc}") from exc
+        bodies[Path(stage.guide).as_posix()] = get_data(text)[0]
+    return bodies
+
+
+def _changes_page(
+    view: Engagement, program: Program, as_of: dt.date, history: History, directory_urls: bool
+) -> PageSource:
+    slots = Slots()
+    if history.previous_title is not None and history.previous is None:
+        markdown = _render_unavailable(history.previous_title, slots)
+    else:
+        old = history.previous
+        changes = compare(
+            old.engagement if old else None, view, program, old_as_of=old.as_of if old else None, new_as_of=as_of
+        )
+        markdown = changes_page(
+            changes, previous_title=history.previous_title, slots=slots, directory_urls=directory_urls
+        )
+    return PageSource(uri=CHANGES_URI, title="What changed", markdown=markdown, slots=slots)
+
+
+def _render_unavailable(previous_title: str, slots: Slots) -> str:
+    # The snapshot lives beside the project that published it; say so rather than guess.
+    return (
+        "---\ntitle: What changed\n---\n\n# What changed\n\n"
+        f"This version follows {slots.text(previous_title)}. The record of that version was made on another "
+        "computer, so this page cannot list what changed since. Your coach can tell you.\n"
+    )
+
+
+def plan_sponsor_site(firm: Firm, slug: str, as_of: dt.date) -> SitePlan:
+    """Plan the progress-only site of a client's sponsor.
+
+    Raises:
+        CoachbookError: There is no such engagement, or it does not ask for a sponsor site.
+    """
+    loaded = firm.engagements.get(slug)
+    if loaded is None:
+        raise CoachbookError(f"no engagement named {slug!r}; " + did_you_mean(slug, firm.engagements))
+    if not wants_sponsor_site(loaded.engagement):
+        raise CoachbookError(
+            f"{slug} has no sponsor site; add `site: true` under `sponsor:` in {firm.project.shown(loaded.source)}"
+        )
+    return sponsor_plan(slug, sponsor_report(loaded.engagement, loaded.program, as_of))
+
+
+def plan_handbook_site(firm: Firm, *, site_name: str) -> SitePlan:
+    """Plan the public handbook: guides in neutral wording and the firm's other pages."""
+    content = firm.project.content_dir
+    guides = guide_uris(firm)
+    extra = frozenset(
+        p.relative_to(content).as_posix()
+        for p in content.rglob("*.md")
+        if p.relative_to(content).as_posix() not in guides
+    )
+    return handbook_plan(firm.programs, site_name=site_name, extra_docs=extra)
