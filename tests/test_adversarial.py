@@ -18,7 +18,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from coachbook.audit.site_audit import normalise
+from coachbook.audit.normalise import normalise
 
 from .conftest import AS_OF, minimal_engagement, run_coachbook
 

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from coachbook.audit.files import file_digest
+from coachbook.audit.index import LeakIndex
+from coachbook.audit.needles import Fragments
 from coachbook.audit.service import AuditService, RemoteIndex
+from coachbook.audit.site_audit import AllowedText, AuditPolicy, audit_site
 from coachbook.errors import CoachbookError
-from coachbook.audit.index import Fragments, LeakIndex, file_digest
 
 
 def _index() -> LeakIndex:
@@ -31,9 +34,13 @@ def _site(tmp_path: Path) -> Path:
     return site
 
 
+#: Leo's own site: his name is his to show.
+POLICY = AuditPolicy("leo-brandt", AllowedText("leo brandt"))
+
+
 def _audit_in_child(remote: RemoteIndex, site: str, queue: multiprocessing.Queue[object]) -> None:
     try:
-        queue.put(remote.audit_site(Path(site), "leo-brandt", "leo brandt"))
+        queue.put(audit_site(Path(site), POLICY, remote))
     except CoachbookError as exc:
         queue.put(exc)
 
@@ -49,8 +56,10 @@ def test_a_site_process_gets_the_leaks_the_index_finds(tmp_path: Path) -> None:
         process.start()
         answer = queue.get(timeout=30)
         process.join()
-        found_here = service.remote.leaks_in(["amara okafor", "leo brandt"], "index.html", "leo-brandt", "leo brandt")
-    expected = index.audit_site(site, "leo-brandt", "leo brandt")
+        found_here = service.remote._ask(
+            "leaks", [("index.html", None, ["amara okafor", "leo brandt"])], "leo-brandt", True, None
+        )
+    expected = audit_site(site, POLICY, index)
     assert answer == expected
     assert [str(leak) for leak in expected] == [
         "goals/index.html: contains 'board pressure', which is private text "
@@ -66,7 +75,7 @@ def test_the_service_uses_what_was_already_found_in_shared_assets(tmp_path: Path
     digest = file_digest((site / "theme.js").read_bytes())
     # As if the theme's script had been searched once for the whole build and found to hold a client's name.
     with AuditService(_index(), {digest: frozenset({"amara okafor"})}) as service:
-        leaks = service.remote.audit_site(site, "leo-brandt", "leo brandt")
+        leaks = audit_site(site, POLICY, service.remote)
     assert "theme.js" in {leak.file for leak in leaks}
 
 
@@ -75,7 +84,7 @@ def test_a_caller_without_the_key_is_refused_and_the_service_goes_on(tmp_path: P
     with AuditService(_index(), {}) as service:
         with pytest.raises(multiprocessing.AuthenticationError):
             Client(service.remote.address, family="AF_UNIX", authkey=b"a guess")
-        assert service.remote.audit_site(site, "leo-brandt", "leo brandt")
+        assert audit_site(site, POLICY, service.remote)
 
 
 def test_an_audit_that_cannot_run_is_an_error_never_a_pass(tmp_path: Path) -> None:
@@ -86,4 +95,4 @@ def test_an_audit_that_cannot_run_is_an_error_never_a_pass(tmp_path: Path) -> No
             remote._ask("a request it does not know")
     # Once the build is over nobody answers, and asking says so.
     with pytest.raises(CoachbookError, match="the audit service did not answer"):
-        remote.audit_site(site, "leo-brandt", "leo brandt")
+        audit_site(site, POLICY, remote)

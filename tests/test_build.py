@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from coachbook.audit.site_audit import normalise
+from coachbook.audit.normalise import normalise
 from coachbook.core.loader import Project, load_firm
 from coachbook.core.visibility import held_back, identifying
 

@@ -24,9 +24,10 @@ from typing import Any
 import pytest
 import yaml
 
-from coachbook.build import firm_build as builder
 from coachbook.audit.service import RemoteIndex
-from coachbook.build.firm_build import FirmBuild, FirmReport, SiteResult, SiteTarget, build_firm
+from coachbook.build import tasks
+from coachbook.build.firm_build import FirmBuild, FirmReport, build_firm
+from coachbook.build.targets import SiteResult, SiteTarget
 
 from .conftest import AS_OF
 
@@ -35,6 +36,7 @@ DRIVER = r"""
 import datetime as dt, gc, json, sys
 from pathlib import Path
 from coachbook.build import firm_build as builder
+from coachbook.build import tasks
 
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 # Reversed, so that this process does not hold the strings it looks for until it looks.
@@ -65,7 +67,7 @@ def held():
     return sorted(found), sorted(types)
 
 
-original = builder._build_new_site
+original = tasks.build_new_site
 
 
 def inspected(context, target, path):
@@ -87,7 +89,7 @@ def prepare(*args, **kwargs):
     return original_prepare(*args, **kwargs)
 
 
-builder._build_new_site = inspected
+tasks.build_new_site = inspected
 builder._prepare = prepare
 report = builder.build_firm(
     builder.FirmBuild(root / "mkdocs.yml", root / "site", as_of=dt.date.fromisoformat(sys.argv[4]), jobs=2)
@@ -140,7 +142,7 @@ def _build(firm: Path) -> FirmReport:
 
 
 def test_a_site_process_that_dies_fails_its_site_alone(firm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = builder._build_new_site
+    original = tasks.build_new_site
 
     def dies_for_kwame(context: Any, target: SiteTarget, path: Path | None) -> SiteResult:
         if target.client == "kwame-asante":
@@ -148,7 +150,7 @@ def test_a_site_process_that_dies_fails_its_site_alone(firm: Path, monkeypatch: 
         result: SiteResult = original(context, target, path)
         return result
 
-    monkeypatch.setattr(builder, "_build_new_site", dies_for_kwame)
+    monkeypatch.setattr(tasks, "build_new_site", dies_for_kwame)
     report = _build(firm)
     assert [(r.target.name, r.error) for r in report.failed] == [
         ("kwame-asante", f"the build process exited with code {-signal.SIGKILL} before reporting")
@@ -164,13 +166,13 @@ def test_a_site_process_that_dies_fails_its_site_alone(firm: Path, monkeypatch: 
 
 
 def nobody_answers(context: Any, remote: RemoteIndex) -> None:
-    """In the fork server, instead of `builder._audit_through`: an address where no service listens."""
+    """In the fork server, instead of `tasks.audit_through`: an address where no service listens."""
     context.index = RemoteIndex(remote.address + ".gone", remote.key, remote.shared)
 
 
 def test_a_site_whose_audit_cannot_run_is_not_published(firm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The audit runs in another process; if it cannot be reached, the site fails rather than go out unaudited."""
-    monkeypatch.setattr(builder, "_audit_through", nobody_answers)
+    monkeypatch.setattr(tasks, "audit_through", nobody_answers)
     report = _build(firm)
     assert report.built == []
     assert {r.target.name for r in report.failed} == {

@@ -9,11 +9,11 @@ from typing import Any
 import markdown
 import pytest
 
-from coachbook.render.changes import Changes, changes_page, compare
 from coachbook.core.loader import Project, load_firm, load_programs
 from coachbook.core.model import Engagement, Program
-from coachbook.render.tokens import Slots
 from coachbook.core.visibility import client_view, held_back
+from coachbook.render.changes import Changes, changes_page, compare
+from coachbook.render.tokens import Slots
 
 from .conftest import REPO, minimal_engagement
 

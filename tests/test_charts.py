@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from coachbook.render.charts import feedback_chart, goal_chart
 from coachbook.core.model import Feedback, Goal
 from coachbook.core.progress import goal_progress
+from coachbook.render.charts import feedback_chart, goal_chart
 
 NS = "{http://www.w3.org/2000/svg}"
 AS_OF = dt.date(2026, 12, 31)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from coachbook.errors import CoachbookError
 from coachbook.build.forkserver import ForkServer, Outcome, Task
+from coachbook.errors import CoachbookError
 
 
 @dataclass

@@ -12,7 +12,6 @@ import bcrypt
 import pytest
 import yaml
 
-from coachbook.errors import CoachbookError
 from coachbook.access.hosting import REALM, NginxSite, render_headers, render_nginx, security_headers
 from coachbook.access.passwords import (
     PASSWORD_BITS,
@@ -24,6 +23,7 @@ from coachbook.access.passwords import (
     refuse_unsafe_dir,
     write_secret,
 )
+from coachbook.errors import CoachbookError
 
 from .conftest import run_coachbook
 

@@ -11,12 +11,14 @@ import pytest
 from bs4 import BeautifulSoup
 from icalendar import Calendar, Event
 
-from coachbook.audit.site_audit import audit_site, needles_for, normalise
 from coachbook.access.encryption import encrypt_site, generate_passphrase
-from coachbook.render.calendar import CALENDAR_URI, PRODID, client_calendar
+from coachbook.audit.needles import needles_for
+from coachbook.audit.normalise import normalise
+from coachbook.audit.site_audit import search_needles
 from coachbook.core.loader import Project, load_firm
 from coachbook.core.model import ActionStatus, Engagement
 from coachbook.core.visibility import client_view
+from coachbook.render.calendar import CALENDAR_URI, PRODID, client_calendar
 
 from .conftest import AS_OF, REPO, copy_firm, minimal_engagement, run_coachbook
 
@@ -262,7 +264,7 @@ def test_the_audit_reads_calendars_as_a_calendar_app_does(tmp_path: Path, sample
     # Read as plain text, the sentence is not there: only unfolding finds it.
     assert normalise(secret) not in normalise(data.decode("utf-8"))
     (site / "calendar.ics").write_bytes(data)
-    leaks = audit_site(site, needles_for(sample, "dana-whitfield"))
+    leaks = search_needles(site, needles_for(sample, "dana-whitfield"))
     assert [(leak.file, leak.needle.field) for leak in leaks] == [("calendar.ics", "agreement.private")]
 
 

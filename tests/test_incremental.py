@@ -180,8 +180,8 @@ def test_theme_assets_are_searched_afresh_when_the_tools_change(firm: Path, monk
     """What an earlier build found in the assets is reused only by the same version of the audit."""
     import datetime as dt
 
-    from coachbook.build import firm_build as builder
     from coachbook.audit.index import LeakIndex
+    from coachbook.build import firm_build as builder
 
     calls: list[bool] = []
     original = LeakIndex.found_in_files

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from coachbook.audit.site_audit import _public_corpus, audit_site, needles_for, normalise
-from coachbook.audit.index import LeakIndex, NeedleFinder, SearchKeys, fragments_of
+from coachbook.audit.index import LeakIndex, NeedleFinder, SearchKeys
+from coachbook.audit.needles import allowed_text, fragments_of, needles_for
+from coachbook.audit.normalise import normalise
+from coachbook.audit.site_audit import AllowedText, Audience, AuditPolicy, audit_site, search_needles
 from coachbook.core.loader import Project, load_firm
 
 CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
@@ -91,10 +93,11 @@ def test_index_gives_the_same_leaks_as_the_plain_audit(built_firm: Path) -> None
     for owner in (None, *CLIENTS):
         for owner_held_back in (True, False):
             needles = needles_for(firm, owner, owner_held_back=owner_held_back)
-            allowed = _public_corpus(firm, owner)
+            allowed = AllowedText(allowed_text(firm, owner))
+            policy = AuditPolicy(owner, allowed, Audience.CLIENT if owner_held_back else Audience.COACH_VIEW)
             for site in sites:
-                expected = audit_site(site, needles)
-                assert index.audit_site(site, owner, allowed, owner_held_back=owner_held_back) == expected
+                expected = search_needles(site, needles)
+                assert audit_site(site, policy, index) == expected
                 total += len(expected)
     assert total > 0  # auditing a site as someone else's must find that someone's strings
 
@@ -129,7 +132,8 @@ def test_normalise_is_unchanged_by_its_speed_up(built_firm: Path) -> None:
 
 
 def test_assets_searched_before_are_searched_again_only_for_added_needles(tmp_path: Path) -> None:
-    from coachbook.audit.index import Fragments, file_digest
+    from coachbook.audit.files import file_digest
+    from coachbook.audit.needles import Fragments
 
     style = tmp_path / "style.css"
     style.write_text("/* brand colours chosen with Amara Okafor */ body { color: teal }", encoding="utf-8")

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from coachbook.audit.site_audit import normalise
+from coachbook.audit.normalise import normalise
 from coachbook.core.loader import Project, load_firm
-from coachbook.render.client_pages import embed_markdown
 from coachbook.core.visibility import held_back
+from coachbook.render.embed import embed_markdown
 
 from .conftest import AS_OF, REPO, STAGE_IDS, run_coachbook
 

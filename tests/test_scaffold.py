@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from coachbook.errors import CoachbookError
 from coachbook.core.loader import Project, load_firm, load_programs
 from coachbook.core.scaffold import NewEngagement, create_engagement, render_engagement
 from coachbook.core.schema import SCHEMA_FILE, SCHEMA_LINE
+from coachbook.errors import CoachbookError
 
 from .conftest import AS_OF, run_coachbook
 

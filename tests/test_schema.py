@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from coachbook.errors import ProblemList
 from coachbook.core.loader import Project, load_programs
 from coachbook.core.model import Engagement
 from coachbook.core.scaffold import NewEngagement, render_engagement
 from coachbook.core.schema import SCHEMA_FILE, SCHEMA_LINE, engagement_schema, schema_text
 from coachbook.core.validation import validate_document
 from coachbook.core.yaml_reader import YamlDocument, load_yaml
+from coachbook.errors import ProblemList
 
 from .conftest import REPO, minimal_engagement, run_coachbook
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from coachbook.errors import CoachbookError
 from coachbook.build.shards import Shard, parse_shard
+from coachbook.errors import CoachbookError
 
 from .conftest import AS_OF, run_coachbook
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from coachbook.audit.needles import sponsor_needles
 from coachbook.core.loader import Project, load_firm
-from coachbook.core.sponsor import sponsor_needles, sponsor_report
+from coachbook.core.sponsor import sponsor_report
 
 from .conftest import AS_OF, REPO, run_coachbook
 

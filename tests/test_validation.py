@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from coachbook.errors import Problem, ProblemList
 from coachbook.core.loader import Firm, Project, load_firm, load_programs, slug_problem
 from coachbook.core.model import Engagement
 from coachbook.core.validation import did_you_mean, validate_document
 from coachbook.core.yaml_reader import parse_yaml
+from coachbook.errors import Problem, ProblemList
 
 ROOT = Path(__file__).resolve().parents[1]
 DANA = "engagements/dana-whitfield.yml"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from coachbook.errors import Problem, ProblemList
 from coachbook.core.yaml_reader import MAX_DEPTH, MAX_FILE_BYTES, Position, dotted, load_yaml, parse_yaml
+from coachbook.errors import Problem, ProblemList
 
 SHOWN = Path("engagements/ana-lima.yml")
 SAMPLE = Path(__file__).resolve().parents[1] / "engagements" / "dana-whitfield.yml"

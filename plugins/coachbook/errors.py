@@ -7,8 +7,13 @@ places that turn these into output; the core only raises them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coachbook.audit.leaks import Leak
 
 __all__ = ["BuildError", "CoachbookError", "LeakError", "Problem", "ProblemList"]
 
@@ -54,4 +59,16 @@ class BuildError(CoachbookError):
 
 
 class LeakError(CoachbookError):
-    """The leak audit found confidential text in a site's output; the site was not published."""
+    """The leak audit found what a site must not contain; the site was not published.
+
+    The leaks are values (`coachbook.audit.leaks.Leak`); the message lists the first few.
+    """
+
+    #: Leaks named in the message; the rest are counted.
+    SHOWN = 5
+
+    def __init__(self, leaks: Sequence[Leak]) -> None:
+        self.leaks = tuple(leaks)
+        shown = "; ".join(str(leak) for leak in self.leaks[: self.SHOWN])
+        more = f" (and {len(self.leaks) - self.SHOWN} more)" if len(self.leaks) > self.SHOWN else ""
+        super().__init__(f"leak audit failed: {len(self.leaks)} problem(s) found: {shown}{more}")

@@ -16,8 +16,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from coachbook.errors import CoachbookError
 from coachbook.core.loader import LoadedEngagement
+from coachbook.errors import CoachbookError
 
 __all__ = ["add_site_id", "new_site_id"]
 

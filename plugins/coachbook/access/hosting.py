@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from coachbook.errors import CoachbookError
 from coachbook.access.passwords import check_address, htpasswd_file
 from coachbook.core.sponsor import sponsor_key
+from coachbook.errors import CoachbookError
 
 __all__ = [
     "ASSET_EXTENSIONS",

@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 
 from coachbook.access.encryption import generate_passphrase
-from coachbook.errors import CoachbookError
 from coachbook.access.passwords import refuse_unsafe_dir, write_secret
+from coachbook.errors import CoachbookError
 
 __all__ = ["create_passphrase", "env_name", "find_passphrase", "passphrase_file"]
 

@@ -23,20 +23,25 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
-from coachbook.audit.site_audit import Needle, audit_site, external_requests, needles_for
-from coachbook.publish.bundle import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.access.encryption import binding_for, encrypt_site
-from coachbook.errors import CoachbookError, ProblemList
-from coachbook.core.loader import Firm, Project, load_firm
-from coachbook.render.client_pages import NavItem, SitePlan, render_guide_page
 from coachbook.access.passphrases import find_passphrase
+from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
+from coachbook.adapter.config import project_from_config
+from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.adapter.preload import Preload
+from coachbook.audit.index import LeakIndex
+from coachbook.audit.site_audit import Audience, AuditPolicy, NeedleSearch, policy_for, require_clean
+from coachbook.core.loader import Firm, load_firm
+from coachbook.core.snapshots import read_snapshot
+from coachbook.core.sponsor import sponsor_key
+from coachbook.core.versions import LATEST
+from coachbook.core.visibility import strip_comments
+from coachbook.errors import CoachbookError, LeakError, ProblemList
+from coachbook.refs.handbooks import GitHandbooks
+from coachbook.render.client_pages import render_guide_page
+from coachbook.render.plan import NavItem, SitePlan
 from coachbook.render.sites import History, plan_client_site, plan_handbook_site, plan_sponsor_site
 from coachbook.render.tokens import Slots
-from coachbook.core.sponsor import sponsor_key, sponsor_needles, sponsor_report
-from coachbook.core.versions import LATEST, read_snapshot
-from coachbook.core.visibility import strip_comments
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -62,7 +67,7 @@ _CODE_RUNNING_PLUGINS = ("macros", "mkdocs-simple-hooks")
 _DATA_SUFFIXES = (".yml", ".yaml")
 
 
-class CoachbookConfig(Config):
+class CoachbookConfig(Config):  # type: ignore[no-untyped-call]
     """Options of the `coachbook` plugin in `mkdocs.yml`."""
 
     client = c.Optional(c.Type(str))
@@ -95,7 +100,7 @@ class CoachbookConfig(Config):
     """Set by `coachbook bundle`: build a site that works opened from disk, search included, unencrypted."""
 
 
-class CoachbookPlugin(BasePlugin[CoachbookConfig]):
+class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-call]
     """Builds a client's private site, or the public handbook, from the firm's files."""
 
     def __init__(self) -> None:
@@ -121,13 +126,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
         """`on_config`: load and validate the firm, then plan this site and shape the config for it."""
         self._slots = {}
         self._passphrase = None
-        root = Path(config.config_file_path or ".").resolve().parent
-        project = Project(
-            root=root,
-            content_dir=Path(config.docs_dir),
-            engagements_dir=root / self.config.engagements_dir,
-            repository=Path(self.config.repository) if self.config.repository else None,
-        )
+        project = project_from_config(config, self.config)
+        root = project.root
         slug = self.config.client or os.environ.get(CLIENT_ENV) or None
         self._sponsor = (self.config.audience == "sponsor" or os.environ.get(AUDIENCE_ENV) == "sponsor") and bool(slug)
         if self.config.offline:
@@ -141,7 +141,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
                 _check_plugins(config)
             self._as_of = self.config.as_of or os.environ.get(AS_OF_ENV)
             as_of = _parse_as_of(self._as_of)
-            self._firm = self.preloaded.firm if self.preloaded is not None else load_firm(project)
+            self._firm = (
+                self.preloaded.firm
+                if self.preloaded is not None
+                else load_firm(project, handbooks=GitHandbooks(project))
+            )
             if slug and self._sponsor:
                 self._plan = plan_sponsor_site(self._firm, slug, as_of)
                 if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
@@ -272,13 +276,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             _private_sitemap(site_dir, keep=bool(self.config.version))
         if self.config.offline:
             inline_search_index(site_dir)
-        # The needles are computed once and serve both audits of an encrypted site.
-        needles = (
-            needles_for(self._firm, plan.client_slug, owner_held_back=not plan.coach_view)
-            if self.config.audit and self.preloaded is None
-            else []
-        )
-        self._audit(site_dir, plan, needles)
+        # One policy and one index serve both audits of an encrypted site.
+        auditor = self._auditor(plan)
+        self._audit(site_dir, auditor)
         if self._passphrase and plan.client_slug:
             owner = sponsor_key(plan.client_slug) if self._sponsor else plan.client_slug
             try:
@@ -291,28 +291,36 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             except CoachbookError as exc:
                 shutil.rmtree(site_dir, ignore_errors=True)
                 raise PluginError(f"cannot encrypt the site: {exc}") from exc
-            self._audit(site_dir, plan, needles)
+            self._audit(site_dir, auditor)
 
-    def _audit(self, site_dir: Path, plan: SitePlan, needles: list[Needle]) -> None:
+    def _auditor(self, plan: SitePlan) -> tuple[AuditPolicy, NeedleSearch] | None:
+        """The audit this site is held to (`coachbook.audit.policy_for`), and the index it searches with."""
         if not self.config.audit:
-            return
-        if self.preloaded is not None:
-            leaks = self.preloaded.audit(site_dir, plan.client_slug, owner_held_back=not plan.coach_view)
+            return None
+        assert self._firm is not None
+        if plan.client_slug is None:
+            audience = Audience.HANDBOOK
+        elif self._sponsor:
+            audience = Audience.SPONSOR
         else:
-            leaks = audit_site(site_dir, needles)
-        problems = [str(leak) for leak in leaks]
-        if self._sponsor and plan.client_slug:
-            # A sponsor must not read what the client reads: every text of the client view beyond the report.
-            problems += [str(leak) for leak in audit_site(site_dir, self._sponsor_needles(plan.client_slug))]
-        if plan.client_slug:
-            problems += external_requests(site_dir)
-        if not problems:
+            audience = Audience.COACH_VIEW if plan.coach_view else Audience.CLIENT
+        policy = policy_for(self._firm, plan.client_slug, audience=audience, as_of=_parse_as_of(self._as_of))
+        index = self.preloaded.index if self.preloaded is not None else LeakIndex.of(self._firm)
+        return policy, index
+
+    def _audit(self, site_dir: Path, auditor: tuple[AuditPolicy, NeedleSearch] | None) -> None:
+        if auditor is None:
             return
-        for problem in problems[:50]:
-            log.error(problem)
-        # Leave nothing that leaks in place: a half-removed site is safer than a leaking one.
-        shutil.rmtree(site_dir, ignore_errors=True)
-        raise PluginError(f"leak audit failed: {len(problems)} problem(s) found; the output in {site_dir} was removed")
+        try:
+            require_clean(site_dir, *auditor)
+        except LeakError as exc:
+            for leak in exc.leaks[:50]:
+                log.error(str(leak))
+            # Leave nothing that leaks in place: a half-removed site is safer than a leaking one.
+            shutil.rmtree(site_dir, ignore_errors=True)
+            raise PluginError(
+                f"leak audit failed: {len(exc.leaks)} problem(s) found; the output in {site_dir} was removed"
+            ) from exc
 
     def _history(self) -> History | None:
         """For a published version, where it stands among the others; None for an ordinary build."""
@@ -320,12 +328,6 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):
             return None
         source = self.config.changes_from
         return History(read_snapshot(Path(source)) if source else None, self.config.changes_title)
-
-    def _sponsor_needles(self, slug: str) -> list[Needle]:
-        assert self._firm is not None
-        loaded = self._firm.engagements[slug]
-        report = sponsor_report(loaded.engagement, loaded.program, _parse_as_of(self._as_of))
-        return sponsor_needles(loaded.engagement, slug, report)
 
     def _encrypted(self, firm: Firm, slug: str) -> bool:
         choice = firm.engagements[slug].engagement.site.encrypt

@@ -1,14 +1,12 @@
 """The leak audit at firm scale: every other client's strings, searched in one pass over a site.
 
-`audit.needles_for` lists, for one site, the strings of every other
-engagement, and `audit.audit_site` searches each of them in every file. Both
-are O(N) per site, so a firm of N clients costs O(N²). This module gives the
-same answers in time that grows with the size of the site, not the firm:
+`coachbook.audit.needles.needles_for` lists, for one site, the strings of
+every other engagement, and searching each of them in every file is O(N) per
+site, so a firm of N clients costs O(N²). This module gives the same answers
+in time that grows with the size of the site, not the firm. It works from
+each engagement's `Fragments` (`coachbook.audit.needles`), small plain data
+that a build keeps while the engagement file is unchanged.
 
-* `Fragments` are what one engagement contributes to every other site's audit
-  (its identifying strings and its held-back text, already normalised). They
-  are small and plain data, so a build keeps them beside its output and reuses
-  them while the engagement file is unchanged.
 * `NeedleFinder` finds which of many needles occur in a text. Needles are
   normalised text: words separated by single spaces. Each needle is filed
   under a piece that must appear in any text containing it (a whole inner
@@ -20,67 +18,35 @@ same answers in time that grows with the size of the site, not the firm:
   process that holds the firm's needles picks the few that could occur in the
   site (`NeedleFinder.candidates`), and the site's own process searches for
   just those: it need not hold the firm's.
-* `LeakIndex` turns found needles into `audit.Leak`s with the same owner,
-  field and order that `needles_for` and `audit_site` would give.
+* `LeakIndex` turns found needles into `Leak`s with the same owner, field
+  and order that `needles_for` and the plain search would give.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from coachbook.audit.site_audit import Leak, Needle, _file_text, _fragments, site_files
-from coachbook.core.model import Engagement
-from coachbook.core.visibility import held_back, identifying
+from coachbook.audit.files import SiteFile, file_digest
+from coachbook.audit.leaks import Leak
+from coachbook.audit.needles import Fragments, Needle, fragments_of
+from coachbook.audit.normalise import file_text
 
-__all__ = ["Fragments", "LeakIndex", "NeedleFinder", "SearchKeys", "file_digest", "fragments_of"]
+if TYPE_CHECKING:
+    from coachbook.audit.site_audit import AuditPolicy
+    from coachbook.core.loader import Firm
+
+__all__ = ["LeakIndex", "NeedleFinder", "SearchKeys"]
 
 #: Length of the letter keys for one-word needles and the word ends around a two-word needle's space.
 _KEY = 3
 #: Every run of three characters inside a word (overlapping matches).
 _GRAM = re.compile(r"(?=(\S{3}))")
-
-
-@dataclass(frozen=True)
-class Fragments:
-    """What one engagement contributes to the audit of every other site, normalised."""
-
-    identity: tuple[tuple[str, str], ...]
-    """(text, field) of each identifying string: never in another client's site or the handbook."""
-    held_back: tuple[tuple[str, str, str], ...]
-    """(text, field, reason) of each held-back sentence: never in any site, the owner's included."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"identity": [list(i) for i in self.identity], "held_back": [list(h) for h in self.held_back]}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Fragments:
-        return cls(
-            identity=tuple((str(t), str(f)) for t, f in data["identity"]),
-            held_back=tuple((str(t), str(f), str(r)) for t, f, r in data["held_back"]),
-        )
-
-    @property
-    def texts(self) -> frozenset[str]:
-        return frozenset([t for t, _ in self.identity] + [t for t, _, _ in self.held_back])
-
-
-def fragments_of(engagement: Engagement) -> Fragments:
-    """The audit fragments of one engagement, in the order `needles_for` visits them."""
-    identity = tuple((text, s.field) for s in identifying(engagement) for text in _fragments(s))
-    hidden = tuple((text, s.field, s.reason) for s in held_back(engagement) for text in _fragments(s))
-    return Fragments(identity, hidden)
-
-
-def file_digest(raw: bytes) -> str:
-    """A digest of a file's bytes, to recognise files that are the same in every site."""
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -243,15 +209,28 @@ class _Source:
 
 @dataclass
 class LeakIndex:
-    """Every engagement's fragments, searchable for any site at once.
+    """Every engagement's fragments, searchable for any site at once (a `NeedleSearch`).
 
-    `leaks(...)` gives what `audit_site(site, needles_for(firm, owner))` gives,
-    with the firm's fragments searched together instead of one by one.
+    `audit_site(site, policy, index)` gives what the plain search of
+    `needles_for(firm, owner)` gives, with the firm's fragments searched
+    together instead of one by one.
     """
 
     fragments: Mapping[str, Fragments]
+    known: dict[str, frozenset[str]] | None = None
+    """Needles already found in files, by digest (theme assets, the same in every site): such a file is
+    searched once, not once per site."""
+    learn: bool = False
+    """Add what each searched file holds to `known`, for the next site's audit (`coachbook audit`)."""
     finder: NeedleFinder = field(init=False, repr=False)
     _sources: dict[str, list[_Source]] = field(init=False, repr=False)
+    _restricted: dict[frozenset[str], NeedleFinder] = field(init=False, repr=False, default_factory=dict)
+
+    @classmethod
+    def of(cls, firm: Firm, *, learn: bool = False) -> LeakIndex:
+        """The index of every engagement of `firm`."""
+        fragments = {slug: fragments_of(loaded.engagement) for slug, loaded in firm.engagements.items()}
+        return cls(fragments, known={} if learn else None, learn=learn)
 
     def __post_init__(self) -> None:
         sources: dict[str, list[_Source]] = defaultdict(list)
@@ -275,50 +254,40 @@ class LeakIndex:
         return None
 
     def leaks_in(
-        self, found: Iterable[str], relative: str, owner: str | None, allowed: str, *, owner_held_back: bool = True
+        self, found: Iterable[str], relative: str, owner: str | None, *, owner_held_back: bool = True
     ) -> list[Leak]:
-        """The leaks that the needles `found` in one file make, in `needles_for` order."""
+        """The leaks that the needles `found` in one file make for `owner`'s site, in `needles_for` order.
+
+        Text the site shows for its own reasons (`AuditPolicy.allowed`) is left to the caller to rule out.
+        """
         ranked = []
         for text in found:
-            if text in allowed:
-                # Text the site may show for another reason (a shared organisation) is not evidence of a leak.
-                continue
             hit = self.needle(text, owner, owner_held_back=owner_held_back)
             if hit is not None:
                 ranked.append(hit)
         return [Leak(relative, needle) for _, needle in sorted(ranked, key=lambda hit: hit[0])]
 
-    def audit_site(
-        self,
-        site_dir: Path,
-        owner: str | None,
-        allowed: str,
-        *,
-        owner_held_back: bool = True,
-        known: Mapping[str, frozenset[str]] | None = None,
-        learn: bool = False,
-    ) -> list[Leak]:
-        """`audit.audit_site` for the site of `owner`, against every engagement's fragments at once.
+    def finder_for(self, only: frozenset[str] | None) -> NeedleFinder:
+        """The finder of every needle, or of just `only` (kept, since many sites ask for the same few)."""
+        if only is None:
+            return self.finder
+        if only not in self._restricted:
+            self._restricted[only] = NeedleFinder(only & self._sources.keys())
+        return self._restricted[only]
 
-        Arguments:
-            site_dir: The built site.
-            owner: The client whose site it is; None for the public handbook.
-            allowed: The site's own text (`audit.public_corpus`): fragments found in it are not leaks.
-            owner_held_back: False for the coach view, which shows the owner's held-back text on purpose.
-            known: Needles already found in files by digest (theme assets, the same in every site),
-                so a file every site shares is read and searched once, not once per site.
-            learn: Add what this site's files hold to `known` (a dict), for the next site's audit.
-        """
+    def search(self, files: Sequence[SiteFile], policy: AuditPolicy) -> list[Leak]:
+        """The needles of every engagement found in `files`, as leaks of `policy.owner`'s site, file by file."""
+        finder = self.finder_for(policy.only)
         leaks: list[Leak] = []
-        for relative, path in site_files(site_dir, leaks):
-            raw = path.read_bytes()
-            digest = file_digest(raw)
-            found = known.get(digest) if known is not None else None
+        for file in files:
+            found = self.known.get(file.digest) if self.known is not None else None
+            if found is not None and policy.only is not None:
+                found = found & policy.only
             if found is None:
-                found = frozenset(self.finder.found(_file_text(path, raw)))
-                if learn and isinstance(known, dict):
-                    known[digest] = found
-            leaks.extend(self.leaks_in(found, relative, owner, allowed, owner_held_back=owner_held_back))
+                found = frozenset(finder.found(file.text))
+                if self.learn and self.known is not None and policy.only is None:
+                    self.known[file.digest] = found
+            leaks += self.leaks_in(found, file.relative, policy.owner, owner_held_back=policy.owner_held_back)
         return leaks
 
     @property
@@ -329,7 +298,7 @@ class LeakIndex:
     def found_in_files(
         self, paths: Sequence[Path], *, earlier: tuple[frozenset[str], Mapping[str, Iterable[str]]] | None = None
     ) -> dict[str, frozenset[str]]:
-        """The needles in each of `paths`, by digest: what `audit_site(known=...)` takes.
+        """The needles in each of `paths`, by digest: what `known` holds.
 
         Arguments:
             paths: The files to search (the theme's assets, the same in every site).
@@ -348,8 +317,8 @@ class LeakIndex:
             digest = file_digest(raw)
             kept = earlier[1].get(digest) if earlier is not None else None
             if kept is None or added is None:
-                result[digest] = frozenset(self.finder.found(_file_text(path, raw)))
+                result[digest] = frozenset(self.finder.found(file_text(path.name, raw)))
             else:
-                new = added.found(_file_text(path, raw)) if added.needles else set()
+                new = added.found(file_text(path.name, raw)) if added.needles else set()
                 result[digest] = frozenset(texts.intersection(kept)) | new
         return result

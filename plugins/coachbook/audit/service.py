@@ -22,17 +22,20 @@ import contextlib
 import os
 import threading
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, Listener
-from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coachbook.audit.site_audit import Leak, _file_text, site_files
+from coachbook.audit.files import SiteFile
+from coachbook.audit.index import LeakIndex, NeedleFinder, SearchKeys
+from coachbook.audit.leaks import Leak
 from coachbook.errors import CoachbookError
-from coachbook.audit.index import LeakIndex, NeedleFinder, SearchKeys, file_digest
+
+if TYPE_CHECKING:
+    from coachbook.audit.site_audit import AuditPolicy
 
 __all__ = ["AuditService", "RemoteIndex"]
 
@@ -41,10 +44,12 @@ __all__ = ["AuditService", "RemoteIndex"]
 class RemoteIndex:
     """What a site's process holds to audit through the service: its address and key, nothing of any client.
 
-    The work that grows with the site (reading, normalising and searching
-    every file) is done here, in the site's process, so the sites' processes
-    audit in parallel. The service only picks the few strings that could
-    occur in the site, and says whose they are.
+    It is a `NeedleSearch`: `audit_site(site, policy, remote)` audits a site
+    as the service's index would. The work that grows with the site
+    (reading, normalising and searching every file) is done here, in the
+    site's process, so the sites' processes audit in parallel. The service
+    only picks the few strings that could occur in the site, and says whose
+    they are.
     """
 
     address: str
@@ -52,29 +57,23 @@ class RemoteIndex:
     shared: frozenset[str] = frozenset()
     """Digests of the theme's assets, which the service has already searched: not searched again here."""
 
-    def audit_site(
-        self, site_dir: Path, owner: str | None, allowed: str, *, owner_held_back: bool = True
-    ) -> list[Leak]:
-        """`LeakIndex.audit_site` on the service's index, for a site on this machine."""
-        leaks: list[Leak] = []
-        files: list[tuple[str, str, str | None]] = []
-        for relative, path in site_files(site_dir, leaks):
-            raw = path.read_bytes()
-            digest = file_digest(raw)
-            files.append((relative, digest, None if digest in self.shared else _file_text(path, raw)))
-        texts = [text for _, _, text in files if text is not None]
-        finder = NeedleFinder(self._ask("candidates", SearchKeys.of(texts)))
+    def search(self, files: Sequence[SiteFile], policy: AuditPolicy) -> list[Leak]:
+        """`LeakIndex.search` on the service's index, for files on this machine."""
+        own = [file for file in files if file.digest not in self.shared]
+        candidates = self._ask("candidates", SearchKeys.of(file.text for file in own))
+        if policy.only is not None:
+            candidates = [text for text in candidates if text in policy.only]
+        finder = NeedleFinder(candidates)
         found = [
-            (relative, digest if text is None else None, None if text is None else sorted(finder.found(text)))
-            for relative, digest, text in files
+            (file.relative, file.digest, None)
+            if file.digest in self.shared
+            else (file.relative, None, sorted(finder.found(file.text)))
+            for file in files
         ]
-        result: list[Leak] = self._ask("leaks", found, owner, allowed, owner_held_back)
-        return leaks + result
-
-    def leaks_in(self, found: Iterable[str], relative: str, owner: str | None, allowed: str) -> list[Leak]:
-        """`LeakIndex.leaks_in` on the service's index."""
-        result: list[Leak] = self._ask("leaks", [(relative, None, sorted(found))], owner, allowed, True)
-        return result
+        if not any(digest is not None or texts for _, digest, texts in found):
+            return []
+        leaks: list[Leak] = self._ask("leaks", found, policy.owner, policy.owner_held_back, policy.only)
+        return leaks
 
     def _ask(self, *request: Any) -> Any:
         try:
@@ -161,10 +160,12 @@ class AuditService:
             (keys,) = args
             return self._index.finder.candidates(keys)
         if kind == "leaks":
-            files, owner, allowed, owner_held_back = args
+            files, owner, owner_held_back, only = args
             leaks = []
             for relative, digest, found in files:
-                needles = self._known[digest] if digest is not None else found
-                leaks += self._index.leaks_in(needles, relative, owner, allowed, owner_held_back=owner_held_back)
+                needles = self._known.get(digest, frozenset()) if digest is not None else found
+                if only is not None:
+                    needles = [text for text in needles if text in only]
+                leaks += self._index.leaks_in(needles, relative, owner, owner_held_back=owner_held_back)
             return leaks
         raise ValueError(f"unknown audit request {kind!r}")

@@ -13,43 +13,38 @@ A site's fingerprint covers every input that can change its output:
 * the as-of date, for client sites only: the handbook does not depend on it;
 * for an encrypted site, the size and time of its passphrase file.
 
-The record of what was built lives in `BuildState`, a JSON file under
-`.coachbook/` beside the project, never inside the served output: it names
-every client and their address, and keeps each engagement's audit fragments
-(coach-only text included) so that an unchanged engagement is not parsed
-again. `.coachbook/` is git-ignored.
+What was built from which fingerprint is recorded in `coachbook.build.state`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coachbook.audit.index import Fragments
+from coachbook.core.sponsor import sponsor_key
+
+if TYPE_CHECKING:
+    from coachbook.build.state import EngagementRecord
+
 
 __all__ = [
-    "BuildState",
-    "EngagementRecord",
-    "SiteRecord",
     "config_inputs",
     "digest",
     "digest_bytes",
     "folder_digest",
     "output_stamp",
-    "state_path",
+    "site_fingerprints",
     "tool_versions",
 ]
 
-#: Bump when the layout of the state file changes; an old file is then ignored (everything is rebuilt).
-STATE_VERSION = 2
 #: Packages whose version changes the HTML a build writes.
 TOOLS = ("coachbook", "mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2")
 _ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_]*)")
@@ -117,124 +112,33 @@ def output_stamp(folder: Path) -> list[int] | None:
     return [stat.st_ino, stat.st_mtime_ns]
 
 
-def state_path(project_root: Path, site_root: Path) -> Path:
-    """Where the state of builds into `site_root` is kept: `.coachbook/builds/` in the project."""
-    return project_root / ".coachbook" / "builds" / f"{digest(str(site_root.resolve()))}.json"
+def site_fingerprints(
+    shared: str,
+    as_of: dt.date,
+    records: Mapping[str, EngagementRecord],
+    commit_of: Callable[[str], str],
+    secret_stamp: Callable[[str], list[int] | None],
+) -> dict[str, str]:
+    """Each site's fingerprint: what it is built from, digested.
 
-
-@dataclass
-class EngagementRecord:
-    """What a build remembers of an engagement file, valid while the file's bytes are the same."""
-
-    digest: str
-    address: str
-    fragments: Fragments
-    handbook: str | None = None
-    """The git ref the engagement pins its handbook at, if it does."""
-    sponsor: bool = False
-    """Whether the engagement asks for a sponsor site."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "digest": self.digest,
-            "address": self.address,
-            "fragments": self.fragments.to_json(),
-            "handbook": self.handbook,
-            "sponsor": self.sponsor,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> EngagementRecord:
-        return cls(
-            data["digest"],
-            data["address"],
-            Fragments.from_json(data["fragments"]),
-            data.get("handbook"),
-            bool(data.get("sponsor", False)),
+    Arguments:
+        shared: The digest of what every site shares (tools, config, content, theme).
+        as_of: The build's date; client and sponsor sites depend on it, the handbook does not.
+        records: Every engagement's record.
+        commit_of: The commit a pinned handbook's ref names now.
+        secret_stamp: The stamp of the passphrase file of a site's key (`sponsor_key` for a sponsor site).
+    """
+    day = as_of.isoformat()
+    commits = {ref: commit_of(ref) for ref in {r.handbook for r in records.values() if r.handbook}}
+    result = {"handbook": digest(shared, "handbook")}
+    for slug, record in records.items():
+        result[slug] = digest(
+            shared,
+            day,
+            record.digest,
+            commits.get(record.handbook) if record.handbook else None,
+            secret_stamp(slug),
         )
-
-
-@dataclass
-class SiteRecord:
-    """A site as it was last put in place."""
-
-    fingerprint: str
-    folder: str
-    """The site's folder, relative to the output root."""
-    stamp: list[int] | None
-    """The folder's inode and time when it was put in place, for diagnosis; builds only check the folder exists."""
-    needles: str
-    """Key in `BuildState.needle_sets` of the strings the site was last audited against."""
-    warnings: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "fingerprint": self.fingerprint,
-            "folder": self.folder,
-            "stamp": self.stamp,
-            "needles": self.needles,
-            "warnings": self.warnings,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SiteRecord:
-        return cls(data["fingerprint"], data["folder"], data["stamp"], data["needles"], list(data.get("warnings", [])))
-
-
-@dataclass
-class BuildState:
-    """Everything `coachbook build` remembers between runs for one output folder."""
-
-    engagements: dict[str, EngagementRecord] = field(default_factory=dict)
-    sites: dict[str, SiteRecord] = field(default_factory=dict)
-    """By site name: `handbook` or the client's slug."""
-    needle_sets: dict[str, list[str]] = field(default_factory=dict)
-    """Every client's audit strings at the time of an audit, by digest, for the sites that were audited then."""
-    asset_needles: str | None = None
-    """Key in `needle_sets` of the strings the theme's assets were last searched for."""
-    asset_found: dict[str, list[str]] = field(default_factory=dict)
-    """What that search found, by asset digest: the next build searches only for strings added since."""
-    asset_tools: str | None = None
-    """Digest of the tools that search was made with: another version of the audit searches afresh."""
-
-    @classmethod
-    def load(cls, path: Path) -> BuildState:
-        """The state at `path`; an empty one when it is missing, unreadable or from another version."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != STATE_VERSION:
-                return cls()
-            return cls(
-                engagements={k: EngagementRecord.from_json(v) for k, v in data["engagements"].items()},
-                sites={k: SiteRecord.from_json(v) for k, v in data["sites"].items()},
-                needle_sets={k: list(v) for k, v in data["needle_sets"].items()},
-                asset_needles=data.get("asset_needles"),
-                asset_found={k: list(v) for k, v in data.get("asset_found", {}).items()},
-                asset_tools=data.get("asset_tools"),
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            return cls()
-
-    def save(self, path: Path) -> None:
-        """Write the state atomically, keeping only the needle sets some site still refers to."""
-        used = {site.needles for site in self.sites.values()} | {self.asset_needles}
-        data = {
-            "version": STATE_VERSION,
-            "engagements": {k: v.to_json() for k, v in sorted(self.engagements.items())},
-            "sites": {k: v.to_json() for k, v in sorted(self.sites.items())},
-            "needle_sets": {k: v for k, v in self.needle_sets.items() if k in used},
-            "asset_needles": self.asset_needles,
-            "asset_found": dict(sorted(self.asset_found.items())),
-            "asset_tools": self.asset_tools,
-        }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, path)
-
-    def remember_needles(self, texts: Iterable[str]) -> str:
-        """Keep a set of audit strings and return its key."""
-        ordered = sorted(set(texts))
-        key = digest(ordered)
-        self.needle_sets.setdefault(key, ordered)
-        return key
+        if record.sponsor:
+            result[f"{slug} (sponsor)"] = digest(shared, day, record.digest, "sponsor", secret_stamp(sponsor_key(slug)))
+    return result

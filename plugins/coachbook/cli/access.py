@@ -1,4 +1,4 @@
-"""The `coachbook hosting` and `coachbook passwd` commands: who may read which site once it is online."""
+"""`coachbook hosting`, `passwd`, `passphrase` and `site-id`: who may read which site once it is online."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from pathlib import Path, PurePosixPath
 import click
 
 from coachbook.cli.support import Options, engagement_or_fail, fail, load_or_fail, project_of, reported, shown
-from coachbook.core.loader import LoadedEngagement, Project
+from coachbook.core.loader import LoadedEngagement
+from coachbook.core.project import Project
 from coachbook.core.sponsor import sponsor_key, wants_sponsor_site
 
-__all__ = ["hosting", "passwd"]
+__all__ = ["hosting", "passphrase", "passwd", "site_id"]
 
 HOSTING_HELP = """Print the web server configuration that puts each client's site behind a password.
 
@@ -249,3 +250,31 @@ def passphrase(opts: Options, slug: str, rotate: bool, sponsor: bool) -> None:
         click.echo(f"    {secret}")
         click.echo("")
         click.echo("Share it with the client over a separate channel from the site's address.")
+
+
+@click.command("site-id")
+@click.argument("slug")
+@click.pass_obj
+def site_id(opts: Options, slug: str) -> None:
+    """Give SLUG's site an unguessable address, clients/<id>/, instead of clients/<slug>/.
+
+    The id is added to the engagement file as `site.id`. Commit it: the address
+    stays the same on every machine that builds the site.
+    """
+    with reported(opts):
+        from coachbook.access.addresses import add_site_id
+
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
+        loaded = engagement_or_fail(firm, slug)
+        old_published = project.published / "clients" / loaded.address
+        new_id = add_site_id(loaded)
+        click.echo(f"{project.shown(loaded.source)}: site.id set; the site will be at clients/{new_id}/")
+        click.echo("Rebuild with `coachbook build`; the old address is removed from site/ then.")
+        if old_published.is_dir():
+            # Published versions carry their address inside (links, sitemap), so they cannot simply be moved.
+            click.echo(
+                f"warning: published versions stay at {shown(old_published)}/, the old address. Publish a new "
+                f"version with `coachbook publish {slug}`, then delete that folder to take the old address down.",
+                err=True,
+            )

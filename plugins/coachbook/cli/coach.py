@@ -71,10 +71,10 @@ def new(
     end: dt.date | None,
 ) -> None:
     with reported(opts):
-        from coachbook.errors import ProblemList
         from coachbook.core.loader import load_programs
         from coachbook.core.scaffold import NewEngagement, choose_program, create_engagement, slug_error
         from coachbook.core.schema import write_schema
+        from coachbook.errors import ProblemList
 
         project = project_of(opts.config_file)
         # Say what is wrong with the slug before asking any question.

@@ -19,7 +19,8 @@ from coachbook.cli.support import (
     shown,
     site_url_of,
 )
-from coachbook.core.loader import Firm, Project
+from coachbook.core.loader import Firm
+from coachbook.core.project import Project
 
 PUBLISH_HELP = """Build SLUG's site as a new version under published/clients/<address>/<version>/.
 
@@ -63,10 +64,10 @@ def publish(
     base_url: str | None,
 ) -> None:
     with reported(opts):
-        from coachbook.refs.git import check_ref
+        from coachbook.core.versions import check_version_name
         from coachbook.publish.publisher import Release, at_ref, publish_handbook
         from coachbook.publish.publisher import publish as publish_version
-        from coachbook.core.versions import check_version_name
+        from coachbook.refs.git import check_ref
 
         if handbook == bool(slug):
             fail("name a client (coachbook publish SLUG) or pass --handbook, not both")
@@ -133,8 +134,8 @@ def versions(opts: Options, slug: str | None, handbook: bool) -> None:
 def unpublish(opts: Options, args: tuple[str, ...], handbook: bool, yes: bool) -> None:
     """Remove one published VERSION of SLUG's site (or of the handbook), after confirmation."""
     with reported(opts):
-        from coachbook.publish.publisher import unpublish as remove_version
         from coachbook.core.versions import read_versions, require_version
+        from coachbook.publish.publisher import unpublish as remove_version
 
         if len(args) != (1 if handbook else 2):
             fail("usage: coachbook unpublish SLUG VERSION, or coachbook unpublish --handbook VERSION")
@@ -179,7 +180,8 @@ def bundle(opts: Options, slug: str, as_of: dt.datetime | None, output: Path | N
     with reported(opts):
         import tempfile
 
-        from coachbook.build.firm_build import SiteTarget, build_one
+        from coachbook.build.site_build import build_one
+        from coachbook.build.targets import SiteTarget
         from coachbook.publish.bundle import write_zip
 
         quiet_mkdocs(False)

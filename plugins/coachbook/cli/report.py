@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from coachbook.build.firm_build import Events, FirmReport, SiteResult
 from coachbook.adapter.plain_warnings import plain_warning
+from coachbook.build.firm_build import Events, FirmReport
+from coachbook.build.targets import SiteResult
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID

@@ -15,8 +15,10 @@ from typing import NoReturn
 
 import click
 
+from coachbook.core.loader import Firm, LoadedEngagement, load_firm
+from coachbook.core.project import Project
 from coachbook.errors import CoachbookError, ProblemList
-from coachbook.core.loader import Firm, LoadedEngagement, Project, load_firm
+from coachbook.refs.handbooks import GitHandbooks
 
 __all__ = ["Options", "engagement_or_fail", "fail", "load_or_fail", "project_of", "quiet_mkdocs", "reported", "shown"]
 
@@ -61,37 +63,21 @@ def engagement_or_fail(firm: Firm, slug: str) -> LoadedEngagement:
 
 def site_url_of(config_file: Path) -> str | None:
     """The `site_url` of the firm's config, which published versions build their addresses on."""
-    from mkdocs.config import load_config
+    from coachbook.adapter.config import load_mkdocs_config
 
-    return load_config(config_file=str(config_file)).site_url or None
+    return load_mkdocs_config(config_file).site_url or None
 
 
 def project_of(config_file: Path) -> Project:
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    """Where the firm's files are, from `mkdocs.yml` (`coachbook.adapter.config.load_project`)."""
+    from coachbook.adapter.config import load_project
 
-    if not config_file.is_file():
-        raise CoachbookError(f"{config_file} not found; run coachbook in the folder holding mkdocs.yml, or pass -f")
-    try:
-        cfg = load_config(config_file=str(config_file))
-    except ConfigurationError as exc:
-        raise CoachbookError(f"{config_file}: {exc}") from None
-    plugin = cfg.plugins.get("coachbook")
-    if plugin is None:
-        raise CoachbookError(f"{config_file} does not enable the `coachbook` plugin; add it under `plugins:`")
-    root = config_file.resolve().parent
-    return Project(
-        root=root,
-        content_dir=Path(cfg.docs_dir),
-        engagements_dir=root / plugin.config["engagements_dir"],
-        secrets_dir=root / plugin.config["secrets_dir"],
-        published_dir=root / plugin.config["published_dir"],
-    )
+    return load_project(config_file)[1]
 
 
 def load_or_fail(project: Project) -> Firm:
     try:
-        return load_firm(project)
+        return load_firm(project, handbooks=GitHandbooks(project))
     except ProblemList as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

@@ -14,21 +14,23 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from coachbook.errors import CoachbookError, Problem, ProblemList
-from coachbook.refs.git import GitRefError, export_content, resolve_commit
+from coachbook.core.fields import ID_PATTERN
 from coachbook.core.model import Engagement, Program, ProgramFile
 from coachbook.core.placeholders import check_guide
-from coachbook.core.fields import ID_PATTERN
+from coachbook.core.project import Project
 from coachbook.core.validation import did_you_mean, problem_at, validate_document
 from coachbook.core.yaml_reader import YamlDocument, load_yaml
+from coachbook.errors import CoachbookError, Problem, ProblemList
 
 __all__ = [
     "Firm",
     "Handbook",
-    "Handbooks",
+    "HandbookSource",
     "LoadedEngagement",
     "Project",
+    "RefProblem",
     "load_engagement",
     "load_firm",
     "load_programs",
@@ -42,42 +44,6 @@ RESERVED_SLUGS = frozenset(
     {"assets", "search", "index", "handbook", "clients", "sponsors", "coach", "site", "published", "404", "sitemap"}
     | {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 )
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a firm's files live."""
-
-    root: Path
-    """The folder holding `mkdocs.yml`; messages name files relative to it."""
-    content_dir: Path
-    engagements_dir: Path
-    secrets_dir: Path | None = None
-    """Git-ignored folder for passphrases and password files; `root/secrets` when unset."""
-    published_dir: Path | None = None
-    """The tree of published versions; `root/published` when unset."""
-    repository: Path | None = None
-    """Where git reads refs from: `root`, except for a version built from an exported ref."""
-
-    @property
-    def git(self) -> Path:
-        return self.repository or self.root
-
-    @property
-    def published(self) -> Path:
-        return self.published_dir or self.root / "published"
-
-    @property
-    def secrets(self) -> Path:
-        return self.secrets_dir or self.root / "secrets"
-
-    def shown(self, path: Path) -> Path:
-        """`path` as a person would type it from the project folder."""
-        # Not resolve(): a symbolic link must be reported under its own name.
-        try:
-            return Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root))
-        except ValueError:
-            return path
 
 
 @dataclass(frozen=True)
@@ -203,7 +169,7 @@ def slug_problem(path: Path, shown: Path) -> Problem | None:
 
 
 def load_engagement(
-    project: Project, path: Path, programs: tuple[Program, ...], handbooks: Handbooks | None = None
+    project: Project, path: Path, programs: tuple[Program, ...], handbooks: HandbookSource | None = None
 ) -> LoadedEngagement:
     """Load, validate and cross-check one engagement file.
 
@@ -222,7 +188,7 @@ def load_engagement(
     pinned: Handbook | None = None
     if engagement.handbook is not None:
         try:
-            pinned = (handbooks or Handbooks(project)).at(engagement.handbook)
+            pinned = (handbooks or _NoHistory()).at(engagement.handbook)
         except (CoachbookError, ProblemList) as exc:
             raise ProblemList([_handbook_problem(doc, engagement.handbook, exc)]) from None
         programs = pinned.programs
@@ -262,33 +228,38 @@ class Handbook:
     programs: tuple[Program, ...]
 
 
-class Handbooks:
-    """Pinned handbooks, each exported and checked once per load however many clients pin it."""
+class RefProblem(CoachbookError):
+    """A pinned handbook's ref cannot be read: unknown, malformed, or outside the repository."""
 
-    def __init__(self, project: Project) -> None:
-        self._project = project
-        self._by_commit: dict[str, Handbook] = {}
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(f"{message}; {hint}" if hint else message)
+        self.message = message
+        self.hint = hint
+
+
+class HandbookSource(Protocol):
+    """Where pinned handbooks come from: the firm's git history (`coachbook.refs.handbooks.GitHandbooks`).
+
+    The core reads files; reading history needs git, which lives outside the
+    core, so the loader is handed a source rather than calling git itself.
+    """
 
     def at(self, ref: str) -> Handbook:
         """The handbook as it was at `ref`.
 
         Raises:
-            CoachbookError: The ref is unknown or the content folder did not exist there.
+            RefProblem: The ref cannot be read.
+            CoachbookError: The content folder did not exist there.
             ProblemList: The program or guides at that ref have problems.
         """
-        project = self._project
-        commit = resolve_commit(project.git, ref)
-        if commit not in self._by_commit:
-            try:
-                inner = project.content_dir.resolve().relative_to(project.root.resolve())
-            except ValueError:
-                raise CoachbookError(
-                    "the content folder is outside the project, so its history cannot be read"
-                ) from None
-            content = export_content(project.git, project.git / inner, commit)
-            at_ref = Project(root=project.root, content_dir=content, engagements_dir=project.engagements_dir)
-            self._by_commit[commit] = Handbook(commit, content, load_programs(at_ref))
-        return self._by_commit[commit]
+        ...
+
+
+class _NoHistory:
+    """A source for loads that have no git history to hand: pinning a handbook is then an error on its line."""
+
+    def at(self, ref: str) -> Handbook:
+        raise RefProblem(f"the handbook at {ref!r} cannot be read here", "build with `coachbook build`")
 
 
 def _handbook_problem(doc: YamlDocument, ref: str, exc: CoachbookError | ProblemList) -> Problem:
@@ -300,7 +271,7 @@ def _handbook_problem(doc: YamlDocument, ref: str, exc: CoachbookError | Problem
             f"the handbook at {ref!r} has {len(exc.problems)} problem(s), first: {first.message}",
             "pin a ref whose program and guides pass `coachbook check`, or remove `handbook:` to follow content/",
         )
-    if isinstance(exc, GitRefError):
+    if isinstance(exc, RefProblem):
         return problem_at(doc, ("handbook",), exc.message, exc.hint)
     return problem_at(doc, ("handbook",), str(exc), "`git tag` lists the firm's handbook versions")
 
@@ -332,11 +303,12 @@ def _cross_check(doc: YamlDocument, e: Engagement, program: Program) -> list[Pro
             )
     goal_ids = [g.id for g in e.goals]
     problems += _duplicates(doc, [(("goals", i, "id"), g) for i, g in enumerate(goal_ids)], "goal id")
-    for kind, items in (("actions", e.actions), ("wins", e.wins)):
-        for i, item in enumerate(items):
-            if item.goal is not None and item.goal not in goal_ids:
-                hint = did_you_mean(item.goal, goal_ids) if goal_ids else "add the goal under `goals:` first"
-                problems.append(problem_at(doc, (kind, i, "goal"), f"no goal has the id {item.goal!r}", hint))
+    pointers = [("actions", i, a.goal) for i, a in enumerate(e.actions)]
+    pointers += [("wins", i, w.goal) for i, w in enumerate(e.wins)]
+    for kind, i, goal in pointers:
+        if goal is not None and goal not in goal_ids:
+            hint = did_you_mean(goal, goal_ids) if goal_ids else "add the goal under `goals:` first"
+            problems.append(problem_at(doc, (kind, i, "goal"), f"no goal has the id {goal!r}", hint))
     return problems
 
 
@@ -418,8 +390,10 @@ def engagement_files(project: Project) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
-def load_firm(project: Project, *, only: Iterable[str] | None = None) -> Firm:
+def load_firm(project: Project, *, handbooks: HandbookSource | None = None, only: Iterable[str] | None = None) -> Firm:
     """Load the programs and every engagement (or only the named slugs).
+
+    `handbooks` reads the handbooks engagements pin (`coachbook.refs.handbooks.GitHandbooks`).
 
     Raises:
         ProblemList: Every problem in every file, sorted by file and line.
@@ -445,7 +419,6 @@ def load_firm(project: Project, *, only: Iterable[str] | None = None) -> Firm:
                 )
             )
     engagements: dict[str, LoadedEngagement] = {}
-    handbooks = Handbooks(project)
     for path in files:
         if wanted is not None and path.stem not in wanted:
             continue

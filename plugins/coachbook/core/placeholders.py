@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from coachbook.errors import Problem
 from coachbook.core.validation import did_you_mean
+from coachbook.errors import Problem
 
 if TYPE_CHECKING:
     import datetime as dt

@@ -15,7 +15,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from coachbook.core.model import Action, ActionStatus, Engagement, Goal, Measurement, Program, Session, Stage, StageStatus
+from coachbook.core.model import (
+    Action,
+    ActionStatus,
+    Engagement,
+    Goal,
+    Measurement,
+    Program,
+    Session,
+    Stage,
+    StageStatus,
+)
 
 __all__ = ["ActionState", "GoalProgress", "Progress", "StageState", "compute_progress"]
 

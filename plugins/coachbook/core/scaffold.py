@@ -25,12 +25,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from coachbook.errors import CoachbookError, ProblemList
 from coachbook.core.loader import Project, slug_problem
 from coachbook.core.model import Engagement, Program
 from coachbook.core.schema import SCHEMA_LINE
 from coachbook.core.validation import did_you_mean, validate_document
 from coachbook.core.yaml_reader import parse_yaml
+from coachbook.errors import CoachbookError, ProblemList
 
 __all__ = [
     "DEFAULT_EVERY_WEEKS",

@@ -17,32 +17,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
-# The audit's own sentence splitter, so a note is searched the way held-back text is.
-from coachbook.audit.site_audit import Needle, _fragments, normalise
 from coachbook.core.model import Engagement, Program
-from coachbook.render.client_pages import NavItem, PageSource, SitePlan, render_page
 from coachbook.core.progress import compute_progress
-from coachbook.render.tokens import Slots
-from coachbook.core.visibility import Secret, client_view
+from coachbook.core.visibility import client_view
 
 __all__ = [
-    "SPONSOR_REASON",
+    "SHOWN_FIELDS",
     "SponsorGoal",
     "SponsorReport",
     "SponsorStage",
+    "report_strings",
     "sponsor_key",
-    "sponsor_needles",
-    "sponsor_plan",
     "sponsor_report",
     "wants_sponsor_site",
 ]
 
-#: The audit's word for a text that the client may read but the sponsor may not.
-SPONSOR_REASON = "client_only"
 #: Fields of the client view that the sponsor page shows, or that are not prose.
-_SHOWN_FIELDS = frozenset({"client", "coach", "sponsor", "program", "handbook", "site"})
+SHOWN_FIELDS = frozenset({"client", "coach", "sponsor", "program", "handbook", "site"})
 
 
 def sponsor_key(slug: str) -> str:
@@ -133,60 +125,10 @@ def sponsor_report(engagement: Engagement, program: Program, as_of: dt.date) -> 
     )
 
 
-def sponsor_plan(slug: str, report: SponsorReport) -> SitePlan:
-    """The sponsor site: one progress page, no guides, no other pages."""
-    slots = Slots()
-    markdown = render_page("sponsor.md.j2", slots, r=report)
-    page = PageSource(uri="index.md", title="Progress", markdown=markdown, slots=slots)
-    return SitePlan(
-        site_name=f"{report.client_name} · Coaching progress",
-        pages=(page,),
-        guides=(),
-        nav=(NavItem("Progress", "index.md"),),
-        client_slug=slug,
-    )
-
-
-def sponsor_needles(engagement: Engagement, owner: str, report: SponsorReport) -> list[Needle]:
-    """The client's own texts that their sponsor's site must not contain.
-
-    Every prose field of the client view is a needle (notes, focus, actions,
-    reviews, wins, feedback, SMART wording, closure), and so is the title of
-    each confidential goal. Text that the sponsor page shows for its own
-    reasons (the client's name, a goal title that is not confidential) is left
-    out, so it is not mistaken for a leak.
-    """
-    view = client_view(engagement)
-    shown = normalise(" ".join(_report_strings(report)))
-    needles: dict[str, Needle] = {}
-    for field, text in _prose(view.model_dump(mode="json", exclude=set(_SHOWN_FIELDS)), ""):
-        if field.startswith("goals[") and field.endswith(".title"):
-            if not view.goals[int(field[len("goals[") : field.index("]")])].confidential:
-                continue
-            # A confidential goal's title is searched whole, however short.
-            fragments = [normalise(text)]
-        else:
-            fragments = list(_fragments(Secret(field, text, SPONSOR_REASON)))
-        for fragment in fragments:
-            if fragment and fragment not in shown and fragment not in needles:
-                needles[fragment] = Needle(fragment, owner, field, SPONSOR_REASON)
-    return list(needles.values())
-
-
-def _report_strings(report: SponsorReport) -> Iterator[str]:
+def report_strings(report: SponsorReport) -> Iterator[str]:
+    """Every text the sponsor page shows: the audit does not count these as leaks on a sponsor site."""
     yield from (report.client_name, report.client_role, report.organisation, report.coach_name, report.program_title)
     if report.sponsor_name:
         yield report.sponsor_name
     yield from (s.title for s in report.stages)
     yield from (g.label for g in report.goals if not g.confidential)
-
-
-def _prose(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _prose(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _prose(item, f"{path}[{index}]")

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from coachbook.errors import Problem, ProblemList
 from coachbook.core.yaml_reader import Loc, YamlDocument, dotted
+from coachbook.errors import Problem, ProblemList
 
 M = TypeVar("M", bound=BaseModel)
 

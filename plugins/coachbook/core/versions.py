@@ -9,42 +9,32 @@ published/clients/<address>/
     2026-09-30-goal-setting/
 ```
 
-Nothing here builds a site; these are the rules and the file operations that
-keep the tree consistent. Every file that readers depend on (`versions.json`,
-`index.html`) is replaced atomically, so a publish that is killed half-way
-leaves the earlier versions and their list exactly as they were.
+Nothing here builds or writes anything: this is the data model of the tree
+(mike's `versions.json` entries) and the rules a version name and the list of
+versions follow. `coachbook.publish.publisher` carries out the operations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coachbook.errors import CoachbookError
-from coachbook.core.model import Engagement
 
 __all__ = [
     "LATEST",
-    "Snapshot",
     "Version",
     "check_version_name",
     "default_version_name",
     "publishing",
-    "read_snapshot",
     "read_versions",
-    "redirect_page",
     "require_version",
     "versions_json",
     "without_version",
-    "write_atomic",
-    "write_snapshot",
 ]
 
 #: The alias that always names the newest version.
@@ -149,57 +139,3 @@ def without_version(versions: list[Version], name: str) -> list[Version]:
         first = kept[0]
         kept[0] = Version(first.name, first.title, (*first.aliases, LATEST), first.properties)
     return kept
-
-
-def redirect_page(target: str) -> str:
-    """A page that sends the reader on to `target` (relative), with no script and nothing to index."""
-    url = html.escape(target, quote=True)
-    return (
-        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="robots" content="noindex, nofollow">\n<meta name="referrer" content="no-referrer">\n'
-        f'<meta http-equiv="refresh" content="0; url={url}">\n<title>Redirecting</title>\n'
-        # An empty icon: otherwise the browser asks the host for /favicon.ico, which a static host answers with 404.
-        '<link rel="icon" href="data:,">\n</head>\n'
-        f'<body><p><a href="{url}">Continue to the latest version</a>.</p></body>\n</html>\n'
-    )
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step: a reader sees the old file or the new one, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a published version was built from: the client view (never the full engagement) and the date."""
-
-    engagement: Engagement
-    as_of: dt.date
-    title: str
-
-
-def read_snapshot(path: Path) -> Snapshot | None:
-    """The snapshot at `path`, or None when it is missing (published on another machine) or unreadable."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Snapshot(
-            Engagement.model_validate(data["engagement"]), dt.date.fromisoformat(data["as_of"]), str(data["title"])
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def write_snapshot(path: Path, view: Engagement, as_of: dt.date, title: str) -> None:
-    data = {"as_of": as_of.isoformat(), "title": title, "engagement": view.model_dump(mode="json")}
-    write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -73,18 +73,25 @@ class YamlDocument:
         return self.keys.get(tuple(loc)) or self.position(loc)
 
 
-class _Checks:
+if TYPE_CHECKING:
+    # What the checks are mixed into: a composer reading parser events.
+    _Composing = yaml.SafeLoader
+else:
+    _Composing = object
+
+
+class _Checks(_Composing):
     """What both loaders refuse while composing: aliases, deep nesting and explicit tags."""
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         # An alias makes the node graph a DAG; expanding it is how alias bombs
         # eat memory. Refuse at the first alias, before anything is expanded.
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "anchors and aliases (*name) are not supported", event.start_mark
             )
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         # The composer recurses once per level; stop long before Python's
         # recursion limit so a pathologically nested file is an error, not a
         # crash. Ordinary over-nesting is reported with its field in `_convert`.
@@ -100,7 +107,7 @@ class _Checks:
         # refuses them rather than interpret a value the way the tag asks.
         if node is not None and getattr(event, "tag", None) not in (None, "!"):
             node.explicit_tag = True  # type: ignore[attr-defined]
-        return node  # type: ignore[no-any-return]
+        return node
 
 
 class _Loader(_Checks, yaml.SafeLoader):
@@ -118,7 +125,7 @@ if getattr(yaml, "__with_libyaml__", False):
     from yaml.constructor import SafeConstructor
     from yaml.resolver import Resolver
 
-    class _LibyamlLoader(_Checks, Composer, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+    class _LibyamlLoader(_Checks, Composer, CParser, SafeConstructor, Resolver):
         """The same loader reading events from libyaml: about eight times faster on an engagement file.
 
         Only the scanning and parsing run in C; composing stays in Python, so the

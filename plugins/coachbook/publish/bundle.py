@@ -1,11 +1,8 @@
 """The graduation handbook: a client's whole site in one zip that works opened from disk, search included.
 
-A site served from a web server does not work from a folder: links end in
-`/`, and the search index is fetched by a web worker, which browsers refuse
-on `file://`. The offline variant therefore links to `.html` files, inlines
-the search index into a script, and loads a small web-worker shim
-(iframe-worker, vendored so nothing comes from another origin). It is built,
-audited like every other site, and only then zipped.
+The site is built offline (`coachbook.adapter.offline`: links to `.html`
+files, the search index inlined, a vendored web-worker shim), audited like
+every other site, and only then zipped here.
 """
 
 from __future__ import annotations
@@ -14,28 +11,12 @@ import datetime as dt
 import os
 import tempfile
 import zipfile
-from importlib import resources
 from pathlib import Path
 
-__all__ = ["POLYFILL_PATH", "inline_search_index", "polyfill_source", "write_zip"]
+__all__ = ["write_zip"]
 
-#: Where the web-worker shim goes in an offline site.
-POLYFILL_PATH = "assets/coachbook/iframe-worker.js"
 #: Zip entries before 1980 cannot be stored; the date of a bundle never is.
 _ZIP_EPOCH = dt.date(1980, 1, 1)
-
-
-def polyfill_source() -> str:
-    """The vendored iframe-worker shim, which Material's search uses when the site is opened from disk."""
-    return resources.files("coachbook").joinpath("assets", "iframe-worker.js").read_text(encoding="utf-8")
-
-
-def inline_search_index(site_dir: Path) -> None:
-    """Copy the search index into `search/search_index.js`, which Material loads with a script tag on `file://`."""
-    index = site_dir / "search" / "search_index.json"
-    if index.is_file():
-        data = index.read_text(encoding="utf-8")
-        (site_dir / "search" / "search_index.js").write_text(f"var __index = {data}", encoding="utf-8")
 
 
 def write_zip(site_dir: Path, target: Path, *, folder: str, date: dt.date) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -29,29 +30,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coachbook.build.firm_build import SiteTarget, build_one
-from coachbook.errors import CoachbookError, ProblemList
-from coachbook.refs.git import Source, export_project, file_at, resolve_commit, unchanged_since_head
-from coachbook.core.loader import Firm, Handbooks, Project, load_engagement
+from coachbook.build.site_build import build_one
 from coachbook.build.staging import discard, staging_dir, swap_in
+from coachbook.build.targets import SiteTarget
+from coachbook.core.files import write_atomic
+from coachbook.core.loader import Firm, load_engagement
 from coachbook.core.placeholders import human_date
 from coachbook.core.progress import compute_progress
+from coachbook.core.project import Project
+from coachbook.core.snapshots import Snapshot, write_snapshot
 from coachbook.core.versions import (
     LATEST,
-    Snapshot,
     Version,
     check_version_name,
     default_version_name,
     publishing,
     read_versions,
-    redirect_page,
     require_version,
     versions_json,
     without_version,
-    write_atomic,
-    write_snapshot,
 )
 from coachbook.core.visibility import client_view
+from coachbook.errors import CoachbookError, ProblemList
+from coachbook.refs.git import Source, export_project, file_at, resolve_commit, unchanged_since_head
+from coachbook.refs.handbooks import GitHandbooks
 
 __all__ = [
     "HANDBOOK",
@@ -62,6 +64,7 @@ __all__ = [
     "handbook_root",
     "publish",
     "publish_handbook",
+    "redirect_page",
     "snapshot_path",
     "unpublish",
 ]
@@ -301,7 +304,7 @@ def _snapshot_from_git(firm: Firm, slug: str, commit: str, previous: Version) ->
         copy = Path(folder) / loaded.source.name
         copy.write_bytes(data)
         try:
-            old = load_engagement(project, copy, firm.programs, Handbooks(project))
+            old = load_engagement(project, copy, firm.programs, GitHandbooks(project))
         except ProblemList:
             return None
     return Snapshot(client_view(old.engagement), as_of, previous.title)
@@ -345,3 +348,16 @@ def _replace_alias(published: Path, root: Path, version: str) -> None:
     except BaseException:
         discard(staged)
         raise
+
+
+def redirect_page(target: str) -> str:
+    """A page that sends the reader on to `target` (relative), with no script and nothing to index."""
+    url = html.escape(target, quote=True)
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="robots" content="noindex, nofollow">\n<meta name="referrer" content="no-referrer">\n'
+        f'<meta http-equiv="refresh" content="0; url={url}">\n<title>Redirecting</title>\n'
+        # An empty icon: otherwise the browser asks the host for /favicon.ico, which a static host answers with 404.
+        '<link rel="icon" href="data:,">\n</head>\n'
+        f'<body><p><a href="{url}">Continue to the latest version</a>.</p></body>\n</html>\n'
+    )

@@ -20,8 +20,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from coachbook.errors import CoachbookError
 from coachbook.core.fields import GIT_REF_PATTERN
+from coachbook.core.loader import RefProblem
 
 __all__ = [
     "CACHE",
@@ -41,13 +41,8 @@ CACHE = Path(".coachbook")
 _REF = re.compile(GIT_REF_PATTERN)
 
 
-class GitRefError(CoachbookError):
+class GitRefError(RefProblem):
     """A ref that is malformed, unknown, or cannot be read."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(f"{message}; {hint}" if hint else message)
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True)

@@ -69,12 +69,12 @@ def client_calendar(engagement: Engagement, program: Program, *, slug: str, as_o
     calendar.add("description", f"{program.title}: your coaching sessions and the due dates of your actions.")
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     # An X- property is text to the library, so the duration is written out as RFC 5545 spells it.
-    calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode("ascii"))
+    calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode("ascii"))  # type: ignore[no-untyped-call]
     for event in _session_events(view, program, slug, stamp):
         calendar.add_component(event)
     for event in _action_events(view, slug, stamp):
         calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def _session_events(view: Engagement, program: Program, slug: str, stamp: dt.datetime) -> Iterable[Event]:

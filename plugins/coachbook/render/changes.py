@@ -25,7 +25,6 @@ from typing import TypeVar
 
 from markupsafe import Markup
 
-from coachbook.render import client_pages as pages
 from coachbook.core.model import (
     Action,
     ActionStatus,
@@ -41,6 +40,8 @@ from coachbook.core.model import (
 )
 from coachbook.core.placeholders import human_date
 from coachbook.core.progress import ActionState, GoalProgress, Progress, compute_progress
+from coachbook.render.embed import page_url
+from coachbook.render.templates import render_page
 from coachbook.render.tokens import Slots
 
 __all__ = [
@@ -323,7 +324,7 @@ def changes_page(changes: Changes, *, previous_title: str | None, slots: Slots, 
     stages = []
     if changes.stage is not None:
         stages = [s for s in (changes.stage.previous, changes.stage.current, *changes.stage.completed) if s]
-    return pages._render(
+    return render_page(
         "changes.md.j2",
         slots,
         changes=changes,
@@ -331,7 +332,7 @@ def changes_page(changes: Changes, *, previous_title: str | None, slots: Slots, 
         goal_titles=dict(changes.goal_titles),
         # Paths we derive from program.yml are trusted Markdown link targets, not values.
         guide_uri={s.id: Markup(Path(s.guide).as_posix()) for s in stages},
-        url=lambda uri: Markup(pages._page_url(uri, directory_urls)),
+        url=lambda uri: Markup(page_url(uri, directory_urls)),
         # Changes are computed from client views only, so nothing on this page is ever held back.
         coach_view=False,
     )

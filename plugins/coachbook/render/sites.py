@@ -13,19 +13,20 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkdocs.utils.meta import get_data
-
-from coachbook.render.changes import changes_page, compare
-from coachbook.errors import CoachbookError
+from coachbook.core.frontmatter import split_front_matter
 from coachbook.core.loader import Firm, LoadedEngagement
 from coachbook.core.model import Engagement, Program
-from coachbook.render.client_pages import PageSource, SitePlan, client_plan, handbook_plan
 from coachbook.core.progress import compute_progress
-from coachbook.render.tokens import Slots
-from coachbook.core.sponsor import sponsor_plan, sponsor_report, wants_sponsor_site
+from coachbook.core.snapshots import Snapshot
+from coachbook.core.sponsor import sponsor_report, wants_sponsor_site
 from coachbook.core.validation import did_you_mean
-from coachbook.core.versions import Snapshot
 from coachbook.core.visibility import client_view, held_back
+from coachbook.errors import CoachbookError
+from coachbook.render.changes import changes_page, compare
+from coachbook.render.client_pages import client_plan, handbook_plan
+from coachbook.render.plan import PageSource, SitePlan
+from coachbook.render.sponsor_page import sponsor_plan
+from coachbook.render.tokens import Slots
 
 #: Where a published version's "What changed" page lives.
 CHANGES_URI = "changes.md"
@@ -106,7 +107,8 @@ def _guide_bodies(firm: Firm, loaded: LoadedEngagement) -> dict[str, str]:
     """The body of each of the client's guides, for the program page, read just as MkDocs reads the guide's page.
 
     The same file (from the handbook the client is pinned to, if any), the same decoding and the same
-    front matter rule (MkDocs' own), so the program page prints exactly the text of each guide page.
+    front matter rule (MkDocs', `coachbook.core.frontmatter`), so the program page prints exactly the text
+    of each guide page.
 
     Raises:
         CoachbookError: A guide cannot be read.
@@ -119,7 +121,7 @@ def _guide_bodies(firm: Firm, loaded: LoadedEngagement) -> dict[str, str]:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise CoachbookError(f"cannot read the guide {firm.project.shown(path)}: {exc}") from exc
-        bodies[Path(stage.guide).as_posix()] = get_data(text)[0]
+        bodies[Path(stage.guide).as_posix()] = split_front_matter(text)[0]
     return bodies
 
 

@@ -1,0 +1,80 @@
+"""The one place a `Project` is made from `mkdocs.yml`: every command, build and hook asks here.
+
+MkDocs knows the docs folder and where `mkdocs.yml` is; the `coachbook`
+plugin's options know the engagements, secrets and published folders. Both
+are read here, so the CLI, the firm builder and the plugin never disagree
+about where a firm's files are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from coachbook.core.project import Project
+from coachbook.errors import CoachbookError
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from coachbook.adapter.plugin import CoachbookPlugin
+
+__all__ = ["PLUGIN_NAME", "coachbook_plugin", "load_mkdocs_config", "load_project", "project_from_config"]
+
+#: The plugin's name under `plugins:` in `mkdocs.yml`.
+PLUGIN_NAME = "coachbook"
+
+
+def load_mkdocs_config(config_file: Path, **overrides: Any) -> MkDocsConfig:
+    """`mkdocs.yml` loaded and validated, with `overrides` applied (as `mkdocs build` options would).
+
+    Raises:
+        CoachbookError: The file is missing or not a valid config.
+    """
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    if not config_file.is_file():
+        raise CoachbookError(f"{config_file} not found; run coachbook in the folder holding mkdocs.yml, or pass -f")
+    try:
+        return load_config(config_file=str(config_file), **overrides)
+    except ConfigurationError as exc:
+        raise CoachbookError(f"{config_file}: {exc}") from None
+
+
+def coachbook_plugin(config: MkDocsConfig) -> CoachbookPlugin:
+    """The config's `coachbook` plugin.
+
+    Raises:
+        CoachbookError: The config does not enable it.
+    """
+    plugin = config.plugins.get(PLUGIN_NAME)
+    if plugin is None:
+        raise CoachbookError(
+            f"{config.config_file_path} does not enable the `coachbook` plugin; add it under `plugins:`"
+        )
+    return cast("CoachbookPlugin", plugin)
+
+
+def project_from_config(config: MkDocsConfig, options: Any) -> Project:
+    """Where the firm's files are, from MkDocs' config and the `coachbook` plugin's options."""
+    root = Path(config.config_file_path or ".").resolve().parent
+    repository = options["repository"]
+    return Project(
+        root=root,
+        content_dir=Path(config.docs_dir),
+        engagements_dir=root / options["engagements_dir"],
+        secrets_dir=root / options["secrets_dir"],
+        published_dir=root / options["published_dir"],
+        repository=Path(repository) if repository else None,
+    )
+
+
+def load_project(config_file: Path, **overrides: Any) -> tuple[MkDocsConfig, Project]:
+    """`mkdocs.yml` and the project it describes.
+
+    Raises:
+        CoachbookError: The config is missing, invalid, or does not enable the plugin.
+    """
+    config = load_mkdocs_config(config_file, **overrides)
+    return config, project_from_config(config, coachbook_plugin(config).config)

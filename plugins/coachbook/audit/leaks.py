@@ -1,0 +1,49 @@
+"""A leak, as a value: what was found, in which file, and where it came from.
+
+The audit returns leaks; `coachbook.errors.LeakError` carries them when a
+site must not be published. Only the edges (the plugin, the build report,
+`coachbook audit`) turn them into messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from coachbook.audit.needles import Needle
+
+__all__ = ["Leak", "LeakKind"]
+
+
+class LeakKind(StrEnum):
+    """What makes a file unfit to publish."""
+
+    TEXT = "text"
+    """It contains a string that must not be in this site (`Leak.needle` says whose, and from which field)."""
+    LINK = "symlink"
+    """It is a symbolic link, which could publish any file the server can read."""
+    ORIGIN = "origin"
+    """A page or stylesheet loads something from another origin (`Leak.url`)."""
+
+
+@dataclass(frozen=True)
+class Leak:
+    """One reason a site must not be published."""
+
+    file: str
+    """Path relative to the audited site."""
+    needle: Needle | None = None
+    """For a `TEXT` leak: the string found and where it came from."""
+    kind: LeakKind = LeakKind.TEXT
+    url: str = ""
+    """For an `ORIGIN` leak: what the file would load."""
+
+    def __str__(self) -> str:
+        if self.kind is LeakKind.LINK:
+            return f"{self.file}: is a symbolic link, which could publish any file the server can read"
+        if self.kind is LeakKind.ORIGIN:
+            return f"{self.file}: loads {self.url} from another origin"
+        assert self.needle is not None
+        n = self.needle
+        kind = "identifies another client" if n.reason == "identity" else f"is {n.reason.replace('_', '-')} text"
+        return f"{self.file}: contains {n.text!r}, which {kind} (engagements/{n.owner}.yml, field {n.field})"

@@ -1,0 +1,188 @@
+"""What a site must not contain: each engagement's identifying strings and held-back text, as needles.
+
+For each site the audit searches for:
+
+* every *other* client's identifying strings (name, organisation, emails,
+  phone, sponsor), which must never reach this site;
+* every text held back by the coach-only rule (`private`, `coach_only`,
+  `draft`, HTML comments), the site owner's included;
+* in the public handbook, every client's identifying strings;
+* on a sponsor site, every text of the client view that the sponsor's
+  report leaves out (`sponsor_needles`).
+
+Held-back prose is searched by its sentences, since Markdown and HTML may
+break it apart anywhere else. Text the site may legitimately show (the
+program, the owner's own client view) is never a needle there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from coachbook.audit.normalise import normalise, strings
+from coachbook.core.loader import Firm
+from coachbook.core.model import Engagement
+from coachbook.core.sponsor import SHOWN_FIELDS, SponsorReport, report_strings
+from coachbook.core.visibility import Secret, client_view, held_back, identifying
+
+__all__ = [
+    "MIN_FRAGMENT_CHARS",
+    "MIN_FRAGMENT_WORDS",
+    "MIN_IDENTITY_CHARS",
+    "SPONSOR_REASON",
+    "Fragments",
+    "Needle",
+    "allowed_text",
+    "fragments_of",
+    "needles_for",
+    "secret_fragments",
+    "sponsor_needles",
+]
+
+#: Held-back text is searched by its sentences; shorter fragments are too common to be evidence.
+MIN_FRAGMENT_WORDS = 3
+MIN_FRAGMENT_CHARS = 15
+#: Identifying strings shorter than this (initials, "Li") would match ordinary words.
+MIN_IDENTITY_CHARS = 4
+#: The audit's word for a text that the client may read but the sponsor may not.
+SPONSOR_REASON = "client_only"
+
+_MARKDOWN = re.compile(r"[*_`#>\[\]|~]+|\]\([^)]*\)|^\s*(?:[-+]|\d+\.)\s+", re.MULTILINE)
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s[-–—]\s")
+
+
+@dataclass(frozen=True)
+class Needle:
+    """A normalised string to search for, and where it came from."""
+
+    text: str
+    owner: str
+    """Slug of the engagement the string belongs to."""
+    field: str
+    reason: str
+    """`identity`, one of the coach-only rule's reasons (`private`, `coach_only`, `draft`, `comment`),
+    or `client_only` (a sponsor site)."""
+
+
+def secret_fragments(secret: Secret) -> Iterator[str]:
+    """The normalised pieces of a secret that the audit searches for: the whole string, or its sentences."""
+    if secret.reason == "identity":
+        text = normalise(secret.text)
+        if len(text) >= MIN_IDENTITY_CHARS:
+            yield text
+        return
+    plain = _MARKDOWN.sub(" ", secret.text)
+    for part in _SENTENCE.split(plain):
+        text = normalise(part).strip(" .,;:!?\"'()")
+        if len(text) >= MIN_FRAGMENT_CHARS and len(text.split()) >= MIN_FRAGMENT_WORDS:
+            yield text
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """What one engagement contributes to the audit of every other site, normalised."""
+
+    identity: tuple[tuple[str, str], ...]
+    """(text, field) of each identifying string: never in another client's site or the handbook."""
+    held_back: tuple[tuple[str, str, str], ...]
+    """(text, field, reason) of each held-back sentence: never in any site, the owner's included."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"identity": [list(i) for i in self.identity], "held_back": [list(h) for h in self.held_back]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Fragments:
+        return cls(
+            identity=tuple((str(t), str(f)) for t, f in data["identity"]),
+            held_back=tuple((str(t), str(f), str(r)) for t, f, r in data["held_back"]),
+        )
+
+    @property
+    def texts(self) -> frozenset[str]:
+        return frozenset([t for t, _ in self.identity] + [t for t, _, _ in self.held_back])
+
+
+def fragments_of(engagement: Engagement) -> Fragments:
+    """The audit fragments of one engagement, in the order `needles_for` visits them."""
+    identity = tuple((text, s.field) for s in identifying(engagement) for text in secret_fragments(s))
+    hidden = tuple((text, s.field, s.reason) for s in held_back(engagement) for text in secret_fragments(s))
+    return Fragments(identity, hidden)
+
+
+def allowed_text(firm: Firm, owner: str | None) -> str:
+    """Text this site may legitimately contain: the program and the owner's client view, normalised.
+
+    Guides are deliberately not part of it: a guide that names a client is a
+    leak to every other site, and the audit must catch it.
+    """
+    parts: list[str] = [strings(program.model_dump(mode="json")) for program in firm.programs]
+    if owner is not None:
+        parts.append(strings(client_view(firm.engagements[owner].engagement).model_dump(mode="json")))
+    return normalise(" ".join(parts))
+
+
+def needles_for(firm: Firm, owner: str | None, *, owner_held_back: bool = True) -> list[Needle]:
+    """Every needle of the site of `owner` (None for the public handbook), one engagement after another.
+
+    This is the audit written the plain way, one needle at a time; the leak
+    index (`coachbook.audit.index`) finds the same needles for any site at
+    once, and the tests hold the two to the same answers.
+
+    `owner_held_back=False` is for the coach view, which shows the owner's
+    coach-only text on purpose but must still hold nothing of anyone else.
+    """
+    allowed = allowed_text(firm, owner)
+    needles: dict[str, Needle] = {}
+    for slug, loaded in sorted(firm.engagements.items()):
+        secrets: Iterable[Secret] = held_back(loaded.engagement) if owner_held_back or slug != owner else []
+        if slug != owner:
+            secrets = [*identifying(loaded.engagement), *secrets]
+        for secret in secrets:
+            for fragment in secret_fragments(secret):
+                # Text that the site may show for another reason (a shared
+                # organisation, a sentence repeated in a shared note) is not
+                # evidence of a leak.
+                if fragment in allowed or fragment in needles:
+                    continue
+                needles[fragment] = Needle(fragment, slug, secret.field, secret.reason)
+    return list(needles.values())
+
+
+def sponsor_needles(engagement: Engagement, owner: str, report: SponsorReport) -> list[Needle]:
+    """The client's own texts that their sponsor's site must not contain.
+
+    Every prose field of the client view is a needle (notes, focus, actions,
+    reviews, wins, feedback, SMART wording, closure), and so is the title of
+    each confidential goal. Text that the sponsor page shows for its own
+    reasons (the client's name, a goal title that is not confidential) is left
+    out, so it is not mistaken for a leak.
+    """
+    view = client_view(engagement)
+    shown = normalise(" ".join(report_strings(report)))
+    needles: dict[str, Needle] = {}
+    for field, text in _prose(view.model_dump(mode="json", exclude=set(SHOWN_FIELDS)), ""):
+        if field.startswith("goals[") and field.endswith(".title"):
+            if not view.goals[int(field[len("goals[") : field.index("]")])].confidential:
+                continue
+            # A confidential goal's title is searched whole, however short.
+            fragments = [normalise(text)]
+        else:
+            fragments = list(secret_fragments(Secret(field, text, SPONSOR_REASON)))
+        for fragment in fragments:
+            if fragment and fragment not in shown and fragment not in needles:
+                needles[fragment] = Needle(fragment, owner, field, SPONSOR_REASON)
+    return list(needles.values())
+
+
+def _prose(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _prose(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _prose(item, f"{path}[{index}]")

@@ -1,0 +1,257 @@
+"""Every change Coachbook makes to MkDocs' internals, in one place, and only in the build's fork server.
+
+`coachbook build` pays a build's fixed costs once, in the fork server, and
+forks one process per site from it (`coachbook.build.prewarm`). Three of those
+savings need MkDocs to reuse what the server prepared instead of making it
+again, which MkDocs has no hook for. Each patch below says what it assumes of
+MkDocs. They are applied only when the MkDocs in use (or ProperDocs, which
+answers to the same names) is a version they were written against
+(`SUPPORTED`); otherwise nothing is patched and sites build the ordinary way,
+slower and the same. `coachbook serve` and plain `mkdocs build` never apply them.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import mkdocs
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+if TYPE_CHECKING:
+    import jinja2
+    from mkdocs.config.defaults import MkDocsConfig
+
+__all__ = [
+    "SUPPORTED",
+    "PageConversions",
+    "list_theme_files",
+    "share_theme_environment",
+    "supported",
+    "use_theme_listing",
+]
+
+#: MkDocs (or ProperDocs) versions whose internals the patches were written against.
+SUPPORTED = ("1.6.",)
+
+_original_add_files_from_theme = Files.add_files_from_theme
+_original_render = Page.render
+
+
+def supported() -> bool:
+    """Whether the MkDocs in use is one the patches know; if not, none is applied."""
+    return str(getattr(mkdocs, "__version__", "")).startswith(SUPPORTED)
+
+
+# ------------------------------------------------------------------ patch 1: one compiled theme
+
+
+def share_theme_environment(config: MkDocsConfig, env: jinja2.Environment) -> bool:
+    """Have every build with `config` use the theme environment `env`, whose templates are compiled already.
+
+    Assumes: `mkdocs.commands.build.build` calls `config.theme.get_env()` once
+    per build and renders every template from what it returns, and nothing
+    else differs between two environments of the same theme. Only this
+    config's theme object is changed.
+    """
+    if not supported():
+        return False
+    config.theme.get_env = lambda: env  # type: ignore[method-assign]
+    return True
+
+
+# ------------------------------------------------------------------ patch 2: the theme's files listed once
+
+_THEME_LISTING: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+
+
+def _theme_key(config: MkDocsConfig) -> tuple[Any, ...]:
+    return (tuple(config.theme.dirs), tuple(config.theme.static_templates), config.use_directory_urls)
+
+
+def list_theme_files(env: jinja2.Environment, config: MkDocsConfig) -> list[tuple[str, str]]:
+    """(src_uri, theme folder) of every static file the theme adds to a site, listed by MkDocs itself."""
+    listing = Files([])
+    _original_add_files_from_theme(listing, env, config)
+    return [(f.src_uri, (f.abs_src_path or "").removesuffix(f.src_uri)) for f in listing]
+
+
+def use_theme_listing(config: MkDocsConfig, listing: list[tuple[str, str]]) -> bool:
+    """Have `Files.add_files_from_theme` add the files of `listing` instead of walking the theme's 14,000 files.
+
+    Assumes: `Files.add_files_from_theme(self, env, config)` appends, for each
+    static file of the theme's folders, `File(uri, folder, site_dir,
+    use_directory_urls)` unless the docs already hold a file at that uri, and
+    does nothing else. A config with another theme, folders or URL style is
+    listed the ordinary way.
+    """
+    if not supported():
+        return False
+    _THEME_LISTING[_theme_key(config)] = listing
+    Files.add_files_from_theme = _add_files_from_theme  # type: ignore[method-assign]
+    return True
+
+
+def _add_files_from_theme(self: Files, env: jinja2.Environment, config: MkDocsConfig) -> None:
+    listing = _THEME_LISTING.get(_theme_key(config))
+    if listing is None:
+        _original_add_files_from_theme(self, env, config)
+        return
+    for uri, folder in listing:
+        # As in MkDocs: a file in the docs folder wins over the theme's.
+        if self.get_file_from_path(uri) is None:
+            self.append(File(uri, folder, config.site_dir, config.use_directory_urls))
+
+
+# ------------------------------------------------------------------ patch 3: pages converted once
+
+
+@dataclass(frozen=True)
+class _Converted:
+    """A page's conversion, and everything about the site it depended on."""
+
+    content: str
+    toc: Any
+    title: str | None
+    anchors: frozenset[str]
+    links: dict[str, dict[str, str]]
+    lookups: tuple[tuple[str, str | None, bool | None], ...]
+    """Each file the conversion looked up, with its URL and whether it was excluded (None: not found)."""
+    records: tuple[tuple[str, int, str], ...]
+    """What the conversion logged: (logger, level, message)."""
+
+
+class PageConversions:
+    """Pages converted to HTML once, each looked up by its exact Markdown, location and settings.
+
+    A guide's Markdown for a client holds no client value: every value is a
+    token that the plugin fills in after conversion (`coachbook.render.tokens`).
+    So a guide framed by, say, "You completed this stage on <token>" converts
+    to the same HTML for every client with that standing. The fork server
+    converts each guide once per frame (`prepare`); a site's process uses a
+    conversion only if the page's Markdown, location and Markdown settings are
+    exactly those converted, and every link the conversion resolved resolves
+    to the same page in this site. Anything else is converted as usual.
+
+    Assumes: `Page.render(config, files)` converts `page.markdown` and sets
+    `content`, `toc`, `_title_from_render`, `present_anchor_ids` and
+    `links_to_anchors`, looks files up only through
+    `files.get_file_from_path`, and has no other effect than what it logs.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[Any, ...], _Converted] = {}
+
+    def prepare(self, config: MkDocsConfig, file: File, markdown: str, files: Files) -> None:
+        """Convert `markdown` as the page of `file` in a site of `files`, and keep the result."""
+        page = Page(None, file, config)
+        page.markdown = markdown
+        recording = _RecordingFiles(files)
+        with _captured() as records:
+            _original_render(page, config, recording)  # type: ignore[arg-type]
+        self.entries[_key(page, config)] = _Converted(
+            content=page.content or "",
+            toc=page.toc,
+            title=page._title_from_render,
+            anchors=frozenset(page.present_anchor_ids or ()),
+            links={f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()},
+            lookups=tuple(recording.lookups),
+            records=tuple(records),
+        )
+
+    def install(self) -> bool:
+        """Have `Page.render` use these conversions where one fits exactly."""
+        if not supported() or not self.entries:
+            return False
+        global _CONVERSIONS
+        _CONVERSIONS = self
+        Page.render = _render  # type: ignore[method-assign]
+        return True
+
+    def apply(self, page: Page, config: MkDocsConfig, files: Files) -> bool:
+        """Give `page` its prepared conversion, if there is one that fits exactly."""
+        if not self.entries or page.markdown is None:
+            return False
+        entry = self.entries.get(_key(page, config))
+        if entry is None:
+            return False
+        for path, url, excluded in entry.lookups:
+            target = files.get_file_from_path(path)
+            if (target.url if target else None) != url or (_excluded(target) if target else None) != (excluded):
+                return False
+        page.content = entry.content
+        # The plugin fills tokens into the table of contents in place; each page gets its own copy.
+        page.toc = copy.deepcopy(entry.toc)
+        page._title_from_render = entry.title
+        page.present_anchor_ids = set(entry.anchors)
+        if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+            page.links_to_anchors = {
+                target: dict(anchors)
+                for uri, anchors in entry.links.items()
+                if (target := files.get_file_from_path(uri)) is not None
+            }
+        for name, level, message in entry.records:
+            logging.getLogger(name).log(level, message)
+        return True
+
+
+_CONVERSIONS = PageConversions()
+
+
+def _render(self: Page, config: MkDocsConfig, files: Files) -> None:
+    if not _CONVERSIONS.apply(self, config, files):
+        _original_render(self, config, files)
+
+
+def _key(page: Page, config: MkDocsConfig) -> tuple[Any, ...]:
+    settings = repr(
+        (config["markdown_extensions"], config["mdx_configs"], config.use_directory_urls, config.validation)
+    )
+    file = page.file
+    return (page.markdown, file.src_uri, file.url, _excluded(file), str(config.docs_dir), settings)
+
+
+def _excluded(file: File) -> bool:
+    return bool(file.inclusion.is_excluded())  # type: ignore[no-untyped-call]
+
+
+class _RecordingFiles:
+    """The site's files, noting every lookup a conversion makes."""
+
+    def __init__(self, files: Files) -> None:
+        self._files = files
+        self.lookups: list[tuple[str, str | None, bool | None]] = []
+
+    def get_file_from_path(self, path: str) -> File | None:
+        found = self._files.get_file_from_path(path)
+        self.lookups.append((path, found.url if found else None, _excluded(found) if found else None))
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._files, name)
+
+
+@contextmanager
+def _captured() -> Iterator[list[tuple[str, int, str]]]:
+    """Record what is logged (and show none of it): a site replays it when it uses the conversion."""
+    records: list[tuple[str, int, str]] = []
+
+    class _Recorder(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append((record.name, record.levelno, record.getMessage()))
+
+    recorder = _Recorder(level=logging.DEBUG)
+    loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
+    saved = [(lg, lg.handlers[:]) for lg in loggers]
+    for lg in loggers:
+        lg.handlers[:] = [recorder]
+    try:
+        yield records
+    finally:
+        for lg, handlers in saved:
+            lg.handlers[:] = handlers

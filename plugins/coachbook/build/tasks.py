@@ -1,0 +1,215 @@
+"""What the fork server and the build processes forked from it do, each function in a process of its own.
+
+Every function here takes the server's `BuildContext` first: what the server
+holds, and so what every process forked from it starts with. It holds nothing
+that grows with the firm; the build's own process keeps every engagement's
+record and audit strings (`coachbook.build.firm_build`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import resource
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coachbook.adapter.config import coachbook_plugin
+from coachbook.adapter.preload import Preload
+from coachbook.audit.needles import allowed_text, fragments_of
+from coachbook.audit.service import RemoteIndex
+from coachbook.audit.site_audit import AllowedText, Audience, AuditPolicy, audit_site
+from coachbook.build.asset_store import link_assets
+from coachbook.build.fingerprints import digest_bytes
+from coachbook.build.site_build import attempt
+from coachbook.build.staging import remove_site
+from coachbook.build.state import EngagementRecord
+from coachbook.build.targets import SiteResult, SiteTarget
+from coachbook.core.loader import Firm, LoadedEngagement, load_engagement
+from coachbook.core.sponsor import wants_sponsor_site
+from coachbook.errors import CoachbookError, Problem, ProblemList
+from coachbook.refs.handbooks import GitHandbooks
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from coachbook.build.prewarm import Warm
+    from coachbook.core.model import Program
+    from coachbook.core.project import Project
+
+__all__ = [
+    "BuildContext",
+    "audit_through",
+    "build_site",
+    "parse_chunk",
+    "peak_kb",
+    "reaudit_site",
+    "warm_server",
+]
+
+
+@dataclass
+class BuildContext:
+    """What the fork server holds, and so what every build process starts with: nothing that grows with the firm.
+
+    The build's own process holds every engagement's record and audit
+    strings; the server is forked from it before it has read any of them, and
+    is then only given what every site shares.
+    """
+
+    config_file: Path
+    site_root: Path
+    as_of: dt.date | None
+    link_assets: bool
+    config: MkDocsConfig
+    project: Project
+    programs: tuple[Program, ...]
+    warm: Warm | None = None
+    handbooks: GitHandbooks | None = None
+    index: RemoteIndex | None = None
+    """Where the sites' processes send their audits: the build's own process holds the index."""
+
+
+def peak_kb(context: BuildContext) -> int:
+    """Peak resident memory of the process this runs in, in KiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def parse_chunk(
+    context: BuildContext, chunk: Sequence[tuple[str, Path]]
+) -> tuple[dict[str, EngagementRecord], list[Problem]]:
+    """In a process of its own: parse and validate a batch of changed engagement files, and keep their records."""
+    records = {}
+    problems: list[Problem] = []
+    handbooks = GitHandbooks(context.project)
+    for slug, path in chunk:
+        raw = path.read_bytes()
+        try:
+            loaded = load_engagement(context.project, path, context.programs, handbooks)
+        except ProblemList as exc:
+            problems += exc.problems
+            continue
+        records[slug] = EngagementRecord(
+            digest=digest_bytes(raw),
+            address=loaded.address,
+            fragments=fragments_of(loaded.engagement),
+            handbook=loaded.engagement.handbook,
+            sponsor=wants_sponsor_site(loaded.engagement),
+        )
+    return records, problems
+
+
+def warm_server(context: BuildContext, theme: bool, client_sites: int, refs: Sequence[str]) -> list[str]:
+    """In the fork server: pay the fixed costs once (`coachbook.build.prewarm`), for every build process.
+
+    Returns:
+        The paths of the theme's assets, which every site shares, for the caller to audit.
+    """
+    from coachbook.build import prewarm
+
+    project = context.project
+    context.handbooks = GitHandbooks(project)
+    # Export each pinned handbook once here, rather than once in every process that needs it.
+    for ref in refs:
+        with contextlib.suppress(CoachbookError):  # The site's own build reports it.
+            context.handbooks.at(ref)
+    if not theme:
+        return []
+    store = project.work_dir / "assets" if context.link_assets else None
+    cache = project.work_dir / "templates"
+    context.warm = prewarm.warm(
+        context.config, context.programs, client_sites=client_sites, store=store, bytecode=cache
+    )
+    return [str(Path(folder) / uri) for uri, folder in context.warm.theme_files]
+
+
+def audit_through(context: BuildContext, remote: RemoteIndex) -> None:
+    """In the fork server: the build processes audit through `remote`, never holding the firm's strings."""
+    context.index = remote
+
+
+def build_site(
+    context: BuildContext,
+    target: SiteTarget,
+    path: Path | None,
+    unsearched: frozenset[str] | None = None,
+) -> SiteResult:
+    """In a site's own process: build the site from the warmed config and that client's engagement, and audit it.
+
+    A failed build leaves the version in place, unless that version contains
+    one of the `unsearched` strings (added to the audit since it was last
+    searched): then it is taken offline, as an unchanged site would be.
+    """
+    result = build_new_site(context, target, path)
+    if result.ok or not unsearched or not (target.dest / "index.html").is_file():
+        return result
+    previous = reaudit_site(context, target, path, unsearched)
+    if previous.ok:
+        return result
+    return replace(
+        result, error=f"{result.error}; the version in place holds newly audited text too, so it was removed"
+    )
+
+
+def _engagements(context: BuildContext, target: SiteTarget, path: Path | None) -> dict[str, LoadedEngagement]:
+    """The one engagement a site is built from (none for the handbook)."""
+    if target.client is None or path is None:
+        return {}
+    return {target.client: load_engagement(context.project, path, context.programs, context.handbooks)}
+
+
+def build_new_site(context: BuildContext, target: SiteTarget, path: Path | None) -> SiteResult:
+    """In a site's own process: build and audit the site, and swap it in if both succeed."""
+    warmed = context.warm
+    assert warmed is not None
+
+    def configure(staged: Path) -> MkDocsConfig:
+        engagements = _engagements(context, target, path)
+        cfg = warmed.config
+        cfg["site_dir"] = str(staged)
+        plugin = coachbook_plugin(cfg)
+        plugin.config["client"] = target.client
+        plugin.config["audience"] = target.audience
+        if context.as_of is not None:
+            plugin.config["as_of"] = context.as_of.isoformat()
+        assert context.index is not None
+        plugin.preloaded = Preload(
+            firm=Firm(project=context.project, programs=context.programs, engagements=engagements),
+            index=context.index,
+        )
+        return cfg
+
+    def finish(staged: Path) -> None:
+        if context.link_assets:
+            link_assets(staged, warmed.store, warmed.asset_digests)
+
+    return attempt(target, context.site_root, configure, finish)
+
+
+def reaudit_site(context: BuildContext, target: SiteTarget, path: Path | None, added: frozenset[str]) -> SiteResult:
+    """In a process of its own: search an unchanged site for strings added since its last audit.
+
+    On a leak the site is removed, as a failed build would have left it, and built again next time.
+    """
+    started = time.perf_counter()
+    slug = target.client
+
+    def allowed() -> str:
+        # Only needed when one of the new strings is found, which is rare: the engagement is read then.
+        firm = Firm(project=context.project, programs=context.programs, engagements=_engagements(context, target, path))
+        return allowed_text(firm, slug)
+
+    assert context.index is not None
+    audience = Audience.HANDBOOK if slug is None else Audience(target.audience)
+    policy = AuditPolicy(slug, AllowedText(allowed), audience, only=added)
+    leaks = audit_site(target.dest, policy, context.index)
+    seconds = time.perf_counter() - started
+    if leaks:
+        remove_site(target.dest)
+        problems = [str(leak) for leak in leaks]
+        error = f"leak audit failed: {len(problems)} problem(s) found; the site was removed: " + "; ".join(problems[:5])
+        return SiteResult(target, False, seconds, error=error, audited_only=True)
+    return SiteResult(target, True, seconds, audited_only=True)

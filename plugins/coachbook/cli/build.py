@@ -1,0 +1,182 @@
+"""`coachbook build`, `check` and `audit`: make the sites, check the inputs, check the output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from coachbook.cli.support import Options, fail, load_or_fail, project_of, quiet_mkdocs, reported, shown
+
+if TYPE_CHECKING:
+    from coachbook.audit.site_audit import Audience
+
+__all__ = ["audit", "build", "check"]
+
+BUILD_HELP = """Build the public handbook and every client's private site.
+
+\b
+The handbook goes to SITE_DIR/handbook/ and each client to SITE_DIR/clients/<slug>/
+(or clients/<id>/ when the engagement sets an unguessable `site.id`).
+Each site is built in its own process, audited for leaks, and only then put in
+place; a failed site leaves its previous version untouched.
+
+\b
+Only sites whose inputs changed are rebuilt: the engagement, the content
+folder, the theme, mkdocs.yml and the environment it reads, tool versions and
+the as-of date. --force rebuilds everything. --shard K/N builds a stable share
+of the clients, so several CI runners can build one firm.
+"""
+
+
+@click.command(help=BUILD_HELP)
+@click.option("--client", "clients", multiple=True, metavar="SLUG", help="Build only this client (repeatable).")
+@click.option(
+    "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date (default: today)."
+)
+@click.option(
+    "-d",
+    "--site-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: site/ beside mkdocs.yml).",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1), default=None, help="Sites built at once (default: one per CPU core)."
+)
+@click.option("--strict", is_flag=True, help="Treat MkDocs warnings (such as broken links) as errors.")
+@click.option("--force", is_flag=True, help="Rebuild every site, even those whose inputs did not change.")
+@click.option(
+    "--shard", metavar="K/N", help="Build only share K of N of the clients (the handbook on share 1), for CI matrices."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' own log.")
+@click.pass_obj
+def build(
+    opts: Options,
+    clients: tuple[str, ...],
+    as_of: dt.datetime | None,
+    site_dir: Path | None,
+    jobs: int | None,
+    strict: bool,
+    force: bool,
+    shard: str | None,
+    verbose: bool,
+) -> None:
+    with reported(opts):
+        from coachbook.build.firm_build import FirmBuild, build_firm
+        from coachbook.build.shards import parse_shard
+        from coachbook.cli.report import BuildReporter, open_lines, summary_lines, warning_lines
+        from coachbook.errors import ProblemList
+
+        quiet_mkdocs(verbose)
+        if not opts.config_file.is_file():
+            fail(f"{opts.config_file} not found; run coachbook in the folder holding mkdocs.yml, or pass -f")
+        request = FirmBuild(
+            config_file=opts.config_file.resolve(),
+            site_root=(site_dir or opts.config_file.resolve().parent / "site").resolve(),
+            clients=tuple(dict.fromkeys(clients)),
+            as_of=as_of.date() if as_of else None,
+            strict=strict,
+            force=force,
+            jobs=jobs or os.cpu_count() or 1,
+            shard=parse_shard(shard) if shard else None,
+        )
+        click.echo(
+            f"Building into {shown(request.site_root)}/"
+            + (f" (shard {request.shard})" if request.shard else "")
+            + (" (--force: every site)" if force else "")
+            + " ..."
+        )
+        try:
+            with BuildReporter() as reporter:
+                report = build_firm(request, reporter)
+        except ProblemList as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            fail(f"{len(exc.problems)} problem(s) found; nothing was built. Fix them and run the command again.")
+        lines = summary_lines(report)
+        click.echo(lines[0])
+        for line in lines[1:]:
+            click.echo(line, err=True)
+        for line in warning_lines(report, shown):
+            click.echo(line, err=True)
+        for line in open_lines(report, shown):
+            click.echo(line)
+        if report.failed:
+            fail(f"{len(report.failed)} site(s) failed: " + ", ".join(r.target.name for r in report.failed))
+
+
+@click.command()
+@click.pass_obj
+def check(opts: Options) -> None:
+    """Validate the program, the guides and every engagement file."""
+    with reported(opts):
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
+        click.echo(
+            f"OK: {len(firm.programs)} program(s), "
+            f"{sum(len(p.stages) for p in firm.programs)} stage guide(s), {len(firm.engagements)} engagement(s)."
+        )
+
+
+@click.command()
+@click.option(
+    "-d", "--site-dir", type=click.Path(path_type=Path), default=None, help="Output folder to audit (default: site/)."
+)
+@click.pass_obj
+def audit(opts: Options, site_dir: Path | None) -> None:
+    """Search every built site for what it must not contain, exactly as the build's own audit does."""
+    with reported(opts):
+        from coachbook.audit.index import LeakIndex
+        from coachbook.audit.site_audit import Audience, audit_site, policy_for
+        from coachbook.build.state import BuildState, state_path
+
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
+        site_root = (site_dir or project.root / "site").resolve()
+        sites: list[tuple[str, str | None, Path, Audience]] = []
+        if (site_root / "handbook").is_dir():
+            sites.append(("handbook", None, site_root / "handbook", Audience.HANDBOOK))
+        for kind, audience in (("clients", Audience.CLIENT), ("sponsors", Audience.SPONSOR)):
+            if (site_root / kind).is_dir():
+                for folder in sorted(p for p in (site_root / kind).iterdir() if p.is_dir()):
+                    loaded = firm.by_address(folder.name)
+                    name = folder.name if kind == "clients" else f"{folder.name} (sponsor)"
+                    sites.append((name, loaded.slug if loaded else None, folder, audience))
+        if not sites:
+            fail(f"no sites found in {shown(site_root)}/; run `coachbook build` first")
+        # Each site is audited as of the date it was built for, which the build recorded.
+        recorded = BuildState.load(state_path(project.root, site_root)).sites
+        today = dt.date.today()
+        total = 0
+        # Every client's strings searched together, and files every site shares searched once:
+        # the same answers as one search per client per site, in time that grows with the sites, not N².
+        index = LeakIndex.of(firm, learn=True)
+        for name, owner, folder, audience in sites:
+            record = recorded.get(_site_name(owner, audience) if owner else "handbook")
+            as_of = dt.date.fromisoformat(record.as_of) if record and record.as_of else today
+            # A folder no engagement owns is audited as the handbook is: nothing of any client may be in it.
+            policy = policy_for(firm, owner, audience=audience if owner else Audience.HANDBOOK, as_of=as_of)
+            leaks = audit_site(folder, policy, index)
+            total += len(leaks)
+            status = (
+                click.style("clean", fg="green")
+                if not leaks
+                else click.style(f"{len(leaks)} leak(s)", fg="red", bold=True)
+            )
+            click.echo(f"  {name:<24} {status}")
+            for leak in leaks:
+                click.echo(f"    {leak}", err=True)
+        if total:
+            fail(f"{total} leak(s) found; do not publish these sites")
+        click.echo(f"Audit passed: {len(sites)} site(s), nothing confidential found.")
+
+
+def _site_name(slug: str, audience: Audience) -> str:
+    """The name the build records a site under: the slug, or `<slug> (sponsor)`."""
+    from coachbook.audit.site_audit import Audience
+
+    return f"{slug} (sponsor)" if audience is Audience.SPONSOR else slug

@@ -1,0 +1,85 @@
+"""`coachbook serve`: a live preview of a client's site, their sponsor's, the coach view, or the handbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import click
+
+from coachbook.cli.support import (
+    Options,
+    engagement_or_fail,
+    fail,
+    load_or_fail,
+    project_of,
+    quiet_mkdocs,
+    reported,
+    shown,
+)
+
+__all__ = ["serve"]
+
+SERVE_HELP = """Preview a client's site (or the handbook) with live reload.
+
+\b
+The preview reloads when an engagement file, a guide or the theme changes.
+It is built in a temporary folder and never written under site/.
+With --coach-view it also shows what the client's site leaves out.
+"""
+
+
+@click.command(help=SERVE_HELP)
+@click.option("--client", metavar="SLUG", help="The client to preview; without it, the public handbook.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date.")
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
+@click.option("--no-livereload", is_flag=True, help="Do not reload the browser on changes.")
+@click.option(
+    "--coach-view",
+    is_flag=True,
+    help="Show the coach-only material (private notes, coach-only items, drafts) behind a banner. Needs --client.",
+)
+@click.option("--sponsor", is_flag=True, help="Preview the client's sponsor site (progress only). Needs --client.")
+@click.pass_obj
+def serve(
+    opts: Options,
+    client: str | None,
+    as_of: dt.datetime | None,
+    dev_addr: str,
+    no_livereload: bool,
+    coach_view: bool,
+    sponsor: bool,
+) -> None:
+    with reported(opts):
+        if coach_view and not client:
+            fail("--coach-view needs a client: coachbook serve --client SLUG --coach-view")
+        if sponsor and (not client or coach_view):
+            fail("--sponsor needs a client and no coach view: coachbook serve --client SLUG --sponsor")
+        from mkdocs.commands.serve import serve as mkdocs_serve
+
+        project = project_of(opts.config_file)
+        firm = load_or_fail(project)
+        if client:
+            loaded = engagement_or_fail(firm, client)
+            if sponsor and not (loaded.engagement.sponsor and loaded.engagement.sponsor.site):
+                fail(f"{client} has no sponsor site; add `site: true` under `sponsor:` in {shown(loaded.source)}")
+        quiet_mkdocs(True)
+        # `mkdocs serve` reloads the config on every change, so the client and
+        # date travel in the environment, which the plugin reads in on_config.
+        if client:
+            os.environ["COACHBOOK_CLIENT"] = client
+        if sponsor:
+            os.environ["COACHBOOK_AUDIENCE"] = "sponsor"
+        if as_of:
+            os.environ["COACHBOOK_AS_OF"] = as_of.date().isoformat()
+        if coach_view:
+            # mkdocs serve builds into a fresh temporary folder; the plugin
+            # refuses the coach view anywhere else.
+            os.environ["COACHBOOK_COACH_VIEW"] = "1"
+            click.echo(f"Coach view of {client}: includes coach-only material. Do not share your screen with others.")
+        mkdocs_serve(
+            config_file=str(opts.config_file),
+            livereload=not no_livereload,
+            watch=[str(project.engagements_dir)],
+            dev_addr=dev_addr,
+        )

@@ -1,0 +1,55 @@
+"""A page's front matter and body, split by the rules MkDocs 1.6 uses.
+
+The print page repeats every stage guide, so it must read a guide exactly as
+the guide's own page reads it. MkDocs (`mkdocs.utils.meta.get_data`) takes a
+YAML block between `---` lines when it parses to a mapping, and otherwise
+MultiMarkdown-style `key: value` lines up to the first blank line. These
+rules are repeated here, so the core never imports MkDocs; a test holds them
+to MkDocs' own function on every guide and on the edge cases.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+__all__ = ["split_front_matter"]
+
+_YAML_BLOCK = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+_META_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
+_META_MORE = re.compile(r"^([ ]{4}|\t)(\s*)(?P<value>.*)")
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
+    """The body of a Markdown page and the data of its front matter (empty when it has none)."""
+    block = _YAML_BLOCK.match(text)
+    if block:
+        try:
+            data = yaml.load(block.group(1), _SafeLoader)
+        except Exception:  # MkDocs keeps a block it cannot read as part of the page.
+            return text, {}
+        if isinstance(data, dict):
+            return text[block.end() :].lstrip("\n"), data
+        return text, {}
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    meta: dict[str, Any] = {}
+    key = None
+    while lines:
+        line = lines.pop(0)
+        if line.strip() == "":
+            break
+        if found := _META_LINE.match(line):
+            key = found.group("key").lower().strip()
+            value = found.group("value").strip()
+            meta[key] = f"{meta[key]} {value}" if key in meta else value
+            continue
+        more = _META_MORE.match(line)
+        if more and key:
+            meta[key] += " " + more.group("value").strip()
+            continue
+        lines.insert(0, line)
+        break
+    return "\n".join(lines).lstrip("\n"), meta

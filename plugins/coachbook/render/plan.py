@@ -1,0 +1,81 @@
+"""What a site is made of, decided before any engine runs: its pages, guides, files and nav.
+
+A `SitePlan` is the boundary between the core and whatever builds the site:
+the render package fills it, the MkDocs adapter turns it into files and nav.
+Every page arrives as Markdown holding value tokens (`coachbook.render.tokens`),
+never raw engagement values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coachbook.core.model import Program, Stage
+from coachbook.core.progress import StageState
+from coachbook.render.tokens import Slots
+
+__all__ = ["FileSource", "GuidePage", "NavItem", "PageSource", "SitePlan"]
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """A generated page: where it goes and its Markdown with tokens."""
+
+    uri: str
+    title: str
+    markdown: str
+    slots: Slots = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A generated file that is not a page (the calendar): where it goes and its bytes."""
+
+    uri: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class GuidePage:
+    """A stage guide in this site, with what personalises it."""
+
+    uri: str
+    stage: Stage
+    program: Program
+    values: dict[str, str]
+    """Placeholder values: a client's, or the neutral wording of the public handbook."""
+    state: StageState | None = None
+    """The client's standing on this stage; None in the public handbook."""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One nav entry: a page, or a titled section of entries."""
+
+    title: str
+    uri: str | None = None
+    children: tuple[NavItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """Everything that makes one site, decided before any engine runs."""
+
+    site_name: str
+    """Plain text; adapters escape it for the theme."""
+    pages: tuple[PageSource, ...]
+    guides: tuple[GuidePage, ...]
+    nav: tuple[NavItem, ...]
+    client_slug: str | None
+    keep_docs: frozenset[str] = frozenset()
+    """Source pages of the content folder that belong in this site (besides guides)."""
+    coach_view: bool = False
+    """A preview for the coach, showing what the coach-only rule holds back; never written to disk."""
+    files: tuple[FileSource, ...] = ()
+    """Generated files besides pages, such as the client's calendar."""
+
+    def guide(self, uri: str) -> GuidePage | None:
+        return next((g for g in self.guides if g.uri == uri), None)
+
+    def page(self, uri: str) -> PageSource | None:
+        return next((p for p in self.pages if p.uri == uri), None)
