@@ -47,8 +47,17 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from coachbook.errors import CoachbookError
+
+#: The locked page is a template of its own, `templates/encrypted_page.html.j2`.
+_TEMPLATES = Environment(
+    loader=PackageLoader("coachbook", "templates"),
+    autoescape=False,
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
 
 __all__ = [
     "DEFAULT_ITERATIONS",
@@ -426,7 +435,8 @@ def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool) -> str:
         else ""
     )
     any_path_attr = " data-any-path" if any_path else ""
-    return _SHELL_TEMPLATE.format(
+    # Every value is escaped above for where it goes (JSON in a script, an attribute), so none is escaped again.
+    return _TEMPLATES.get_template("encrypted_page.html.j2").render(
         any_path=any_path_attr,
         payload=payload,
         script_src=script_src,
@@ -463,61 +473,3 @@ def _write_atomically(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.coachbook-tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
-
-
-_SHELL_TEMPLATE = """\
-<!doctype html>
-<html lang="en"{any_path}>
-  <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width,initial-scale=1">
-    <meta name="robots" content="noindex, nofollow">
-    <meta name="referrer" content="no-referrer">
-    <title>Private site</title>
-    <link rel="icon" href="data:,">
-    <style>
-      :root {{ color-scheme: light dark; --bg: #f6f7fb; --card: #fff; --fg: #1d2030; --muted: #5a5f73;
-        --line: #c6c9d6; --accent: #3f51b5; --error: #b3261e; }}
-      @media (prefers-color-scheme: dark) {{
-        :root {{ --bg: #14161f; --card: #1f2230; --fg: #e7e8ef; --muted: #a9adbf; --line: #454a5e;
-          --accent: #9fa8ff; --error: #ffb4ab; }}
-      }}
-      html.cb-checking .cb-lock {{ visibility: hidden; }}
-      body {{ margin: 0; min-height: 100vh; display: grid; place-items: center; background: var(--bg);
-        color: var(--fg); font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }}
-      .cb-lock {{ box-sizing: border-box; width: min(26rem, 100% - 2rem); padding: 2rem; background: var(--card);
-        border: 1px solid var(--line); border-radius: .75rem; }}
-      h1 {{ margin: 0 0 .5rem; font-size: 1.4rem; }}
-      p {{ margin: 0 0 1rem; color: var(--muted); }}
-      label {{ display: block; font-weight: 600; margin-bottom: .25rem; }}
-      input[type=password] {{ box-sizing: border-box; width: 100%; padding: .6rem .7rem; font: inherit;
-        color: inherit; background: transparent; border: 1px solid var(--line); border-radius: .4rem; }}
-      input:focus-visible, button:focus-visible {{ outline: 3px solid var(--accent); outline-offset: 2px; }}
-      .cb-remember {{ font-weight: 400; margin-top: .75rem; }}
-      #coachbook-error {{ min-height: 1.5em; margin: .75rem 0; color: var(--error); font-weight: 600; }}
-      button {{ padding: .6rem 1.2rem; font: inherit; font-weight: 600; color: #fff; background: var(--accent);
-        border: 0; border-radius: .4rem; cursor: pointer; }}
-      @media (prefers-color-scheme: dark) {{ button {{ color: #14161f; }} }}
-      button:disabled {{ opacity: .6; cursor: progress; }}
-    </style>
-    <script type="application/json" id="{envelope_id}">
-{payload}
-    </script>
-    <script src="{script_src}"></script>
-  </head>
-  <body>
-    <main class="cb-lock">
-      <form id="coachbook-unlock">
-        <h1>Private site</h1>
-        <p>This site is private. Enter the passphrase your coach gave you to open it.</p>
-        <label for="coachbook-passphrase">Passphrase</label>
-        <input id="coachbook-passphrase" name="passphrase" type="password" autocomplete="current-password"
-          autocapitalize="none" spellcheck="false" required autofocus>{remember}
-        <p id="coachbook-error" role="alert" aria-live="assertive"></p>
-        <button type="submit">Unlock</button>
-      </form>
-      <noscript><p>This site needs JavaScript to unlock it in your browser.</p></noscript>
-    </main>
-  </body>
-</html>
-"""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -80,6 +81,9 @@ def tool_versions() -> dict[str, str]:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             found[name] = "?"
+    # ProperDocs answers to MkDocs' names: which of the two built a site is part of what it is made of.
+    engine = importlib.import_module("mkdocs")
+    found["engine"] = f"{engine.__name__} {getattr(engine, '__version__', '?')}"
     # A development install keeps its version number while the code changes; its files say more.
     found["coachbook-files"] = folder_digest(Path(__file__).resolve().parent.parent)
     return found

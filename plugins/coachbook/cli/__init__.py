@@ -11,12 +11,13 @@ from pathlib import Path
 import click
 
 from coachbook import __version__
+from coachbook.adapter.engine import ENGINE_ENV, ENGINES, use_engine
 from coachbook.cli.access import hosting, passphrase, passwd, site_id
 from coachbook.cli.build import audit, build, check
 from coachbook.cli.coach import new, schema
 from coachbook.cli.publishing import bundle, publish, unpublish, versions
 from coachbook.cli.serve import serve
-from coachbook.cli.support import Options
+from coachbook.cli.support import Options, reported
 
 __all__ = ["cli", "main"]
 
@@ -32,10 +33,22 @@ __all__ = ["cli", "main"]
     help="The firm's MkDocs configuration.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks (for developers).")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="auto",
+    show_default=True,
+    envvar=ENGINE_ENV,
+    help="What builds the sites: MkDocs, or ProperDocs (the maintained continuation of MkDocs 1.x); "
+    "auto takes MkDocs when it is installed.",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_file: Path, debug: bool) -> None:
+def cli(ctx: click.Context, config_file: Path, debug: bool, engine: str) -> None:
     """Coachbook: private handbook-and-progress sites for coaching clients."""
     ctx.obj = Options(config_file, debug)
+    with reported(ctx.obj):
+        # Before any command imports MkDocs: the choice decides what `import mkdocs` loads.
+        use_engine(engine)
 
 
 for _command in (
