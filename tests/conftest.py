@@ -78,3 +78,29 @@ def built_firm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_firm(tmp_path_factory.mktemp("built") / "firm")
     run_coachbook(root, "build", "--as-of", AS_OF, "--strict", check=True)
     return root
+
+
+#: What each marker's tests need on the machine, and how to get it.
+NEEDS = {
+    "browser": (Path("/usr/bin/chromium"), "apt-get install chromium"),
+    "nginx": (Path("/usr/sbin/nginx"), "apt-get install nginx-light"),
+}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse to run, rather than skip, when a selected test needs a program the machine lacks.
+
+    The README's test command runs every test; a missing Chromium or nginx must
+    not turn into a green run. To leave those tests out on purpose, deselect
+    them: `pytest -m "not browser and not nginx"` (or `make test-fast`).
+    """
+    missing = []
+    for marker, (program, install) in NEEDS.items():
+        count = sum(1 for item in items if item.get_closest_marker(marker) is not None)
+        if count and not program.exists():
+            missing.append(f"{count} {marker} test(s) need {program} ({install})")
+    if missing:
+        raise pytest.UsageError(
+            "; ".join(missing) + '. Install it, or leave those tests out with -m "not browser and not nginx".'
+        )

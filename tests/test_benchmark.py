@@ -11,6 +11,9 @@ import pytest
 
 from .conftest import REPO
 
+# Each test builds or publishes the sample firm, often more than once.
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.benchmark
 def test_benchmark_runs_at_n_3(tmp_path: Path) -> None:

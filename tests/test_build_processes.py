@@ -31,6 +31,9 @@ from coachbook.build.targets import SiteResult, SiteTarget
 
 from .conftest import AS_OF
 
+# Each test builds the sample firm and looks inside its processes.
+pytestmark = pytest.mark.slow
+
 #: Run in a fresh interpreter, so that nothing this test process holds is inherited.
 DRIVER = r"""
 import datetime as dt, gc, json, sys

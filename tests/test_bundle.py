@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
-from .browser import CHROMIUM, chromium_page
+from .browser import chromium_page
 from .conftest import AS_OF, copy_firm, run_coachbook
+
+# Each test builds or publishes the sample firm, often more than once.
+pytestmark = pytest.mark.slow
 
 SLUG = "kwame-asante"
 FOLDER = f"{SLUG}-handbook"
@@ -80,17 +83,14 @@ def test_an_unknown_client_writes_no_bundle(firm: Path) -> None:
 
 # --------------------------------------------------------------------------- in Chromium, from disk
 
-pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
-
 
 @pytest.fixture(scope="module")
 def page() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"the browser tests need Chromium at {CHROMIUM}")
     # No --allow-file-access-from-files: the bundle must work in a browser as a client has it.
     yield from chromium_page()
 
 
+@pytest.mark.browser
 def test_opened_from_disk_navigation_and_search_work(bundled: tuple[Path, Path], page: Any) -> None:
     _, site = bundled
     requests: list[str] = []

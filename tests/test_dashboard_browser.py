@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from .browser import CHROMIUM, TIMEOUT_MS, chromium, serve
-
-if not CHROMIUM.exists():
-    pytest.skip(f"the browser tests need Chromium at {CHROMIUM}", allow_module_level=True)
-
 from playwright.sync_api import Browser
+
+from .browser import TIMEOUT_MS, chromium, serve
+
+pytestmark = pytest.mark.browser
 
 #: Colours of a chart's text, its first series, and the page's own text, as the browser computes them.
 _COLOURS = """() => {

@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright import sync_api
 
 from coachbook.access.encryption import binding_for, generate_passphrase
 from coachbook.access.passphrases import env_name
 
-from .browser import CHROMIUM, TIMEOUT_MS, chromium, serve
+from .browser import TIMEOUT_MS, chromium, serve
 from .conftest import AS_OF, copy_firm, run_coachbook
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
-if not CHROMIUM.exists():
-    pytest.skip(f"the browser tests need Chromium at {CHROMIUM}", allow_module_level=True)
+pytestmark = pytest.mark.browser
+
 
 SLUG = "dana-whitfield"
 BINDING = binding_for(SLUG)

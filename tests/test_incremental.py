@@ -14,6 +14,9 @@ import pytest
 
 from .conftest import AS_OF, run_coachbook
 
+# Each test builds or publishes the sample firm, often more than once.
+pytestmark = pytest.mark.slow
+
 CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
 #: Dana's engagement also asks for a site for her sponsor.
 CLIENT_SITES = (*CLIENTS, "dana-whitfield (sponsor)")

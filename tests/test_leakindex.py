@@ -84,6 +84,7 @@ def test_finder_table(text: str, needle: str, found: bool) -> None:
     assert (needle in NeedleFinder([needle]).found(text)) is found
 
 
+@pytest.mark.slow
 def test_index_gives_the_same_leaks_as_the_plain_audit(built_firm: Path) -> None:
     """Every site audited as if it were every other owner's: real cross-client hits, same leaks, same order."""
     firm = load_firm(Project(built_firm, built_firm / "content", built_firm / "engagements"))

@@ -28,10 +28,8 @@ from .conftest import run_coachbook
 NGINX = Path("/usr/sbin/nginx")
 MIME_TYPES = Path("/etc/nginx/mime.types")
 
-pytestmark = pytest.mark.skipif(
-    not NGINX.is_file() or not MIME_TYPES.is_file(),
-    reason="needs nginx at /usr/sbin/nginx (apt-get install nginx-light)",
-)
+# Needs nginx at /usr/sbin/nginx (`apt-get install nginx-light`); conftest says so if it is missing.
+pytestmark = pytest.mark.nginx
 
 CLIENTS = ("dana-whitfield", "sofia-marquez", "kwame-asante")
 CLIENT_CSS = "assets/stylesheets/coachbook.css"

@@ -17,6 +17,9 @@ from mike.versions import Versions
 
 from .conftest import run_coachbook
 
+# Each test builds or publishes the sample firm, often more than once.
+pytestmark = pytest.mark.slow
+
 SLUG = "dana-whitfield"
 
 

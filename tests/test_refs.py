@@ -15,6 +15,9 @@ from mike.versions import Versions
 
 from .conftest import AS_OF, copy_firm, run_coachbook
 
+# Each test builds or publishes the sample firm, often more than once.
+pytestmark = pytest.mark.slow
+
 SLUG = "dana-whitfield"
 PINNED = "sofia-marquez"
 GUIDE = Path("content") / "stages" / "01-contracting.md"

@@ -44,6 +44,7 @@ def test_shares_do_not_depend_on_the_machine() -> None:
     assert Shard(1, 3).builds_handbook and not Shard(2, 3).builds_handbook
 
 
+@pytest.mark.slow
 def test_shards_build_the_whole_firm_between_them(firm: Path) -> None:
     folders = []
     for k in (1, 2):

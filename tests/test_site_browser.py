@@ -16,14 +16,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .browser import CHROMIUM, TIMEOUT_MS, chromium, record_problems, serve
-
-if not CHROMIUM.exists():
-    pytest.skip(f"the browser tests need Chromium at {CHROMIUM}", allow_module_level=True)
-
 # Both come with the `test` extras: a missing one is an error, not a reason to skip.
 from axe_playwright_python import sync_playwright as axe
 from playwright.sync_api import expect
+
+from .browser import TIMEOUT_MS, chromium, record_problems, serve
+
+pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PHONE = {"width": 390, "height": 844}

@@ -7,12 +7,10 @@ from typing import Any
 
 import pytest
 
-from .browser import CHROMIUM, chromium_page, free_port, serve
+from .browser import chromium_page, free_port, serve
 from .conftest import copy_firm, run_coachbook
 
-pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright")
-if not CHROMIUM.exists():
-    pytest.skip(f"the browser tests need Chromium at {CHROMIUM}", allow_module_level=True)
+pytestmark = pytest.mark.browser
 
 SLUG = "dana-whitfield"
 OLD, NEW = "2026-11-24-implementation", "2026-12-10-implementation"

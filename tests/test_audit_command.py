@@ -1,0 +1,75 @@
+"""`coachbook audit` and the build's own audit are the same audit: what fails one fails the other.
+
+Each case plants the same thing twice: once in the theme, so the build's audit
+meets it in every page it makes, and once in a page already built, where only
+`coachbook audit` can find it. Both must refuse it, with the same words.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import AS_OF, run_coachbook
+
+#: (what is planted in a page's <head>, what both audits must say about it)
+CASES = {
+    "script from another origin": (
+        '<script src="https://cdn.example/track.js"></script>',
+        "index.html: loads https://cdn.example/track.js from another origin",
+    ),
+    "stylesheet from another origin": (
+        '<link rel="stylesheet" href="//fonts.example/css2">',
+        "index.html: loads //fonts.example/css2 from another origin",
+    ),
+    "another client's name": (
+        "<meta name=author content='Kwame Asante'>",
+        "index.html: contains 'kwame asante', which identifies another client",
+    ),
+    "a coach's private note": (
+        "<!-- rarer than a kingfisher in a car park -->",
+        "index.html: contains 'kingfisher in a car park', which is private text",
+    ),
+}
+
+
+def _plant_in_theme(firm: Path, tag: str) -> None:
+    main = firm / "theme" / "main.html"
+    text = main.read_text(encoding="utf-8")
+    main.write_text(text.replace("{% block extrahead %}", "{% block extrahead %}\n  " + tag, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def clean_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sofia's site, built and audited clean."""
+    from .conftest import copy_firm
+
+    firm = copy_firm(tmp_path_factory.mktemp("audit") / "firm")
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--client", "sofia-marquez", check=True)
+    assert "Audit passed" in run_coachbook(firm, "audit", check=True).stdout
+    return firm
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_build_refuses_it(case: str, firm: Path) -> None:
+    tag, says = CASES[case]
+    _plant_in_theme(firm, tag)
+    result = run_coachbook(firm, "build", "--as-of", AS_OF, "--client", "sofia-marquez")
+    assert result.returncode == 1, result.stdout
+    assert says in result.stdout + result.stderr
+    assert not (firm / "site" / "clients" / "sofia-marquez").exists()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_coachbook_audit_refuses_it_too(case: str, clean_build: Path, tmp_path: Path) -> None:
+    tag, says = CASES[case]
+    firm = tmp_path / "firm"
+    shutil.copytree(clean_build, firm, symlinks=True)
+    page = firm / "site" / "clients" / "sofia-marquez" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</head>", tag + "</head>", 1), encoding="utf-8")
+    result = run_coachbook(firm, "audit")
+    assert result.returncode == 1, result.stdout
+    assert says in result.stderr, result.stderr
+    assert "sofia-marquez" in result.stdout and "leak(s)" in result.stdout
