@@ -65,7 +65,7 @@ def test_every_site_is_complete_and_standalone(built_firm: Path) -> None:
         assert (folder / "assets" / "stylesheets" / "coachbook.css").is_file(), name
         assert (folder / "stages" / "01-contracting" / "index.html").is_file(), name
     # Nothing half-built stays behind, and firm data is never published.
-    assert not (built_firm / "site" / ".staging").exists()
+    assert not (built_firm / "site" / ".staging").exists() and not (built_firm / ".site.staging").exists()
     for path in (built_firm / "site").rglob("*"):
         assert path.suffix not in (".yml", ".yaml"), path
 

@@ -73,9 +73,9 @@ def held():
 original = tasks.build_new_site
 
 
-def inspected(context, target, path):
+def inspected(context, target, path, *rest):
     before = held()
-    result = original(context, target, path)
+    result = original(context, target, path, *rest)
     after = held()
     name = target.name.replace(" ", "_")
     (out / f"{name}.json").write_text(json.dumps({"before": before, "after": after, "ok": result.ok}))
@@ -147,10 +147,10 @@ def _build(firm: Path) -> FirmReport:
 def test_a_site_process_that_dies_fails_its_site_alone(firm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     original = tasks.build_new_site
 
-    def dies_for_kwame(context: Any, target: SiteTarget, path: Path | None) -> SiteResult:
+    def dies_for_kwame(context: Any, target: SiteTarget, path: Path | None, *rest: Any) -> SiteResult:
         if target.client == "kwame-asante":
             os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
-        result: SiteResult = original(context, target, path)
+        result: SiteResult = original(context, target, path, *rest)
         return result
 
     monkeypatch.setattr(tasks, "build_new_site", dies_for_kwame)

@@ -131,7 +131,7 @@ def test_a_site_that_fails_its_audit_is_not_published_and_its_old_version_stays(
     assert re.search(r"built\s+dana-whitfield", result.stdout)
     assert (firm / "site" / "handbook" / "index.html").read_bytes() == old_handbook
     assert (firm / "site" / "clients" / "sofia-marquez" / "index.html").read_bytes() == old_sofia
-    assert not (firm / "site" / ".staging").exists()
+    assert not (firm / "site" / ".staging").exists() and not (firm / ".site.staging").exists()
 
 
 def test_deleting_an_engagement_removes_its_site(firm: Path) -> None:

@@ -29,6 +29,7 @@ from coachbook.access.encryption import (
     page_path_for,
     unlock_script,
 )
+from coachbook.build.state import MARK_FILE
 from coachbook.errors import CoachbookError
 
 SLUG = "dana-whitfield"
@@ -104,7 +105,8 @@ PAGE = "<!doctype html><html><head><title>Notes for Dana Whitfield</title></head
 def encrypted(built_firm: Path, tmp_path_factory: pytest.TempPathFactory) -> Encrypted:
     source = built_firm / "site" / "clients" / SLUG
     root = tmp_path_factory.mktemp("encrypted") / SLUG
-    shutil.copytree(source, root)
+    # A built site as the plugin encrypts it: before the builder adds its mark (coachbook.build.state).
+    shutil.copytree(source, root, ignore=shutil.ignore_patterns(MARK_FILE))
     originals = files_of(root)
     count = encrypt_site(root, passphrase=PASSPHRASE, binding=BINDING)
     return Encrypted(root, originals, count)

@@ -36,7 +36,7 @@ def _plan(site: Site, *, force: bool = False, strict: bool = False) -> str:
     saved = {}
     if site.recorded:
         saved["ana"] = SiteRecord(
-            site.recorded_fingerprint, site.recorded_folder, None, site.recorded_needles, list(site.warnings)
+            site.recorded_fingerprint, site.recorded_folder, site.recorded_needles, warned=bool(site.warnings)
         )
     plan = plan_builds(
         [Candidate("ana", site.folder, site.fingerprint, site.present)],
@@ -88,7 +88,7 @@ def test_plan_table(site: Site, flags: dict[str, bool], expected: str) -> None:
 
 
 def test_sites_keep_their_order_and_each_set_of_strings_is_compared_once() -> None:
-    saved = {name: SiteRecord("f", f"clients/{name}", None, "fewer", []) for name in ("a", "b", "c")}
+    saved = {name: SiteRecord("f", f"clients/{name}", "fewer") for name in ("a", "b", "c")}
     candidates = [Candidate(name, f"clients/{name}", "f", True) for name in ("c", "a", "b")]
     plan = plan_builds([*candidates, Candidate("d", "clients/d", "f", False)], saved, "now", NEEDLE_SETS)
     assert [name for name, _ in plan.reaudit] == ["c", "a", "b"]

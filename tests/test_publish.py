@@ -147,7 +147,7 @@ def test_a_publish_killed_half_way_leaves_the_earlier_state_intact(firm: Path) -
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    staging = firm / "published" / ".staging"
+    staging = firm / ".published.staging"
     deadline = time.monotonic() + 60
     # Kill it while the new version is being built: its staging folder has files in it.
     while time.monotonic() < deadline and not any(staging.rglob("*.html")):

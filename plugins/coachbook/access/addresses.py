@@ -10,12 +10,11 @@ is reviewable in git and the same on every machine that builds the site.
 from __future__ import annotations
 
 import base64
-import os
 import re
 import secrets
-import tempfile
 from pathlib import Path
 
+from coachbook.core.files import write_atomic
 from coachbook.core.loader import LoadedEngagement
 from coachbook.errors import CoachbookError
 
@@ -70,11 +69,4 @@ def _child_indent(rest: str) -> str:
 
 def _replace(path: Path, text: str) -> None:
     # Written beside the original and renamed over it, so a crash leaves the old file whole.
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text, mode=path.stat().st_mode & 0o777)

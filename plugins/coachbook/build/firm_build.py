@@ -36,6 +36,7 @@ How `build_firm` works, and why:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
@@ -58,10 +59,12 @@ from coachbook.build.fingerprints import (
 )
 from coachbook.build.forkserver import ForkServer, Outcome, Task
 from coachbook.build.planner import BuildPlan, Candidate, plan_builds, stale_folders
-from coachbook.build.staging import remove_site
-from coachbook.build.state import BuildState, EngagementRecord, SiteRecord, state_path
+from coachbook.build.staging import clean_leftovers, remove_site
+from coachbook.build.state import BuildState, EngagementRecord, SiteRecord, read_mark, state_path, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget, client_target, handbook_target, sponsor_target
+from coachbook.core.files import describe_os_error
 from coachbook.core.loader import content_links, engagement_files, load_firm, load_programs
+from coachbook.core.lock import Holder, RunLock
 from coachbook.errors import CoachbookError, Problem, ProblemList
 from coachbook.refs.git import resolve_commit
 from coachbook.refs.handbooks import GitHandbooks
@@ -94,6 +97,8 @@ class FirmBuild:
     shard: Shard | None = None
     link_assets: bool = True
     """Hardlink identical theme assets across sites to one stored copy."""
+    wait: bool = True
+    """Wait for another run that holds the project's lock; if False, stop at once (`--no-wait`)."""
 
 
 @dataclass
@@ -115,6 +120,10 @@ class FirmReport:
     """The largest private memory of any process that built a site: what one more such process costs."""
     server_kb: int = 0
     """Peak resident memory of the process the build processes were forked from (`coachbook.build.forkserver`)."""
+    notes: list[str] = field(default_factory=list)
+    """Things the coach should know that did not fail a site (a build record that could not be read or saved)."""
+    cleaned: list[str] = field(default_factory=list)
+    """What runs that died had left in the staging area, removed before this run began."""
 
     @property
     def failed(self) -> list[SiteResult]:
@@ -127,6 +136,9 @@ class FirmReport:
 
 class Events:
     """What `build_firm` tells its caller while it runs; the CLI draws progress from it."""
+
+    def waiting(self, holder: Holder | None) -> None:
+        """Another run holds the project's lock; this one waits for it."""
 
     def planned(self, to_build: int, skipped: int, reaudit: int) -> None:
         """The work is known: sites to build, sites unchanged, unchanged sites to search for new strings."""
@@ -141,8 +153,12 @@ class Events:
 def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     """Build what changed of the firm into `request.site_root`: the handbook and the clients' sites.
 
+    The whole run holds the project's lock (`coachbook.core.lock`): a second
+    run waits for it, or with `request.wait` false stops at once.
+
     Raises:
-        CoachbookError: The config cannot be used, or an unknown client was asked for.
+        CoachbookError: The config cannot be used, an unknown client was asked for, or (`LockBusy`)
+            another run holds the lock and `request.wait` is false.
         ProblemList: A program, guide or engagement file has problems; nothing was built.
     """
     events = events or Events()
@@ -150,13 +166,20 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     report = FirmReport()
     cfg, project = load_project(request.config_file, strict=request.strict)
     report.content_dir = project.content_dir
-    programs = load_programs(project)
-    context = tasks.BuildContext(
-        request.config_file, request.site_root, request.as_of, request.link_assets, cfg, project, programs
-    )
-    # Forked now, before anything of any client is read, so that no build process holds any of it.
-    with ForkServer(context) as server:
-        _build_firm(request, events, report, server, cfg, project)
+    with RunLock(project.work_dir, "coachbook build", wait=request.wait, waiting=events.waiting):
+        # Whatever a run that died left staging is garbage now: this run is the only writer.
+        report.cleaned = [str(path) for path in clean_leftovers(request.site_root)]
+        programs = load_programs(project)
+        context = tasks.BuildContext(
+            request.config_file, request.site_root, request.as_of, request.link_assets, cfg, project, programs
+        )
+        try:
+            # Forked now, before anything of any client is read, so that no build process holds any of it.
+            with ForkServer(context) as server:
+                _build_firm(request, events, report, server, cfg, project)
+        finally:
+            # Interrupted or not, nothing of this run stays in staging.
+            clean_leftovers(request.site_root)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -173,6 +196,11 @@ def _build_firm(
     site_root = request.site_root
     state_file = state_path(project.root, site_root)
     state = BuildState.load(state_file)
+    if state.problem:
+        report.notes.append(
+            f"The build record {project.shown(state_file)} was not used: {state.problem}. "
+            "Every engagement file is read again; each site is checked against its own folder as always."
+        )
     records = _records(request, project, server, files, state)
     index = LeakIndex({slug: record.fragments for slug, record in records.items()})
     needles_key = state.remember_needles(t for record in records.values() for t in record.fragments.texts)
@@ -180,6 +208,8 @@ def _build_firm(
     tools = digest(tool_versions())
     fingerprints = _fingerprints(request, cfg, project, records, tools)
     targets = {target.name: target for target in _targets(request, site_root, files, records)}
+    # What each site in place was built from is in its own mark, swapped in with it: never a record apart.
+    marks = {name: mark for name, target in targets.items() if (mark := read_mark(target.dest)) is not None}
     plan = plan_builds(
         [
             Candidate(
@@ -190,31 +220,55 @@ def _build_firm(
             )
             for name, target in targets.items()
         ],
-        state.sites,
+        marks,
         needles_key,
         state.needle_sets,
         force=request.force,
         strict=request.strict,
     )
+    state.engagements = records
+    # Saved before any site is built, so that the strings the new marks will name are known to the next run.
+    _save(state, state_file, {needles_key, *(m.needles for m in marks.values())}, report, project)
     for name in plan.refresh:
-        state.sites[name].needles = needles_key
+        with contextlib.suppress(OSError):  # The mark keeps its old strings: the next run searches again.
+            write_mark(targets[name].dest, replace(marks[name], needles=needles_key))
     report.skipped.extend(plan.skip)
     events.planned(len(plan.build), len(plan.skip), len(plan.reaudit))
     if not plan.empty:
-        _carry_out(request, events, report, server, plan, targets, files, records, index, state, needles_key, tools)
-        _record_results(report, state, fingerprints, needles_key, site_root, request.as_of or dt.date.today())
+        as_of = (request.as_of or dt.date.today()).isoformat()
+        new_marks = {
+            p.name: SiteRecord(
+                fingerprints[p.name],
+                targets[p.name].dest.relative_to(site_root).as_posix(),
+                needles_key,
+                as_of=None if targets[p.name].client is None else as_of,
+            )
+            for p in plan.build
+        }
+        _carry_out(
+            request, events, report, server, plan, targets, files, records, index, state, needles_key, tools, new_marks
+        )
 
     if not request.clients:
         report.removed = _remove_stale(site_root, "clients", {record.address for record in records.values()})
         report.removed += _remove_stale(site_root, "sponsors", {r.address for r in records.values() if r.sponsor})
         for address in report.removed:
             events.removed(address)
-    state.engagements = records
-    current = {"handbook", *records, *(sponsor_target(site_root, s).name for s, r in records.items() if r.sponsor)}
-    for name in list(state.sites):
-        if name not in current:
-            del state.sites[name]
-    state.save(state_file)
+    in_use = {mark.needles for target in targets.values() if (mark := read_mark(target.dest)) is not None}
+    _save(state, state_file, in_use, report, project)
+
+
+def _save(state: BuildState, path: Path, in_use: set[str], report: FirmReport, project: Project) -> None:
+    """Save the build state; if it cannot be saved, say so and go on (the sites' marks are what counts)."""
+    try:
+        state.save(path, in_use=in_use)
+    except OSError as exc:
+        note = (
+            f"The build record {project.shown(path)} could not be saved: {describe_os_error(exc)}. "
+            "The sites are right; the next build reads every engagement file again."
+        )
+        if note not in report.notes:
+            report.notes.append(note)
 
 
 def _engagement_files(request: FirmBuild, project: Project) -> dict[str, Path]:
@@ -266,6 +320,7 @@ def _carry_out(
     state: BuildState,
     needles_key: str,
     tools: str,
+    marks: Mapping[str, SiteRecord],
 ) -> None:
     """Build and search again what `plan` says, each site in a process forked from the server."""
     to_build = [targets[planned.name] for planned in plan.build]
@@ -273,11 +328,15 @@ def _carry_out(
     with AuditService(index, known) as service:
         server.call(tasks.audit_through, service.remote)
         jobs = [
-            Task(targets[p.name], tasks.build_site, (targets[p.name], _file(files, targets[p.name]), p.unsearched))
+            Task(
+                targets[p.name],
+                tasks.build_site,
+                (targets[p.name], _file(files, targets[p.name]), marks[p.name], p.unsearched),
+            )
             for p in plan.build
         ]
         jobs += [
-            Task(targets[name], tasks.reaudit_site, (targets[name], _file(files, targets[name]), added))
+            Task(targets[name], tasks.reaudit_site, (targets[name], _file(files, targets[name]), added, needles_key))
             for name, added in plan.reaudit
         ]
         for outcome in server.run(jobs, jobs=request.jobs):
@@ -291,33 +350,6 @@ def _carry_out(
 
 def _file(files: Mapping[str, Path], target: SiteTarget) -> Path | None:
     return files.get(target.client or "")
-
-
-def _record_results(
-    report: FirmReport,
-    state: BuildState,
-    fingerprints: Mapping[str, str],
-    needles_key: str,
-    site_root: Path,
-    as_of: dt.date,
-) -> None:
-    """What each site built or searched again now is, in the state."""
-    for result in report.results:
-        name = result.target.name
-        if result.ok and result.audited_only:
-            state.sites[name].needles = needles_key
-        elif result.ok:
-            state.sites[name] = SiteRecord(
-                fingerprint=fingerprints[name],
-                folder=result.target.dest.relative_to(site_root).as_posix(),
-                stamp=result.stamp,
-                needles=needles_key,
-                warnings=list(result.warnings),
-                as_of=None if result.target.client is None else as_of.isoformat(),
-            )
-        else:
-            # A failed site is built again next time, whatever its fingerprint.
-            state.sites.pop(name, None)
 
 
 def _site_result(outcome: Outcome) -> SiteResult:
@@ -412,7 +444,7 @@ def _remove_stale(site_root: Path, kind: str, addresses: set[str]) -> list[str]:
         return []
     removed = []
     for name in stale_folders([p.name for p in folder.iterdir() if p.is_dir()], addresses):
-        remove_site(folder / name)
+        remove_site(folder / name, site_root)
         removed.append(name if kind == "clients" else f"{kind}/{name}")
     return removed
 

@@ -22,11 +22,13 @@ engagements, say) stays behind in the memory the next process is forked from.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
 import pickle
 import resource
+import signal
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +37,7 @@ from multiprocessing.connection import Connection, wait
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from coachbook.core.lock import close_inherited_locks
 from coachbook.errors import CoachbookError
 
 __all__ = ["ForkServer", "Outcome", "Task", "private_kb"]
@@ -43,6 +46,8 @@ State = TypeVar("State")
 
 #: How long closing waits for the server to finish its current message before stopping it.
 _STOP_SECONDS = 10
+#: prctl(2): the signal this process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ class ForkServer(Generic[State]):
         context = multiprocessing.get_context("fork")
         self._connection, theirs = context.Pipe(duplex=True)
         # Not a daemon: daemonic processes may not start processes of their own.
-        self._process = context.Process(target=_serve, args=(theirs, state), name="coachbook-fork-server")
+        self._process = context.Process(target=_serve, args=(theirs, state, os.getpid()), name="coachbook-fork-server")
         self._process.start()
         theirs.close()
 
@@ -178,8 +183,25 @@ class ForkServer(Generic[State]):
             ) from None
 
 
-def _serve(connection: Connection, state: Any) -> None:
+def die_with(parent: int) -> None:
+    """End this (forked) process when `parent` ends, however it ends: no orphan keeps a pipe or the lock open.
+
+    Linux sends the signal asked for with `PR_SET_PDEATHSIG` when the parent
+    dies; if the parent died before the request was made, exit now. Elsewhere
+    the end of the pipe to the parent stops the server at its next read.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+    # A lock this process inherited must die with the process that took it, not live on here.
+    close_inherited_locks()
+
+
+def _serve(connection: Connection, state: Any, parent: int) -> None:
     """The server's loop: prepare when called, fork when asked to run, stop when told or when the caller is gone."""
+    die_with(parent)
     # Everything this process starts with is kept for good, like all that `call` makes.
     gc.freeze()
     try:
@@ -241,7 +263,7 @@ def _run(connection: Connection, state: Any, *, jobs: int) -> None:
                     more = False
                     break
                 reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(writer, task, state), daemon=True)
+                process = context.Process(target=_child, args=(writer, task, state, os.getpid()), daemon=True)
                 process.start()
                 writer.close()
                 running[reader.fileno()] = (task, process, reader, time.perf_counter())
@@ -271,9 +293,10 @@ def _run(connection: Connection, state: Any, *, jobs: int) -> None:
             reader.close()
 
 
-def _child(writer: Connection, task: Task, state: Any) -> None:
+def _child(writer: Connection, task: Task, state: Any, server: int) -> None:
     # This process runs one task and exits, so nothing it leaves behind
     # (plugin objects, Material's search index, caches) reaches another task.
+    die_with(server)
     started = time.perf_counter()
     value, error = None, ""
     try:

@@ -8,6 +8,8 @@ carries the plan out.
 
 The rules:
 
+* What was recorded of a site is its mark (`coachbook.build.state`), kept
+  inside the site's folder and swapped in with it, so it is always true.
 * A site is **built** when nothing is recorded of it, its inputs' fingerprint
   changed, it moved to another folder, its folder holds no site, `--force`
   asks for it, or `--strict` asks and its last build had warnings.
@@ -153,7 +155,7 @@ def _reason(site: Candidate, kept: SiteRecord | None, *, force: bool, strict: bo
     # Existence, not inode or time: a CI cache restores the output as new files, and that is fine.
     if not site.present:
         return Reason.MISSING
-    if strict and kept.warnings:
+    if strict and kept.warned:
         return Reason.WARNINGS
     return None
 

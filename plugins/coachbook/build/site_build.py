@@ -22,7 +22,9 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from coachbook.adapter.config import coachbook_plugin, load_mkdocs_config
 from coachbook.build.fingerprints import output_stamp
 from coachbook.build.staging import discard, staging_dir, swap_in
+from coachbook.build.state import SiteRecord, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget
+from coachbook.core.files import describe_os_error
 from coachbook.errors import CoachbookError
 
 if TYPE_CHECKING:
@@ -48,11 +50,14 @@ def attempt(
     site_root: Path,
     configure: Callable[[Path], MkDocsConfig],
     finish: Callable[[Path], object] | None = None,
+    mark: Callable[[bool], SiteRecord] | None = None,
 ) -> SiteResult:
     """Build one site into a staging folder and swap it in if, and only if, it fully succeeds.
 
     `configure(staged)` returns the config to build with, its `site_dir` the
-    staging folder; `finish(staged)` runs after a successful build and audit.
+    staging folder; `finish(staged)` runs after a successful build and audit;
+    `mark(warned)` gives the site's mark (`coachbook.build.state`), written into
+    the staging folder so that it is swapped in with the site, never apart.
     """
     started = time.perf_counter()
     collector = _Collector()
@@ -68,8 +73,13 @@ def attempt(
             cfg.plugins.on_shutdown()
         if finish is not None:
             finish(staged)
+        if mark is not None:
+            write_mark(staged, mark(bool(collector.messages)))
         swap_in(staged, target.dest)
-    except (PluginError, ConfigurationError, CoachbookError, Abort, OSError) as exc:
+    except OSError as exc:
+        discard(staged)
+        return _failed(target, started, describe_os_error(exc), collector)
+    except (PluginError, ConfigurationError, CoachbookError, Abort) as exc:
         discard(staged)
         # MkDocs logs the real reason and raises a bare "Aborted with a BuildError!".
         reason = "; ".join(collector.errors) if isinstance(exc, Abort) and collector.errors else str(exc)
@@ -103,6 +113,7 @@ def build_one(
     strict: bool = False,
     options: Mapping[str, Any] | None = None,
     site_url: str | None = None,
+    mark: Callable[[bool], SiteRecord] | None = None,
 ) -> SiteResult:
     """Build one site in this process, the way `mkdocs build` would, into a staging folder first.
 
@@ -124,4 +135,4 @@ def build_one(
         plugin.config.update(options or {})
         return cfg
 
-    return attempt(target, site_root, configure)
+    return attempt(target, site_root, configure, mark=mark)

@@ -1,16 +1,26 @@
-"""What `coachbook build` remembers between runs for one output folder, and where it keeps it.
+"""What `coachbook build` knows of what it built: a mark inside each site, and a cache beside the project.
 
-The record lives in a JSON file under `.coachbook/builds/` beside the
-project, never inside the served output: it names every client and their
-address, and keeps each engagement's audit fragments (coach-only text
-included) so that an unchanged engagement is not parsed again. `.coachbook/`
-is git-ignored.
+**The site mark** (`.coachbook.json` inside every site folder) says what the
+site was built from: its fingerprint, the audit strings it was searched for,
+the date it was built for, whether its build had warnings, and for a
+published version its name and title. It is written into the staging folder
+before the folder is swapped in, so the two move together in one rename: a
+site and its mark can never disagree, whatever is killed when. Whether a
+site is up to date is decided from its mark alone. The mark holds digests,
+dates and version names, nothing of any client; it is a dotfile, which the
+hosting configs never serve.
+
+**The build state** (`.coachbook/builds/<id>.json`, git-ignored, never inside
+the served output) is a cache: each engagement file's record (its digest,
+address and audit fragments, so an unchanged file is not parsed again), the
+sets of audit strings that marks refer to, and what the theme's assets were
+found to hold. Losing it, or finding it damaged, costs time, never
+correctness: it is then treated as missing, and the build says so.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +28,25 @@ from typing import Any
 
 from coachbook.audit.needles import Fragments
 from coachbook.build.fingerprints import digest
+from coachbook.core.files import write_atomic
 
-__all__ = ["STATE_VERSION", "BuildState", "EngagementRecord", "SiteRecord", "state_path"]
+__all__ = [
+    "MARK_FILE",
+    "STATE_VERSION",
+    "BuildState",
+    "EngagementRecord",
+    "SiteRecord",
+    "read_mark",
+    "state_path",
+    "write_mark",
+]
 
-#: Bump when the layout of the state file changes; an old file is then ignored (everything is rebuilt).
-STATE_VERSION = 2
+#: Bump when the layout of the state file changes; an old file is then ignored (engagements are parsed again).
+STATE_VERSION = 3
+#: The site mark's file name, at the root of every site Coachbook puts in place.
+MARK_FILE = ".coachbook.json"
+#: Bump when the mark's layout changes; an old mark then means "build again".
+MARK_VERSION = 1
 
 
 def state_path(project_root: Path, site_root: Path) -> Path:
@@ -54,58 +78,85 @@ class EngagementRecord:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> EngagementRecord:
         return cls(
-            data["digest"],
-            data["address"],
+            str(data["digest"]),
+            str(data["address"]),
             Fragments.from_json(data["fragments"]),
-            data.get("handbook"),
+            None if data.get("handbook") is None else str(data["handbook"]),
             bool(data.get("sponsor", False)),
         )
 
 
 @dataclass
 class SiteRecord:
-    """A site as it was last put in place."""
+    """A site as it was put in place: what its mark says."""
 
     fingerprint: str
     folder: str
-    """The site's folder, relative to the output root."""
-    stamp: list[int] | None
-    """The folder's inode and time when it was put in place, for diagnosis; builds only check the folder exists."""
+    """The site's folder, relative to the output root, when it was built (a copy moved by hand is built again)."""
     needles: str
     """Key in `BuildState.needle_sets` of the strings the site was last audited against."""
-    warnings: list[str] = field(default_factory=list)
+    warned: bool = False
+    """Whether its build had warnings (`--strict` then builds it again, to report them)."""
     as_of: str | None = None
     """The date the site was built for (YYYY-MM-DD), which `coachbook audit` audits it as of."""
+    version: str | None = None
+    """For a published version: its name."""
+    title: str | None = None
+    """For a published version: its title, so a lost `versions.json` can be rebuilt."""
+    properties: dict[str, Any] = field(default_factory=dict)
+    """For a published version: what it was built from (mike's `properties`)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
+            "mark": MARK_VERSION,
             "fingerprint": self.fingerprint,
             "folder": self.folder,
-            "stamp": self.stamp,
             "needles": self.needles,
-            "warnings": self.warnings,
+            "warned": self.warned,
             "as_of": self.as_of,
         }
+        if self.version is not None:
+            data.update(version=self.version, title=self.title, properties=self.properties)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SiteRecord:
+        if data.get("mark") != MARK_VERSION:
+            raise ValueError(f"mark version {data.get('mark')!r}")
+        properties = data.get("properties") or {}
+        if not isinstance(properties, dict):
+            raise TypeError("properties is not a mapping")
         return cls(
-            data["fingerprint"],
-            data["folder"],
-            data["stamp"],
-            data["needles"],
-            list(data.get("warnings", [])),
-            data.get("as_of"),
+            fingerprint=str(data["fingerprint"]),
+            folder=str(data["folder"]),
+            needles=str(data["needles"]),
+            warned=bool(data.get("warned", False)),
+            as_of=None if data.get("as_of") is None else str(data["as_of"]),
+            version=None if data.get("version") is None else str(data["version"]),
+            title=None if data.get("title") is None else str(data["title"]),
+            properties=properties,
         )
+
+
+def read_mark(site: Path) -> SiteRecord | None:
+    """The mark of the site in `site`; None when it has none, or one that cannot be read (then: build it again)."""
+    try:
+        return SiteRecord.from_json(json.loads((site / MARK_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def write_mark(site: Path, record: SiteRecord) -> None:
+    """Write (or replace) the mark of the site in `site`, in one step."""
+    text = json.dumps(record.to_json(), sort_keys=True, separators=(",", ":")) + "\n"
+    write_atomic(site / MARK_FILE, text, durable=False)
 
 
 @dataclass
 class BuildState:
-    """Everything `coachbook build` remembers between runs for one output folder."""
+    """What `coachbook build` keeps between runs for one output folder, to save time; never needed to be right."""
 
     engagements: dict[str, EngagementRecord] = field(default_factory=dict)
-    sites: dict[str, SiteRecord] = field(default_factory=dict)
-    """By site name: `handbook` or the client's slug."""
     needle_sets: dict[str, list[str]] = field(default_factory=dict)
     """Every client's audit strings at the time of an audit, by digest, for the sites that were audited then."""
     asset_needles: str | None = None
@@ -114,41 +165,48 @@ class BuildState:
     """What that search found, by asset digest: the next build searches only for strings added since."""
     asset_tools: str | None = None
     """Digest of the tools that search was made with: another version of the audit searches afresh."""
+    problem: str | None = None
+    """Why the state on disk could not be used, when it could not (it is then empty)."""
 
     @classmethod
     def load(cls, path: Path) -> BuildState:
-        """The state at `path`; an empty one when it is missing, unreadable or from another version."""
+        """The state at `path`; an empty one, saying why, when it is unreadable, damaged or of another layout."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != STATE_VERSION:
-                return cls()
-            return cls(
-                engagements={k: EngagementRecord.from_json(v) for k, v in data["engagements"].items()},
-                sites={k: SiteRecord.from_json(v) for k, v in data["sites"].items()},
-                needle_sets={k: list(v) for k, v in data["needle_sets"].items()},
-                asset_needles=data.get("asset_needles"),
-                asset_found={k: list(v) for k, v in data.get("asset_found", {}).items()},
-                asset_tools=data.get("asset_tools"),
-            )
-        except (OSError, ValueError, KeyError, TypeError):
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
             return cls()
+        except OSError as exc:
+            return cls(problem=f"it cannot be read ({exc.strerror})")
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+                return cls(problem="it is from another version of Coachbook")
+            return cls(
+                engagements={str(k): EngagementRecord.from_json(v) for k, v in data["engagements"].items()},
+                needle_sets={str(k): [str(t) for t in v] for k, v in data["needle_sets"].items()},
+                asset_needles=None if data.get("asset_needles") is None else str(data["asset_needles"]),
+                asset_found={str(k): [str(t) for t in v] for k, v in data.get("asset_found", {}).items()},
+                asset_tools=None if data.get("asset_tools") is None else str(data["asset_tools"]),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return cls(problem=f"it is damaged ({type(exc).__name__})")
 
-    def save(self, path: Path) -> None:
-        """Write the state atomically, keeping only the needle sets some site still refers to."""
-        used = {site.needles for site in self.sites.values()} | {self.asset_needles}
+    def save(self, path: Path, *, in_use: Iterable[str] = ()) -> None:
+        """Write the state in one step, keeping only the needle sets that a site mark (`in_use`) refers to.
+
+        Raises:
+            OSError: It could not be written (a full disk, a read-only folder); the old file stays.
+        """
+        used = set(in_use) | {self.asset_needles}
         data = {
             "version": STATE_VERSION,
             "engagements": {k: v.to_json() for k, v in sorted(self.engagements.items())},
-            "sites": {k: v.to_json() for k, v in sorted(self.sites.items())},
             "needle_sets": {k: v for k, v in self.needle_sets.items() if k in used},
             "asset_needles": self.asset_needles,
             "asset_found": dict(sorted(self.asset_found.items())),
             "asset_tools": self.asset_tools,
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomic(path, json.dumps(data, separators=(",", ":")))
 
     def remember_needles(self, texts: Iterable[str]) -> str:
         """Keep a set of audit strings and return its key."""

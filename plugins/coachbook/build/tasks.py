@@ -26,7 +26,7 @@ from coachbook.build.asset_store import link_assets
 from coachbook.build.fingerprints import digest_bytes
 from coachbook.build.site_build import attempt
 from coachbook.build.staging import remove_site
-from coachbook.build.state import EngagementRecord
+from coachbook.build.state import EngagementRecord, SiteRecord, read_mark, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget
 from coachbook.core.loader import Firm, LoadedEngagement, load_engagement
 from coachbook.core.sponsor import wants_sponsor_site
@@ -135,18 +135,19 @@ def build_site(
     context: BuildContext,
     target: SiteTarget,
     path: Path | None,
+    mark: SiteRecord,
     unsearched: frozenset[str] | None = None,
 ) -> SiteResult:
     """In a site's own process: build the site from the warmed config and that client's engagement, and audit it.
 
-    A failed build leaves the version in place, unless that version contains
-    one of the `unsearched` strings (added to the audit since it was last
-    searched): then it is taken offline, as an unchanged site would be.
+    `mark` is what the site's mark will say (its `warned` is filled in from the build). A failed build
+    leaves the version in place, unless that version contains one of the `unsearched` strings (added to
+    the audit since it was last searched): then it is taken offline, as an unchanged site would be.
     """
-    result = build_new_site(context, target, path)
+    result = build_new_site(context, target, path, mark)
     if result.ok or not unsearched or not (target.dest / "index.html").is_file():
         return result
-    previous = reaudit_site(context, target, path, unsearched)
+    previous = reaudit_site(context, target, path, unsearched, None)
     if previous.ok:
         return result
     return replace(
@@ -161,8 +162,8 @@ def _engagements(context: BuildContext, target: SiteTarget, path: Path | None) -
     return {target.client: load_engagement(context.project, path, context.programs, context.handbooks)}
 
 
-def build_new_site(context: BuildContext, target: SiteTarget, path: Path | None) -> SiteResult:
-    """In a site's own process: build and audit the site, and swap it in if both succeed."""
+def build_new_site(context: BuildContext, target: SiteTarget, path: Path | None, mark: SiteRecord) -> SiteResult:
+    """In a site's own process: build and audit the site, and swap it in, with its mark, if both succeed."""
     warmed = context.warm
     assert warmed is not None
 
@@ -186,13 +187,16 @@ def build_new_site(context: BuildContext, target: SiteTarget, path: Path | None)
         if context.link_assets:
             link_assets(staged, warmed.store, warmed.asset_digests)
 
-    return attempt(target, context.site_root, configure, finish)
+    return attempt(target, context.site_root, configure, finish, lambda warned: replace(mark, warned=warned))
 
 
-def reaudit_site(context: BuildContext, target: SiteTarget, path: Path | None, added: frozenset[str]) -> SiteResult:
+def reaudit_site(
+    context: BuildContext, target: SiteTarget, path: Path | None, added: frozenset[str], needles: str | None
+) -> SiteResult:
     """In a process of its own: search an unchanged site for strings added since its last audit.
 
     On a leak the site is removed, as a failed build would have left it, and built again next time.
+    When it is clean, its mark says it has been searched for today's strings (`needles`).
     """
     started = time.perf_counter()
     slug = target.client
@@ -208,8 +212,11 @@ def reaudit_site(context: BuildContext, target: SiteTarget, path: Path | None, a
     leaks = audit_site(target.dest, policy, context.index)
     seconds = time.perf_counter() - started
     if leaks:
-        remove_site(target.dest)
+        remove_site(target.dest, context.site_root)
         problems = [str(leak) for leak in leaks]
         error = f"leak audit failed: {len(problems)} problem(s) found; the site was removed: " + "; ".join(problems[:5])
         return SiteResult(target, False, seconds, error=error, audited_only=True)
+    kept = read_mark(target.dest)
+    if needles is not None and kept is not None:
+        write_mark(target.dest, replace(kept, needles=needles))
     return SiteResult(target, True, seconds, audited_only=True)

@@ -8,8 +8,19 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from coachbook.cli.support import Options, engagement_or_fail, fail, load_or_fail, project_of, reported, shown
+from coachbook.cli.support import (
+    Options,
+    engagement_or_fail,
+    fail,
+    load_or_fail,
+    no_wait_option,
+    project_of,
+    reported,
+    say_waiting,
+    shown,
+)
 from coachbook.core.loader import LoadedEngagement
+from coachbook.core.lock import RunLock
 from coachbook.core.project import Project
 from coachbook.core.sponsor import sponsor_key, wants_sponsor_site
 
@@ -254,8 +265,9 @@ def passphrase(opts: Options, slug: str, rotate: bool, sponsor: bool) -> None:
 
 @click.command("site-id")
 @click.argument("slug")
+@no_wait_option
 @click.pass_obj
-def site_id(opts: Options, slug: str) -> None:
+def site_id(opts: Options, slug: str, no_wait: bool) -> None:
     """Give SLUG's site an unguessable address, clients/<id>/, instead of clients/<slug>/.
 
     The id is added to the engagement file as `site.id`. Commit it: the address
@@ -268,7 +280,8 @@ def site_id(opts: Options, slug: str) -> None:
         firm = load_or_fail(project)
         loaded = engagement_or_fail(firm, slug)
         old_published = project.published / "clients" / loaded.address
-        new_id = add_site_id(loaded)
+        with RunLock(project.work_dir, f"coachbook site-id {slug}", wait=not no_wait, waiting=say_waiting):
+            new_id = add_site_id(loaded)
         click.echo(f"{project.shown(loaded.source)}: site.id set; the site will be at clients/{new_id}/")
         click.echo("Rebuild with `coachbook build`; the old address is removed from site/ then.")
         if old_published.is_dir():

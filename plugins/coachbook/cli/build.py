@@ -5,14 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from coachbook.cli.support import Options, fail, load_or_fail, project_of, quiet_mkdocs, reported, shown
-
-if TYPE_CHECKING:
-    from coachbook.audit.site_audit import Audience
+from coachbook.cli.support import (
+    Options,
+    fail,
+    load_or_fail,
+    no_wait_option,
+    project_of,
+    quiet_mkdocs,
+    reported,
+    shown,
+)
 
 __all__ = ["audit", "build", "check"]
 
@@ -53,6 +58,7 @@ of the clients, so several CI runners can build one firm.
     "--shard", metavar="K/N", help="Build only share K of N of the clients (the handbook on share 1), for CI matrices."
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' own log.")
+@no_wait_option
 @click.pass_obj
 def build(
     opts: Options,
@@ -64,6 +70,7 @@ def build(
     force: bool,
     shard: str | None,
     verbose: bool,
+    no_wait: bool,
 ) -> None:
     with reported(opts):
         from coachbook.build.firm_build import FirmBuild, build_firm
@@ -83,6 +90,7 @@ def build(
             force=force,
             jobs=jobs or os.cpu_count() or 1,
             shard=parse_shard(shard) if shard else None,
+            wait=not no_wait,
         )
         click.echo(
             f"Building into {shown(request.site_root)}/"
@@ -97,6 +105,10 @@ def build(
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             fail(f"{len(exc.problems)} problem(s) found; nothing was built. Fix them and run the command again.")
+        if report.cleaned:
+            click.echo(f"Removed what {len(report.cleaned)} interrupted build(s) had left half-built.", err=True)
+        for note in report.notes:
+            click.echo(f"note: {note}", err=True)
         lines = summary_lines(report)
         click.echo(lines[0])
         for line in lines[1:]:
@@ -132,7 +144,7 @@ def audit(opts: Options, site_dir: Path | None) -> None:
     with reported(opts):
         from coachbook.audit.index import LeakIndex
         from coachbook.audit.site_audit import Audience, audit_site, policy_for
-        from coachbook.build.state import BuildState, state_path
+        from coachbook.build.state import read_mark
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
@@ -148,15 +160,14 @@ def audit(opts: Options, site_dir: Path | None) -> None:
                     sites.append((name, loaded.slug if loaded else None, folder, audience))
         if not sites:
             fail(f"no sites found in {shown(site_root)}/; run `coachbook build` first")
-        # Each site is audited as of the date it was built for, which the build recorded.
-        recorded = BuildState.load(state_path(project.root, site_root)).sites
+        # Each site is audited as of the date it was built for, which its mark says.
         today = dt.date.today()
         total = 0
         # Every client's strings searched together, and files every site shares searched once:
         # the same answers as one search per client per site, in time that grows with the sites, not N².
         index = LeakIndex.of(firm, learn=True)
         for name, owner, folder, audience in sites:
-            record = recorded.get(_site_name(owner, audience) if owner else "handbook")
+            record = read_mark(folder)
             as_of = dt.date.fromisoformat(record.as_of) if record and record.as_of else today
             # A folder no engagement owns is audited as the handbook is: nothing of any client may be in it.
             policy = policy_for(firm, owner, audience=audience if owner else Audience.HANDBOOK, as_of=as_of)
@@ -173,10 +184,3 @@ def audit(opts: Options, site_dir: Path | None) -> None:
         if total:
             fail(f"{total} leak(s) found; do not publish these sites")
         click.echo(f"Audit passed: {len(sites)} site(s), nothing confidential found.")
-
-
-def _site_name(slug: str, audience: Audience) -> str:
-    """The name the build records a site under: the slug, or `<slug> (sponsor)`."""
-    from coachbook.audit.site_audit import Audience
-
-    return f"{slug} (sponsor)" if audience is Audience.SPONSOR else slug

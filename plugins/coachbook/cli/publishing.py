@@ -13,9 +13,11 @@ from coachbook.cli.support import (
     engagement_or_fail,
     fail,
     load_or_fail,
+    no_wait_option,
     project_of,
     quiet_mkdocs,
     reported,
+    say_waiting,
     shown,
     site_url_of,
 )
@@ -51,6 +53,7 @@ way under published/handbook/<version>/ (named after the ref, else the date).
     metavar="URL",
     help="Where the published tree is served (default: site_url in mkdocs.yml, else http://localhost/).",
 )
+@no_wait_option
 @click.pass_obj
 def publish(
     opts: Options,
@@ -62,6 +65,7 @@ def publish(
     as_of: dt.datetime | None,
     force: bool,
     base_url: str | None,
+    no_wait: bool,
 ) -> None:
     with reported(opts):
         from coachbook.core.versions import check_version_name
@@ -85,7 +89,7 @@ def publish(
             if ref is not None:
                 config, project, source = stack.enter_context(at_ref(project, config, ref))
             firm = load_or_fail(project)
-            release = Release(project.published, day, name, title, force, url, source)
+            release = Release(project.published, day, name, title, force, url, source, not no_wait, say_waiting)
             if slug is None:
                 what = "the handbook"
                 result = publish_handbook(config, firm, release)
@@ -104,37 +108,64 @@ def publish(
 @click.command()
 @click.argument("slug", required=False)
 @click.option("--handbook", is_flag=True, help="List the public handbook's versions instead.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Make the published tree consistent again: unlist versions whose folder is gone, remove folders an "
+    "interrupted publish left, copy the newest version into latest/, rebuild a damaged versions.json.",
+)
+@no_wait_option
 @click.pass_obj
-def versions(opts: Options, slug: str | None, handbook: bool) -> None:
-    """List the published versions of SLUG's site (or of the handbook), newest first."""
+def versions(opts: Options, slug: str | None, handbook: bool, repair: bool, no_wait: bool) -> None:
+    """List the published versions of SLUG's site (or of the handbook), newest first, and anything wrong."""
     with reported(opts):
-        from coachbook.core.versions import read_versions
+        from coachbook.publish.publisher import repair as repair_tree
+        from coachbook.publish.tree import VersionTree
 
         if handbook == bool(slug):
             fail("name a client (coachbook versions SLUG) or pass --handbook, not both")
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
         root = _root_of(project, firm, slug)
-        listed = read_versions(root / "versions.json")
+        tree = VersionTree(project.published, root)
+        if repair:
+            done = repair_tree(firm, slug, published=project.published, wait=not no_wait)
+            for line in done:
+                click.echo(f"Repaired: {line}.")
+            if not done:
+                click.echo("Nothing to repair.")
+        check = tree.check()
+        if check.damaged:
+            fail(
+                f"{shown(root / 'versions.json')} cannot be read ({check.damaged}); "
+                f"`coachbook versions {slug or '--handbook'} --repair` rebuilds it from the versions' folders"
+            )
+        listed = tree.versions()
         if not listed:
             again = f"coachbook publish {slug}" if slug else "coachbook publish --handbook"
             click.echo(f"{slug or 'The handbook'} has no published versions yet; run `{again}`.")
-            return
         for version in listed:
             aliases = f" [{', '.join(version.aliases)}]" if version.aliases else ""
             source = version.properties.get("ref") or ""
             click.echo(f"{version.name:<36} {version.title}{aliases}" + (f"  (from {source})" if source else ""))
+        if not check.clean:
+            for line in check.lines():
+                click.echo(f"warning: {line}", err=True)
+            fix = f"coachbook versions {slug or '--handbook'} --repair"
+            fail(f"the published versions need repair: run `{fix}` (the next publish repairs them too)")
 
 
 @click.command()
 @click.argument("args", nargs=-1, metavar="[SLUG] VERSION")
 @click.option("--handbook", is_flag=True, help="Remove a version of the public handbook instead.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@no_wait_option
 @click.pass_obj
-def unpublish(opts: Options, args: tuple[str, ...], handbook: bool, yes: bool) -> None:
+def unpublish(opts: Options, args: tuple[str, ...], handbook: bool, yes: bool, no_wait: bool) -> None:
     """Remove one published VERSION of SLUG's site (or of the handbook), after confirmation."""
     with reported(opts):
         from coachbook.core.versions import read_versions, require_version
+        from coachbook.publish.publisher import Release
         from coachbook.publish.publisher import unpublish as remove_version
 
         if len(args) != (1 if handbook else 2):
@@ -147,7 +178,8 @@ def unpublish(opts: Options, args: tuple[str, ...], handbook: bool, yes: bool) -
         require_version(listed, version, owner)
         if not yes and not click.confirm(f"Remove version {version!r} of {owner}'s site? This cannot be undone"):
             fail("nothing was removed")
-        remaining = remove_version(firm, slug, version, published=project.published)
+        release = Release(project.published, dt.date.today(), wait=not no_wait, waiting=say_waiting)
+        remaining = remove_version(firm, slug, version, published=project.published, release=release)
         click.echo(f"Removed {version!r}." + (f" `latest` is now {remaining[0].name!r}." if remaining else ""))
 
 

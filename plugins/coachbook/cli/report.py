@@ -21,6 +21,8 @@ import click
 from coachbook.adapter.plain_warnings import plain_warning
 from coachbook.build.firm_build import Events, FirmReport
 from coachbook.build.targets import SiteResult
+from coachbook.cli.support import say_waiting
+from coachbook.core.lock import Holder
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -46,6 +48,9 @@ class BuildReporter(Events):
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+    def waiting(self, holder: Holder | None) -> None:
+        say_waiting(holder)
 
     def planned(self, to_build: int, skipped: int, reaudit: int) -> None:
         parts = [f"{to_build} site(s) to build"]

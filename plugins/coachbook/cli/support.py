@@ -9,13 +9,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
+from coachbook.core.files import describe_os_error
 from coachbook.core.loader import Firm, LoadedEngagement, load_firm
+from coachbook.core.lock import Holder
 from coachbook.core.project import Project
 from coachbook.errors import CoachbookError, ProblemList
 from coachbook.refs.handbooks import GitHandbooks
@@ -91,12 +93,45 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+#: Exit status after Ctrl-C, as shells report a process stopped by SIGINT.
+INTERRUPTED = 130
+
+
 @contextlib.contextmanager
 def reported(opts: Options) -> Iterator[None]:
-    """Turn our errors into `error: ...` and exit status 1; re-raise them under --debug."""
+    """Turn errors into one `error: ...` line and exit status 1; re-raise them under --debug.
+
+    A filesystem error that reaches here (a full disk, a read-only folder) is
+    said in plain words too: the command's own steps leave earlier output as
+    it was, so the message need only say what to fix. Ctrl-C stops with one line.
+    """
     try:
         yield
     except CoachbookError as exc:
         if opts.debug:
             raise
         fail(str(exc))
+    except OSError as exc:
+        if opts.debug:
+            raise
+        fail(describe_os_error(exc))
+    except KeyboardInterrupt:
+        if opts.debug:
+            raise
+        click.echo("\nInterrupted. What was already put in place is complete; nothing else was changed.", err=True)
+        sys.exit(INTERRUPTED)
+
+
+def no_wait_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The `--no-wait` option of every command that changes the project."""
+    return click.option(
+        "--no-wait",
+        is_flag=True,
+        help="If another coachbook command is changing the project, stop at once instead of waiting for it.",
+    )(function)
+
+
+def say_waiting(holder: Holder | None) -> None:
+    """Tell the coach that this command waits for another, and which."""
+    who = str(holder) if holder else "another coachbook command"
+    click.echo(f"Waiting for {who} to finish (another run is changing this project) ...", err=True)

@@ -1,15 +1,11 @@
 """`coachbook publish`: build a site as a new, immutable version in the published tree.
 
-The order of the steps is what makes a publish safe to interrupt:
-
-1. the version is built and audited in a staging folder, then renamed into
-   `clients/<address>/<version>/` (an unlisted folder, harmless if we stop here);
-2. the client view it was built from is kept as a snapshot, for the next
-   version's "What changed" page;
-3. `latest/` is replaced by a copy of the new version, swapped in whole;
-4. `versions.json` and the redirecting `index.html` are replaced atomically.
-
-Killed at any point, every earlier version and `versions.json` are intact.
+A version is built and audited like any site, into staging, and then put in
+the tree in the order `coachbook.publish.tree` describes, so a publish killed
+at any instant leaves every earlier version, `latest/` and `versions.json`
+complete and true. The whole publish holds the project's lock
+(`coachbook.core.lock`): two publishes run one after the other, and each reads
+`versions.json` afresh under the lock, so neither loses the other's version.
 The public handbook is published the same way under `handbook/<version>/`.
 
 A version can be built from the working tree or from a git ref. From a ref,
@@ -22,19 +18,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import html
-import shutil
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from coachbook.build.site_build import build_one
-from coachbook.build.staging import discard, staging_dir, swap_in
+from coachbook.build.staging import staging_area
+from coachbook.build.state import SiteRecord
 from coachbook.build.targets import SiteTarget
-from coachbook.core.files import write_atomic
+from coachbook.core.files import describe_os_error, remove_tree
 from coachbook.core.loader import Firm, load_engagement
+from coachbook.core.lock import Holder, RunLock
 from coachbook.core.placeholders import human_date
 from coachbook.core.progress import compute_progress
 from coachbook.core.project import Project
@@ -45,13 +41,12 @@ from coachbook.core.versions import (
     check_version_name,
     default_version_name,
     publishing,
-    read_versions,
     require_version,
-    versions_json,
     without_version,
 )
 from coachbook.core.visibility import client_view
 from coachbook.errors import CoachbookError, ProblemList
+from coachbook.publish.tree import VersionTree
 from coachbook.refs.git import Source, export_project, file_at, resolve_commit, unchanged_since_head
 from coachbook.refs.handbooks import GitHandbooks
 
@@ -64,7 +59,6 @@ __all__ = [
     "handbook_root",
     "publish",
     "publish_handbook",
-    "redirect_page",
     "snapshot_path",
     "unpublish",
 ]
@@ -149,6 +143,10 @@ class Release:
     base_url: str = "http://localhost/"
     source: Source | None = None
     """The git ref the firm was exported at (see `at_ref`); None for the working tree."""
+    wait: bool = True
+    """Wait for another run that holds the project's lock; if False, stop at once (`--no-wait`)."""
+    waiting: Callable[[Holder | None], None] | None = None
+    """Called when this publish has to wait for another run, to say so."""
 
 
 def publish(config_file: Path, firm: Firm, slug: str, release: Release) -> PublishResult:
@@ -158,7 +156,8 @@ def publish(config_file: Path, firm: Firm, slug: str, release: Release) -> Publi
     commit is recorded when the engagement file is committed unchanged there.
 
     Raises:
-        CoachbookError: The name is unusable or taken (without `force`), or the build failed.
+        CoachbookError: The name is unusable or taken (without `force`), the build failed, or the tree
+            could not be written (the published versions are then as they were).
     """
     published, as_of, title, source = release.published, release.as_of, release.title, release.source
     project = firm.project
@@ -168,23 +167,27 @@ def publish(config_file: Path, firm: Firm, slug: str, release: Release) -> Publi
     current = progress.current.stage.id if progress.current else None
     name = release.name
     name = check_version_name(default_version_name(as_of, current) if name is None else name)
-    root = client_root(published, loaded.address)
-    versions = _open_for(root, name, release.force, owner=slug)
-    previous = next((v for v in versions if v.name != name), None)
-    options: dict[str, Any] = {"version": name, **_paths(project)}
-    if previous is not None:
-        options["changes_from"] = str(_previous_snapshot(firm, slug, previous))
-        options["changes_title"] = previous.title
+    tree = VersionTree(published, client_root(published, loaded.address))
     stage_title = progress.current.stage.title if progress.current else None
     title = title or human_date(as_of) + (f" · {stage_title}" if stage_title else "")
     properties = _properties(as_of, source, project, loaded.source)
     if loaded.engagement.handbook is not None:
         properties["handbook"] = {"ref": loaded.engagement.handbook, "commit": loaded.handbook_commit}
-    _build(config_file, SiteTarget(slug, slug, root / name), release, options, root, name)
-
-    write_snapshot(snapshot_path(project.git, loaded.address, name), view, as_of, title)
-    is_latest = _record(published, root, versions, Version(name, title, properties=properties))
-    return PublishResult(name, root / name, is_latest, previous.name if previous else None, source)
+    with _lock(project, release, f"coachbook publish {slug}"):
+        versions = _open_for(tree, name, release.force, owner=slug)
+        previous = next((v for v in versions if v.name != name), None)
+        options: dict[str, Any] = {"version": name, **_paths(project)}
+        if previous is not None:
+            options["changes_from"] = str(_previous_snapshot(firm, slug, previous))
+            options["changes_title"] = previous.title
+        entry = Version(name, title, properties=properties)
+        created = _build(config_file, tree, SiteTarget(slug, slug, tree.root / name), release, options, entry)
+        try:
+            write_snapshot(snapshot_path(project.git, loaded.address, name), view, as_of, title)
+            is_latest = _record(tree, versions, entry, created)
+        except OSError as exc:
+            raise CoachbookError(f"{slug}: version {name!r} was not published: {describe_os_error(exc)}") from None
+    return PublishResult(name, tree.root / name, is_latest, previous.name if previous else None, source)
 
 
 def publish_handbook(config_file: Path, firm: Firm, release: Release) -> PublishResult:
@@ -193,21 +196,34 @@ def publish_handbook(config_file: Path, firm: Firm, release: Release) -> Publish
     The default name is the ref when it can be one (a tag such as `v2026.1`), else the date.
 
     Raises:
-        CoachbookError: The name is unusable or taken (without `force`), or the build failed.
+        CoachbookError: The name is unusable or taken (without `force`), the build failed, or the tree
+            could not be written (the published versions are then as they were).
     """
     published, as_of, name, source = release.published, release.as_of, release.name, release.source
     if name is None:
         name = source.ref.lower() if source and _usable(source.ref.lower()) else as_of.isoformat()
     name = check_version_name(name)
-    root = handbook_root(published)
-    versions = _open_for(root, name, release.force, owner="the handbook")
-    previous = next((v for v in versions if v.name != name), None)
+    tree = VersionTree(published, handbook_root(published))
     title = release.title or (source.ref if source and name == source.ref.lower() else human_date(as_of))
     properties = _properties(as_of, source, firm.project, None)
-    options = {"version": name, **_paths(firm.project)}
-    _build(config_file, SiteTarget(HANDBOOK, None, root / name), release, options, root, name)
-    is_latest = _record(published, root, versions, Version(name, title, properties=properties))
-    return PublishResult(name, root / name, is_latest, previous.name if previous else None, source)
+    with _lock(firm.project, release, "coachbook publish --handbook"):
+        versions = _open_for(tree, name, release.force, owner="the handbook")
+        previous = next((v for v in versions if v.name != name), None)
+        options = {"version": name, **_paths(firm.project)}
+        entry = Version(name, title, properties=properties)
+        created = _build(config_file, tree, SiteTarget(HANDBOOK, None, tree.root / name), release, options, entry)
+        try:
+            is_latest = _record(tree, versions, entry, created)
+        except OSError as exc:
+            raise CoachbookError(
+                f"the handbook: version {name!r} was not published: {describe_os_error(exc)}"
+            ) from None
+    return PublishResult(name, tree.root / name, is_latest, previous.name if previous else None, source)
+
+
+def _lock(project: Project, release: Release, command: str) -> RunLock:
+    """The project's lock, for the real project even when the version is built from an exported ref."""
+    return RunLock(project.work_dir, command, wait=release.wait, waiting=release.waiting)
 
 
 def _usable(name: str) -> bool:
@@ -218,8 +234,10 @@ def _usable(name: str) -> bool:
     return True
 
 
-def _open_for(root: Path, name: str, force: bool, *, owner: str) -> list[Version]:
-    versions = read_versions(root / "versions.json")
+def _open_for(tree: VersionTree, name: str, force: bool, *, owner: str) -> list[Version]:
+    """The versions as they are now, read under the lock, after repairing what an interrupted run left."""
+    tree.repair()
+    versions = tree.versions()
     if any(v.name == name for v in versions) and not force:
         raise CoachbookError(
             f"version {name!r} of {owner} is already published and versions are immutable; "
@@ -250,24 +268,67 @@ def _properties(
 
 
 def _build(
-    config_file: Path, target: SiteTarget, release: Release, options: dict[str, Any], root: Path, name: str
-) -> None:
-    published = release.published
-    site_url = f"{release.base_url.rstrip('/')}/{root.relative_to(published).as_posix()}/{name}/"
-    result = build_one(config_file, target, published, as_of=release.as_of, options=options, site_url=site_url)
+    config_file: Path,
+    tree: VersionTree,
+    target: SiteTarget,
+    release: Release,
+    options: dict[str, Any],
+    entry: Version,
+) -> bool:
+    """Build the version into its folder (complete, still unlisted); True if the folder is new.
+
+    Raises:
+        CoachbookError: The build or its audit failed; nothing was changed.
+    """
+    published = tree.published
+    site_url = f"{release.base_url.rstrip('/')}/{tree.root.relative_to(published).as_posix()}/{entry.name}/"
+    mark = SiteRecord(
+        fingerprint="published",
+        folder=target.dest.relative_to(published).as_posix(),
+        needles="",
+        as_of=release.as_of.isoformat(),
+        version=entry.name,
+        title=entry.title,
+        properties=entry.properties,
+    )
+    created = not target.dest.exists()
+    result = build_one(
+        config_file,
+        target,
+        published,
+        as_of=release.as_of,
+        options=options,
+        site_url=site_url,
+        mark=lambda warned: replace(mark, warned=warned),
+    )
     if not result.ok:
-        raise CoachbookError(f"{target.name}: version {name!r} was not published: {result.error}")
+        raise CoachbookError(f"{target.name}: version {entry.name!r} was not published: {result.error}")
+    return created
 
 
-def _record(published: Path, root: Path, versions: list[Version], entry: Version) -> bool:
-    """Point `latest` and the version list at the new version; True if it is the latest."""
+def _record(tree: VersionTree, versions: list[Version], entry: Version, created: bool) -> bool:
+    """List the new version and point `latest/` at it when it is the newest; True if it is.
+
+    If the list cannot be written, a version folder this publish created is removed again, so no
+    unlisted version is left behind.
+    """
     updated = publishing(versions, entry)
     is_latest = LATEST in updated[0].aliases and updated[0].name == entry.name
-    if is_latest:
-        _replace_alias(published, root, entry.name)
-    write_atomic(root / "versions.json", versions_json(updated))
-    write_atomic(root / "index.html", redirect_page(f"{LATEST}/"))
+    try:
+        tree.write(updated, refresh=is_latest)
+    except OSError:
+        if created and not any(v.name == entry.name for v in _listed_now(tree)):
+            with contextlib.suppress(OSError):
+                remove_tree(tree.root / entry.name, trash=staging_area(tree.published))
+        raise
     return is_latest
+
+
+def _listed_now(tree: VersionTree) -> list[Version]:
+    try:
+        return tree.versions()
+    except CoachbookError:
+        return []
 
 
 def _previous_snapshot(firm: Firm, slug: str, previous: Version) -> Path:
@@ -310,10 +371,13 @@ def _snapshot_from_git(firm: Firm, slug: str, commit: str, previous: Version) ->
     return Snapshot(client_view(old.engagement), as_of, previous.title)
 
 
-def unpublish(firm: Firm, slug: str | None, version: str, *, published: Path) -> list[Version]:
-    """Remove one version of a client's site (or of the handbook when `slug` is None).
+def unpublish(
+    firm: Firm, slug: str | None, version: str, *, published: Path, release: Release | None = None
+) -> list[Version]:
+    """Remove one version of a client's site (or of the handbook when `slug` is None), under the project's lock.
 
-    If it was the latest, `latest/` moves to the next newest.
+    The version is unlisted first (and `latest/` moved to the next newest if it was the latest), then its
+    folder removed, so the list never names a folder that is gone.
 
     Raises:
         CoachbookError: No such version.
@@ -323,41 +387,23 @@ def unpublish(firm: Firm, slug: str | None, version: str, *, published: Path) ->
     else:
         loaded = firm.engagements[slug]
         root, owner, address = client_root(published, loaded.address), slug, loaded.address
-    versions = read_versions(root / "versions.json")
-    require_version(versions, version, owner)
-    remaining = without_version(versions, version)
-    if remaining:
-        _replace_alias(published, root, remaining[0].name)
-        write_atomic(root / "versions.json", versions_json(remaining))
-    else:
-        write_atomic(root / "versions.json", versions_json([]))
-        shutil.rmtree(root / LATEST, ignore_errors=True)
-        (root / "index.html").unlink(missing_ok=True)
-    shutil.rmtree(root / version, ignore_errors=True)
-    if address is not None:
-        snapshot_path(firm.project.git, address, version).unlink(missing_ok=True)
+    tree = VersionTree(published, root)
+    wait = release.wait if release else True
+    waiting = release.waiting if release else None
+    with RunLock(firm.project.work_dir, f"coachbook unpublish {owner}", wait=wait, waiting=waiting):
+        tree.repair()
+        versions = tree.versions()
+        require_version(versions, version, owner)
+        remaining = without_version(versions, version)
+        tree.write(remaining)
+        remove_tree(root / version, trash=staging_area(published))
+        if address is not None:
+            snapshot_path(firm.project.git, address, version).unlink(missing_ok=True)
     return remaining
 
 
-def _replace_alias(published: Path, root: Path, version: str) -> None:
-    """Make `latest/` a full copy of `version`: symlinks break on object stores, redirects break deep links."""
-    staged = staging_dir(published, f"{root.name}-{LATEST}")
-    try:
-        shutil.copytree(root / version, staged, dirs_exist_ok=True)
-        swap_in(staged, root / LATEST)
-    except BaseException:
-        discard(staged)
-        raise
-
-
-def redirect_page(target: str) -> str:
-    """A page that sends the reader on to `target` (relative), with no script and nothing to index."""
-    url = html.escape(target, quote=True)
-    return (
-        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="robots" content="noindex, nofollow">\n<meta name="referrer" content="no-referrer">\n'
-        f'<meta http-equiv="refresh" content="0; url={url}">\n<title>Redirecting</title>\n'
-        # An empty icon: otherwise the browser asks the host for /favicon.ico, which a static host answers with 404.
-        '<link rel="icon" href="data:,">\n</head>\n'
-        f'<body><p><a href="{url}">Continue to the latest version</a>.</p></body>\n</html>\n'
-    )
+def repair(firm: Firm, slug: str | None, *, published: Path, wait: bool = True) -> list[str]:
+    """Repair a site's published versions (`coachbook versions --repair`); what was done, in words."""
+    root = handbook_root(published) if slug is None else client_root(published, firm.engagements[slug].address)
+    with RunLock(firm.project.work_dir, "coachbook versions --repair", wait=wait):
+        return VersionTree(published, root).repair()
