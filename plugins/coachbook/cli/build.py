@@ -144,6 +144,7 @@ def audit(opts: Options, site_dir: Path | None) -> None:
     with reported(opts):
         from coachbook.audit.index import LeakIndex
         from coachbook.audit.site_audit import Audience, audit_site, policy_for
+        from coachbook.build.staging import LEGACY_STAGING
         from coachbook.build.state import read_mark
 
         project = project_of(opts.config_file)
@@ -158,6 +159,15 @@ def audit(opts: Options, site_dir: Path | None) -> None:
                     loaded = firm.by_address(folder.name)
                     name = folder.name if kind == "clients" else f"{folder.name} (sponsor)"
                     sites.append((name, loaded.slug if loaded else None, folder, audience))
+        # A deployable tree must hold nothing half-built: staging belongs beside it, never inside.
+        stray = [
+            path
+            for tree in (site_root, project.published)
+            for path in sorted(tree.rglob(f"{LEGACY_STAGING}*"))
+            if path.is_dir() and path.parent in (tree, tree / "clients", tree / "sponsors")
+        ]
+        for path in stray:
+            click.echo(f"  {shown(path)}/ holds half-built sites from an older build; never deploy it", err=True)
         if not sites:
             fail(f"no sites found in {shown(site_root)}/; run `coachbook build` first")
         # Each site is audited as of the date it was built for, which its mark says.
@@ -181,6 +191,8 @@ def audit(opts: Options, site_dir: Path | None) -> None:
             click.echo(f"  {name:<24} {status}")
             for leak in leaks:
                 click.echo(f"    {leak}", err=True)
+        if stray:
+            fail(f"{len(stray)} staging folder(s) inside a tree you deploy; run `coachbook build` to remove them")
         if total:
             fail(f"{total} leak(s) found; do not publish these sites")
         click.echo(f"Audit passed: {len(sites)} site(s), nothing confidential found.")

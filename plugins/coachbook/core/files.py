@@ -48,42 +48,49 @@ _AT_FDCWD = -100
 
 @dataclass(frozen=True)
 class FaultPlan:
-    """What `COACHBOOK_FAULT_INJECTION` asks for: at the `step`-th change (of `kind`, or of any kind), `action`.
+    """What `COACHBOOK_FAULT_INJECTION` asks for: `ACTION@STEP[+][:KIND[:PATH]]`.
 
-    `action` is `kill` (SIGKILL, as a cancelled CI runner or the out-of-memory
-    killer would), or an errno name such as `enospc` (a full disk), `erofs`
-    or `eio`, raised as the `OSError` the system would raise.
+    At the `step`-th change (counting only changes of `kind`, and to paths
+    containing `path`, when given) of the process, `action` happens: `kill`
+    (SIGKILL, as a cancelled CI runner or the out-of-memory killer would), or
+    an errno name such as `enospc` (a full disk), `erofs` or `eio`, raised as
+    the `OSError` the system would raise. With `+`, every matching change from
+    that one on fails too. Examples: `kill@7`, `enospc@3:write`,
+    `erofs@1+:write:.coachbook/builds`.
     """
 
     action: str
     step: int
+    onwards: bool = False
     kind: str | None = None
+    path: str | None = None
 
     @classmethod
     def from_env(cls, value: str | None) -> FaultPlan | None:
         if not value:
             return None
         what, _, where = value.partition("@")
-        step, _, kind = where.partition(":")
+        step, _, rest = where.partition(":")
+        kind, _, path = rest.partition(":")
         try:
-            return cls(what.strip().lower(), int(step), kind.strip() or None)
+            return cls(what.strip().lower(), int(step.rstrip("+")), step.endswith("+"), kind or None, path or None)
         except ValueError:
             return None
 
+    def matches(self, kind: str, path: Path | str) -> bool:
+        return (self.kind is None or self.kind == kind) and (self.path is None or self.path in str(path))
 
-_counts: dict[str | None, int] = {}
+
+_count = [0]
 
 
 def _step(kind: str, path: Path | str) -> None:
     """Count one change of the filesystem; fail or die here if the fault plan says so."""
     plan = FaultPlan.from_env(os.environ.get(FAULT_ENV))
-    if plan is None:
+    if plan is None or not plan.matches(kind, path):
         return
-    key = plan.kind if plan.kind == kind else None
-    if plan.kind is not None and key is None:
-        return
-    _counts[key] = _counts.get(key, 0) + 1
-    if _counts[key] != plan.step:
+    _count[0] += 1
+    if _count[0] != plan.step and not (plan.onwards and _count[0] > plan.step):
         return
     if plan.action == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
@@ -195,13 +202,21 @@ def remove_tree(path: Path, *, trash: Path | None = None) -> None:
 
 
 def copy_tree(source: Path, target: Path) -> None:
-    """Copy a folder of files (no links), counting each file as a change, for fault injection."""
+    """Copy a folder of files into the new folder `target`, counting each file as a change (for fault injection).
 
-    def copy(src: str, dst: str) -> object:
-        _step("write", dst)
-        return shutil.copy2(src, dst)
-
-    shutil.copytree(source, target, copy_function=copy, symlinks=False)
+    The first error (a full disk) is raised as it is, not gathered up as `shutil.copytree` does, so the
+    caller can say what went wrong. A symbolic link is never copied: published trees hold none.
+    """
+    target.mkdir()
+    for entry in sorted(source.iterdir()):
+        destination = target / entry.name
+        if entry.is_symlink():
+            raise OSError(errno.ELOOP, "a symbolic link in a site", str(entry))
+        if entry.is_dir():
+            copy_tree(entry, destination)
+        else:
+            _step("write", destination)
+            shutil.copy2(entry, destination)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from coachbook.build.site_build import build_one
-from coachbook.build.staging import staging_area
+from coachbook.build.staging import clean_leftovers, staging_area
 from coachbook.build.state import SiteRecord
 from coachbook.build.targets import SiteTarget
 from coachbook.core.files import describe_os_error, remove_tree
@@ -183,8 +183,13 @@ def publish(config_file: Path, firm: Firm, slug: str, release: Release) -> Publi
         entry = Version(name, title, properties=properties)
         created = _build(config_file, tree, SiteTarget(slug, slug, tree.root / name), release, options, entry)
         try:
-            write_snapshot(snapshot_path(project.git, loaded.address, name), view, as_of, title)
-            is_latest = _record(tree, versions, entry, created)
+            is_latest = _record(
+                tree,
+                versions,
+                entry,
+                created,
+                before=lambda: write_snapshot(snapshot_path(project.git, loaded.address, name), view, as_of, title),
+            )
         except OSError as exc:
             raise CoachbookError(f"{slug}: version {name!r} was not published: {describe_os_error(exc)}") from None
     return PublishResult(name, tree.root / name, is_latest, previous.name if previous else None, source)
@@ -221,9 +226,18 @@ def publish_handbook(config_file: Path, firm: Firm, release: Release) -> Publish
     return PublishResult(name, tree.root / name, is_latest, previous.name if previous else None, source)
 
 
-def _lock(project: Project, release: Release, command: str) -> RunLock:
-    """The project's lock, for the real project even when the version is built from an exported ref."""
-    return RunLock(project.work_dir, command, wait=release.wait, waiting=release.waiting)
+@contextlib.contextmanager
+def _lock(project: Project, release: Release, command: str) -> Iterator[None]:
+    """Hold the project's lock (the real project's, even for a version built from an exported ref).
+
+    While it is held, anything in the published tree's staging area is this run's: it is all removed at
+    the end, whether the publish succeeded, failed or was interrupted.
+    """
+    with RunLock(project.work_dir, command, wait=release.wait, waiting=release.waiting):
+        try:
+            yield
+        finally:
+            clean_leftovers(release.published)
 
 
 def _usable(name: str) -> bool:
@@ -306,19 +320,31 @@ def _build(
     return created
 
 
-def _record(tree: VersionTree, versions: list[Version], entry: Version, created: bool) -> bool:
+def _record(
+    tree: VersionTree,
+    versions: list[Version],
+    entry: Version,
+    created: bool,
+    before: Callable[[], None] | None = None,
+) -> bool:
     """List the new version and point `latest/` at it when it is the newest; True if it is.
 
-    If the list cannot be written, a version folder this publish created is removed again, so no
-    unlisted version is left behind.
+    `before` runs first (the snapshot for the next version's "What changed"). If anything fails
+    before the list names the version, a version folder this publish created is removed again, so
+    no unlisted version is left behind.
     """
     updated = publishing(versions, entry)
     is_latest = LATEST in updated[0].aliases and updated[0].name == entry.name
     try:
+        if before is not None:
+            before()
         tree.write(updated, refresh=is_latest)
     except OSError:
-        if created and not any(v.name == entry.name for v in _listed_now(tree)):
-            with contextlib.suppress(OSError):
+        # Undo what was done, newest step first, so the tree says what it said before this publish.
+        with contextlib.suppress(OSError, CoachbookError):
+            if any(v.name == entry.name for v in _listed_now(tree)) and created:
+                tree.write(versions)
+            if created and not any(v.name == entry.name for v in _listed_now(tree)):
                 remove_tree(tree.root / entry.name, trash=staging_area(tree.published))
         raise
     return is_latest
@@ -391,6 +417,7 @@ def unpublish(
     wait = release.wait if release else True
     waiting = release.waiting if release else None
     with RunLock(firm.project.work_dir, f"coachbook unpublish {owner}", wait=wait, waiting=waiting):
+        tree.clean_staging()
         tree.repair()
         versions = tree.versions()
         require_version(versions, version, owner)
@@ -399,6 +426,7 @@ def unpublish(
         remove_tree(root / version, trash=staging_area(published))
         if address is not None:
             snapshot_path(firm.project.git, address, version).unlink(missing_ok=True)
+        tree.clean_staging()
     return remaining
 
 
