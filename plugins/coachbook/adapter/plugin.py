@@ -29,15 +29,15 @@ from coachbook.adapter.accessible_names import name_search_dialog, name_task_box
 from coachbook.adapter.config import project_from_config
 from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.adapter.preload import Preload
-from coachbook.audit.index import LeakIndex
+from coachbook.adapter.site_inputs import load_site_inputs
+from coachbook.adapter.theme_files import unneeded
 from coachbook.audit.site_audit import Audience, AuditPolicy, NeedleSearch, policy_for, require_clean
-from coachbook.core.loader import Firm, load_firm
+from coachbook.core.loader import Firm
 from coachbook.core.snapshots import read_snapshot
 from coachbook.core.sponsor import sponsor_key
 from coachbook.core.versions import LATEST
 from coachbook.core.visibility import strip_comments
 from coachbook.errors import CoachbookError, LeakError, ProblemList
-from coachbook.refs.handbooks import GitHandbooks
 from coachbook.render.client_pages import render_guide_page
 from coachbook.render.plan import NavItem, SitePlan
 from coachbook.render.sites import History, plan_client_site, plan_handbook_site, plan_sponsor_site
@@ -111,6 +111,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         self._passphrase: str | None = None
         self._sponsor = False
         self._as_of: str | None = None
+        self._index: NeedleSearch | None = None
         # Set by `coachbook build` (coachbook.build.firm_build) before the build: the
         # firm already loaded and every engagement's audit strings, so a site
         # of a large firm neither loads nor audits against every file again.
@@ -141,11 +142,12 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                 _check_plugins(config)
             self._as_of = self.config.as_of or os.environ.get(AS_OF_ENV)
             as_of = _parse_as_of(self._as_of)
-            self._firm = (
-                self.preloaded.firm
-                if self.preloaded is not None
-                else load_firm(project, handbooks=GitHandbooks(project))
-            )
+            if self.preloaded is not None:
+                self._firm, self._index = self.preloaded.firm, self.preloaded.index
+            else:
+                # Only this site's engagement, and the others' audit strings from the record cache.
+                inputs = load_site_inputs(project, slug)
+                self._firm, self._index = inputs.firm, inputs.index
             if slug and self._sponsor:
                 self._plan = plan_sponsor_site(self._firm, slug, as_of)
                 if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
@@ -206,8 +208,12 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         """`on_files`: keep only what belongs in this site, and add the generated client pages and files."""
         plan = self._require_plan()
         wanted = {g.uri for g in plan.guides} | set(plan.keep_docs)
+        languages = _search_languages(config)
         for file in list(files):
             if file.src_uri.endswith(_DATA_SUFFIXES) or (file.is_documentation_page() and file.src_uri not in wanted):
+                files.remove(file)
+            elif not file.is_documentation_page() and unneeded(file.src_uri, search_languages=languages):
+                # Source maps and other languages' search scripts: a third of a site's bytes, never fetched.
                 files.remove(file)
         for page in plan.pages:
             existing = files.get_file_from_path(page.uri)
@@ -305,8 +311,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         else:
             audience = Audience.COACH_VIEW if plan.coach_view else Audience.CLIENT
         policy = policy_for(self._firm, plan.client_slug, audience=audience, as_of=_parse_as_of(self._as_of))
-        index = self.preloaded.index if self.preloaded is not None else LeakIndex.of(self._firm)
-        return policy, index
+        assert self._index is not None
+        return policy, self._index
 
     def _audit(self, site_dir: Path, auditor: tuple[AuditPolicy, NeedleSearch] | None) -> None:
         if auditor is None:
@@ -408,6 +414,15 @@ def _without_search(config: MkDocsConfig) -> None:
         config.plugins.pop(name, None)
     features = config.theme.get("features") or []
     config.theme["features"] = [f for f in features if not f.startswith("navigation.instant")]
+
+
+def _search_languages(config: MkDocsConfig) -> list[str] | None:
+    """The languages the site's search works in; None when the site has no search (an encrypted one)."""
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    if search is None:
+        return None
+    languages = search.config.get("lang") if hasattr(search, "config") else None
+    return list(languages or [config.theme.get("language") or "en"])
 
 
 def _confine_snippets(config: MkDocsConfig) -> None:

@@ -45,6 +45,8 @@ __all__ = ["LeakIndex", "NeedleFinder", "SearchKeys"]
 
 #: Length of the letter keys for one-word needles and the word ends around a two-word needle's space.
 _KEY = 3
+#: From this many needles on, a site's audit first narrows them to those its words could hold.
+NARROW_FROM = 300
 #: Every run of three characters inside a word (overlapping matches).
 _GRAM = re.compile(r"(?=(\S{3}))")
 
@@ -276,8 +278,15 @@ class LeakIndex:
         return self._restricted[only]
 
     def search(self, files: Sequence[SiteFile], policy: AuditPolicy) -> list[Leak]:
-        """The needles of every engagement found in `files`, as leaks of `policy.owner`'s site, file by file."""
+        """The needles of every engagement found in `files`, as leaks of `policy.owner`'s site, file by file.
+
+        With many needles, the site's own words first narrow them to the few that could occur there
+        (`NeedleFinder.candidates`, as the audit service does), which finds the same needles faster.
+        """
         finder = self.finder_for(policy.only)
+        if policy.only is None and len(self._sources) >= NARROW_FROM:
+            unknown = [file.text for file in files if self.known is None or file.digest not in self.known]
+            finder = NeedleFinder(finder.candidates(SearchKeys.of(unknown)))
         leaks: list[Leak] = []
         for file in files:
             found = self.known.get(file.digest) if self.known is not None else None

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import importlib
-import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -30,10 +28,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coachbook.core.digests import code_digest, digest, digest_bytes, folder_digest
 from coachbook.core.sponsor import sponsor_key
 
 if TYPE_CHECKING:
-    from coachbook.build.state import EngagementRecord
+    from coachbook.audit.records import EngagementRecord
 
 
 __all__ = [
@@ -53,26 +52,6 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INHERIT = re.compile(r"^INHERIT:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
 
-def digest(*parts: object) -> str:
-    """One digest of several values (strings, numbers, None, or lists and dicts of them)."""
-    return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
-
-
-def digest_bytes(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
-
-
-def folder_digest(folder: Path | None) -> str:
-    """A digest of every file's path and bytes under `folder` (empty if there is no folder)."""
-    if folder is None or not folder.is_dir():
-        return digest(None)
-    entries = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            entries.append((path.relative_to(folder).as_posix(), digest_bytes(path.read_bytes())))
-    return digest(entries)
-
-
 def tool_versions() -> dict[str, str]:
     """Installed versions of the packages whose output a site is made of."""
     found = {}
@@ -84,8 +63,9 @@ def tool_versions() -> dict[str, str]:
     # ProperDocs answers to MkDocs' names: which of the two built a site is part of what it is made of.
     engine = importlib.import_module("mkdocs")
     found["engine"] = f"{engine.__name__} {getattr(engine, '__version__', '?')}"
-    # A development install keeps its version number while the code changes; its files say more.
-    found["coachbook-files"] = folder_digest(Path(__file__).resolve().parent.parent)
+    # A development install keeps its version number while the code changes; its files say more. Compiled
+    # bytecode is left out: Python rewrites it when it likes, and it says nothing the sources do not.
+    found["coachbook-files"] = code_digest()
     return found
 
 

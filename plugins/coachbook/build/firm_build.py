@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 
 from coachbook.adapter.config import load_project
 from coachbook.audit.index import LeakIndex
+from coachbook.audit.records import EngagementRecord, RecordCache
 from coachbook.audit.service import AuditService
 from coachbook.build import tasks
 from coachbook.build.fingerprints import (
@@ -60,7 +61,7 @@ from coachbook.build.fingerprints import (
 from coachbook.build.forkserver import ForkServer, Outcome, Task
 from coachbook.build.planner import BuildPlan, Candidate, plan_builds, stale_folders
 from coachbook.build.staging import clean_leftovers, remove_site
-from coachbook.build.state import BuildState, EngagementRecord, SiteRecord, read_mark, state_path, write_mark
+from coachbook.build.state import BuildState, SiteRecord, read_mark, state_path, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget, client_target, handbook_target, sponsor_target
 from coachbook.core.files import describe_os_error
 from coachbook.core.loader import content_links, engagement_files, load_firm, load_programs
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
     from coachbook.build.shards import Shard
+    from coachbook.core.model import Program
     from coachbook.core.project import Project
 
 __all__ = ["Events", "FirmBuild", "FirmReport", "build_firm"]
@@ -176,7 +178,7 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
         try:
             # Forked now, before anything of any client is read, so that no build process holds any of it.
             with ForkServer(context) as server:
-                _build_firm(request, events, report, server, cfg, project)
+                _build_firm(request, events, report, server, cfg, project, programs)
         finally:
             # Interrupted or not, nothing of this run stays in staging.
             clean_leftovers(request.site_root)
@@ -191,6 +193,7 @@ def _build_firm(
     server: ForkServer[tasks.BuildContext],
     cfg: MkDocsConfig,
     project: Project,
+    programs: tuple[Program, ...],
 ) -> None:
     files = _engagement_files(request, project)
     site_root = request.site_root
@@ -201,7 +204,7 @@ def _build_firm(
             f"The build record {project.shown(state_file)} was not used: {state.problem}. "
             "Every engagement file is read again; each site is checked against its own folder as always."
         )
-    records = _records(request, project, server, files, state)
+    records = _records(request, project, server, files, RecordCache(project, programs))
     index = LeakIndex({slug: record.fragments for slug, record in records.items()})
     needles_key = state.remember_needles(t for record in records.values() for t in record.fragments.texts)
     # The tools' versions include a digest of Coachbook's own files: read them once per build.
@@ -226,7 +229,6 @@ def _build_firm(
         force=request.force,
         strict=request.strict,
     )
-    state.engagements = records
     # Saved before any site is built, so that the strings the new marks will name are known to the next run.
     _save(state, state_file, {needles_key, *(m.needles for m in marks.values())}, report, project)
     for name in plan.refresh:
@@ -367,19 +369,18 @@ def _records(
     project: Project,
     server: ForkServer[tasks.BuildContext],
     files: Mapping[str, Path],
-    state: BuildState,
+    cache: RecordCache,
 ) -> dict[str, EngagementRecord]:
-    """Every engagement's record: kept from the state while its file is unchanged, else parsed now.
+    """Every engagement's record: kept from the cache while its file is unchanged, else parsed now.
 
     Raises:
         ProblemList: A changed engagement file has problems, or two sites would share an address.
     """
-    digests = {slug: digest_bytes(path.read_bytes()) for slug, path in files.items()}
     records: dict[str, EngagementRecord] = {}
     changed = []
     for slug in sorted(files):
-        kept = state.engagements.get(slug)
-        if kept is not None and kept.digest == digests[slug] and not request.force:
+        kept = None if request.force else cache.get(slug, digest_bytes(files[slug].read_bytes()))
+        if kept is not None:
             records[slug] = kept
         else:
             changed.append(slug)
@@ -404,6 +405,10 @@ def _records(
             load_firm(project, handbooks=GitHandbooks(project))
             raise CoachbookError(f"{slug!r} and {other!r} would share the address clients/{record.address}/")
         addresses[record.address] = slug
+    for slug, record in records.items():
+        cache.put(slug, record)
+    cache.keep_only(records)
+    cache.save()
     return records
 
 

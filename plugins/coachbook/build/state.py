@@ -11,10 +11,9 @@ dates and version names, nothing of any client; it is a dotfile, which the
 hosting configs never serve.
 
 **The build state** (`.coachbook/builds/<id>.json`, git-ignored, never inside
-the served output) is a cache: each engagement file's record (its digest,
-address and audit fragments, so an unchanged file is not parsed again), the
-sets of audit strings that marks refer to, and what the theme's assets were
-found to hold. Losing it, or finding it damaged, costs time, never
+the served output) is a cache: the sets of audit strings that marks refer to,
+and what the theme's assets were found to hold. (Each engagement file's record
+is kept for the whole project, `coachbook.audit.records`.) Losing it, or finding it damaged, costs time, never
 correctness: it is then treated as missing, and the build says so.
 """
 
@@ -26,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coachbook.audit.needles import Fragments
 from coachbook.build.fingerprints import digest
 from coachbook.core.files import write_atomic
 
@@ -34,7 +32,6 @@ __all__ = [
     "MARK_FILE",
     "STATE_VERSION",
     "BuildState",
-    "EngagementRecord",
     "SiteRecord",
     "read_mark",
     "state_path",
@@ -42,7 +39,7 @@ __all__ = [
 ]
 
 #: Bump when the layout of the state file changes; an old file is then ignored (engagements are parsed again).
-STATE_VERSION = 3
+STATE_VERSION = 4
 #: The site mark's file name, at the root of every site Coachbook puts in place.
 MARK_FILE = ".coachbook.json"
 #: Bump when the mark's layout changes; an old mark then means "build again".
@@ -52,38 +49,6 @@ MARK_VERSION = 1
 def state_path(project_root: Path, site_root: Path) -> Path:
     """Where the state of builds into `site_root` is kept: `.coachbook/builds/` in the project."""
     return project_root / ".coachbook" / "builds" / f"{digest(str(site_root.resolve()))}.json"
-
-
-@dataclass
-class EngagementRecord:
-    """What a build remembers of an engagement file, valid while the file's bytes are the same."""
-
-    digest: str
-    address: str
-    fragments: Fragments
-    handbook: str | None = None
-    """The git ref the engagement pins its handbook at, if it does."""
-    sponsor: bool = False
-    """Whether the engagement asks for a sponsor site."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "digest": self.digest,
-            "address": self.address,
-            "fragments": self.fragments.to_json(),
-            "handbook": self.handbook,
-            "sponsor": self.sponsor,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> EngagementRecord:
-        return cls(
-            str(data["digest"]),
-            str(data["address"]),
-            Fragments.from_json(data["fragments"]),
-            None if data.get("handbook") is None else str(data["handbook"]),
-            bool(data.get("sponsor", False)),
-        )
 
 
 @dataclass
@@ -156,7 +121,6 @@ def write_mark(site: Path, record: SiteRecord) -> None:
 class BuildState:
     """What `coachbook build` keeps between runs for one output folder, to save time; never needed to be right."""
 
-    engagements: dict[str, EngagementRecord] = field(default_factory=dict)
     needle_sets: dict[str, list[str]] = field(default_factory=dict)
     """Every client's audit strings at the time of an audit, by digest, for the sites that were audited then."""
     asset_needles: str | None = None
@@ -182,7 +146,6 @@ class BuildState:
             if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
                 return cls(problem="it is from another version of Coachbook")
             return cls(
-                engagements={str(k): EngagementRecord.from_json(v) for k, v in data["engagements"].items()},
                 needle_sets={str(k): [str(t) for t in v] for k, v in data["needle_sets"].items()},
                 asset_needles=None if data.get("asset_needles") is None else str(data["asset_needles"]),
                 asset_found={str(k): [str(t) for t in v] for k, v in data.get("asset_found", {}).items()},
@@ -200,7 +163,6 @@ class BuildState:
         used = set(in_use) | {self.asset_needles}
         data = {
             "version": STATE_VERSION,
-            "engagements": {k: v.to_json() for k, v in sorted(self.engagements.items())},
             "needle_sets": {k: v for k, v in self.needle_sets.items() if k in used},
             "asset_needles": self.asset_needles,
             "asset_found": dict(sorted(self.asset_found.items())),

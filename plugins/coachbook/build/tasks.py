@@ -19,18 +19,17 @@ from typing import TYPE_CHECKING
 
 from coachbook.adapter.config import coachbook_plugin
 from coachbook.adapter.preload import Preload
-from coachbook.audit.needles import allowed_text, fragments_of
+from coachbook.audit.needles import allowed_text
+from coachbook.audit.records import EngagementRecord, parse_records
 from coachbook.audit.service import RemoteIndex
 from coachbook.audit.site_audit import AllowedText, Audience, AuditPolicy, audit_site
 from coachbook.build.asset_store import link_assets
-from coachbook.build.fingerprints import digest_bytes
 from coachbook.build.site_build import attempt
 from coachbook.build.staging import remove_site
-from coachbook.build.state import EngagementRecord, SiteRecord, read_mark, write_mark
+from coachbook.build.state import SiteRecord, read_mark, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget
 from coachbook.core.loader import Firm, LoadedEngagement, load_engagement
-from coachbook.core.sponsor import wants_sponsor_site
-from coachbook.errors import CoachbookError, Problem, ProblemList
+from coachbook.errors import CoachbookError, Problem
 from coachbook.refs.handbooks import GitHandbooks
 
 if TYPE_CHECKING:
@@ -79,27 +78,10 @@ def peak_kb(context: BuildContext) -> int:
 
 
 def parse_chunk(
-    context: BuildContext, chunk: Sequence[tuple[str, Path]]
+    context: BuildContext, chunk: list[tuple[str, Path]]
 ) -> tuple[dict[str, EngagementRecord], list[Problem]]:
     """In a process of its own: parse and validate a batch of changed engagement files, and keep their records."""
-    records = {}
-    problems: list[Problem] = []
-    handbooks = GitHandbooks(context.project)
-    for slug, path in chunk:
-        raw = path.read_bytes()
-        try:
-            loaded = load_engagement(context.project, path, context.programs, handbooks)
-        except ProblemList as exc:
-            problems += exc.problems
-            continue
-        records[slug] = EngagementRecord(
-            digest=digest_bytes(raw),
-            address=loaded.address,
-            fragments=fragments_of(loaded.engagement),
-            handbook=loaded.engagement.handbook,
-            sponsor=wants_sponsor_site(loaded.engagement),
-        )
-    return records, problems
+    return parse_records((context.project, context.programs, chunk, GitHandbooks(context.project)))
 
 
 def warm_server(context: BuildContext, theme: bool, client_sites: int, refs: Sequence[str]) -> list[str]:

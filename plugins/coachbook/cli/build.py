@@ -126,11 +126,21 @@ def build(
 def check(opts: Options) -> None:
     """Validate the program, the guides and every engagement file."""
     with reported(opts):
+        from coachbook.adapter.site_inputs import load_site_inputs
+        from coachbook.errors import ProblemList
+
         project = project_of(opts.config_file)
-        firm = load_or_fail(project)
+        # Engagement files unchanged since they last passed are not parsed again (`coachbook.audit.records`).
+        try:
+            inputs = load_site_inputs(project, None)
+        except ProblemList as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            fail(f"{len(exc.problems)} problem(s) found; nothing was changed. Fix them and run the command again.")
+        programs = inputs.firm.programs
         click.echo(
-            f"OK: {len(firm.programs)} program(s), "
-            f"{sum(len(p.stages) for p in firm.programs)} stage guide(s), {len(firm.engagements)} engagement(s)."
+            f"OK: {len(programs)} program(s), "
+            f"{sum(len(p.stages) for p in programs)} stage guide(s), {len(inputs.index.fragments)} engagement(s)."
         )
 
 

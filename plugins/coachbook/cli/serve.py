@@ -11,7 +11,6 @@ from coachbook.cli.support import (
     Options,
     engagement_or_fail,
     fail,
-    load_or_fail,
     project_of,
     quiet_mkdocs,
     reported,
@@ -57,8 +56,22 @@ def serve(
             fail("--sponsor needs a client and no coach view: coachbook serve --client SLUG --sponsor")
         from mkdocs.commands.serve import serve as mkdocs_serve
 
+        from coachbook.adapter.site_inputs import load_site_inputs
+        from coachbook.build.mkdocs_patches import (
+            remember_theme_listings,
+            reuse_theme_environments,
+            watch_with_events,
+        )
+        from coachbook.errors import ProblemList
+
         project = project_of(opts.config_file)
-        firm = load_or_fail(project)
+        # What the preview's first build reads anyway, checked here so a problem is said before the server starts.
+        try:
+            firm = load_site_inputs(project, client).firm
+        except ProblemList as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            fail(f"{len(exc.problems)} problem(s) found; fix them and run the command again.")
         if client:
             loaded = engagement_or_fail(firm, client)
             if sponsor and not (loaded.engagement.sponsor and loaded.engagement.sponsor.site):
@@ -77,6 +90,10 @@ def serve(
             # refuses the coach view anywhere else.
             os.environ["COACHBOOK_COACH_VIEW"] = "1"
             click.echo(f"Coach view of {client}: includes coach-only material. Do not share your screen with others.")
+        # One compiled theme for every rebuild of the preview, instead of compiling it again on each save.
+        reuse_theme_environments(bytecode=project.work_dir / "templates")
+        remember_theme_listings()
+        watch_with_events()
         mkdocs_serve(
             config_file=str(opts.config_file),
             livereload=not no_livereload,

@@ -23,6 +23,9 @@ _TAGS = {
 }  # fmt: skip
 _ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 _EXTENSIONS = ["sane_lists", "tables"]
+#: One converter for every note of the process: making one (loading its extensions) costs more than converting
+#: a note. `reset()` clears what a conversion leaves behind (footnotes, references) before the next.
+_CONVERTER = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
 
 
 def render_note(text: str) -> str:
@@ -30,7 +33,7 @@ def render_note(text: str) -> str:
     # Comments are coach-only by rule; drop them before conversion so their
     # text never reaches the converter, let alone the page.
     source = strip_comments(text)
-    converted = markdown.markdown(source, extensions=_EXTENSIONS, output_format="html")
+    converted = _CONVERTER.reset().convert(source)
     return nh3.clean(
         converted,
         tags=_TAGS,
