@@ -27,6 +27,7 @@ from coachbook.access.encryption import binding_for, encrypt_site
 from coachbook.access.passphrases import find_passphrase
 from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
 from coachbook.adapter.config import project_from_config
+from coachbook.adapter.embedded import put_in_sections
 from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.adapter.preload import Preload
 from coachbook.adapter.site_inputs import load_site_inputs
@@ -246,15 +247,25 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             raise PluginError(f"{page.file.src_uri}: cannot render placeholders: {exc}") from exc
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """`on_page_content`: put the escaped values into the converted page, its title and its table of contents."""
-        html = name_task_boxes(html)
+        """`on_page_content`: put the escaped values into the converted page, its title and its table of contents.
+
+        A page with sections converted apart (the print page's guides, `coachbook.adapter.embedded`) gets them
+        now, each with its own values.
+        """
         slots = self._slots.get(page.file.src_uri)
         if slots is None:
-            return html
+            return name_task_boxes(html)
         if page.title:
             page.title = slots.fill(page.title)
         _fill_toc(page.toc, slots)
-        return slots.fill(html)
+        html = slots.fill(html)
+        generated = self._require_plan().page(page.file.src_uri)
+        if generated is not None and generated.embedded:
+            try:
+                html = put_in_sections(html, page, config, files, generated.embedded)
+            except ValueError as exc:
+                raise PluginError(str(exc)) from exc
+        return name_task_boxes(html)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """`on_post_page`: name the controls the theme leaves unnamed (`coachbook.adapter.accessible_names`)."""

@@ -35,10 +35,15 @@ __all__ = ["SiteInputs", "load_site_inputs"]
 
 @dataclass(frozen=True)
 class SiteInputs:
-    """The programs, the site's own engagement (none for the handbook), and every engagement's audit strings."""
+    """The programs, the site's own engagement (none for the handbook), and every engagement's record."""
 
     firm: Firm
-    index: LeakIndex
+    records: dict[str, EngagementRecord]
+
+    @property
+    def index(self) -> LeakIndex:
+        """Every engagement's audit strings, searchable (made when first asked for: `check` never is)."""
+        return _index(self.records)
 
 
 _LAST: dict[str, tuple[frozenset[tuple[str, str]], LeakIndex]] = {}
@@ -73,7 +78,7 @@ def load_site_inputs(project: Project, slug: str | None) -> SiteInputs:
     engagements = {}
     if slug is not None:
         engagements[slug] = load_engagement(project, files[slug], programs, handbooks)
-    return SiteInputs(Firm(project, programs, engagements), _index(records))
+    return SiteInputs(Firm(project, programs, engagements), records)
 
 
 def _index(records: dict[str, EngagementRecord]) -> LeakIndex:

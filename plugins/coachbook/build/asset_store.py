@@ -9,6 +9,7 @@ other), but the disk holds the theme's assets once. Copies are kept under
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -26,8 +27,11 @@ def fill_store(store: Path, paths: list[Path], digests: Mapping[str, str]) -> Pa
         store.mkdir(parents=True, exist_ok=True)
         for path, digest in zip(paths, digests.values(), strict=True):
             target = store / f"{digest}{path.suffix}"
+            # A stored copy is checked once per build: sites link to it without reading it again.
+            if target.exists() and file_digest(target.read_bytes()) != digest:
+                target.unlink()
             if not target.exists():
-                temporary = store / f".{digest}.tmp"
+                temporary = store / f".{digest}.{os.getpid()}.tmp"
                 shutil.copyfile(path, temporary)
                 temporary.replace(target)
     except OSError as exc:

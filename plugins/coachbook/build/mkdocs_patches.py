@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SUPPORTED",
     "PageConversions",
+    "link_theme_assets",
     "list_theme_files",
     "remember_theme_listings",
     "reuse_theme_environments",
@@ -208,6 +209,44 @@ def _add_files_from_theme(self: Files, env: jinja2.Environment, config: MkDocsCo
         # As in MkDocs: a file in the docs folder wins over the theme's.
         if self.get_file_from_path(uri) is None:
             self.append(File(uri, folder, config.site_dir, config.use_directory_urls))
+
+
+# ------------------------------------------------------------------ patch 4: theme assets linked, not copied
+
+_LINKED: dict[str, Path] = {}
+
+
+def link_theme_assets(store: Path, sources: dict[str, str]) -> bool:
+    """Have each theme asset of a site hardlinked straight from the asset store instead of copied.
+
+    Every client site carries the same theme files; copying each and then
+    replacing the copy with a link to the store wrote them for nothing.
+    `sources` maps each asset's source path to its file in the store.
+    Assumes: `File.copy_file(self, dirty)` writes `abs_src_path` to
+    `abs_dest_path` (parent folders created) for a file without generated
+    content, and does nothing else. A file that cannot be linked (another
+    filesystem) is copied as before.
+    """
+    if not supported():
+        return False
+    _LINKED.update({source: store / name for source, name in sources.items()})
+    original = File.copy_file
+
+    def copy_file(self: File, dirty: bool = False) -> None:
+        stored = _LINKED.get(self.abs_src_path or "") if self.generated_by is None else None
+        if stored is not None:
+            output = Path(self.abs_dest_path)
+            try:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                output.unlink(missing_ok=True)
+                output.hardlink_to(stored)
+                return
+            except OSError:
+                pass
+        original(self, dirty)
+
+    File.copy_file = copy_file  # type: ignore[method-assign]
+    return True
 
 
 # ------------------------------------------------------------------ patch 3: pages converted once

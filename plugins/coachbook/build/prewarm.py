@@ -35,8 +35,8 @@ from coachbook.core.frontmatter import split_front_matter
 from coachbook.core.model import Program, StageStatus
 from coachbook.core.placeholders import neutral_values, render_guide
 from coachbook.core.progress import StageState
-from coachbook.render.client_pages import CLIENT_PAGES, render_guide_page
-from coachbook.render.plan import GuidePage
+from coachbook.render.client_pages import CLIENT_PAGES, PROGRAM_URI, embedded_guide, render_guide_page
+from coachbook.render.plan import GuidePage, embed_token
 from coachbook.render.templates import ENV as PAGE_TEMPLATES
 from coachbook.render.tokens import Slots
 
@@ -73,6 +73,8 @@ class Warm:
     """Digest of each theme static file, by src_uri."""
     store: Path | None = None
     """Folder of one copy of each theme asset, which sites hardlink to."""
+    linked: bool = False
+    """Whether sites link theme assets from the store as they are built (`mkdocs_patches.link_theme_assets`)."""
 
 
 def warm(
@@ -118,6 +120,15 @@ def warm(
         result.asset_digests[uri] = file_digest(path.read_bytes())
     if store is not None:
         result.store = fill_store(store, paths, result.asset_digests)
+    if result.store is not None:
+        # Each site's copy of a theme asset is a link to the store's, made in place of the copy.
+        result.linked = mkdocs_patches.link_theme_assets(
+            result.store,
+            {
+                str(path): f"{digest}{path.suffix}"
+                for path, digest in zip(paths, result.asset_digests.values(), strict=True)
+            },
+        )
 
     conversions = mkdocs_patches.PageConversions()
     docs_dir = Path(config.docs_dir)
@@ -159,6 +170,11 @@ def _convert_frames(
         if file is None:
             return
         conversions.prepare(config, file, text, files)
+        # The print page repeats the guide as a section converted apart: the same for every client, too.
+        print_page = files.get_file_from_path(PROGRAM_URI)
+        if frame is not None and print_page is not None:
+            section = embedded_guide(guide, body, token=embed_token(0))
+            conversions.prepare(config, print_page, section.markdown, files)
 
 
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:

@@ -166,7 +166,7 @@ def build_new_site(context: BuildContext, target: SiteTarget, path: Path | None,
         return cfg
 
     def finish(staged: Path) -> None:
-        if context.link_assets:
+        if context.link_assets and not warmed.linked:
             link_assets(staged, warmed.store, warmed.asset_digests)
 
     return attempt(target, context.site_root, configure, finish, lambda warned: replace(mark, warned=warned))

@@ -140,7 +140,7 @@ def check(opts: Options) -> None:
         programs = inputs.firm.programs
         click.echo(
             f"OK: {len(programs)} program(s), "
-            f"{sum(len(p.stages) for p in programs)} stage guide(s), {len(inputs.index.fragments)} engagement(s)."
+            f"{sum(len(p.stages) for p in programs)} stage guide(s), {len(inputs.records)} engagement(s)."
         )
 
 

@@ -23,7 +23,7 @@ from coachbook.core.visibility import Secret, strip_comments
 from coachbook.render import charts
 from coachbook.render.calendar import CALENDAR_URI, client_calendar
 from coachbook.render.embed import PROGRAM_URI, embed_markdown, page_url
-from coachbook.render.plan import FileSource, GuidePage, NavItem, PageSource, SitePlan
+from coachbook.render.plan import Embedded, FileSource, GuidePage, NavItem, PageSource, SitePlan, embed_token
 from coachbook.render.templates import fragment_id, render_page
 from coachbook.render.tokens import Slots
 
@@ -31,6 +31,7 @@ __all__ = [
     "CLIENT_PAGES",
     "PROGRAM_URI",
     "client_plan",
+    "embedded_guide",
     "handbook_plan",
     "render_guide_page",
 ]
@@ -164,10 +165,10 @@ def client_plan(
             continue
         slots = Slots()
         if uri == PROGRAM_URI:
-            markdown = _program_page(
+            markdown, embedded = _program_page(
                 slots, context, view, progress, guides, guide_bodies or {}, directory_urls=directory_urls
             )
-            pages.append(PageSource(uri=uri, title=title, markdown=markdown, slots=slots))
+            pages.append(PageSource(uri=uri, title=title, markdown=markdown, slots=slots, embedded=embedded))
             continue
         if uri == "index.md":
             # The dashboard draws its own copies of the charts: ids must be unique on each page.
@@ -246,12 +247,13 @@ def _program_page(
     bodies: Mapping[str, str],
     *,
     directory_urls: bool,
-) -> str:
+) -> tuple[str, tuple[Embedded, ...]]:
     """The client's whole program in one printable page: where they are, every client page, every guide.
 
     Each section is the very page the site shows on its own (the same template, or the same guide framed
-    for the client), rendered into this page's slots and made a section by `embed_markdown`. Only what
-    must differ on one page differs: chart ids, links in raw HTML, and no calendar how-to on paper.
+    for the client), made a section by `embed_markdown`. Only what must differ on one page differs: chart
+    ids, links in raw HTML, and no calendar how-to on paper. The guides are embedded sections, converted
+    apart (`embedded_guide`): they are most of the page, and the same for every client at the same stage.
     """
     feedback = view.assessment.feedback if view.assessment else None
     ctx = {
@@ -272,15 +274,33 @@ def _program_page(
         markdown = embed_markdown(render_page(template, slots, **ctx), section_id=anchor)
         sections.append({"title": title, "anchor": Markup(anchor), "markdown": Markup(markdown)})
     guide_sections = []
-    for guide in guides:
-        anchor = f"guide-{fragment_id(guide.stage.id)}"
-        markdown = embed_markdown(
-            render_guide_page(guide, bodies[guide.uri], slots, dashboard_link=False),
-            section_id=anchor,
-            section_class="cb-program-guide",
-            title=str(slots.text(guide.stage.title)),
-            id_prefix=f"{fragment_id(guide.stage.id)}-",
-            source_uri=guide.uri,
+    embedded = []
+    for index, guide in enumerate(guides):
+        section = embedded_guide(guide, bodies[guide.uri], token=embed_token(index))
+        embedded.append(section)
+        guide_sections.append(
+            {"stage": guide.stage, "anchor": Markup(section.anchor), "markdown": Markup(section.token)}
         )
-        guide_sections.append({"stage": guide.stage, "anchor": Markup(anchor), "markdown": Markup(markdown)})
-    return render_page("program.md.j2", slots, **ctx, sections=sections, guide_sections=guide_sections)
+    markdown = render_page("program.md.j2", slots, **ctx, sections=sections, guide_sections=guide_sections)
+    return markdown, tuple(embedded)
+
+
+def embedded_guide(guide: GuidePage, body: str, *, token: str) -> Embedded:
+    """A stage guide as a section of the print page, with its own values, so it converts the same for every client.
+
+    The guide is framed for the client without the link back to the dashboard, its title becomes the
+    section's heading and its other headings go one level down, its ids take the stage's prefix and its
+    links are made to work from the print page (`embed_markdown`).
+    """
+    slots = Slots()
+    anchor = f"guide-{fragment_id(guide.stage.id)}"
+    prefix = f"{fragment_id(guide.stage.id)}-"
+    markdown = embed_markdown(
+        render_guide_page(guide, body, slots, dashboard_link=False),
+        section_id=anchor,
+        section_class="cb-program-guide",
+        title=str(slots.text(guide.stage.title)),
+        id_prefix=prefix,
+        source_uri=guide.uri,
+    )
+    return Embedded(token=token, markdown=markdown, slots=slots, anchor=anchor, id_prefix=prefix)

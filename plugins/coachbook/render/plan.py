@@ -14,7 +14,30 @@ from coachbook.core.model import Program, Stage
 from coachbook.core.progress import StageState
 from coachbook.render.tokens import Slots
 
-__all__ = ["FileSource", "GuidePage", "NavItem", "PageSource", "SitePlan"]
+__all__ = ["Embedded", "FileSource", "GuidePage", "NavItem", "PageSource", "SitePlan", "embed_token"]
+
+
+def embed_token(index: int) -> str:
+    """The placeholder an embedded section stands at in its page's Markdown: a paragraph of its own."""
+    return f"CBE{index:04d}Z"
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A section of a page converted on its own, with values of its own: a stage guide on the print page.
+
+    Its Markdown holds no client value (its tokens are its own `slots`), so it is the same for every client
+    whose standing on the stage is the same, and an engine can convert it once for all of them.
+    """
+
+    token: str
+    """Where it goes: the page's Markdown holds this placeholder, alone on a line (`embed_token`)."""
+    markdown: str
+    slots: Slots = field(repr=False)
+    anchor: str
+    """The id of the section's heading."""
+    id_prefix: str = ""
+    """What every other id in the section starts with, so none meets an id of another section."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +48,8 @@ class PageSource:
     title: str
     markdown: str
     slots: Slots = field(repr=False)
+    embedded: tuple[Embedded, ...] = ()
+    """Sections converted apart and put in at their placeholders after the page is converted."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,115 @@
+"""Sections of a page converted apart and put in afterwards: the stage guides of the print page.
+
+The print page repeats every stage guide. Converting them as part of the
+page meant converting every guide again for every client, a third of a
+site's build. Each guide is instead an `Embedded` section with values of its
+own (`coachbook.render.plan`): its Markdown is the same for every client with
+the same standing on the stage, so the build's fork server converts it once
+(`coachbook.build.mkdocs_patches.PageConversions`, keyed by the exact
+Markdown), and each site only fills in its own values.
+
+A section is converted exactly as the page itself would convert it: by
+MkDocs, as the page's own file (so links resolve from the page's address),
+with the page's Markdown settings. Its headings join the page's table of
+contents, and its ids the page's anchors.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import TYPE_CHECKING
+
+from mkdocs.structure.pages import Page
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.toc import AnchorLink
+
+    from coachbook.render.plan import Embedded
+
+__all__ = ["convert_section", "put_in_sections"]
+
+
+def convert_section(section: Embedded, page: Page, config: MkDocsConfig, files: Files) -> Page:
+    """The section converted as the Markdown of `page`'s file (its values still tokens)."""
+    # A Page registers itself on its file; the section's stand-in must not replace the real page there.
+    file = copy.copy(page.file)
+    converted = Page(None, file, config)
+    converted.markdown = section.markdown
+    converted.render(config, files)
+    return converted
+
+
+def put_in_sections(html: str, page: Page, config: MkDocsConfig, files: Files, sections: tuple[Embedded, ...]) -> str:
+    """`html` (the page, converted and filled) with each section converted, filled and put at its placeholder."""
+    for section in sections:
+        converted = convert_section(section, page, config, files)
+        content = _own_ids(section.slots.fill(converted.content or ""), section.anchor)
+        content = _prefix_headings(content, converted, section)
+        html, found = re.subn(rf"<p>{section.token}</p>", lambda _: content, html, count=1)  # noqa: B023
+        if not found:
+            raise ValueError(f"the page {page.file.src_uri} lost the place of its section {section.anchor!r}")
+        _fill_toc(converted.toc, section)
+        _join_toc(page, list(converted.toc))
+        if page.present_anchor_ids is not None and converted.present_anchor_ids:
+            page.present_anchor_ids |= converted.present_anchor_ids
+    return html
+
+
+#: Ids that Markdown extensions number per conversion (`__tabbed_1_1`, `__codelineno-0-1`): converted apart,
+#: every section would start at 1 again, so each section's get its anchor in front.
+_NUMBERED_ID = re.compile(r"""(\b(?:id|for|name)=["']|href=["']#)__""")
+
+
+def _own_ids(html: str, anchor: str) -> str:
+    return _NUMBERED_ID.sub(lambda m: f"{m.group(1)}__{anchor}-", html)
+
+
+def _prefix_headings(html: str, converted: Page, section: Embedded) -> str:
+    """Give the section's own prefix to the ids its headings got from their words.
+
+    Converted as one page, two guides' "What happens in this stage" would get distinct ids from the
+    table of contents extension; converted apart, both get the same one. Ids written in the guide are
+    prefixed already (`embed_markdown`), and the section's heading has its anchor.
+    """
+    mine = {
+        anchor
+        for anchor in (converted.present_anchor_ids or ())
+        if anchor != section.anchor and not anchor.startswith(section.id_prefix) and not anchor.startswith("__")
+    }
+    if not section.id_prefix or not mine:
+        return html
+    pattern = re.compile(
+        r"""(\bid=["']|href=["']#)("""
+        + "|".join(re.escape(a) for a in sorted(mine, key=len, reverse=True))
+        + r""")(["'])"""
+    )
+    html = pattern.sub(lambda m: f"{m.group(1)}{section.id_prefix}{m.group(2)}{m.group(3)}", html)
+    renamed = {anchor: section.id_prefix + anchor for anchor in mine}
+    _rename_toc(converted.toc, renamed)
+    converted.present_anchor_ids = (set(converted.present_anchor_ids or ()) - mine) | set(renamed.values())
+    return html
+
+
+def _rename_toc(items: object, renamed: dict[str, str]) -> None:
+    for item in items:  # type: ignore[attr-defined]
+        item.id = renamed.get(item.id, item.id)
+        _rename_toc(item.children, renamed)
+
+
+def _fill_toc(items: object, section: Embedded) -> None:
+    for item in items:  # type: ignore[attr-defined]
+        item.title = section.slots.fill(item.title)
+        _fill_toc(item.children, section)
+
+
+def _join_toc(page: Page, items: list[AnchorLink]) -> None:
+    """Add a section's headings to the page's table of contents, under the page's title when it has one."""
+    toc = page.toc
+    top = list(toc)
+    if len(top) == 1 and top[0].level == 1:
+        top[0].children.extend(items)
+    else:
+        toc.items.extend(items)
