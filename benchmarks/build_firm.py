@@ -1,25 +1,30 @@
-"""Benchmark: build a synthetic firm of N clients the naive way and the Coachbook way, side by side.
+"""Benchmark: build a synthetic firm of N clients with Coachbook against fair baselines; time what coaches wait for.
 
 It generates a firm of N engagements in a scratch folder, varied like the
-sample firm (each is a copy of one of the three sample engagements, a client
-who has just contracted, one mid-way and one closed, with new names,
+sample firm (each is a copy of one of the sample engagements, with new names,
 organisations, emails and phones), and a program of ten stages, so that each
-client site has about twenty pages. Then it runs, on the same machine:
+client site has about twenty pages plus the print page. Then it measures, on
+the same machine, each as whole processes, in CPU seconds (user + system of
+the whole process tree) and wall seconds:
 
-  (a) the naive loop: one `mkdocs build` process per client, one after another;
-  (b) `coachbook build` from clean;
+  (a) the fair baseline: a plain `mkdocs build` of a firm of exactly one
+      client, with the same config, theme and program;
+  (a') the naive in-firm loop: a plain `mkdocs build` of one client inside
+      the firm of N (it reads and audits against every engagement, so it gets
+      slower as N grows; timed on a sample of clients, labelled as such);
+  (b) `coachbook build` of the whole firm from clean (no site, no caches);
   (c) `coachbook build` again, nothing changed;
-  (d) `coachbook build` after editing one engagement (a client's role).
+  (d) `coachbook build` after editing one engagement;
+  (e) `coachbook serve --client X`: start to first page, and a saved engagement
+      to the changed page over HTTP on 127.0.0.1 (median of 5);
+  (f) `coachbook check` of the whole firm, with its cache warm and cold.
 
-and prints total seconds, milliseconds per site, the speed-up against (a),
-the peak memory of the build processes, and the output size per site.
+Comparisons are interleaved (A B A B ..., `--pairs` of each) and reported as
+median and range, because these machines are shared and noisy. It also reports
+the memory of the build's processes and the bytes of one client site.
 
     python benchmarks/build_firm.py -n 200
-    python benchmarks/build_firm.py -n 1000 --naive-sample 40
-
-With --naive-sample K the naive loop is timed on K clients spread over the
-firm and its total is extrapolated to N (the output says so): at N=1000 the
-full loop takes hours.
+    python benchmarks/build_firm.py -n 1000 --pairs 3 --naive-sample 5
 """
 
 from __future__ import annotations
@@ -29,11 +34,16 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -229,76 +239,160 @@ def quiet_env(**extra: str) -> dict[str, str]:
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1", **extra}
 
 
-def naive(root: Path, slugs: list[str], sample: int) -> tuple[float, int]:
-    """Seconds per client for one `mkdocs build` process per client, timed on `sample` clients."""
-    step = max(1, len(slugs) // sample)
-    chosen = slugs[::step][:sample]
-    out = Path(tempfile.mkdtemp(prefix="naive-"))
-    times = []
-    for slug in chosen:
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out / slug)],
-            cwd=root,
-            env=quiet_env(COACHBOOK_CLIENT=slug, COACHBOOK_AS_OF=AS_OF),
-            check=True,
-            capture_output=True,
-        )
-        times.append(time.perf_counter() - started)
-    shutil.rmtree(out, ignore_errors=True)
-    return statistics.mean(times), len(chosen)
+@dataclass(frozen=True)
+class Run:
+    """One measured process: its CPU seconds (its whole tree), its wall seconds, and what it printed."""
+
+    cpu: float
+    wall: float
+    out: str
 
 
-DRIVER = """
-import datetime as dt, json, resource, sys
-from pathlib import Path
-from coachbook.build.firm_build import FirmBuild, build_firm
-from coachbook.cli.support import quiet_mkdocs
-quiet_mkdocs(False)
-root = Path(sys.argv[1])
-report = build_firm(FirmBuild(root / "mkdocs.yml", root / "site", as_of=dt.date.fromisoformat(sys.argv[2]),
-                              jobs=int(sys.argv[3])))
-print(json.dumps({"built": len(report.built), "failed": [f"{r.target.name}: {r.error}" for r in report.failed],
-                  "skipped": len(report.skipped), "peak_worker_kb": report.peak_worker_kb,
-                  "private_worker_kb": report.private_worker_kb, "server_kb": report.server_kb,
-                  "parent_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
-"""
-
-
-def coachbook(root: Path, jobs: int) -> tuple[float, dict[str, object]]:
-    """Wall seconds of a build in a fresh process (imports included, as for the naive loop), and its report."""
+def measure(args: Sequence[str], cwd: Path, **env: str) -> Run:
+    """Run a command to the end and measure it from outside, as a whole process tree."""
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(root), AS_OF, str(jobs)],
-        env=quiet_env(),
-        check=True,
-        capture_output=True,
-        text=True,
+    process = subprocess.Popen(
+        list(args), cwd=cwd, env=quiet_env(**env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    seconds = time.perf_counter() - started
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    if report["failed"]:
-        raise SystemExit("build failed: " + "; ".join(report["failed"][:5]))
-    return seconds, report
+    out = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{out[-3000:]}")
+    return Run(usage.ru_utime + usage.ru_stime, wall, out)
 
 
-def output_size(root: Path, n: int) -> tuple[float, float]:
-    """Bytes per client site: as files (each site complete), and on disk (hardlinked assets counted once)."""
+def coachbook(*args: str) -> list[str]:
+    return [sys.executable, "-m", "coachbook", *args]
+
+
+def clean(root: Path) -> None:
+    """No site and no cache: what a fresh clone or a new CI runner starts from."""
+    for folder in ("site", ".coachbook", ".site.staging"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+
+
+def one_client_firm(root: Path, slug: str) -> Path:
+    """The fair baseline's firm: the same config, theme and program, and only one engagement."""
+    single = root.parent / "one-client"
+    shutil.rmtree(single, ignore_errors=True)
+    for part in ("content", "theme"):
+        shutil.copytree(root / part, single / part)
+    shutil.copy2(root / "mkdocs.yml", single / "mkdocs.yml")
+    (single / "engagements").mkdir()
+    shutil.copy2(root / "engagements" / f"{slug}.yml", single / "engagements" / f"{slug}.yml")
+    return single
+
+
+def plain_mkdocs(folder: Path, slug: str, out: Path) -> Run:
+    shutil.rmtree(out, ignore_errors=True)
+    return measure(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)],
+        folder,
+        COACHBOOK_CLIENT=slug,
+        COACHBOOK_AS_OF=AS_OF,
+    )
+
+
+def firm_build(root: Path, *extra: str) -> Run:
+    return measure(coachbook("build", "--as-of", AS_OF, *extra), root)
+
+
+def interleave(pairs: int, a: Callable[[], float], b: Callable[[], float]) -> tuple[list[float], list[float]]:
+    """A B A B ...: each comparison in turn, so that a machine that drifts affects both alike."""
+    first: list[float] = []
+    second: list[float] = []
+    for _ in range(pairs):
+        first.append(a())
+        second.append(b())
+    return first, second
+
+
+def spread(values: Sequence[float], unit: str = "", scale: float = 1.0) -> str:
+    """Median and range, as the report prints them."""
+    shown = [v * scale for v in values]
+    if len(shown) == 1:
+        return f"{shown[0]:.0f}{unit}" if scale != 1.0 else f"{shown[0]:.2f}{unit}"
+    fmt = ".0f" if scale != 1.0 else ".2f"
+    return f"{statistics.median(shown):{fmt}}{unit} ({min(shown):{fmt}}–{max(shown):{fmt}})"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return str(response.read().decode("utf-8", "replace"))
+    except OSError:
+        return None
+
+
+def serve_latency(root: Path, slug: str, rounds: int) -> tuple[float, list[float]]:
+    """Seconds from starting `coachbook serve` to its first page, and from each save to the changed page."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        coachbook("serve", "--client", slug, "--as-of", AS_OF, "-a", f"127.0.0.1:{port}"),
+        cwd=root,
+        env=quiet_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        while fetch(url) is None:
+            if process.poll() is not None:
+                raise SystemExit("coachbook serve stopped before it served a page")
+            time.sleep(0.02)
+        first = time.perf_counter() - started
+        path = root / "engagements" / f"{slug}.yml"
+        original = path.read_text(encoding="utf-8")
+        latencies = []
+        try:
+            for round_ in range(rounds):
+                marker = f"Zanzibarian{round_}x{os.getpid()}"
+                edited = re.sub(r"^(  role: ).*$", rf"\g<1>{marker}", original, count=1, flags=re.M)
+                saved = time.perf_counter()
+                path.write_text(edited, encoding="utf-8")
+                while marker not in (fetch(url + "agreement/") or ""):
+                    if time.perf_counter() - saved > 120:
+                        raise SystemExit("the changed page never appeared")
+                    time.sleep(0.01)
+                latencies.append(time.perf_counter() - saved)
+                time.sleep(0.5)
+        finally:
+            path.write_text(original, encoding="utf-8")
+        return first, latencies
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def site_bytes(site: Path) -> tuple[int, int]:
+    """Bytes of one site: as files (what a host without deduplication stores), and on disk (links counted once)."""
     apparent = 0
     inodes: dict[tuple[int, int], int] = {}
-    for path in (root / "site" / "clients").rglob("*"):
+    for path in site.rglob("*"):
         if path.is_file():
             stat = path.stat()
             apparent += stat.st_size
             inodes[(stat.st_dev, stat.st_ino)] = stat.st_blocks * 512
-    return apparent / n, sum(inodes.values()) / n
+    return apparent, sum(inodes.values())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", "--clients", type=int, default=200, help="engagements in the synthetic firm")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="build processes at once")
-    parser.add_argument("--naive-sample", type=int, default=0, help="time the naive loop on K clients only")
+    parser.add_argument("--pairs", type=int, default=3, help="interleaved runs of each comparison")
+    parser.add_argument("--naive-sample", type=int, default=3, help="clients the naive in-firm loop is timed on")
+    parser.add_argument("--serve-rounds", type=int, default=5, help="saves timed in the live preview")
     parser.add_argument("--workdir", type=Path, help="where to generate the firm (default: a temporary folder)")
     args = parser.parse_args()
 
@@ -307,47 +401,147 @@ def main() -> None:
     n = args.clients
     print(f"Generating a firm of {n} engagements in {root} ...", flush=True)
     slugs = make_firm(root, n)
+    single = one_client_firm(root, slugs[0])
+    jobs = ("--jobs", str(args.jobs))
 
-    sample = min(n, args.naive_sample or n)
-    print(f"(a) naive loop: one `mkdocs build` per client, {sample} client(s) ...", flush=True)
-    naive_site, timed = naive(root, slugs, sample)
-    naive_total = naive_site * n
+    print(f"(a)/(b) fair baseline and clean firm build, {args.pairs} interleaved pair(s) ...", flush=True)
+    baseline_runs: list[Run] = []
+    clean_runs: list[Run] = []
 
-    print("(b) coachbook build from clean ...", flush=True)
-    clean, clean_report = coachbook(root, args.jobs)
-    apparent, on_disk = output_size(root, n)
-    print("(c) coachbook build, nothing changed ...", flush=True)
-    unchanged, unchanged_report = coachbook(root, args.jobs)
+    def clean_build() -> float:
+        clean(root)
+        clean_runs.append(firm_build(root, *jobs))
+        return clean_runs[-1].cpu / n
+
+    def baseline() -> float:
+        baseline_runs.append(plain_mkdocs(single, slugs[0], scratch / "baseline-site"))
+        return baseline_runs[-1].cpu
+
+    ours, fair = interleave(args.pairs, clean_build, baseline)
+    apparent, on_disk = site_bytes(root / "site" / "clients" / slugs[0])
+
+    print("(c)/(d) nothing changed, and one engagement edited ...", flush=True)
+    unchanged_runs: list[Run] = []
+    edited_runs: list[Run] = []
     edited_file = root / "engagements" / f"{slugs[n // 2]}.yml"
-    edited_file.write_text(
-        re.sub(r"^(  role: .*)$", r"\1 (interim)", edited_file.read_text(encoding="utf-8"), count=1, flags=re.M),
-        encoding="utf-8",
-    )
-    print("(d) coachbook build after editing one engagement ...", flush=True)
-    edited, edited_report = coachbook(root, args.jobs)
+    original = edited_file.read_text(encoding="utf-8")
 
-    rows = [
-        ("(a) naive: one mkdocs build per client", naive_total, f"{n} built" + ("" if timed == n else " (extrap.)")),
-        ("(b) coachbook build, clean", clean, f"{clean_report['built']} built"),
-        ("(c) coachbook build, no change", unchanged, f"{unchanged_report['built']} built"),
-        ("(d) coachbook build, one edited", edited, f"{edited_report['built']} built"),
-    ]
+    def unchanged() -> float:
+        unchanged_runs.append(firm_build(root, *jobs))
+        return unchanged_runs[-1].wall
+
+    def edited() -> float:
+        text = re.sub(r"^(  role: .*)$", rf"\1 ({len(edited_runs)})", original, count=1, flags=re.M)
+        edited_file.write_text(text, encoding="utf-8")
+        edited_runs.append(firm_build(root, *jobs))
+        return edited_runs[-1].wall
+
+    interleave(args.pairs, unchanged, edited)
+    edited_file.write_text(original, encoding="utf-8")
+    firm_build(root, *jobs)
+
+    print(f"(a') naive in-firm loop on {args.naive_sample} client(s) ...", flush=True)
+    sample = [slugs[(i * n) // max(1, args.naive_sample)] for i in range(min(n, args.naive_sample))]
+    naive_runs = [plain_mkdocs(root, slug, scratch / "naive-site") for slug in sample]
+
+    print("(f) check, warm and cold ...", flush=True)
+    warm_runs: list[Run] = []
+    cold_runs: list[Run] = []
+
+    def check_warm() -> float:
+        warm_runs.append(measure(coachbook("check"), root))
+        return warm_runs[-1].wall
+
+    def check_cold() -> float:
+        (root / ".coachbook" / "engagements.json").unlink(missing_ok=True)
+        cold_runs.append(measure(coachbook("check"), root))
+        return cold_runs[-1].wall
+
+    interleave(args.pairs, check_warm, check_cold)
+    measure(coachbook("check"), root)
+
+    print(f"(e) live preview, {args.serve_rounds} save(s) ...", flush=True)
+    first_page, latencies = serve_latency(root, slugs[n // 3], args.serve_rounds)
+
+    memory = build_memory(root, args.jobs)
+
     print()
-    print(f"Firm of {n} clients, {args.jobs} job(s), {os.cpu_count()} CPU core(s), as of {AS_OF}")
-    if timed < n:
-        print(f"(a) was timed on {timed} of {n} clients ({naive_site * 1000:.0f} ms each) and extrapolated to {n}.")
-    print(f"{'':40} {'total s':>9} {'ms/site':>9} {'vs (a)':>8}  sites")
-    for label, seconds, what in rows:
-        print(f"{label:40} {seconds:9.1f} {seconds / n * 1000:9.1f} {naive_total / seconds:7.1f}x  {what}")
+    print(f"Firm of {n} clients, {args.jobs} job(s), {os.cpu_count()} CPU core(s), as of {AS_OF}.")
+    print("CPU is user + system seconds of the whole process tree; wall is elapsed time. Median (range).")
+    print()
+    fair_median = statistics.median(fair)
+    ours_median = statistics.median(ours)
+    print(f"(a) fair baseline, plain mkdocs build of a one-client firm: CPU per site {spread(fair, ' ms', 1000)}")
+    print(
+        f"(b) coachbook build, clean, whole firm: CPU per site {spread(ours, ' ms', 1000)}, "
+        f"total wall {spread([r.wall for r in clean_runs], ' s')}, {_built(clean_runs[-1].out)} built"
+    )
+    print(
+        f"    (a)/(b): {fair_median / ours_median:.1f}x less CPU per site than the fair baseline "
+        f"(pairs: {', '.join(f'{f / o:.1f}' for f, o in zip(fair, ours, strict=True))})"
+    )
+    naive = [r.cpu for r in naive_runs]
+    print(
+        f"(a') naive in-firm loop, plain mkdocs build of one client in the firm of {n}, timed on "
+        f"{len(naive_runs)} client(s): CPU per site {spread(naive, ' ms', 1000)} "
+        f"({statistics.median(naive) / ours_median:.0f}x (b); it reads every engagement, so it grows with the firm)"
+    )
+    print(
+        f"(c) coachbook build, nothing changed: wall {spread([r.wall for r in unchanged_runs], ' s')}, "
+        f"CPU {spread([r.cpu for r in unchanged_runs], ' s')}, {_built(unchanged_runs[-1].out)} built"
+    )
+    print(
+        f"(d) coachbook build, one engagement edited: wall {spread([r.wall for r in edited_runs], ' s')}, "
+        f"CPU {spread([r.cpu for r in edited_runs], ' s')}, {_built(edited_runs[-1].out)} built"
+    )
+    print(
+        f"(e) coachbook serve: start to first page {first_page:.2f} s; "
+        f"save to changed page {spread(latencies, ' s')} over {len(latencies)} save(s)"
+    )
+    print(
+        f"(f) coachbook check: warm wall {spread([r.wall for r in warm_runs], ' s')} "
+        f"(CPU {spread([r.cpu for r in warm_runs], ' s')}); "
+        f"cold wall {spread([r.wall for r in cold_runs], ' s')} (CPU {spread([r.cpu for r in cold_runs], ' s')})"
+    )
+    print(
+        f"memory per build process: peak resident {memory['peak_worker_kb'] // 1024} MiB, counting the pages it shares"
+    )
+    print(f"  with the fork server, of which {memory['private_worker_kb'] // 1024} MiB are its own;")
+    print(f"  the fork server they are forked from: peak resident {memory['server_kb'] // 1024} MiB;")
+    print(
+        f"  the build's own process, which holds every engagement's audit strings: peak resident "
+        f"{memory['parent_kb'] // 1024} MiB"
+    )
+    print(
+        f"output per client site: {apparent / 1e6:.2f} MB to upload, {on_disk / 1e6:.2f} MB on disk "
+        "(theme assets linked to one copy)"
+    )
 
-    def mib(key: str) -> str:
-        return f"{max(int(r[key]) for r in (clean_report, edited_report)) / 1024:.0f} MiB"
 
-    print(f"memory per build process: peak resident {mib('peak_worker_kb')}, counting the pages it shares")
-    print(f"  with the fork server, of which {mib('private_worker_kb')} are its own;")
-    print(f"  the fork server they are forked from: peak resident {mib('server_kb')};")
-    print(f"  the build's own process, which holds every engagement's audit strings: peak resident {mib('parent_kb')}")
-    print(f"output per client site: {apparent / 1e6:.2f} MB as files, {on_disk / 1e6:.2f} MB on disk (shared assets)")
+def _built(out: str) -> int:
+    found = re.search(r"Done: (\d+) built", out)
+    return int(found.group(1)) if found else 0
+
+
+MEMORY = """
+import datetime as dt, json, resource, sys
+from pathlib import Path
+from coachbook.build.firm_build import FirmBuild, build_firm
+from coachbook.cli.support import quiet_mkdocs
+quiet_mkdocs(False)
+root = Path(sys.argv[1])
+report = build_firm(FirmBuild(root / "mkdocs.yml", root / "site", as_of=dt.date.fromisoformat(sys.argv[2]),
+                              jobs=int(sys.argv[3]), force=True))
+print(json.dumps({"peak_worker_kb": report.peak_worker_kb, "private_worker_kb": report.private_worker_kb,
+                  "server_kb": report.server_kb, "parent_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def build_memory(root: Path, jobs: int) -> dict[str, int]:
+    """The memory of a forced build's processes, as its report gives them."""
+    run = measure([sys.executable, "-c", MEMORY, str(root), AS_OF, str(jobs)], root)
+    figures: dict[str, int] = json.loads(run.out.strip().splitlines()[-1])
+    return figures
 
 
 if __name__ == "__main__":
