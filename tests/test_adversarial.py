@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 
 from coachbook.audit.normalise import normalise
 
+from . import hostile_files
 from .conftest import AS_OF, minimal_engagement, run_coachbook
 
 #: Bare-bones client added by the cases that need an engagement of their own.
@@ -38,6 +39,13 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class Warned:
+    """The command succeeds, with every `says` in its output (a warning the coach must see)."""
+
+    says: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Safe:
     """The command succeeds, and `check(firm)` finds nothing wrong with the output."""
 
@@ -49,7 +57,7 @@ class Case:
     id: str
     arrange: Callable[[Path], None]
     command: tuple[str, ...]
-    outcome: Refused | Safe
+    outcome: Refused | Safe | Warned
     env: dict[str, str] = field(default_factory=dict)
 
 
@@ -182,6 +190,18 @@ def no_third_party_requests(client: str) -> Callable[[Path], None]:
     return check
 
 
+def image_without_metadata(client: str, relative: str, original: bytes) -> Callable[[Path], None]:
+    """The published image shows the same picture as `original`, and carries none of its metadata."""
+
+    def check(firm: Path) -> None:
+        published = (firm / "site" / "clients" / client / relative).read_bytes()
+        assert hostile_files.pixels(published) == hostile_files.pixels(original)
+        for marker in (b"Exif", b"Kwame", b"GPS", b"xmpmeta", b"tEXt", b"zTXt", b"eXIf"):
+            assert marker not in published, f"{marker!r} still in {relative}"
+
+    return check
+
+
 # --------------------------------------------------------------------------- the table
 
 HOSTILE_NOTE = """\
@@ -258,6 +278,48 @@ CASES = [
         write("content/assets/data.json", '{"who": "\\u0044ana \\u0057hitfield"}'),
         build("sofia-marquez"),
         Refused(("leak audit failed", "assets/data.json"), ("site/clients/sofia-marquez",)),
+    ),
+    # 1b. Text that reads as a name to a person reads as one to the audit: invisible and look-alike characters.
+    *(
+        Case(
+            f"guide-names-another-client-with-{name}",
+            append(GUIDE, f"\nAsk {spelling} how she handled this.\n"),
+            build("sofia-marquez"),
+            Refused(("leak audit failed", "dana whitfield", "client.name"), ("site/clients/sofia-marquez",)),
+        )
+        for name, spelling in (
+            ("a-zero-width-space", "Da\u200bna Whit\u200bfield"),
+            ("a-zero-width-non-joiner", "Dana Whit\u200cfield"),
+            ("a-soft-hyphen-entity", "Dana Whit&shy;field"),
+            ("a-no-break-space-entity", "Dana&nbsp;Whitfield"),
+            ("a-word-joiner-and-a-bidi-mark", "Dana\u2060 Whit\u200efield"),
+            ("a-variation-selector", "Dana Whitfi\ufe0feld"),
+            ("a-numeric-zero-width-entity", "Dana Whit&#x200B;field"),
+            ("an-ideographic-space", "Dana\u3000Whitfield"),
+            ("a-cyrillic-look-alike", "D\u0430na Whitfield"),
+            ("full-width-letters", "Ｄａｎａ Whitfield"),
+            ("an-empty-tag-inside", "Dana Whit<b></b>field"),
+            ("a-span-inside", 'Dana Whit<span class="x">fi</span>eld'),
+        )
+    ),
+    Case(
+        "another-client-in-a-script-escape",
+        write("content/assets/extra.js", "const who = '\\u0044ana \\x57hitfield';\n"),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "assets/extra.js", "dana whitfield"), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "another-client-inside-a-base64-data-url",
+        append(
+            GUIDE,
+            '\n<img alt="" src="data:image/svg+xml;base64,'
+            + __import__("base64")
+            .b64encode(b"<svg xmlns='http://www.w3.org/2000/svg'><text>Kwame Asante</text></svg>")
+            .decode()
+            + '">\n',
+        ),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "kwame asante"), ("site/clients/sofia-marquez",)),
     ),
     # 2. Coach-only data: private, coach_only, draft and comments never reach the client's site.
     Case(
@@ -441,6 +503,130 @@ CASES = [
         build("sofia-marquez"),
         Refused(("loads https://tracker.example/open.gif from another origin",), ("site/clients/sofia-marquez",)),
     ),
+    *(
+        Case(
+            f"guide-loads-from-another-origin-through-{name}",
+            append(GUIDE, "\n" + markup + "\n"),
+            build("sofia-marquez"),
+            Refused((f"{place} loads {url} from another origin",), ("site/clients/sofia-marquez",)),
+        )
+        for name, markup, place, url in (
+            (
+                "srcset",
+                '<img alt="" src="ok.png" srcset="ok.png 1x, https://tracker.example/a.gif 2x">',
+                "<img srcset>",
+                "https://tracker.example/a.gif",
+            ),
+            (
+                "a-data-url-with-commas-then-srcset",
+                '<img alt="" srcset="data:image/gif;base64,R0lGOD,lh 1x, //tracker.example/b.gif 2x">',
+                "<img srcset>",
+                "//tracker.example/b.gif",
+            ),
+            (
+                "a-poster",
+                '<video poster="https://tracker.example/p.jpg"></video>',
+                "<video poster>",
+                "https://tracker.example/p.jpg",
+            ),
+            (
+                "an-object",
+                '<object data="https://tracker.example/o.svg"></object>',
+                "<object data>",
+                "https://tracker.example/o.svg",
+            ),
+            (
+                "svg-xlink",
+                '<svg><image xlink:href="https://tracker.example/i.png"/></svg>',
+                "<image xlink:href>",
+                "https://tracker.example/i.png",
+            ),
+            (
+                "svg-use",
+                '<svg><use href="https://tracker.example/s.svg#a"/></svg>',
+                "<use href>",
+                "https://tracker.example/s.svg#a",
+            ),
+            (
+                "a-formaction",
+                '<form><button formaction="https://evil.example/collect">Send</button></form>',
+                "<button formaction>",
+                "https://evil.example/collect",
+            ),
+            (
+                "a-meta-refresh",
+                '<meta http-equiv="refresh" content="1; URL=\'https://evil.example/\'">',
+                "<meta http-equiv=refresh>",
+                "https://evil.example/",
+            ),
+            (
+                "an-inline-style",
+                '<div style="background: url(&quot;https://tracker.example/bg.png&quot;)">x</div>',
+                "<div style> url()",
+                "https://tracker.example/bg.png",
+            ),
+            (
+                "a-style-import-with-escapes",
+                '<style>@import "ht\\74ps://fonts.example/a.css";</style>',
+                "<style> url()",
+                "https://fonts.example/a.css",
+            ),
+            (
+                "a-newline-inside-the-scheme",
+                '<img alt="" src="ht&#10;tps://tracker.example/n.gif">',
+                "<img src>",
+                "https://tracker.example/n.gif",
+            ),
+            (
+                "a-backslashed-address",
+                '<img alt="" src="/\\tracker.example/b.gif">',
+                "<img src>",
+                "/\\tracker.example/b.gif",
+            ),
+            ("a-base", '<base href="https://evil.example/">', "<base href>", "https://evil.example/"),
+            (
+                "a-ping",
+                '<a href="#x" ping="https://tracker.example/ping">x</a>',
+                "<a ping>",
+                "https://tracker.example/ping",
+            ),
+        )
+    ),
+    Case(
+        "stylesheet-in-content-loads-from-another-origin",
+        write("content/assets/extra.css", "body { background: url( 'https://tracker.example/bg.png' ) }\n"),
+        build("sofia-marquez"),
+        Refused(
+            ("assets/extra.css: stylesheet url() loads https://tracker.example/bg.png from another origin",),
+            ("site/clients/sofia-marquez",),
+        ),
+    ),
+    *(
+        Case(
+            f"guide-links-to-{name}",
+            append(GUIDE, "\n" + markup + "\n"),
+            build("sofia-marquez"),
+            Refused((f"points at {url!r}, which is not a web address",), ("site/clients/sofia-marquez",)),
+        )
+        for name, markup, url in (
+            ("a-local-file", "[the form](file:///etc/passwd)", "file:///etc/passwd"),
+            (
+                "a-windows-share",
+                '<a href="file://fileserver/hr/dana.docx">HR file</a>',
+                "file://fileserver/hr/dana.docx",
+            ),
+            ("a-script", "[open](javascript:alert(document.cookie))", "javascript:alert(document.cookie)"),
+            ("a-script-in-mixed-case", '<a href=" JaVaScRiPt:alert(1)">x</a>', "JaVaScRiPt:alert(1)"),
+            ("a-data-page", "[open](data:text/html,hello)", "data:text/html,hello"),
+            ("another-scheme", "[open](smb://fileserver/share)", "smb://fileserver/share"),
+        )
+    ),
+    Case(
+        "handbook-links-to-a-local-file-too",
+        append(GUIDE, "\n[the form](file:///etc/passwd)\n"),
+        ("build", "--as-of", AS_OF),
+        Refused(("handbook", "points at 'file:///etc/passwd'"), ("site/handbook",)),
+    ),
     Case(
         "firm-turns-on-web-fonts-and-analytics",
         both(
@@ -449,6 +635,66 @@ CASES = [
         ),
         build("sofia-marquez"),
         Safe(all_of(no_third_party_requests("sofia-marquez"), nowhere("sofia-marquez", "G-ABCDEF1234", raw=True))),
+    ),
+    # 5b. Metadata: images are published without it; documents that carry it are reported, and audited.
+    Case(
+        "photo-with-a-location-and-an-author",
+        both(
+            write("content/assets/offsite.jpg", hostile_files.jpeg(comment="Kwame at the offsite")),
+            append(GUIDE, "\n![The offsite](../assets/offsite.jpg)\n"),
+        ),
+        build("sofia-marquez"),
+        Safe(image_without_metadata("sofia-marquez", "assets/offsite.jpg", hostile_files.jpeg())),
+    ),
+    *(
+        Case(
+            f"{kind}-with-metadata-is-stripped",
+            write(f"content/assets/picture.{kind}", data),
+            build("sofia-marquez"),
+            Safe(image_without_metadata("sofia-marquez", f"assets/picture.{kind}", data)),
+        )
+        for kind, data in (
+            ("png", hostile_files.png(compressed=True)),
+            ("gif", hostile_files.gif()),
+            ("webp", hostile_files.webp()),
+        )
+    ),
+    *(
+        Case(
+            f"pdf-whose-author-is-another-client-{name}",
+            write("content/assets/intake.pdf", data),
+            build("sofia-marquez"),
+            Refused(
+                ("assets/intake.pdf: contains 'kwame asante' in its PDF Author metadata", "client.name"),
+                ("site/clients/sofia-marquez",),
+            ),
+        )
+        for name, data in (
+            ("in-plain-text", hostile_files.pdf()),
+            ("in-utf-16", hostile_files.pdf(utf16=True)),
+            ("in-a-compressed-object-stream", hostile_files.pdf(compressed_info=True)),
+        )
+    ),
+    Case(
+        "word-document-whose-author-is-another-client",
+        write("content/assets/notes.docx", hostile_files.docx()),
+        build("sofia-marquez"),
+        Refused(
+            ("assets/notes.docx: contains 'kwame asante' in its core.xml dc:creator metadata",),
+            ("site/clients/sofia-marquez",),
+        ),
+    ),
+    Case(
+        "word-document-body-names-another-client",
+        write("content/assets/notes.docx", hostile_files.docx(creator="Coach", body="Talk to Kwame Asante first")),
+        build("sofia-marquez"),
+        Refused(("assets/notes.docx: contains 'kwame asante'",), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "check-names-a-documents-metadata",
+        write("content/assets/intake.pdf", hostile_files.pdf(author="Amara Okafor")),
+        CHECK,
+        Warned(("content/assets/intake.pdf: PDF Author is 'Amara Okafor'", "document's properties")),
     ),
     # 6. Access control: password hashes never go where they could be published.
     Case(
@@ -523,6 +769,10 @@ def test_adversarial_input(case: Case, firm: Path, monkeypatch: pytest.MonkeyPat
         for relative in case.outcome.unwritten:
             _absent(firm / relative)
         assert not (firm / "pwned").exists()
+    elif isinstance(case.outcome, Warned):
+        assert result.returncode == 0, output
+        for phrase in case.outcome.says:
+            assert phrase.lower() in output.lower(), f"{phrase!r} not in:\n{output}"
     else:
         assert result.returncode == 0, output
         case.outcome.check(firm)

@@ -18,11 +18,27 @@ from .conftest import AS_OF, run_coachbook
 CASES = {
     "script from another origin": (
         '<script src="https://cdn.example/track.js"></script>',
-        "index.html: loads https://cdn.example/track.js from another origin",
+        "index.html: <script src> loads https://cdn.example/track.js from another origin",
     ),
     "stylesheet from another origin": (
         '<link rel="stylesheet" href="//fonts.example/css2">',
-        "index.html: loads //fonts.example/css2 from another origin",
+        "index.html: <link href> loads //fonts.example/css2 from another origin",
+    ),
+    "image set from another origin": (
+        '<link rel="preload" as="image" imagesrcset="/a.png 1x, https://t.example/b.png 2x">',
+        "index.html: <link imagesrcset> loads https://t.example/b.png from another origin",
+    ),
+    "a link to a file on the reader's computer": (
+        '<link rel="alternate" href="file:///etc/passwd">',
+        "index.html: <link href> points at 'file:///etc/passwd', which is not a web address",
+    ),
+    "a refresh to another origin": (
+        '<meta http-equiv="refresh" content="0; url=https://t.example/">',
+        "index.html: <meta http-equiv=refresh> loads https://t.example/ from another origin",
+    ),
+    "another client's name with invisible characters": (
+        "<meta name=author content='Kwa&shy;me&#8203; As\u200bante'>",
+        "index.html: contains 'kwame asante', which identifies another client",
     ),
     "another client's name": (
         "<meta name=author content='Kwame Asante'>",

@@ -30,6 +30,7 @@ from coachbook.adapter.config import project_from_config
 from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.adapter.preload import Preload
 from coachbook.audit.index import LeakIndex
+from coachbook.audit.metadata import strip_site_images
 from coachbook.audit.site_audit import Audience, AuditPolicy, NeedleSearch, policy_for, require_clean
 from coachbook.core.loader import Firm, load_firm
 from coachbook.core.snapshots import read_snapshot
@@ -276,6 +277,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             _private_sitemap(site_dir, keep=bool(self.config.version))
         if self.config.offline:
             inline_search_index(site_dir)
+        # Images are published without their metadata (a phone's GPS position, an author, comments).
+        strip_site_images(site_dir)
         # One policy and one index serve both audits of an encrypted site.
         auditor = self._auditor(plan)
         self._audit(site_dir, auditor)

@@ -114,8 +114,13 @@ def build(
 def check(opts: Options) -> None:
     """Validate the program, the guides and every engagement file."""
     with reported(opts):
+        from coachbook.audit.metadata import document_warnings
+
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
+        # Documents are published byte for byte; what their properties say about people is worth a look.
+        for warning in document_warnings(project.content_dir, project.shown):
+            click.echo(f"warning: {warning}", err=True)
         click.echo(
             f"OK: {len(firm.programs)} program(s), "
             f"{sum(len(p.stages) for p in firm.programs)} stage guide(s), {len(firm.engagements)} engagement(s)."
