@@ -481,6 +481,99 @@ CASES = [
         CHECK,
         Refused((f"engagements/{NEW}.yml", "tag")),
     ),
+    *(
+        Case(
+            f"{name}-in-a-{field.replace('.', '-').replace('[0]', '')}",
+            new_client(**arranged),
+            CHECK,
+            Refused((f"{field}: contains {code}", hint)),
+        )
+        for name, field, arranged, code, hint in (
+            (
+                "right-to-left-override",
+                "client.name",
+                {"client": {"name": "Ana \u202eamiL", "role": "CTO", "organisation": "Acme"}},
+                "U+202E (right-to-left override)",
+                "display reversed",
+            ),
+            (
+                "bidi-isolate",
+                "client.organisation",
+                {"client": {"name": "Ana Lima", "role": "CTO", "organisation": "Acme \u2067Corp"}},
+                "U+2067",
+                "display reversed",
+            ),
+            (
+                "zero-width-space",
+                "coach.name",
+                {"coach": {"name": "Priya\u200b Raman"}},
+                "U+200B (zero width space)",
+                "retype the value",
+            ),
+            (
+                "soft-hyphen",
+                "goals[0].title",
+                {
+                    "goals": [
+                        {
+                            "id": "lead",
+                            "title": "Lead the re\u00adstructure",
+                            **dict.fromkeys(("specific", "measurable", "achievable", "relevant"), "Yes."),
+                            "deadline": "2026-10-01",
+                            "baseline": 1,
+                            "target": 5,
+                            "unit": "score",
+                        }
+                    ]
+                },
+                "U+00AD (soft hyphen)",
+                "an invisible character",
+            ),
+            (
+                "invisible-tag-character",
+                "client.email",
+                {
+                    "client": {
+                        "name": "Ana Lima",
+                        "role": "CTO",
+                        "organisation": "Acme",
+                        "email": "ana\U000e0041@acme.example",
+                    }
+                },
+                "U+E0041",
+                "an invisible character",
+            ),
+            (
+                "bidi-override-in-a-note",
+                "sessions[0].notes",
+                {
+                    "sessions": [
+                        {"date": "2026-02-02", "stage": "contracting", "focus": "Kick-off", "notes": "Ok \u202etxet"}
+                    ]
+                },
+                "U+202E",
+                "display reversed",
+            ),
+        )
+    ),
+    Case(
+        "bidi-override-in-a-stage-title",
+        replace("content/program.yml", "title: Contracting", 'title: "Contract\u202eing"'),
+        CHECK,
+        Refused(("content/program.yml", "title: contains U+202E", "display reversed")),
+    ),
+    Case(
+        "bidi-override-in-a-guide",
+        append(GUIDE, "\nYour next step: \u202eevomer\n"),
+        CHECK,
+        Refused((GUIDE, "contains U+202E (right-to-left override)", "display reversed")),
+    ),
+    Case(
+        "bidi-override-in-a-file-name",
+        write("engagements/ana-\u202elima.yml", "{}"),
+        CHECK,
+        Refused(("is not plain ascii",)),
+    ),
     Case(
         "guessable-site-id",
         new_client(site={"id": "ana"}),

@@ -37,21 +37,12 @@ import urllib.parse
 from typing import Any
 
 from coachbook.audit.metadata import METADATA_SUFFIXES, extra_text
+from coachbook.core.fields import INVISIBLE
 
 __all__ = ["INVISIBLE", "MAX_INFLATED_BYTES", "decoded_copies", "file_text", "normalise", "strings"]
 
 #: A compressed file is read up to this size, so a crafted archive cannot exhaust memory.
 MAX_INFLATED_BYTES = 50_000_000
-
-#: Characters that take no space on screen: Unicode's Default_Ignorable_Code_Point (zero-width space,
-#: non-joiner and joiner, soft hyphen, word joiner, bidi embeddings, overrides, isolates and marks,
-#: variation selectors, Hangul fillers, tag characters) and the other format characters (Cf).
-INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2"
-    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0000-\U000e0fff]"
-)
 
 _COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.DOTALL)
 #: A tag, captured so that `split` keeps it: split and substitute find the same tags.
