@@ -806,6 +806,38 @@ CASES = [
             ("site/clients/dana-whitfield",),
         ),
     ),
+    *(
+        Case(
+            f"weak-passphrase-{name}",
+            append("engagements/dana-whitfield.yml", "\nsite:\n  encrypt: true\n"),
+            build("dana-whitfield"),
+            Refused(
+                ("too weak", "COACHBOOK_PASSPHRASE_DANA_WHITFIELD", "coachbook passphrase dana-whitfield --rotate"),
+                ("site/clients/dana-whitfield",),
+            ),
+            env={"COACHBOOK_PASSPHRASE_DANA_WHITFIELD": weak},
+        )
+        for name, weak in (
+            ("word-and-year", "coaching2024"),
+            ("capital-and-symbol", "Coaching2024!"),
+            ("the-clients-own-name", "dana-whitfield-halden-2026"),
+            ("a-famous-phrase", "correct horse battery staple"),
+            ("a-keyboard-walk", "qwertyuiopasdfghjkl"),
+            ("repeated", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+        )
+    ),
+    Case(
+        "weak-passphrase-in-the-secrets-folder",
+        both(
+            append("engagements/dana-whitfield.yml", "\nsite:\n  encrypt: true\n"),
+            write("secrets/passphrases/dana-whitfield.txt", "Summer2026\n"),
+        ),
+        build("dana-whitfield"),
+        Refused(
+            ("too weak", "secrets/passphrases/dana-whitfield.txt", "coachbook passphrase dana-whitfield"),
+            ("site/clients/dana-whitfield",),
+        ),
+    ),
     Case(
         "encrypted-site-holds-no-plaintext",
         append("engagements/dana-whitfield.yml", "\nsite:\n  encrypt: true\n"),
@@ -826,7 +858,7 @@ CASES = [
         env={
             "COACHBOOK_PASSPHRASE_DANA_WHITFIELD": "test-only-passphrase-not-secret",
             # Dana's sponsor site is encrypted too, with a passphrase of its own.
-            "COACHBOOK_PASSPHRASE_DANA_WHITFIELD__SPONSOR": "another-test-only-passphrase",
+            "COACHBOOK_PASSPHRASE_DANA_WHITFIELD__SPONSOR": "another-test-only-passphrase-for-the-sponsor",
         },
     ),
     Case(
