@@ -796,6 +796,33 @@ CASES = [
         ("passwd", "dana-whitfield", "--htpasswd-dir", "site/private"),
         Refused(("everything under site/ is published",)),
     ),
+    # 6b. The preview server: this computer only, unless the coach asks; never the coach view.
+    *(
+        Case(
+            f"preview-on-the-network-{name}",
+            lambda firm: None,
+            ("serve", *args),
+            Refused(says, ()),
+        )
+        for name, args, says in (
+            ("without-expose", ("-a", "0.0.0.0:8765"), ("0.0.0.0:8765 can be reached", "--expose")),
+            (
+                "of-a-client-without-expose",
+                ("--client", "dana-whitfield", "-a", "[::]:8765"),
+                ("dana-whitfield's private site", "--expose"),
+            ),
+            (
+                "of-the-coach-view-even-with-expose",
+                ("--client", "dana-whitfield", "--coach-view", "--expose", "-a", "0.0.0.0:8765"),
+                ("the coach view is served on this computer only",),
+            ),
+            (
+                "by-host-name",
+                ("--client", "dana-whitfield", "--sponsor", "-a", "coachbook-no-such-host.invalid:8765"),
+                ("dana-whitfield's sponsor site", "--expose"),
+            ),
+        )
+    ),
     # 7. Encryption: no passphrase, no site; with one, no plaintext anywhere.
     Case(
         "encrypted-site-without-a-passphrase",

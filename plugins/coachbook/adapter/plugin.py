@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from coachbook.access.encryption import binding_for, encrypt_site
 from coachbook.access.passphrases import find_passphrase
+from coachbook.access.preview import EXPOSE_ENV, check_preview_address
 from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
 from coachbook.adapter.config import project_from_config
 from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfill_source
@@ -138,6 +139,14 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         try:
             if coach_view:
                 _check_coach_view(slug, self._command, Path(config.site_dir), root)
+            if slug and self._command == "serve":
+                # A plain `mkdocs serve -a 0.0.0.0:8000` of a client's site is held to what `coachbook serve` is.
+                check_preview_address(
+                    str(config.dev_addr),
+                    expose=os.environ.get(EXPOSE_ENV) == "1",
+                    coach_view=coach_view,
+                    what=f"{slug}'s private site",
+                )
             if slug:
                 _check_plugins(config)
             self._as_of = self.config.as_of or os.environ.get(AS_OF_ENV)
