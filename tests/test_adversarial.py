@@ -796,6 +796,33 @@ CASES = [
         ("passwd", "dana-whitfield", "--htpasswd-dir", "site/private"),
         Refused(("everything under site/ is published",)),
     ),
+    # 6a. Strict mode: `strict: true` in mkdocs.yml is as binding as --strict.
+    Case(
+        "strict-in-mkdocs-yml-fails-a-broken-link",
+        both(
+            replace(
+                "mkdocs.yml",
+                "site_name: Northlight Coaching handbook\n",
+                "site_name: Northlight Coaching handbook\nstrict: true\n",
+            ),
+            append(GUIDE, "\nSee [the old form](old-form.md).\n"),
+        ),
+        build("sofia-marquez"),
+        Refused(("old-form.md",), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "strict-in-mkdocs-yml-fails-the-handbook-too",
+        both(
+            replace(
+                "mkdocs.yml",
+                "site_name: Northlight Coaching handbook\n",
+                "site_name: Northlight Coaching handbook\nstrict: true\n",
+            ),
+            append(GUIDE, "\nSee [the old form](old-form.md).\n"),
+        ),
+        ("build", "--as-of", AS_OF),
+        Refused(("old-form.md", "handbook"), ("site/handbook", "site/clients/sofia-marquez")),
+    ),
     # 6b. The preview server: this computer only, unless the coach asks; never the coach view.
     *(
         Case(

@@ -148,7 +148,8 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     events = events or Events()
     started = time.perf_counter()
     report = FirmReport()
-    cfg, project = load_project(request.config_file, strict=request.strict)
+    # --strict turns strict mode on; without it, `strict: true` in mkdocs.yml still holds.
+    cfg, project = load_project(request.config_file, **({"strict": True} if request.strict else {}))
     report.content_dir = project.content_dir
     programs = load_programs(project)
     context = tasks.BuildContext(
@@ -194,7 +195,7 @@ def _build_firm(
         needles_key,
         state.needle_sets,
         force=request.force,
-        strict=request.strict,
+        strict=request.strict or bool(cfg["strict"]),
     )
     for name in plan.refresh:
         state.sites[name].needles = needles_key
