@@ -302,6 +302,27 @@ CASES = [
             ("a-span-inside", 'Dana Whit<span class="x">fi</span>eld'),
         )
     ),
+    *(
+        Case(
+            f"note-names-another-client-{name}",
+            new_client(
+                sessions=[{"date": "2026-02-02", "stage": "contracting", "focus": "Kick-off", "notes": f"Met {who}."}]
+            ),
+            build(NEW),
+            Refused(("leak audit failed", "dana whitfield", "client.name"), (f"site/clients/{NEW}",)),
+        )
+        for name, who in (
+            ("plainly", "Dana Whitfield"),
+            ("with-a-no-break-space", "Dana&nbsp;Whitfield"),
+            ("with-a-soft-hyphen-pasted-in", "Dana Whit\u00adfield"),
+        )
+    ),
+    Case(
+        "two-clients-of-one-organisation-share-its-name",
+        new_client(client={"name": "Ana Lima", "role": "CTO", "organisation": "Halden Logistics"}),
+        build(NEW),
+        Safe(in_page(NEW, "agreement/index.html", "Halden Logistics")),
+    ),
     Case(
         "another-client-in-a-script-escape",
         write("content/assets/extra.js", "const who = '\\u0044ana \\x57hitfield';\n"),
@@ -738,6 +759,21 @@ CASES = [
         ),
         build("sofia-marquez"),
         Safe(image_without_metadata("sofia-marquez", "assets/offsite.jpg", hostile_files.jpeg())),
+    ),
+    Case(
+        "theme-image-with-metadata-is-stripped-too",
+        write("theme/assets/images/team.jpg", hostile_files.jpeg()),
+        build("sofia-marquez"),
+        Safe(image_without_metadata("sofia-marquez", "assets/images/team.jpg", hostile_files.jpeg())),
+    ),
+    Case(
+        "svg-in-content-names-another-client",
+        write(
+            "content/assets/team.svg",
+            "<svg xmlns='http://www.w3.org/2000/svg'><title>Kwa&#x200B;me Asante</title></svg>",
+        ),
+        build("sofia-marquez"),
+        Refused(("assets/team.svg: contains 'kwame asante'",), ("site/clients/sofia-marquez",)),
     ),
     *(
         Case(

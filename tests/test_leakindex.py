@@ -13,7 +13,7 @@ import pytest
 
 from coachbook.audit import normalise as normalise_module
 from coachbook.audit.index import LeakIndex, NeedleFinder, SearchKeys
-from coachbook.audit.needles import allowed_text, fragments_of, needles_for
+from coachbook.audit.needles import allowed_identity_text, allowed_text, fragments_of, needles_for
 from coachbook.audit.normalise import normalise
 from coachbook.audit.site_audit import AllowedText, Audience, AuditPolicy, audit_site, search_needles
 from coachbook.core.loader import Project, load_firm
@@ -96,7 +96,7 @@ def test_index_gives_the_same_leaks_as_the_plain_audit(built_firm: Path) -> None
     for owner in (None, *CLIENTS):
         for owner_held_back in (True, False):
             needles = needles_for(firm, owner, owner_held_back=owner_held_back)
-            allowed = AllowedText(allowed_text(firm, owner))
+            allowed = AllowedText(allowed_text(firm, owner), allowed_identity_text(firm, owner))
             policy = AuditPolicy(owner, allowed, Audience.CLIENT if owner_held_back else Audience.COACH_VIEW)
             for site in sites:
                 expected = search_needles(site, needles)
@@ -131,7 +131,7 @@ def test_index_and_plain_audit_agree_on_hidden_text(built_firm: Path, tmp_path: 
             needles = needles_for(firm, owner, owner_held_back=owner_held_back)
             policy = AuditPolicy(
                 owner,
-                AllowedText(allowed_text(firm, owner)),
+                AllowedText(allowed_text(firm, owner), allowed_identity_text(firm, owner)),
                 Audience.CLIENT if owner_held_back else Audience.COACH_VIEW,
                 only=frozenset(needle.text for needle in needles),
             )

@@ -25,7 +25,7 @@ from typing import Protocol
 from coachbook.audit.files import SiteFile, walk_site
 from coachbook.audit.leaks import Leak, LeakKind
 from coachbook.audit.metadata import IMAGE_SUFFIXES, METADATA_SUFFIXES, metadata_fields, strip_metadata
-from coachbook.audit.needles import Needle, allowed_text, sponsor_needles
+from coachbook.audit.needles import Needle, allowed_identity_text, allowed_text, sponsor_needles
 from coachbook.audit.normalise import normalise
 from coachbook.audit.origins import address_problems
 from coachbook.core.loader import Firm
@@ -61,24 +61,45 @@ class Audience(StrEnum):
 class AllowedText:
     """Normalised text a site shows for its own reasons (its program, its owner's client view).
 
-    A needle found in it is not a leak (two clients of one organisation share
-    its name). It may be given as a function, worked out only when a needle is
-    found: most audits find none.
+    A needle found in it is not a leak. Held-back text is measured against
+    all of it (a sentence repeated in a shared note); another client's name,
+    organisation or contact only against `identity`, the program and the
+    owner's own identifying strings (two clients of one organisation share its
+    name), so another client named in the owner's notes is still a leak. Each
+    may be given as a function, worked out only when a needle is found: most
+    audits find none. Without `identity`, the whole text serves for both.
     """
 
-    def __init__(self, text: str | Callable[[], str]) -> None:
-        self._text = text if isinstance(text, str) else None
-        self._make = None if isinstance(text, str) else text
+    def __init__(self, text: str | Callable[[], str], identity: str | Callable[[], str] | None = None) -> None:
+        self._text = _Lazy(text)
+        self._identity = self._text if identity is None else _Lazy(identity)
 
     @property
     def text(self) -> str:
-        if self._text is None:
-            assert self._make is not None
-            self._text = self._make()
-        return self._text
+        return self._text.value
 
     def __contains__(self, fragment: object) -> bool:
-        return isinstance(fragment, str) and fragment in self.text
+        return isinstance(fragment, str) and fragment in self._text.value
+
+    def allows(self, needle: Needle) -> bool:
+        """Whether `needle` is text this site shows for its own reasons."""
+        source = self._identity if needle.reason == "identity" else self._text
+        return needle.text in source.value
+
+
+class _Lazy:
+    """A string, or the function that makes it, called once when first needed."""
+
+    def __init__(self, text: str | Callable[[], str]) -> None:
+        self._value = text if isinstance(text, str) else None
+        self._make = None if isinstance(text, str) else text
+
+    @property
+    def value(self) -> str:
+        if self._value is None:
+            assert self._make is not None
+            self._value = self._make()
+        return self._value
 
 
 @dataclass(frozen=True)
@@ -127,13 +148,15 @@ def policy_for(firm: Firm, owner: str | None, *, audience: Audience, as_of: dt.d
     clients' strings come from the index `audit_site` is given.
     """
     if owner is None:
-        return AuditPolicy(None, AllowedText(allowed_text(firm, None)), Audience.HANDBOOK, as_of=as_of)
+        allowed = AllowedText(allowed_text(firm, None), allowed_identity_text(firm, None))
+        return AuditPolicy(None, allowed, Audience.HANDBOOK, as_of=as_of)
     needles: tuple[Needle, ...] = ()
     if audience is Audience.SPONSOR:
         loaded = firm.engagements[owner]
         report = sponsor_report(loaded.engagement, loaded.program, as_of)
         needles = tuple(sponsor_needles(loaded.engagement, owner, report))
-    return AuditPolicy(owner, AllowedText(allowed_text(firm, owner)), audience, needles, as_of)
+    allowed = AllowedText(allowed_text(firm, owner), allowed_identity_text(firm, owner))
+    return AuditPolicy(owner, allowed, audience, needles, as_of)
 
 
 def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list[Leak]:
@@ -219,4 +242,4 @@ def _plain_search(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[
 
 def _counts(leak: Leak, policy: AuditPolicy) -> bool:
     """Whether a string found is a leak here: not when the site shows that text for its own reasons."""
-    return leak.kind is not LeakKind.TEXT or leak.needle is None or leak.needle.text not in policy.allowed
+    return leak.kind is not LeakKind.TEXT or leak.needle is None or not policy.allowed.allows(leak.needle)
