@@ -761,6 +761,23 @@ CASES = [
         Safe(image_without_metadata("sofia-marquez", "assets/offsite.jpg", hostile_files.jpeg())),
     ),
     Case(
+        "audio-whose-tags-name-another-client-in-utf-16",
+        write(
+            "content/assets/welcome.mp3",
+            b"ID3\x03\x00\x00\x00\x00\x00\x21TPE1\x00\x00\x00\x1b\x00\x00\x01\xff\xfe"
+            + "Kwame Asante".encode("utf-16-le")
+            + b"\x00\x00" * 8,
+        ),
+        build("sofia-marquez"),
+        Refused(("assets/welcome.mp3: contains 'kwame asante'",), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "text-file-in-utf-16-names-another-client",
+        write("content/assets/notes.txt", "\ufeffNotes from Kwame Asante".encode("utf-16-le")),
+        build("sofia-marquez"),
+        Refused(("assets/notes.txt: contains 'kwame asante'",), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
         "theme-image-with-metadata-is-stripped-too",
         write("theme/assets/images/team.jpg", hostile_files.jpeg()),
         build("sofia-marquez"),

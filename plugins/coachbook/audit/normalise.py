@@ -232,7 +232,9 @@ def _suffix(name: str) -> str:
 def _raw_text(name: str, raw: bytes) -> str:
     """A file's readable text before normalisation, from its name (for its kind) and its bytes."""
     suffix = _suffix(name)
-    text = raw.decode("utf-8", errors="ignore")
+    # A browser reads a file that starts with a UTF-16 byte order mark as UTF-16, whatever its kind.
+    encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    text = raw.decode(encoding, errors="ignore")
     if suffix in METADATA_SUFFIXES:
         # Names in an image's or a document's fields, UTF-16 or compressed as they may be.
         text = text + " " + extra_text(name, raw)
@@ -244,9 +246,27 @@ def _raw_text(name: str, raw: bytes) -> str:
         # Read text as a calendar app would: a sentence folded over two lines, or with its commas escaped,
         # must still match.
         text = text + " " + _unfold_calendar(text)
-    elif suffix in (".html", ".htm", ".xhtml", ".svg", ".css", ".js", ".mjs", ".xml", ".txt", ".md"):
+    elif suffix in _TEXT_SUFFIXES:
         text = decoded_copies(text, css=suffix in (".css", ".html", ".htm", ".xhtml", ".svg"))
+    elif not suffix or suffix not in _PLAIN_SUFFIXES:
+        # A binary file (audio tags, a font's names, an unknown document) may hold text in UTF-16.
+        text = text + " " + _utf16_strings(raw)
     return text
+
+
+#: Files that are text, whose escapes are decoded.
+_TEXT_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".css", ".js", ".mjs", ".xml", ".txt", ".md"})
+#: Files read as they are, without a search for UTF-16 text.
+_PLAIN_SUFFIXES = _TEXT_SUFFIXES | _CALENDAR_SUFFIXES | {".json", ".webmanifest", ".map", ".csv", ".tsv"}
+_UTF16_LE = re.compile(rb"(?:[\x20-\x7e]\x00){4,}")
+_UTF16_BE = re.compile(rb"(?:\x00[\x20-\x7e]){4,}")
+
+
+def _utf16_strings(raw: bytes) -> str:
+    """Runs of four or more printable characters stored as UTF-16 (either byte order) in binary data."""
+    little = [m.decode("utf-16-le") for m in _UTF16_LE.findall(raw)]
+    big = [m.decode("utf-16-be") for m in _UTF16_BE.findall(raw)]
+    return " ".join(little + big)
 
 
 def file_text(name: str, raw: bytes) -> str:
