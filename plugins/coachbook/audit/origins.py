@@ -57,7 +57,7 @@ _CSS_URL = re.compile(
 )
 _CSS_STRING = re.compile(r""""([^"]*)"|'([^']*)'""")
 _REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\1\s*$""", re.IGNORECASE | re.DOTALL)
-_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg")
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".xml")
 
 
 def url_kind(url: str) -> tuple[str, str]:
