@@ -89,3 +89,23 @@ def test_coachbook_audit_refuses_it_too(case: str, clean_build: Path, tmp_path: 
     assert result.returncode == 1, result.stdout
     assert says in result.stderr, result.stderr
     assert "sofia-marquez" in result.stdout and "leak(s)" in result.stdout
+
+
+def test_coachbook_audit_names_the_metadata_field(clean_build: Path, tmp_path: Path) -> None:
+    """Files that only `coachbook audit` meets (the build strips images): each leak names its file and field."""
+    from . import hostile_files
+
+    firm = tmp_path / "firm"
+    shutil.copytree(clean_build, firm, symlinks=True)
+    assets = firm / "site" / "clients" / "sofia-marquez" / "assets"
+    (assets / "photo.jpg").write_bytes(hostile_files.jpeg(artist="Kwame Asante"))
+    (assets / "intake.pdf").write_bytes(hostile_files.pdf(author="Dana Whitfield", utf16=True))
+    result = run_coachbook(firm, "audit")
+    assert result.returncode == 1, result.stdout
+    for says in (
+        "assets/photo.jpg: contains 'kwame asante' in its EXIF Artist metadata, which identifies another client "
+        "(engagements/kwame-asante.yml, field client.name)",
+        "assets/photo.jpg: carries metadata (EXIF Artist, EXIF GPS, EXIF Make, XMP dc:creator)",
+        "assets/intake.pdf: contains 'dana whitfield' in its PDF Author metadata",
+    ):
+        assert says in result.stderr, result.stderr
