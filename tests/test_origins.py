@@ -84,3 +84,25 @@ def test_links_to_follow_are_not_requests_but_everything_else_is() -> None:
         ("<image href>", "https://c.example/i.png", True),
         ("<iframe srcdoc> <img src>", "https://d.example/", True),
     ]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<img/src="https://t.example/a">',
+        "<img src=https://t.example/a>",
+        '<IMG SRC="https://t.example/a">',
+        '<img alt="a" src  =  "https://t.example/a">',
+        '<img\nsrc="https://t.example/a">',
+        '<img src="&#104;ttps://t.example/a">',
+        '<img src="https&colon;//t.example/a">',
+        # A browser uses the first of two attributes of one name; both are read.
+        '<img src="https://t.example/a" src="a.png">',
+        # A browser ends a comment at `<!-->`; what a comment holds is read as markup too.
+        '<!--><img src="https://t.example/a">-->',
+        '<img src="https://t.example/a"<br>',
+        '<picture><source srcset="https://t.example/a 2x"><img src="a.png" alt=""></picture>',
+    ],
+)
+def test_markup_a_browser_would_fetch_from_is_read_the_same(markup: str) -> None:
+    assert "https://t.example/a" in [url for _, url, loads in page_addresses(markup) if loads]

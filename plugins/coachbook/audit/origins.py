@@ -132,10 +132,12 @@ class _Addresses(HTMLParser):
         self._style = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value for name, value in attrs if value is not None}
+        # Every occurrence of an attribute is read: a browser uses the first of two `src`, this parser the last.
+        present = [(name, value) for name, value in attrs if value is not None]
+        values = dict(present)
         if tag == "style":
             self._style += 1
-        for name, value in values.items():
+        for name, value in present:
             place = f"<{tag} {name}>"
             if name in _LOADING or (name == "data" and tag == "object"):
                 self.found.append((place, value, True))
@@ -166,6 +168,11 @@ class _Addresses(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._style:
             self.found += [("<style> url()", url, True) for url in css_urls(data)]
+
+    def handle_comment(self, data: str) -> None:
+        # Browsers and this parser do not always agree where a comment ends (`<!-->` ends one at once in a
+        # browser), so what a comment holds is read as markup too: an address in it counts.
+        self.found += [(f"<!-- --> {place}", url, loads) for place, url, loads in page_addresses(data)]
 
     def handle_pi(self, data: str) -> None:
         # <?xml-stylesheet href="..."?> in an SVG or XHTML file loads a stylesheet.
