@@ -300,6 +300,10 @@ CASES = [
             ("full-width-letters", "Ｄａｎａ Whitfield"),
             ("an-empty-tag-inside", "Dana Whit<b></b>field"),
             ("a-span-inside", 'Dana Whit<span class="x">fi</span>eld'),
+            (
+                "two-spans-a-stylesheet-spaces-apart",
+                '<span class="first">Dana</span><span class="last">Whitfield</span>',
+            ),
         )
     ),
     *(

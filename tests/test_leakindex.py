@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import random
 import re
 import shutil
@@ -180,7 +181,16 @@ def _reference_normalise(text: str) -> str:
         return "" if name and name.group(1).lower() in _INLINE.split() else "  "
 
     text = re.sub(r"<!--(.*?)(?:-->|\Z)", comment, text, flags=re.DOTALL)
+    # Runs of text between block tags in which an inline tag joins two words, each kept again with spaces.
+    runs = re.split(r"<(?!/?(?:" + "|".join(_INLINE.split()) + r")\b)[^>]*>", text, flags=re.IGNORECASE)
+    spaced = []
+    for run in runs:
+        pieces = re.split(r"<[^>]*>", run)
+        words = [piece for piece in pieces if piece]
+        if any(a[-1].isalnum() and b[0].isalnum() for a, b in itertools.pairwise(words)):
+            spaced.append(" ".join(pieces))
     text = re.sub(r"<[^>]*>", tag, text)
+    aside = spaced + aside
     text = html.unescape(text + (" " + " ".join(aside) if aside else ""))
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
@@ -214,6 +224,7 @@ def test_normalise_is_the_obvious_normalisation_made_fast(built_firm: Path) -> N
         "<!-- c -->x<!-- open",
         "‘x’ “y” – — \u00a0 ﬁ",
         "Da<b>na</b> Whit<span class='x'>field</span><wbr>s<p>para</p>",
+        "<p><span>Kwame</span><span title='t'>Asante</span>, <b>x</b>.</p><span>A</span><i>B</i>",
         f"Da{invisible}na Whitfield",
         "Da&shy;na&nbsp;Whit&#8203;field &#x202E;x",
         "DАNA ΗALDEN Dаna \u2011 \u2212 \u2800",

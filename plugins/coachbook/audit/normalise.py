@@ -6,9 +6,11 @@ normalisation does, in order:
 
 * **Markup.** Tags are dropped: inline elements (`<span>`, `<b>`, `<wbr>`...)
   without a trace, since the browser shows `Da<b></b>na` as "Dana"; block
-  elements as a space. Attribute values and comments are kept (anyone can read
-  them in the page source), but moved after the text, so that they cannot split
-  a word of it either.
+  elements as a space. Where an inline tag joins two words, the run of text is
+  also read with a space there (a stylesheet may space `<span>`s apart).
+  Attribute values and comments are kept (anyone can read them in the page
+  source), but moved after the text, so that they cannot split a word of it
+  either.
 * **Escapes.** HTML entities are decoded; so are JSON strings (`\u0044ana`),
   JavaScript and CSS escapes, percent-encoding and `data:` URLs wherever they
   occur, each decoded copy added to the text rather than replacing it.
@@ -117,12 +119,37 @@ def normalise(text: str) -> str:
     # Splitting on tags finds the same tags as substituting them would, but lets
     # the (many) plain tags skip the per-tag work: a page has thousands of tags.
     parts = _TAG_SPLIT.split(text)
+    # Where an inline tag joins two words (`<span>Kwame</span><span>Asante</span>`, spaced by a stylesheet),
+    # the run of text it belongs to is also kept with a space at each tag, after the rest.
+    spaced: list[str] = []
+    run_start = 0
+    joined = False
+    # Whether the last text seen ends a word, and whether an inline tag followed it.
+    tail = parts[0][-1:].isalnum()
+    tagged = False
     for i in range(1, len(parts), 2):
         tag = parts[i]
         if "=" in tag:
             aside += _tag_values(tag)
         name = _TAG_NAME.match(tag)
-        parts[i] = "" if name is not None and name.group(1).lower() in _INLINE else "  "
+        if name is not None and name.group(1).lower() in _INLINE:
+            parts[i] = ""
+            tagged = True
+        else:
+            parts[i] = "  "
+            if joined:
+                spaced.append(" ".join(parts[run_start:i:2]))
+                joined = False
+            run_start = i + 1
+            tail = tagged = False
+        following = parts[i + 1]
+        if following:
+            joined = joined or (tagged and tail and following[0].isalnum())
+            tail = following[-1].isalnum()
+            tagged = False
+    if joined:
+        spaced.append(" ".join(parts[run_start::2]))
+    aside = spaced + aside
     if aside:
         parts.append(" " + " ".join(aside))
     text = html.unescape("".join(parts))
