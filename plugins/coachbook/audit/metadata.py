@@ -58,7 +58,8 @@ METADATA_SUFFIXES = IMAGE_SUFFIXES | _TIFF_SUFFIXES | _PDF_SUFFIXES | _ZIP_SUFFI
 _MAX_INFLATED = 20_000_000
 #: Fields that say nothing about a person: the software that made a file, and its dates and ids.
 _TECHNICAL = re.compile(
-    r"(?:^|[ :])(?:Producer|Creator ?Tool|CreationDate|ModDate|CreateDate|ModifyDate|MetadataDate|DocumentID"
+    r"^PDF Creator$"  # the application that made the PDF; XMP's dc:creator is its author, and is personal
+    r"|(?:^|[ :])(?:Producer|Creator ?Tool|CreationDate|ModDate|CreateDate|ModifyDate|MetadataDate|DocumentID"
     r"|InstanceID|OriginalDocumentID|format|Software|Application|AppVersion|DocSecurity|ScaleCrop|LinksUpToDate"
     r"|SharedDoc|HyperlinksChanged|TotalTime|Pages|Words|Characters|CharactersWithSpaces|Lines|Paragraphs"
     r"|Template|Version|PDFVersion|Trapped|generator|editing-cycles|editing-duration|document-statistic)$",
