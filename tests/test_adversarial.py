@@ -723,27 +723,52 @@ CASES = [
         Case(
             f"guide-links-to-{name}",
             append(GUIDE, "\n" + markup + "\n"),
-            build("sofia-marquez"),
-            Refused((f"points at {url!r}, which is not a web address",), ("site/clients/sofia-marquez",)),
+            CHECK,
+            Refused((GUIDE, f"links to a {scheme}: address", "link only to http:, https:, mailto: and tel:")),
         )
-        for name, markup, url in (
-            ("a-local-file", "[the form](file:///etc/passwd)", "file:///etc/passwd"),
-            (
-                "a-windows-share",
-                '<a href="file://fileserver/hr/dana.docx">HR file</a>',
-                "file://fileserver/hr/dana.docx",
-            ),
-            ("a-script", "[open](javascript:alert(document.cookie))", "javascript:alert(document.cookie)"),
-            ("a-script-in-mixed-case", '<a href=" JaVaScRiPt:alert(1)">x</a>', "JaVaScRiPt:alert(1)"),
-            ("a-data-page", "[open](data:text/html,hello)", "data:text/html,hello"),
-            ("another-scheme", "[open](smb://fileserver/share)", "smb://fileserver/share"),
+        for name, markup, scheme in (
+            ("a-local-file", "[the form](file:///etc/passwd)", "file"),
+            ("a-windows-share", '<a href="file://fileserver/hr/dana.docx">HR file</a>', "file"),
+            ("a-script", "[open](javascript:alert(document.cookie))", "javascript"),
+            ("a-script-in-mixed-case", '<a href=" JaVaScRiPt:alert(1)">x</a>', "javascript"),
+            ("another-scheme-by-reference", "[open][share]\n\n[share]: smb://fileserver/share", "smb"),
+            ("an-autolink", "<vbscript:msgbox>", "vbscript"),
         )
     ),
-    Case(
-        "handbook-links-to-a-local-file-too",
-        append(GUIDE, "\n[the form](file:///etc/passwd)\n"),
-        ("build", "--as-of", AS_OF),
-        Refused(("handbook", "points at 'file:///etc/passwd'"), ("site/handbook",)),
+    *(
+        Case(
+            f"built-page-links-to-{name}",
+            write_or_append,
+            build_of,
+            Refused((f"points at {url!r}, which is not a web address",), (unwritten,)),
+        )
+        for name, write_or_append, build_of, url, unwritten in (
+            (
+                "a-local-file-from-the-theme",
+                replace(
+                    "theme/main.html",
+                    "{% block extrahead %}",
+                    '{% block extrahead %}<link rel="help" href="file:///etc/passwd">',
+                ),
+                build("sofia-marquez"),
+                "file:///etc/passwd",
+                "site/clients/sofia-marquez",
+            ),
+            (
+                "a-data-page-from-a-guide",
+                append(GUIDE, "\n[open](data:text/html,hello)\n"),
+                build("sofia-marquez"),
+                "data:text/html,hello",
+                "site/clients/sofia-marquez",
+            ),
+            (
+                "a-local-file-from-the-handbook-home",
+                append("content/index.md", "\n[the form](file:///etc/passwd)\n"),
+                ("build", "--as-of", AS_OF),
+                "file:///etc/passwd",
+                "site/handbook",
+            ),
+        )
     ),
     Case(
         "firm-turns-on-web-fonts-and-analytics",

@@ -28,11 +28,12 @@ from html.parser import HTMLParser
 
 from coachbook.audit.files import SiteFile
 from coachbook.audit.leaks import Leak, LeakKind
+from coachbook.core.fields import WEB_SCHEMES
 
 __all__ = ["NAVIGABLE_SCHEMES", "address_problems", "css_urls", "srcset_urls", "url_kind"]
 
-#: Schemes a page may link to.
-NAVIGABLE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+#: Schemes a page may link to (the same list `coachbook check` holds guides to).
+NAVIGABLE_SCHEMES = WEB_SCHEMES
 #: Schemes a page may load from without a request to anyone: inline data and the empty page.
 _LOCAL_SCHEMES = frozenset({"data", "about", "blob"})
 #: Schemes that reach another machine.

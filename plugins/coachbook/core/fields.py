@@ -65,6 +65,8 @@ INVISIBLE = re.compile(
 )
 #: Bidi embeddings, overrides and isolates: they reorder the text after them, so `\u202eenoD` shows as "Done".
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: The schemes a page may link to; the leak audit refuses every other one (`file:`, `javascript:`...).
+WEB_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 #: Control characters other than tab and line breaks.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
