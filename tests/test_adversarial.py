@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 
 from coachbook.audit.normalise import normalise
 
+from . import hostile_files
 from .conftest import AS_OF, minimal_engagement, run_coachbook
 
 #: Bare-bones client added by the cases that need an engagement of their own.
@@ -38,6 +39,13 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class Warned:
+    """The command succeeds, with every `says` in its output (a warning the coach must see)."""
+
+    says: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Safe:
     """The command succeeds, and `check(firm)` finds nothing wrong with the output."""
 
@@ -49,7 +57,7 @@ class Case:
     id: str
     arrange: Callable[[Path], None]
     command: tuple[str, ...]
-    outcome: Refused | Safe
+    outcome: Refused | Safe | Warned
     env: dict[str, str] = field(default_factory=dict)
 
 
@@ -182,6 +190,18 @@ def no_third_party_requests(client: str) -> Callable[[Path], None]:
     return check
 
 
+def image_without_metadata(client: str, relative: str, original: bytes) -> Callable[[Path], None]:
+    """The published image shows the same picture as `original`, and carries none of its metadata."""
+
+    def check(firm: Path) -> None:
+        published = (firm / "site" / "clients" / client / relative).read_bytes()
+        assert hostile_files.pixels(published) == hostile_files.pixels(original)
+        for marker in (b"Exif", b"Kwame", b"GPS", b"xmpmeta", b"tEXt", b"zTXt", b"eXIf"):
+            assert marker not in published, f"{marker!r} still in {relative}"
+
+    return check
+
+
 # --------------------------------------------------------------------------- the table
 
 HOSTILE_NOTE = """\
@@ -258,6 +278,73 @@ CASES = [
         write("content/assets/data.json", '{"who": "\\u0044ana \\u0057hitfield"}'),
         build("sofia-marquez"),
         Refused(("leak audit failed", "assets/data.json"), ("site/clients/sofia-marquez",)),
+    ),
+    # 1b. Text that reads as a name to a person reads as one to the audit: invisible and look-alike characters.
+    *(
+        Case(
+            f"guide-names-another-client-with-{name}",
+            append(GUIDE, f"\nAsk {spelling} how she handled this.\n"),
+            build("sofia-marquez"),
+            Refused(("leak audit failed", "dana whitfield", "client.name"), ("site/clients/sofia-marquez",)),
+        )
+        for name, spelling in (
+            ("a-zero-width-space", "Da\u200bna Whit\u200bfield"),
+            ("a-zero-width-non-joiner", "Dana Whit\u200cfield"),
+            ("a-soft-hyphen-entity", "Dana Whit&shy;field"),
+            ("a-no-break-space-entity", "Dana&nbsp;Whitfield"),
+            ("a-word-joiner-and-a-bidi-mark", "Dana\u2060 Whit\u200efield"),
+            ("a-variation-selector", "Dana Whitfi\ufe0feld"),
+            ("a-numeric-zero-width-entity", "Dana Whit&#x200B;field"),
+            ("an-ideographic-space", "Dana\u3000Whitfield"),
+            ("a-cyrillic-look-alike", "D\u0430na Whitfield"),
+            ("full-width-letters", "Ｄａｎａ Whitfield"),
+            ("an-empty-tag-inside", "Dana Whit<b></b>field"),
+            ("a-span-inside", 'Dana Whit<span class="x">fi</span>eld'),
+            (
+                "two-spans-a-stylesheet-spaces-apart",
+                '<span class="first">Dana</span><span class="last">Whitfield</span>',
+            ),
+        )
+    ),
+    *(
+        Case(
+            f"note-names-another-client-{name}",
+            new_client(
+                sessions=[{"date": "2026-02-02", "stage": "contracting", "focus": "Kick-off", "notes": f"Met {who}."}]
+            ),
+            build(NEW),
+            Refused(("leak audit failed", "dana whitfield", "client.name"), (f"site/clients/{NEW}",)),
+        )
+        for name, who in (
+            ("plainly", "Dana Whitfield"),
+            ("with-a-no-break-space", "Dana&nbsp;Whitfield"),
+            ("with-a-soft-hyphen-pasted-in", "Dana Whit\u00adfield"),
+        )
+    ),
+    Case(
+        "two-clients-of-one-organisation-share-its-name",
+        new_client(client={"name": "Ana Lima", "role": "CTO", "organisation": "Halden Logistics"}),
+        build(NEW),
+        Safe(in_page(NEW, "agreement/index.html", "Halden Logistics")),
+    ),
+    Case(
+        "another-client-in-a-script-escape",
+        write("content/assets/extra.js", "const who = '\\u0044ana \\x57hitfield';\n"),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "assets/extra.js", "dana whitfield"), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "another-client-inside-a-base64-data-url",
+        append(
+            GUIDE,
+            '\n<img alt="" src="data:image/svg+xml;base64,'
+            + __import__("base64")
+            .b64encode(b"<svg xmlns='http://www.w3.org/2000/svg'><text>Kwame Asante</text></svg>")
+            .decode()
+            + '">\n',
+        ),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "kwame asante"), ("site/clients/sofia-marquez",)),
     ),
     # 2. Coach-only data: private, coach_only, draft and comments never reach the client's site.
     Case(
@@ -419,6 +506,99 @@ CASES = [
         CHECK,
         Refused((f"engagements/{NEW}.yml", "tag")),
     ),
+    *(
+        Case(
+            f"{name}-in-a-{field.replace('.', '-').replace('[0]', '')}",
+            new_client(**arranged),
+            CHECK,
+            Refused((f"{field}: contains {code}", hint)),
+        )
+        for name, field, arranged, code, hint in (
+            (
+                "right-to-left-override",
+                "client.name",
+                {"client": {"name": "Ana \u202eamiL", "role": "CTO", "organisation": "Acme"}},
+                "U+202E (right-to-left override)",
+                "display reversed",
+            ),
+            (
+                "bidi-isolate",
+                "client.organisation",
+                {"client": {"name": "Ana Lima", "role": "CTO", "organisation": "Acme \u2067Corp"}},
+                "U+2067",
+                "display reversed",
+            ),
+            (
+                "zero-width-space",
+                "coach.name",
+                {"coach": {"name": "Priya\u200b Raman"}},
+                "U+200B (zero width space)",
+                "retype the value",
+            ),
+            (
+                "soft-hyphen",
+                "goals[0].title",
+                {
+                    "goals": [
+                        {
+                            "id": "lead",
+                            "title": "Lead the re\u00adstructure",
+                            **dict.fromkeys(("specific", "measurable", "achievable", "relevant"), "Yes."),
+                            "deadline": "2026-10-01",
+                            "baseline": 1,
+                            "target": 5,
+                            "unit": "score",
+                        }
+                    ]
+                },
+                "U+00AD (soft hyphen)",
+                "an invisible character",
+            ),
+            (
+                "invisible-tag-character",
+                "client.email",
+                {
+                    "client": {
+                        "name": "Ana Lima",
+                        "role": "CTO",
+                        "organisation": "Acme",
+                        "email": "ana\U000e0041@acme.example",
+                    }
+                },
+                "U+E0041",
+                "an invisible character",
+            ),
+            (
+                "bidi-override-in-a-note",
+                "sessions[0].notes",
+                {
+                    "sessions": [
+                        {"date": "2026-02-02", "stage": "contracting", "focus": "Kick-off", "notes": "Ok \u202etxet"}
+                    ]
+                },
+                "U+202E",
+                "display reversed",
+            ),
+        )
+    ),
+    Case(
+        "bidi-override-in-a-stage-title",
+        replace("content/program.yml", "title: Contracting", 'title: "Contract\u202eing"'),
+        CHECK,
+        Refused(("content/program.yml", "title: contains U+202E", "display reversed")),
+    ),
+    Case(
+        "bidi-override-in-a-guide",
+        append(GUIDE, "\nYour next step: \u202eevomer\n"),
+        CHECK,
+        Refused((GUIDE, "contains U+202E (right-to-left override)", "display reversed")),
+    ),
+    Case(
+        "bidi-override-in-a-file-name",
+        write("engagements/ana-\u202elima.yml", "{}"),
+        CHECK,
+        Refused(("is not plain ascii",)),
+    ),
     Case(
         "guessable-site-id",
         new_client(site={"id": "ana"}),
@@ -441,6 +621,155 @@ CASES = [
         build("sofia-marquez"),
         Refused(("loads https://tracker.example/open.gif from another origin",), ("site/clients/sofia-marquez",)),
     ),
+    *(
+        Case(
+            f"guide-loads-from-another-origin-through-{name}",
+            append(GUIDE, "\n" + markup + "\n"),
+            build("sofia-marquez"),
+            Refused((f"{place} loads {url} from another origin",), ("site/clients/sofia-marquez",)),
+        )
+        for name, markup, place, url in (
+            (
+                "srcset",
+                '<img alt="" src="ok.png" srcset="ok.png 1x, https://tracker.example/a.gif 2x">',
+                "<img srcset>",
+                "https://tracker.example/a.gif",
+            ),
+            (
+                "a-data-url-with-commas-then-srcset",
+                '<img alt="" srcset="data:image/gif;base64,R0lGOD,lh 1x, //tracker.example/b.gif 2x">',
+                "<img srcset>",
+                "//tracker.example/b.gif",
+            ),
+            (
+                "a-poster",
+                '<video poster="https://tracker.example/p.jpg"></video>',
+                "<video poster>",
+                "https://tracker.example/p.jpg",
+            ),
+            (
+                "an-object",
+                '<object data="https://tracker.example/o.svg"></object>',
+                "<object data>",
+                "https://tracker.example/o.svg",
+            ),
+            (
+                "svg-xlink",
+                '<svg><image xlink:href="https://tracker.example/i.png"/></svg>',
+                "<image xlink:href>",
+                "https://tracker.example/i.png",
+            ),
+            (
+                "svg-use",
+                '<svg><use href="https://tracker.example/s.svg#a"/></svg>',
+                "<use href>",
+                "https://tracker.example/s.svg#a",
+            ),
+            (
+                "a-formaction",
+                '<form><button formaction="https://evil.example/collect">Send</button></form>',
+                "<button formaction>",
+                "https://evil.example/collect",
+            ),
+            (
+                "a-meta-refresh",
+                '<meta http-equiv="refresh" content="1; URL=\'https://evil.example/\'">',
+                "<meta http-equiv=refresh>",
+                "https://evil.example/",
+            ),
+            (
+                "an-inline-style",
+                '<div style="background: url(&quot;https://tracker.example/bg.png&quot;)">x</div>',
+                "<div style> url()",
+                "https://tracker.example/bg.png",
+            ),
+            (
+                "a-style-import-with-escapes",
+                '<style>@import "ht\\74ps://fonts.example/a.css";</style>',
+                "<style> url()",
+                "https://fonts.example/a.css",
+            ),
+            (
+                "a-newline-inside-the-scheme",
+                '<img alt="" src="ht&#10;tps://tracker.example/n.gif">',
+                "<img src>",
+                "https://tracker.example/n.gif",
+            ),
+            (
+                "a-backslashed-address",
+                '<img alt="" src="/\\tracker.example/b.gif">',
+                "<img src>",
+                "/\\tracker.example/b.gif",
+            ),
+            ("a-base", '<base href="https://evil.example/">', "<base href>", "https://evil.example/"),
+            (
+                "a-ping",
+                '<a href="#x" ping="https://tracker.example/ping">x</a>',
+                "<a ping>",
+                "https://tracker.example/ping",
+            ),
+        )
+    ),
+    Case(
+        "stylesheet-in-content-loads-from-another-origin",
+        write("content/assets/extra.css", "body { background: url( 'https://tracker.example/bg.png' ) }\n"),
+        build("sofia-marquez"),
+        Refused(
+            ("assets/extra.css: stylesheet url() loads https://tracker.example/bg.png from another origin",),
+            ("site/clients/sofia-marquez",),
+        ),
+    ),
+    *(
+        Case(
+            f"guide-links-to-{name}",
+            append(GUIDE, "\n" + markup + "\n"),
+            CHECK,
+            Refused((GUIDE, f"links to a {scheme}: address", "link only to http:, https:, mailto: and tel:")),
+        )
+        for name, markup, scheme in (
+            ("a-local-file", "[the form](file:///etc/passwd)", "file"),
+            ("a-windows-share", '<a href="file://fileserver/hr/dana.docx">HR file</a>', "file"),
+            ("a-script", "[open](javascript:alert(document.cookie))", "javascript"),
+            ("a-script-in-mixed-case", '<a href=" JaVaScRiPt:alert(1)">x</a>', "javascript"),
+            ("another-scheme-by-reference", "[open][share]\n\n[share]: smb://fileserver/share", "smb"),
+            ("an-autolink", "<vbscript:msgbox>", "vbscript"),
+        )
+    ),
+    *(
+        Case(
+            f"built-page-links-to-{name}",
+            write_or_append,
+            build_of,
+            Refused((f"points at {url!r}, which is not a web address",), (unwritten,)),
+        )
+        for name, write_or_append, build_of, url, unwritten in (
+            (
+                "a-local-file-from-the-theme",
+                replace(
+                    "theme/main.html",
+                    "{% block extrahead %}",
+                    '{% block extrahead %}<link rel="help" href="file:///etc/passwd">',
+                ),
+                build("sofia-marquez"),
+                "file:///etc/passwd",
+                "site/clients/sofia-marquez",
+            ),
+            (
+                "a-data-page-from-a-guide",
+                append(GUIDE, "\n[open](data:text/html,hello)\n"),
+                build("sofia-marquez"),
+                "data:text/html,hello",
+                "site/clients/sofia-marquez",
+            ),
+            (
+                "a-local-file-from-the-handbook-home",
+                append("content/index.md", "\n[the form](file:///etc/passwd)\n"),
+                ("build", "--as-of", AS_OF),
+                "file:///etc/passwd",
+                "site/handbook",
+            ),
+        )
+    ),
     Case(
         "firm-turns-on-web-fonts-and-analytics",
         both(
@@ -450,12 +779,158 @@ CASES = [
         build("sofia-marquez"),
         Safe(all_of(no_third_party_requests("sofia-marquez"), nowhere("sofia-marquez", "G-ABCDEF1234", raw=True))),
     ),
+    # 5b. Metadata: images are published without it; documents that carry it are reported, and audited.
+    Case(
+        "photo-with-a-location-and-an-author",
+        both(
+            write("content/assets/offsite.jpg", hostile_files.jpeg(comment="Kwame at the offsite")),
+            append(GUIDE, "\n![The offsite](../assets/offsite.jpg)\n"),
+        ),
+        build("sofia-marquez"),
+        Safe(image_without_metadata("sofia-marquez", "assets/offsite.jpg", hostile_files.jpeg())),
+    ),
+    Case(
+        "audio-whose-tags-name-another-client-in-utf-16",
+        write(
+            "content/assets/welcome.mp3",
+            b"ID3\x03\x00\x00\x00\x00\x00\x21TPE1\x00\x00\x00\x1b\x00\x00\x01\xff\xfe"
+            + "Kwame Asante".encode("utf-16-le")
+            + b"\x00\x00" * 8,
+        ),
+        build("sofia-marquez"),
+        Refused(("assets/welcome.mp3: contains 'kwame asante'",), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "text-file-in-utf-16-names-another-client",
+        write("content/assets/notes.txt", "\ufeffNotes from Kwame Asante".encode("utf-16-le")),
+        build("sofia-marquez"),
+        Refused(("assets/notes.txt: contains 'kwame asante'",), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "theme-image-with-metadata-is-stripped-too",
+        write("theme/assets/images/team.jpg", hostile_files.jpeg()),
+        build("sofia-marquez"),
+        Safe(image_without_metadata("sofia-marquez", "assets/images/team.jpg", hostile_files.jpeg())),
+    ),
+    Case(
+        "svg-in-content-names-another-client",
+        write(
+            "content/assets/team.svg",
+            "<svg xmlns='http://www.w3.org/2000/svg'><title>Kwa&#x200B;me Asante</title></svg>",
+        ),
+        build("sofia-marquez"),
+        Refused(("assets/team.svg: contains 'kwame asante'",), ("site/clients/sofia-marquez",)),
+    ),
+    *(
+        Case(
+            f"{kind}-with-metadata-is-stripped",
+            write(f"content/assets/picture.{kind}", data),
+            build("sofia-marquez"),
+            Safe(image_without_metadata("sofia-marquez", f"assets/picture.{kind}", data)),
+        )
+        for kind, data in (
+            ("png", hostile_files.png(compressed=True)),
+            ("gif", hostile_files.gif()),
+            ("webp", hostile_files.webp()),
+        )
+    ),
+    *(
+        Case(
+            f"pdf-whose-author-is-another-client-{name}",
+            write("content/assets/intake.pdf", data),
+            build("sofia-marquez"),
+            Refused(
+                ("assets/intake.pdf: contains 'kwame asante' in its PDF Author metadata", "client.name"),
+                ("site/clients/sofia-marquez",),
+            ),
+        )
+        for name, data in (
+            ("in-plain-text", hostile_files.pdf()),
+            ("in-utf-16", hostile_files.pdf(utf16=True)),
+            ("in-a-compressed-object-stream", hostile_files.pdf(compressed_info=True)),
+        )
+    ),
+    Case(
+        "word-document-whose-author-is-another-client",
+        write("content/assets/notes.docx", hostile_files.docx()),
+        build("sofia-marquez"),
+        Refused(
+            ("assets/notes.docx: contains 'kwame asante' in its core.xml dc:creator metadata",),
+            ("site/clients/sofia-marquez",),
+        ),
+    ),
+    Case(
+        "word-document-body-names-another-client",
+        write("content/assets/notes.docx", hostile_files.docx(creator="Coach", body="Talk to Kwame Asante first")),
+        build("sofia-marquez"),
+        Refused(("assets/notes.docx: contains 'kwame asante'",), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "check-names-a-documents-metadata",
+        write("content/assets/intake.pdf", hostile_files.pdf(author="Amara Okafor")),
+        CHECK,
+        Warned(("content/assets/intake.pdf: PDF Author is 'Amara Okafor'", "document's properties")),
+    ),
     # 6. Access control: password hashes never go where they could be published.
     Case(
         "password-file-inside-the-site",
         lambda firm: None,
         ("passwd", "dana-whitfield", "--htpasswd-dir", "site/private"),
         Refused(("everything under site/ is published",)),
+    ),
+    # 6a. Strict mode: `strict: true` in mkdocs.yml is as binding as --strict.
+    Case(
+        "strict-in-mkdocs-yml-fails-a-broken-link",
+        both(
+            replace(
+                "mkdocs.yml",
+                "site_name: Northlight Coaching handbook\n",
+                "site_name: Northlight Coaching handbook\nstrict: true\n",
+            ),
+            append(GUIDE, "\nSee [the old form](old-form.md).\n"),
+        ),
+        build("sofia-marquez"),
+        Refused(("old-form.md",), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "strict-in-mkdocs-yml-fails-the-handbook-too",
+        both(
+            replace(
+                "mkdocs.yml",
+                "site_name: Northlight Coaching handbook\n",
+                "site_name: Northlight Coaching handbook\nstrict: true\n",
+            ),
+            append(GUIDE, "\nSee [the old form](old-form.md).\n"),
+        ),
+        ("build", "--as-of", AS_OF),
+        Refused(("old-form.md", "handbook"), ("site/handbook", "site/clients/sofia-marquez")),
+    ),
+    # 6b. The preview server: this computer only, unless the coach asks; never the coach view.
+    *(
+        Case(
+            f"preview-on-the-network-{name}",
+            lambda firm: None,
+            ("serve", *args),
+            Refused(says, ()),
+        )
+        for name, args, says in (
+            ("without-expose", ("-a", "0.0.0.0:8765"), ("0.0.0.0:8765 can be reached", "--expose")),
+            (
+                "of-a-client-without-expose",
+                ("--client", "dana-whitfield", "-a", "[::]:8765"),
+                ("dana-whitfield's private site", "--expose"),
+            ),
+            (
+                "of-the-coach-view-even-with-expose",
+                ("--client", "dana-whitfield", "--coach-view", "--expose", "-a", "0.0.0.0:8765"),
+                ("the coach view is served on this computer only",),
+            ),
+            (
+                "by-host-name",
+                ("--client", "dana-whitfield", "--sponsor", "-a", "coachbook-no-such-host.invalid:8765"),
+                ("dana-whitfield's sponsor site", "--expose"),
+            ),
+        )
     ),
     # 7. Encryption: no passphrase, no site; with one, no plaintext anywhere.
     Case(
@@ -464,6 +939,38 @@ CASES = [
         build("dana-whitfield"),
         Refused(
             ("has no passphrase", "coachbook passphrase dana-whitfield", "COACHBOOK_PASSPHRASE_DANA_WHITFIELD"),
+            ("site/clients/dana-whitfield",),
+        ),
+    ),
+    *(
+        Case(
+            f"weak-passphrase-{name}",
+            append("engagements/dana-whitfield.yml", "\nsite:\n  encrypt: true\n"),
+            build("dana-whitfield"),
+            Refused(
+                ("too weak", "COACHBOOK_PASSPHRASE_DANA_WHITFIELD", "coachbook passphrase dana-whitfield --rotate"),
+                ("site/clients/dana-whitfield",),
+            ),
+            env={"COACHBOOK_PASSPHRASE_DANA_WHITFIELD": weak},
+        )
+        for name, weak in (
+            ("word-and-year", "coaching2024"),
+            ("capital-and-symbol", "Coaching2024!"),
+            ("the-clients-own-name", "dana-whitfield-halden-2026"),
+            ("a-famous-phrase", "correct horse battery staple"),
+            ("a-keyboard-walk", "qwertyuiopasdfghjkl"),
+            ("repeated", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+        )
+    ),
+    Case(
+        "weak-passphrase-in-the-secrets-folder",
+        both(
+            append("engagements/dana-whitfield.yml", "\nsite:\n  encrypt: true\n"),
+            write("secrets/passphrases/dana-whitfield.txt", "Summer2026\n"),
+        ),
+        build("dana-whitfield"),
+        Refused(
+            ("too weak", "secrets/passphrases/dana-whitfield.txt", "coachbook passphrase dana-whitfield"),
             ("site/clients/dana-whitfield",),
         ),
     ),
@@ -487,7 +994,7 @@ CASES = [
         env={
             "COACHBOOK_PASSPHRASE_DANA_WHITFIELD": "test-only-passphrase-not-secret",
             # Dana's sponsor site is encrypted too, with a passphrase of its own.
-            "COACHBOOK_PASSPHRASE_DANA_WHITFIELD__SPONSOR": "another-test-only-passphrase",
+            "COACHBOOK_PASSPHRASE_DANA_WHITFIELD__SPONSOR": "another-test-only-passphrase-for-the-sponsor",
         },
     ),
     Case(
@@ -523,6 +1030,10 @@ def test_adversarial_input(case: Case, firm: Path, monkeypatch: pytest.MonkeyPat
         for relative in case.outcome.unwritten:
             _absent(firm / relative)
         assert not (firm / "pwned").exists()
+    elif isinstance(case.outcome, Warned):
+        assert result.returncode == 0, output
+        for phrase in case.outcome.says:
+            assert phrase.lower() in output.lower(), f"{phrase!r} not in:\n{output}"
     else:
         assert result.returncode == 0, output
         case.outcome.check(firm)

@@ -18,11 +18,27 @@ from .conftest import AS_OF, run_coachbook
 CASES = {
     "script from another origin": (
         '<script src="https://cdn.example/track.js"></script>',
-        "index.html: loads https://cdn.example/track.js from another origin",
+        "index.html: <script src> loads https://cdn.example/track.js from another origin",
     ),
     "stylesheet from another origin": (
         '<link rel="stylesheet" href="//fonts.example/css2">',
-        "index.html: loads //fonts.example/css2 from another origin",
+        "index.html: <link href> loads //fonts.example/css2 from another origin",
+    ),
+    "image set from another origin": (
+        '<link rel="preload" as="image" imagesrcset="/a.png 1x, https://t.example/b.png 2x">',
+        "index.html: <link imagesrcset> loads https://t.example/b.png from another origin",
+    ),
+    "a link to a file on the reader's computer": (
+        '<link rel="alternate" href="file:///etc/passwd">',
+        "index.html: <link href> points at 'file:///etc/passwd', which is not a web address",
+    ),
+    "a refresh to another origin": (
+        '<meta http-equiv="refresh" content="0; url=https://t.example/">',
+        "index.html: <meta http-equiv=refresh> loads https://t.example/ from another origin",
+    ),
+    "another client's name with invisible characters": (
+        "<meta name=author content='Kwa&shy;me&#8203; As\u200bante'>",
+        "index.html: contains 'kwame asante', which identifies another client",
     ),
     "another client's name": (
         "<meta name=author content='Kwame Asante'>",
@@ -73,3 +89,23 @@ def test_coachbook_audit_refuses_it_too(case: str, clean_build: Path, tmp_path: 
     assert result.returncode == 1, result.stdout
     assert says in result.stderr, result.stderr
     assert "sofia-marquez" in result.stdout and "leak(s)" in result.stdout
+
+
+def test_coachbook_audit_names_the_metadata_field(clean_build: Path, tmp_path: Path) -> None:
+    """Files that only `coachbook audit` meets (the build strips images): each leak names its file and field."""
+    from . import hostile_files
+
+    firm = tmp_path / "firm"
+    shutil.copytree(clean_build, firm, symlinks=True)
+    assets = firm / "site" / "clients" / "sofia-marquez" / "assets"
+    (assets / "photo.jpg").write_bytes(hostile_files.jpeg(artist="Kwame Asante"))
+    (assets / "intake.pdf").write_bytes(hostile_files.pdf(author="Dana Whitfield", utf16=True))
+    result = run_coachbook(firm, "audit")
+    assert result.returncode == 1, result.stdout
+    for says in (
+        "assets/photo.jpg: contains 'kwame asante' in its EXIF Artist metadata, which identifies another client "
+        "(engagements/kwame-asante.yml, field client.name)",
+        "assets/photo.jpg: carries metadata (EXIF Artist, EXIF GPS, EXIF Make, XMP dc:creator)",
+        "assets/intake.pdf: contains 'dana whitfield' in its PDF Author metadata",
+    ):
+        assert says in result.stderr, result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import zipfile
 from collections.abc import Iterator
@@ -48,6 +49,16 @@ def test_the_bundle_links_html_files_and_carries_its_search_index(bundled: tuple
     assert '<script src="assets/coachbook/iframe-worker.js"></script>' in index
     assert "unpkg.com" not in index
     assert (site / "assets" / "coachbook" / "iframe-worker.js").read_text().startswith("/*! iframe-worker")
+
+
+def test_the_bundles_pages_carry_the_policy_for_a_folder(bundled: tuple[Path, Path]) -> None:
+    """Opened from disk, 'self' means nothing; the offline policy names the folder's scheme instead."""
+    from coachbook.access.hosting import OFFLINE_CONTENT_SECURITY_POLICY
+
+    _, site = bundled
+    expected = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(OFFLINE_CONTENT_SECURITY_POLICY)}">'
+    for page in site.rglob("*.html"):
+        assert expected in page.read_text(encoding="utf-8"), page
 
 
 def test_the_bundle_holds_only_this_client(bundled: tuple[Path, Path]) -> None:

@@ -423,8 +423,14 @@ def test_goal_text_from_the_file_is_escaped() -> None:
 
 
 def test_characters_xml_forbids_are_dropped_so_the_svg_stays_well_formed() -> None:
-    root = render_goal(make_goal(unit="hours\x0ba\x01week"))
+    # Validation refuses control characters in a unit; the chart drops them all the same, should one get past.
+    root = render_goal(make_goal().model_copy(update={"unit": "hours\x0ba\x01week"}))
     assert texts(root, "cb-chart__axis-label") == ["hoursaweek"]
+
+
+def test_a_unit_with_control_characters_is_refused() -> None:
+    with pytest.raises(ValueError, match="U\\+000B"):
+        make_goal(unit="hours\x0ba\x01week")
 
 
 # --------------------------------------------------------------------------- feedback chart

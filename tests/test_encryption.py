@@ -20,12 +20,14 @@ from bs4 import BeautifulSoup
 from coachbook.access.encryption import (
     DEFAULT_ITERATIONS,
     ENVELOPE_ID,
+    LOCK_SCRIPT_PATH,
     PASSPHRASE_ALPHABET,
     SCRIPT_PATH,
     binding_for,
     decrypt_page,
     encrypt_site,
     generate_passphrase,
+    lock_script,
     page_path_for,
     unlock_script,
 )
@@ -99,6 +101,15 @@ def small_site(folder: Path, files: dict[str, str]) -> Path:
 
 
 PAGE = "<!doctype html><html><head><title>Notes for Dana Whitfield</title></head><body>Halden</body></html>"
+_LOCK_HEAD = re.compile(r'<style>\.cb-lockbar.*?</style><script src="[^"]*_coachbook/lock\.js" defer></script>')
+_LOCK_BAR = re.compile(r'<div class="cb-lockbar"><button type="button" id="coachbook-lock" data-binding="[0-9a-f]+">'
+                       r"Lock this site</button></div>")  # fmt: skip
+
+
+def unlocked(plain: str) -> str:
+    """A decrypted page without the "Lock this site" button and its script, which must be there exactly once."""
+    assert len(_LOCK_HEAD.findall(plain)) == 1 and len(_LOCK_BAR.findall(plain)) == 1, plain[:300]
+    return _LOCK_BAR.sub("", _LOCK_HEAD.sub("", plain))
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +131,7 @@ def test_every_page_round_trips_to_its_original_bytes(encrypted: Encrypted) -> N
     assert encrypted.count == len(encrypted.pages)
     for name in encrypted.pages:
         plain = decrypt_page(encrypted.shell(name), PASSPHRASE, page_path_for(name))
-        assert plain.encode("utf-8") == encrypted.originals[name], name
+        assert unlocked(plain).encode("utf-8") == encrypted.originals[name], name
 
 
 @pytest.mark.parametrize(
@@ -140,7 +151,7 @@ def test_page_path_drops_a_trailing_index_html(relative: str, expected: str) -> 
 
 def test_a_page_path_given_as_a_file_name_works_too(encrypted: Encrypted) -> None:
     plain = decrypt_page(encrypted.shell("goals/index.html"), PASSPHRASE, "goals/index.html")
-    assert plain.encode() == encrypted.originals["goals/index.html"]
+    assert unlocked(plain).encode() == encrypted.originals["goals/index.html"]
 
 
 def test_passphrase_is_compared_after_nfc_and_trimming(tmp_path: Path) -> None:
@@ -149,7 +160,7 @@ def test_passphrase_is_compared_after_nfc_and_trimming(tmp_path: Path) -> None:
     composed = unicodedata.normalize("NFC", "café-ünïcode")
     encrypt_site(site, passphrase=composed, binding=BINDING)
     shell = (site / "index.html").read_text()
-    assert decrypt_page(shell, "  " + unicodedata.normalize("NFD", composed) + "\n", "") == PAGE
+    assert unlocked(decrypt_page(shell, "  " + unicodedata.normalize("NFD", composed) + "\n", "")) == PAGE
 
 
 # --------------------------------------------------------------------------- what must fail
@@ -231,7 +242,7 @@ def test_iterations_are_stored_and_the_minimum_is_enforced(encrypted: Encrypted,
     encrypt_site(site, passphrase=PASSPHRASE, binding=BINDING, iterations=650_001)
     shell = (site / "index.html").read_text()
     assert envelope_of(shell)["iterations"] == 650_001
-    assert decrypt_page(shell, PASSPHRASE, "") == PAGE
+    assert unlocked(decrypt_page(shell, PASSPHRASE, "")) == PAGE
     # The count is authenticated indirectly: a different one derives a different wrapping key.
     with pytest.raises(CoachbookError, match="wrong passphrase"):
         decrypt_page(with_envelope(shell, iterations=650_000), PASSPHRASE, "")
@@ -336,8 +347,9 @@ def test_search_index_and_sitemaps_are_removed_and_assets_kept(encrypted: Encryp
     assert not {"sitemap.xml", "sitemap.xml.gz"} & set(after)
     assets = {name: data for name, data in encrypted.originals.items() if name.startswith("assets/")}
     assert assets and all(after[name] == data for name, data in assets.items())
-    assert set(after) == (set(encrypted.originals) - removed) | {SCRIPT_PATH}
+    assert set(after) == (set(encrypted.originals) - removed) | {SCRIPT_PATH, LOCK_SCRIPT_PATH}
     assert after[SCRIPT_PATH] == unlock_script()
+    assert after[LOCK_SCRIPT_PATH] == lock_script()
     assert b"crypto.subtle" in after[SCRIPT_PATH]
 
 
@@ -369,8 +381,9 @@ def test_search_sitemaps_data_files_and_compressed_pages_are_removed_but_media_k
         "assets/data/theme.json",
         "images/chart.svg",
         SCRIPT_PATH,
+        LOCK_SCRIPT_PATH,
     }
-    assert decrypt_page((site / "notes/page.htm").read_text(), PASSPHRASE, "notes/page.htm") == PAGE
+    assert unlocked(decrypt_page((site / "notes/page.htm").read_text(), PASSPHRASE, "notes/page.htm")) == PAGE
 
 
 def test_every_html_file_becomes_a_locked_shell(encrypted: Encrypted) -> None:

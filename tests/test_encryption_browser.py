@@ -9,6 +9,7 @@ encrypts the staged site and audits it before putting it in place.
 from __future__ import annotations
 
 import base64
+import json
 import mimetypes
 import os
 import re
@@ -53,23 +54,40 @@ class Tab:
     """Console errors and uncaught page errors, as they happened."""
 
 
-def _build_encrypted(folder: Path, *, remember: bool = False) -> tuple[Path, str]:
-    """Dana's site from `coachbook build`, with `site.encrypt: true` and a fresh passphrase."""
-    firm = copy_firm(folder / "firm")
-    engagement = firm / "engagements" / f"{SLUG}.yml"
-    engagement.write_text(engagement.read_text(encoding="utf-8") + "\nsite:\n  encrypt: true\n", encoding="utf-8")
-    if remember:
-        config = firm / "mkdocs.yml"
-        text = config.read_text(encoding="utf-8")
-        assert "      engagements_dir: engagements\n" in text
-        config.write_text(
-            text.replace(
-                "      engagements_dir: engagements\n",
-                "      engagements_dir: engagements\n      remember_device: true\n",
-            ),
-            encoding="utf-8",
-        )
-    passphrase = generate_passphrase()
+#: How long the remembering site keeps a key: not the default, to show the firm's choice is the one used.
+REMEMBER_DAYS = 7
+
+
+def envelope_of(shell: Path) -> dict[str, Any]:
+    found = re.search(
+        r'<script type="application/json" id="coachbook-envelope">(.*?)</script>', shell.read_text(), re.S
+    )
+    assert found is not None, shell
+    envelope: dict[str, Any] = json.loads(found[1])
+    return envelope
+
+
+def _build_encrypted(
+    folder: Path, *, remember: bool = False, firm: Path | None = None, passphrase: str | None = None
+) -> tuple[Path, str]:
+    """Dana's site from `coachbook build`, with `site.encrypt: true` and a fresh passphrase (`firm` builds again)."""
+    if firm is None:
+        firm = copy_firm(folder / "firm")
+        engagement = firm / "engagements" / f"{SLUG}.yml"
+        engagement.write_text(engagement.read_text(encoding="utf-8") + "\nsite:\n  encrypt: true\n", encoding="utf-8")
+        if remember:
+            config = firm / "mkdocs.yml"
+            text = config.read_text(encoding="utf-8")
+            assert "      engagements_dir: engagements\n" in text
+            config.write_text(
+                text.replace(
+                    "      engagements_dir: engagements\n",
+                    "      engagements_dir: engagements\n      remember_device: true\n"
+                    f"      remember_days: {REMEMBER_DAYS}\n",
+                ),
+                encoding="utf-8",
+            )
+    passphrase = passphrase or generate_passphrase()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(env_name(SLUG), passphrase)
         # Dana's sponsor site is encrypted with its own passphrase.
@@ -173,7 +191,10 @@ def test_moving_to_another_page_does_not_ask_again(site: Site, tab: Tab, context
     unlock(page, site.passphrase)
     sync_api.expect(page.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
     stored = storage(page, "sessionStorage")
-    assert stored is not None and len(base64.b64decode(stored)) == 32
+    assert stored is not None
+    copy = json.loads(stored)
+    assert len(base64.b64decode(copy["key"])) == 32 and "expires" not in copy
+    assert copy["salt"] == envelope_of(site.root / "index.html")["salt"]
     assert storage(page, "localStorage") is None, "remember-me is off unless the site offers it"
 
     # A real navigation: the browser loads the goals shell, which finds the key for this tab.
@@ -240,11 +261,14 @@ def test_a_page_served_at_another_address_does_not_decrypt(site: Site, tab: Tab)
         shutil.rmtree(copy.parent)
 
 
-def test_a_stale_stored_key_is_dropped_and_the_form_shown(site: Site, tab: Tab) -> None:
+@pytest.mark.parametrize("kind", ["an-earlier-format", "another-build", "this-build-but-a-wrong-key"])
+def test_a_stale_stored_key_is_dropped_and_the_form_shown(site: Site, tab: Tab, kind: str) -> None:
     page = tab.page
     page.goto(site.url)
     # A key from an earlier build of the site, which had another content key.
-    stale = base64.b64encode(os.urandom(32)).decode()
+    key = base64.b64encode(os.urandom(32)).decode()
+    salt = envelope_of(site.root / "index.html")["salt"] if kind == "this-build-but-a-wrong-key" else "AAAA"
+    stale = key if kind == "an-earlier-format" else json.dumps({"key": key, "salt": salt})
     page.evaluate("([name, value]) => sessionStorage.setItem(name, value)", [STORAGE_NAME, stale])
     page.reload()
     sync_api.expect(page.get_by_label("Passphrase")).to_be_visible()
@@ -262,6 +286,7 @@ def test_the_404_page_unlocks_at_any_address(site: Site, tab: Tab) -> None:
     unlock(page, site.passphrase)
     sync_api.expect(page.get_by_role("heading", name="404 - Not found", level=1)).to_be_visible()
     sync_api.expect(page.locator("nav.md-nav--primary")).to_be_attached()
+    sync_api.expect(page.get_by_role("button", name="Lock this site")).to_be_visible()
 
 
 def test_remember_on_this_device_keeps_the_key_across_tabs(remembering_site: Site, context: Any) -> None:
@@ -269,12 +294,132 @@ def test_remember_on_this_device_keeps_the_key_across_tabs(remembering_site: Sit
     first.page.goto(remembering_site.url)
     unlock(first.page, remembering_site.passphrase, remember=True)
     sync_api.expect(first.page.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
-    assert storage(first.page, "localStorage") is not None
+    remembered = storage(first.page, "localStorage")
+    assert remembered is not None
+    # The key is kept for the firm's remember_days, no longer.
+    now = first.page.evaluate("() => Date.now()")
+    days = (json.loads(remembered)["expires"] - now) / 86_400_000
+    assert REMEMBER_DAYS - 0.01 < days <= REMEMBER_DAYS
 
     second = open_tab(context)
     second.page.goto(remembering_site.url + "goals/")
     sync_api.expect(second.page.get_by_role("heading", name="Your goals", level=1)).to_be_visible()
     assert first.problems == second.problems == []
+
+
+def test_a_remembered_key_is_forgotten_when_its_time_is_up(remembering_site: Site, context: Any) -> None:
+    first = open_tab(context).page
+    first.goto(remembering_site.url)
+    unlock(first, remembering_site.passphrase, remember=True)
+    sync_api.expect(first.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
+    # A day passes beyond the expiry: the copy says so (the browser's clock is not ours to move).
+    first.evaluate(
+        """(name) => {
+            const copy = JSON.parse(localStorage.getItem(name));
+            copy.expires = Date.now() - 1000;
+            localStorage.setItem(name, JSON.stringify(copy));
+        }""",
+        STORAGE_NAME,
+    )
+    later = open_tab(context).page  # a new tab: nothing in its sessionStorage
+    later.goto(remembering_site.url + "goals/")
+    sync_api.expect(later.get_by_label("Passphrase")).to_be_visible()
+    assert storage(later, "localStorage") is None, "an expired key is removed, not left behind"
+    assert visible_client_text(later) == []
+
+
+@pytest.mark.parametrize("remember", [False, True])
+def test_lock_this_site_forgets_the_key_everywhere(
+    site: Site, remembering_site: Site, context: Any, remember: bool
+) -> None:
+    served = remembering_site if remember else site
+    page = open_tab(context).page
+    page.goto(served.url + "goals/")
+    unlock(page, served.passphrase, remember=remember)
+    sync_api.expect(page.get_by_role("heading", name="Your goals", level=1)).to_be_visible()
+    assert storage(page, "sessionStorage") is not None
+    assert (storage(page, "localStorage") is not None) is remember
+
+    lock = page.get_by_role("button", name="Lock this site")
+    sync_api.expect(lock).to_be_visible()
+    lock.click()
+    sync_api.expect(page.get_by_label("Passphrase")).to_be_visible()
+    assert storage(page, "sessionStorage") is None and storage(page, "localStorage") is None
+    assert visible_client_text(page) == []
+    # Another tab, and another page of the site, ask again too.
+    other = open_tab(context).page
+    other.goto(served.url)
+    sync_api.expect(other.get_by_label("Passphrase")).to_be_visible()
+
+
+def test_every_unlocked_page_has_the_lock_button(site: Site, tab: Tab) -> None:
+    page = tab.page
+    page.goto(site.url)
+    unlock(page, site.passphrase)
+    sync_api.expect(page.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
+    for path in ("", "goals/", "sessions/", "program/"):
+        page.goto(site.url + path)
+        sync_api.expect(page.get_by_role("button", name="Lock this site")).to_be_visible()
+    assert tab.problems == []
+
+
+def test_a_passphrase_in_the_address_unlocks_and_leaves_no_trace(site: Site, tab: Tab) -> None:
+    page = tab.page
+    page.goto(site.url)  # an earlier page, so the history has one entry before the link's
+    page.goto(site.url + "goals/#passphrase=" + site.passphrase)
+    sync_api.expect(page.get_by_role("heading", name="Your goals", level=1)).to_be_visible()
+    assert page.url == site.url + "goals/"
+    assert page.evaluate("() => location.hash") == ""
+    # The link's history entry was rewritten, not added to: going back lands on the earlier page, and
+    # no entry holds the passphrase.
+    page.go_back()
+    page.wait_for_url(site.url)
+    assert "passphrase" not in page.url
+    page.go_forward()
+    page.wait_for_url(site.url + "goals/")
+    assert "#" not in page.url
+    assert tab.problems == []
+
+
+def test_a_wrong_passphrase_in_the_address_is_removed_too(site: Site, tab: Tab) -> None:
+    page = tab.page
+    page.goto(site.url + "#passphrase=aaaa-bbbb-cccc-dddd-eeee")
+    expect_locked(page, "did not unlock")
+    assert page.evaluate("() => location.hash") == ""
+
+
+@pytest.fixture
+def rotated(tmp_path: Path) -> Iterator[tuple[Site, Any]]:
+    """A remembering site, and a function that rotates its passphrase and builds it again in place."""
+    folder = tmp_path / "rotating"
+    root, passphrase = _build_encrypted(folder, remember=True)
+    firm = folder / "firm"
+
+    def rotate() -> str:
+        return _build_encrypted(folder, firm=firm, passphrase=generate_passphrase())[1]
+
+    for url in serve(root):
+        yield Site(root, passphrase, url), rotate
+
+
+def test_rotating_the_passphrase_makes_remembered_keys_useless(rotated: tuple[Site, Any], context: Any) -> None:
+    site, rotate = rotated
+    page = open_tab(context).page
+    page.goto(site.url)
+    unlock(page, site.passphrase, remember=True)
+    sync_api.expect(page.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
+    old_copy = storage(page, "localStorage")
+    assert old_copy is not None
+
+    new_passphrase = rotate()
+    later = open_tab(context).page
+    later.goto(site.url)
+    sync_api.expect(later.get_by_label("Passphrase")).to_be_visible()
+    assert storage(later, "localStorage") is None, "the old build's key is removed unread"
+    unlock(later, site.passphrase)
+    expect_locked(later, "did not unlock")
+    unlock(later, new_passphrase)
+    sync_api.expect(later.get_by_role("heading", name="Welcome, Dana", level=1)).to_be_visible()
 
 
 def test_without_a_secure_context_the_page_says_to_use_https(site: Site, tab: Tab) -> None:

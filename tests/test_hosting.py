@@ -107,9 +107,18 @@ def test_security_headers_are_repeated_in_every_location_with_always() -> None:
     # Per client, plus: the dotfile and asset regexes, /clients/, /sponsors/, /handbook/ and /.
     assert len(blocks) == len(SLUGS) + 6
     for match, body in blocks.items():
-        for name, value in security_headers(https=False):
+        # The public handbook is indexed unless the firm says otherwise (handbook_noindex).
+        for name, value in security_headers(https=False, noindex=match != "/handbook/"):
             assert f'add_header {name} "{value}" always;' in body, (match, name)
         assert "Strict-Transport-Security" not in body
+        assert ("X-Robots-Tag" in body) is (match != "/handbook/"), match
+
+
+def test_the_handbook_follows_the_firms_noindex_choice() -> None:
+    blocks = locations(render_nginx(SLUGS, SITE, handbook_noindex=True))
+    assert 'add_header X-Robots-Tag "noindex, nofollow" always;' in blocks["/handbook/"]
+    lines = render_headers(https=True, handbook_noindex=True).splitlines()
+    assert "  X-Robots-Tag: noindex, nofollow" in lines[lines.index("/*") : lines.index("/clients/*")]
 
 
 def test_https_adds_hsts_to_every_location() -> None:
@@ -176,10 +185,13 @@ def test_headers_file_sets_headers_and_says_it_does_not_authenticate(https: bool
     text = render_headers(https=https)
     assert "provides NO authentication" in text
     lines = text.splitlines()
-    everything, clients = lines.index("/*"), lines.index("/clients/*")
+    everything, clients, sponsors = lines.index("/*"), lines.index("/clients/*"), lines.index("/sponsors/*")
     for name in HEADER_NAMES:
-        assert any(line.startswith(f"  {name}: ") for line in lines[everything:clients])
-    assert lines[clients + 1 :] == ["  Cache-Control: private, no-store"]
+        # Everything but the robots tag applies to every path; the handbook is indexed by default.
+        assert any(line.startswith(f"  {name}: ") for line in lines[everything:clients]) is (name != "X-Robots-Tag")
+    private = ["  Cache-Control: private, no-store", "  X-Robots-Tag: noindex, nofollow"]
+    assert lines[clients + 1 : sponsors] == private
+    assert lines[sponsors + 1 :] == private
     assert ("  Strict-Transport-Security: max-age=31536000" in lines) is https
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import html
+import itertools
 import random
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from coachbook.audit import normalise as normalise_module
 from coachbook.audit.index import LeakIndex, NeedleFinder, SearchKeys
-from coachbook.audit.needles import allowed_text, fragments_of, needles_for
+from coachbook.audit.needles import allowed_identity_text, allowed_text, fragments_of, needles_for
 from coachbook.audit.normalise import normalise
 from coachbook.audit.site_audit import AllowedText, Audience, AuditPolicy, audit_site, search_needles
 from coachbook.core.loader import Project, load_firm
@@ -94,7 +97,7 @@ def test_index_gives_the_same_leaks_as_the_plain_audit(built_firm: Path) -> None
     for owner in (None, *CLIENTS):
         for owner_held_back in (True, False):
             needles = needles_for(firm, owner, owner_held_back=owner_held_back)
-            allowed = AllowedText(allowed_text(firm, owner))
+            allowed = AllowedText(allowed_text(firm, owner), allowed_identity_text(firm, owner))
             policy = AuditPolicy(owner, allowed, Audience.CLIENT if owner_held_back else Audience.COACH_VIEW)
             for site in sites:
                 expected = search_needles(site, needles)
@@ -103,33 +106,134 @@ def test_index_gives_the_same_leaks_as_the_plain_audit(built_firm: Path) -> None
     assert total > 0  # auditing a site as someone else's must find that someone's strings
 
 
+@pytest.mark.slow
+def test_index_and_plain_audit_agree_on_hidden_text(built_firm: Path, tmp_path: Path) -> None:
+    """Names hidden by invisible characters, escapes, look-alikes and metadata: both audits find the same leaks."""
+    from . import hostile_files
+
+    site = tmp_path / "site"
+    shutil.copytree(built_firm / "site" / "clients" / "dana-whitfield", site)
+    hidden = site / "hidden"
+    hidden.mkdir()
+    (hidden / "page.html").write_text(
+        "<p>Ask Kwa\u200bme As&shy;ante, or S\u043ef\u0456a Marq<b></b>uez, at Ashgrove&nbsp;Mutual</p>"
+        "<!-- Dana has never mentioned that offer to me. -->",
+        encoding="utf-8",
+    )
+    (hidden / "data.json").write_text('{"who": "\\u004bwame \\u0041sante"}', encoding="utf-8")
+    (hidden / "photo.jpg").write_bytes(hostile_files.jpeg(artist="Sofia Marquez"))
+    (hidden / "form.pdf").write_bytes(hostile_files.pdf(author="Kwame Asante", utf16=True))
+    (hidden / "notes.docx").write_bytes(hostile_files.docx(creator="Coach", body="Sofia Marquez said so"))
+    firm = load_firm(Project(built_firm, built_firm / "content", built_firm / "engagements"))
+    index = LeakIndex({slug: fragments_of(loaded.engagement) for slug, loaded in firm.engagements.items()})
+    places = set()
+    for owner in (None, *CLIENTS):
+        for owner_held_back in (True, False):
+            needles = needles_for(firm, owner, owner_held_back=owner_held_back)
+            policy = AuditPolicy(
+                owner,
+                AllowedText(allowed_text(firm, owner), allowed_identity_text(firm, owner)),
+                Audience.CLIENT if owner_held_back else Audience.COACH_VIEW,
+                only=frozenset(needle.text for needle in needles),
+            )
+            expected = search_needles(site, needles)
+            assert audit_site(site, policy, index) == expected
+            found = {(leak.file, leak.needle.text) for leak in expected if leak.needle and "hidden/" in leak.file}
+            places |= {(leak.file, leak.place) for leak in expected if leak.place}
+            reasons = {leak.needle.reason for leak in expected if leak.needle and leak.file == "hidden/page.html"}
+            assert ("private" in reasons) is owner_held_back or owner != "dana-whitfield"
+            if owner == "dana-whitfield":
+                assert {
+                    ("hidden/page.html", "kwame asante"),
+                    ("hidden/page.html", "sofia marquez"),
+                    ("hidden/data.json", "kwame asante"),
+                    ("hidden/photo.jpg", "sofia marquez"),
+                    ("hidden/form.pdf", "kwame asante"),
+                    ("hidden/notes.docx", "sofia marquez"),
+                } <= found, found
+    assert {("hidden/photo.jpg", "EXIF Artist"), ("hidden/form.pdf", "PDF Author")} <= places
+
+
+#: Unicode's Default_Ignorable_Code_Point characters that are not format characters (Cf), for the reference.
+_IGNORABLE_NOT_CF = {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0}
+_IGNORABLE_NOT_CF |= {*range(0xFE00, 0xFE10), *range(0xFFF0, 0xFFF9), *range(0xE0100, 0xE01F0), 0x2065}
+_INLINE = "a abbr b bdi bdo big cite code data del dfn em font i ins kbd label mark nobr q s samp small span strike"
+_INLINE += " strong sub sup time tt u var wbr"
+
+
+def _invisible(char: str) -> bool:
+    code = ord(char)
+    return unicodedata.category(char) == "Cf" or code in _IGNORABLE_NOT_CF or 0xE0000 <= code <= 0xE0FFF
+
+
 def _reference_normalise(text: str) -> str:
-    """The audit's normalisation as first written: one regex callback per tag, translate for folding."""
+    """The audit's normalisation written the slow, obvious way: one callback per tag, one test per character."""
     attribute = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+    aside: list[str] = []
 
-    def tag_values(match: re.Match[str]) -> str:
-        values = (next(v for v in groups if v) for groups in attribute.findall(match.group(0)) if any(groups))
-        return " " + " ".join(values) + " "
+    def comment(match: re.Match[str]) -> str:
+        aside.append(match.group(1))
+        return ""
 
-    fold = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
-    text = re.sub(r"<!--(.*?)(?:-->|\Z)", lambda m: f" {m.group(1)} ", text, flags=re.DOTALL)
-    text = html.unescape(re.sub(r"<[^>]*>", tag_values, text))
-    text = unicodedata.normalize("NFKC", text).translate(fold)
+    def tag(match: re.Match[str]) -> str:
+        aside.extend(next(v for v in groups if v) for groups in attribute.findall(match.group(0)) if any(groups))
+        name = re.match(r"</?([A-Za-z][A-Za-z0-9-]*)", match.group(0))
+        return "" if name and name.group(1).lower() in _INLINE.split() else "  "
+
+    text = re.sub(r"<!--(.*?)(?:-->|\Z)", comment, text, flags=re.DOTALL)
+    # Runs of text between block tags in which an inline tag joins two words, each kept again with spaces.
+    runs = re.split(r"<(?!/?(?:" + "|".join(_INLINE.split()) + r")\b)[^>]*>", text, flags=re.IGNORECASE)
+    spaced = []
+    for run in runs:
+        pieces = re.split(r"<[^>]*>", run)
+        words = [piece for piece in pieces if piece]
+        if any(a[-1].isalnum() and b[0].isalnum() for a, b in itertools.pairwise(words)):
+            spaced.append(" ".join(pieces))
+    text = re.sub(r"<[^>]*>", tag, text)
+    aside = spaced + aside
+    text = html.unescape(text + (" " + " ".join(aside) if aside else ""))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        if any(_invisible(c) for c in text):
+            text = (
+                "".join(c for c in text if not _invisible(c)) + " " + "".join(" " if _invisible(c) else c for c in text)
+            )
+        folded = []
+        for char in text:
+            if char == "\u2800":
+                char = " "
+            elif unicodedata.category(char) == "Pd" or char in "\u2043\u2212":
+                char = "-"
+            elif char in "‘’‚‛′‵‹›`´ʼʹ":
+                char = "'"
+            elif char in "“”„‟″‶«»ʺ":
+                char = '"'
+            folded.append(char)
+        text = "".join(folded)
+        if re.search("[\u0250-\u02af\u0370-\u052f\u0530-\u058f\ua640-\ua69f]", text):
+            text = text.translate(normalise_module._LOOK_ALIKES)
+        text = unicodedata.normalize("NFKC", text.casefold())
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def test_normalise_is_unchanged_by_its_speed_up(built_firm: Path) -> None:
+def test_normalise_is_the_obvious_normalisation_made_fast(built_firm: Path) -> None:
+    invisible = "".join(chr(c) for c in range(0x110000) if _invisible(chr(c)))
     samples = [
         "a < b <p>x=1 <x=1 <p> dana",
         "<a href='x' title=\"Dana&amp;W\">D’ana—W</a>\u00a0z",
         "<!-- c -->x<!-- open",
         "‘x’ “y” – — \u00a0 ﬁ",
+        "Da<b>na</b> Whit<span class='x'>field</span><wbr>s<p>para</p>",
+        "<p><span>Kwame</span><span title='t'>Asante</span>, <b>x</b>.</p><span>A</span><i>B</i>",
+        f"Da{invisible}na Whitfield",
+        "Da&shy;na&nbsp;Whit&#8203;field &#x202E;x",
+        "DАNA ΗALDEN Dаna \u2011 \u2212 \u2800",
     ]
     for path in sorted((built_firm / "site" / "clients" / "dana-whitfield").rglob("*")):
         if path.suffix in (".html", ".json", ".css"):
             samples.append(path.read_text(encoding="utf-8", errors="ignore"))
     for sample in samples:
-        assert normalise(sample) == _reference_normalise(sample)
+        assert normalise(sample) == _reference_normalise(sample), sample[:200]
 
 
 def test_assets_searched_before_are_searched_again_only_for_added_needles(tmp_path: Path) -> None:

@@ -150,9 +150,11 @@ def get(server: Server, path: str, as_client: str | None = None, password: str |
             return Response(error.code, error.headers, error.read().decode("utf-8", errors="replace"))
 
 
-def assert_security_headers(response: Response) -> None:
-    for name, value in security_headers(https=False):
+def assert_security_headers(response: Response, *, noindex: bool = True) -> None:
+    for name, value in security_headers(https=False, noindex=noindex):
         assert response.headers.get_all(name) == [value], name
+    if not noindex:
+        assert response.headers.get("X-Robots-Tag") is None
     assert response.headers.get("Strict-Transport-Security") is None
     assert response.headers.get("Server") == "nginx"
 
@@ -229,7 +231,8 @@ def test_a_clients_assets_are_protected_despite_the_asset_regex(server: Server) 
 def test_the_handbook_is_public_with_headers_and_cached_assets(server: Server) -> None:
     page = get(server, "/handbook/")
     assert page.status == 200
-    assert_security_headers(page)
+    # The handbook is public onboarding material: indexed unless the firm sets handbook_noindex.
+    assert_security_headers(page, noindex=False)
     assert page.headers.get("Cache-Control") is None
     css = get(server, "/handbook/assets/stylesheets/coachbook.css")
     assert css.status == 200

@@ -85,6 +85,10 @@ def test_every_documented_placeholder_is_accepted(tmp_path: Path, name: str) -> 
         "{# a template comment is harmless #}\n",
         "---\ntitle: Contracting\n---\n\n# Contracting\n\n{{ coach.name }} explains.\n",
         "Single braces { like this } and }} stray closers are text.\n",
+        "Note: a colon after a word is not an address. <b>Tip:</b> neither is this, at 10:30.\n",
+        "[A page](../goals.md), [mail](mailto:coach@firm.example), <https://firm.example/>, [call](tel:+441234)\n",
+        '![chart](data:image/png;base64,iVBORw0KGgo=) <a href="#top" title="x: y">top</a>\n',
+        "[ref]: https://firm.example/guide\n",
     ],
 )
 def test_accepted_guides(tmp_path: Path, text: str) -> None:

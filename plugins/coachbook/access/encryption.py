@@ -23,6 +23,13 @@ The scheme (version 1):
 * `binding` is an opaque per-client id from `binding_for`: it ends up in every
   shell in clear text, so it must not be a name or a slug.
 
+In the browser, the content key is kept for the tab (`sessionStorage`) and,
+only if the firm offers "remember on this device" and the reader ticks it, in
+`localStorage` with an expiry (`remember_days`, 30 by default). Both copies
+carry the site's salt, so a key from an earlier build (a rotated passphrase
+makes a new build) is dropped unread. Every decrypted page carries a "Lock this
+site" button (`assets/lock.js`) that clears both copies.
+
 There are no mkdocs imports here: this is core code that works on a folder of
 static files, which the build encrypts in its staging folder before the leak
 audit and the swap into place.
@@ -49,6 +56,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from coachbook.access.hosting import PAGE_CONTENT_SECURITY_POLICY
 from coachbook.errors import CoachbookError
 
 #: The locked page is a template of its own, `templates/encrypted_page.html.j2`.
@@ -61,7 +69,9 @@ _TEMPLATES = Environment(
 
 __all__ = [
     "DEFAULT_ITERATIONS",
+    "DEFAULT_REMEMBER_DAYS",
     "ENVELOPE_ID",
+    "LOCK_SCRIPT_PATH",
     "MIN_ITERATIONS",
     "PASSPHRASE_ALPHABET",
     "SCRIPT_PATH",
@@ -69,8 +79,10 @@ __all__ = [
     "decrypt_page",
     "encrypt_site",
     "generate_passphrase",
+    "lock_script",
     "page_path_for",
     "unlock_script",
+    "with_lock_control",
 ]
 
 #: OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256; also the floor we accept.
@@ -81,6 +93,11 @@ MIN_ITERATIONS = 600_000
 PASSPHRASE_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 #: Where the decryptor is copied to, relative to the site root.
 SCRIPT_PATH = "_coachbook/unlock.js"
+#: Where the "Lock this site" button's script is copied to.
+LOCK_SCRIPT_PATH = "_coachbook/lock.js"
+#: How long "remember on this device" keeps the key, unless the firm says otherwise.
+DEFAULT_REMEMBER_DAYS = 30
+
 #: The `id` of the JSON envelope in every shell page; `unlock.js` looks for it.
 ENVELOPE_ID = "coachbook-envelope"
 
@@ -173,6 +190,7 @@ def encrypt_site(
     binding: str,
     iterations: int = DEFAULT_ITERATIONS,
     remember: bool = False,
+    remember_days: int = DEFAULT_REMEMBER_DAYS,
 ) -> int:
     """Encrypt a built site in place, so that it can be published on a host without authentication.
 
@@ -201,6 +219,7 @@ def encrypt_site(
         binding: The client's opaque id, normally `binding_for(slug)`.
         iterations: PBKDF2 iterations, stored in every shell; at least `MIN_ITERATIONS`.
         remember: Offer a "remember on this device" checkbox that keeps the key in `localStorage`.
+        remember_days: How many days a remembered key lasts before the browser forgets it.
 
     Returns:
         The number of pages encrypted.
@@ -213,6 +232,8 @@ def encrypt_site(
     _check_binding(binding)
     if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < MIN_ITERATIONS:
         raise CoachbookError(f"PBKDF2 iterations must be an integer of at least {MIN_ITERATIONS:,}, not {iterations!r}")
+    if isinstance(remember_days, bool) or not isinstance(remember_days, int) or not 1 <= remember_days <= 400:
+        raise CoachbookError(f"remember_days must be a whole number of days from 1 to 400, not {remember_days!r}")
     if not site_dir.is_dir():
         raise CoachbookError(f"cannot encrypt {str(site_dir)!r}: it is not a folder")
 
@@ -247,8 +268,8 @@ def encrypt_site(
 
     cipher = AESGCM(content_key)
     used_nonces: set[bytes] = {key_nonce}
-    for page, data in originals.items():
-        relative = _rel(site_dir, page)
+    for shell_path, data in originals.items():
+        relative = _rel(site_dir, shell_path)
         nonce = secrets.token_bytes(_NONCE_BYTES)
         # A repeated nonce under one key would expose both pages; 96 random bits make it
         # vanishingly unlikely, and checking costs nothing.
@@ -257,14 +278,17 @@ def encrypt_site(
         used_nonces.add(nonce)
         path = page_path_for(relative)
         any_path = relative == "404.html"
+        root = _root_for(relative, data, any_path=any_path)
+        plain = with_lock_control(data.decode("utf-8"), root=root, binding=binding).encode("utf-8")
         envelope = {
             **site_fields,
             "nonce": _b64(nonce),
-            "ciphertext": _b64(cipher.encrypt(nonce, data, _page_aad(binding, path))),
-            "root": _root_for(relative, data, any_path=any_path),
+            "ciphertext": _b64(cipher.encrypt(nonce, plain, _page_aad(binding, path))),
+            "root": root,
             "remember": remember,
+            "remember_days": remember_days,
         }
-        _write_atomically(page, _shell(envelope, any_path=any_path, remember=remember).encode("utf-8"))
+        _write_atomically(shell_path, _shell(envelope, any_path=any_path, remember=remember).encode("utf-8"))
 
     for doomed in removed:
         if doomed.is_dir() and not doomed.is_symlink():
@@ -274,6 +298,7 @@ def encrypt_site(
     script = site_dir / SCRIPT_PATH
     script.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(script, unlock_script())
+    _write_atomically(site_dir / LOCK_SCRIPT_PATH, lock_script())
     return len(originals)
 
 
@@ -323,6 +348,47 @@ def decrypt_page(shell_html: str, passphrase: str, page_path: str) -> str:
 def unlock_script() -> bytes:
     """The browser-side decryptor, as shipped in the package."""
     return resources.files("coachbook").joinpath("assets", "unlock.js").read_bytes()
+
+
+def lock_script() -> bytes:
+    """The "Lock this site" button's script, as shipped in the package."""
+    return resources.files("coachbook").joinpath("assets", "lock.js").read_bytes()
+
+
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+
+
+def with_lock_control(page: str, *, root: str, binding: str) -> str:
+    """The page with a visible "Lock this site" button at the top of its body, and the script that runs it.
+
+    The button forgets the site's key in this browser (the tab's copy and the
+    remembered one) and shows the locked page again. It is part of the page
+    that is encrypted, so it is there on every page the reader unlocks.
+    """
+    script = html.escape(root + LOCK_SCRIPT_PATH, quote=True)
+    style = (
+        "<style>.cb-lockbar{display:flex;justify-content:flex-end;padding:.25rem .75rem;"
+        "background:var(--md-primary-fg-color,#3f51b5);}.cb-lockbar button{font:inherit;font-size:.8rem;"
+        "padding:.2rem .7rem;border:1px solid currentColor;border-radius:.3rem;cursor:pointer;"
+        "color:var(--md-primary-bg-color,#fff);background:transparent;}"
+        ".cb-lockbar button:focus-visible{outline:3px solid currentColor;outline-offset:2px;}"
+        "@media print{.cb-lockbar{display:none}}</style>"
+        f'<script src="{script}" defer></script>'
+    )
+    bar = (
+        f'<div class="cb-lockbar"><button type="button" id="coachbook-lock" data-binding="{html.escape(binding)}">'
+        "Lock this site</button></div>"
+    )
+    head = _HEAD_END.search(page)
+    if head is not None:
+        page = page[: head.start()] + style + page[head.start() :]
+    else:
+        bar = style + bar
+    body = _BODY.search(page)
+    if body is None:
+        return bar + page
+    return page[: body.end()] + bar + page[body.end() :]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -437,6 +503,7 @@ def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool) -> str:
     any_path_attr = " data-any-path" if any_path else ""
     # Every value is escaped above for where it goes (JSON in a script, an attribute), so none is escaped again.
     return _TEMPLATES.get_template("encrypted_page.html.j2").render(
+        csp=html.escape(PAGE_CONTENT_SECURITY_POLICY, quote=True),
         any_path=any_path_attr,
         payload=payload,
         script_src=script_src,

@@ -31,6 +31,8 @@ _TEMPLATES = Environment(
 __all__ = [
     "ASSET_EXTENSIONS",
     "CONTENT_SECURITY_POLICY",
+    "OFFLINE_CONTENT_SECURITY_POLICY",
+    "PAGE_CONTENT_SECURITY_POLICY",
     "REALM",
     "NginxSite",
     "render_headers",
@@ -43,7 +45,19 @@ __all__ = [
 #: site itself, so no other origin can load code or receive data.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+    "object-src 'none'"
+)
+#: The same policy as every client page carries it in a `<meta>`, so that it holds whatever the host sends.
+#: Browsers ignore `frame-ancestors` in a `<meta>` (and say so in the console), so it is left to the headers.
+PAGE_CONTENT_SECURITY_POLICY = "; ".join(
+    directive for directive in CONTENT_SECURITY_POLICY.split("; ") if not directive.startswith("frame-ancestors")
+)
+#: An offline bundle is opened from disk, where a browser gives pages no origin of their own; `file:` stands in
+#: for 'self' there, so its pages, scripts and the search shim's frame load from the folder and nowhere else.
+OFFLINE_CONTENT_SECURITY_POLICY = (
+    "default-src 'self' file:; img-src 'self' file: data:; style-src 'self' file: 'unsafe-inline'; "
+    "script-src 'self' file: 'unsafe-inline'; base-uri 'self' file:; form-action 'self' file:; object-src 'none'"
 )
 
 #: The login prompt's text: browsers show it to whoever asks, so it must not name a client.
@@ -66,15 +80,17 @@ _LISTEN = re.compile(r"^[A-Za-z0-9.:\[\]_-]+(?: (?:ssl|http2|default_server|reus
 _UNSAFE_IN_PATH = re.compile(r'["\\$\x00-\x1f\x7f{};]')
 
 
-def security_headers(*, https: bool) -> list[tuple[str, str]]:
+def security_headers(*, https: bool, noindex: bool = True) -> list[tuple[str, str]]:
     """The headers every response gets, whoever serves the site.
 
     Arguments:
         https: Add Strict-Transport-Security; only over HTTPS, since browsers would then refuse plain HTTP.
+        noindex: Ask search engines not to index the response: everywhere but the public handbook, which
+            follows the firm's `handbook_noindex` (its pages say the same in their `<head>`).
     """
     headers = [
         # Client sites must never appear in a search engine, even if a link to one leaks.
-        ("X-Robots-Tag", "noindex, nofollow"),
+        *([("X-Robots-Tag", "noindex, nofollow")] if noindex else []),
         # A link clicked in a client's site must not tell the other site the client's address.
         ("Referrer-Policy", "no-referrer"),
         ("X-Content-Type-Options", "nosniff"),
@@ -102,7 +118,14 @@ class NginxSite:
     """Whether browsers reach the site over HTTPS, which turns on Strict-Transport-Security."""
 
 
-def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 0, sponsors: Iterable[str] = ()) -> str:
+def render_nginx(
+    addresses: Iterable[str],
+    site: NginxSite,
+    *,
+    guessable: int = 0,
+    sponsors: Iterable[str] = (),
+    handbook_noindex: bool = False,
+) -> str:
     """An nginx `server { ... }` block serving the handbook publicly and each client's site behind a password.
 
     Arguments:
@@ -111,6 +134,8 @@ def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 
         guessable: How many of the addresses are slugs rather than unguessable ids; they get a warning.
         sponsors: The addresses whose client has a sponsor site (`sponsors/<address>/`), which has its own
             password file, `<address>--sponsor.htpasswd`: the sponsor's password never opens the client's site.
+        handbook_noindex: Ask search engines not to index the public handbook (the plugin's `handbook_noindex`);
+            by default it is indexed, as public onboarding material.
 
     Returns:
         The configuration, ready to be included in nginx's `http { }` block.
@@ -142,6 +167,7 @@ def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 
         server_name=site.server_name,
         root=root,
         headers=headers,
+        handbook_headers=security_headers(https=site.https, noindex=handbook_noindex),
         client_headers=[_CLIENT_CACHE, *headers],
         asset_pattern=r"\.(?:" + "|".join(ASSET_EXTENSIONS) + ")$",
         realm=REALM,
@@ -149,11 +175,12 @@ def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 
     )
 
 
-def render_headers(*, https: bool) -> str:
+def render_headers(*, https: bool, handbook_noindex: bool = False) -> str:
     """A `_headers` file for Netlify or Cloudflare Pages: security headers only, no authentication.
 
     Arguments:
         https: Add Strict-Transport-Security (both hosts serve HTTPS, so this is normally on).
+        handbook_noindex: Ask search engines not to index the public handbook too.
     """
     lines = [
         "# Response headers for Netlify or Cloudflare Pages, generated by `coachbook hosting --format headers`.",
@@ -163,9 +190,14 @@ def render_headers(*, https: bool) -> str:
         "# read that client's site. Put /clients/* behind Cloudflare Access or Netlify's",
         "# password protection before publishing a client's site (see docs/hosting.md).",
         "/*",
-        *(f"  {name}: {value}" for name, value in security_headers(https=https)),
+        *(f"  {name}: {value}" for name, value in security_headers(https=https, noindex=False)),
+        *(["  X-Robots-Tag: noindex, nofollow"] if handbook_noindex else []),
         "/clients/*",
         f"  {_CLIENT_CACHE[0]}: {_CLIENT_CACHE[1]}",
+        "  X-Robots-Tag: noindex, nofollow",
+        "/sponsors/*",
+        f"  {_CLIENT_CACHE[0]}: {_CLIENT_CACHE[1]}",
+        "  X-Robots-Tag: noindex, nofollow",
         "",
     ]
     return "\n".join(lines)

@@ -23,8 +23,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from coachbook.access.encryption import binding_for, encrypt_site
+from coachbook.access.encryption import DEFAULT_REMEMBER_DAYS, binding_for, encrypt_site
+from coachbook.access.page_headers import head_tags, with_head_tags
 from coachbook.access.passphrases import find_passphrase
+from coachbook.access.preview import EXPOSE_ENV, check_preview_address
 from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
 from coachbook.adapter.config import project_from_config
 from coachbook.adapter.embedded import put_in_sections
@@ -32,6 +34,7 @@ from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfi
 from coachbook.adapter.preload import Preload
 from coachbook.adapter.site_inputs import load_site_inputs
 from coachbook.adapter.theme_files import unneeded
+from coachbook.audit.metadata import strip_site_images
 from coachbook.audit.site_audit import Audience, AuditPolicy, NeedleSearch, policy_for, require_clean
 from coachbook.core.loader import Firm
 from coachbook.core.snapshots import read_snapshot
@@ -83,6 +86,10 @@ class CoachbookConfig(Config):  # type: ignore[no-untyped-call]
     """Encrypt every client's site with a passphrase (an engagement's `site.encrypt` overrides it)."""
     remember_device = c.Type(bool, default=False)
     """Offer "remember on this device" on encrypted sites; off, the key lasts only as long as the tab."""
+    remember_days = c.Type(int, default=DEFAULT_REMEMBER_DAYS)
+    """How many days "remember on this device" keeps the key before the browser forgets it (1 to 400)."""
+    handbook_noindex = c.Type(bool, default=False)
+    """Ask search engines not to index the public handbook; by default it is indexed, as public onboarding."""
     secrets_dir = c.Type(str, default="secrets")
     """Git-ignored folder holding passphrases and password files, relative to `mkdocs.yml`."""
     published_dir = c.Type(str, default="published")
@@ -137,8 +144,17 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             config.use_directory_urls = False
         coach_view = os.environ.get(COACH_VIEW_ENV) == "1"
         try:
+            self._check_remember_days()
             if coach_view:
                 _check_coach_view(slug, self._command, Path(config.site_dir), root)
+            if slug and self._command == "serve":
+                # A plain `mkdocs serve -a 0.0.0.0:8000` of a client's site is held to what `coachbook serve` is.
+                check_preview_address(
+                    str(config.dev_addr),
+                    expose=os.environ.get(EXPOSE_ENV) == "1",
+                    coach_view=coach_view,
+                    what=f"{slug}'s private site",
+                )
             if slug:
                 _check_plugins(config)
             self._as_of = self.config.as_of or os.environ.get(AS_OF_ENV)
@@ -268,12 +284,21 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         return name_task_boxes(html)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """`on_post_page`: name the controls the theme leaves unnamed (`coachbook.adapter.accessible_names`)."""
-        return name_search_dialog(output)
+        """`on_post_page`: name the controls the theme leaves unnamed, and head the page with its policy.
+
+        (`coachbook.adapter.accessible_names`; `coachbook.access.page_headers`.)
+        """
+        return with_head_tags(name_search_dialog(output), self._head_tags())
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         """`on_post_template`: the same for pages made from a template alone (the 404 page)."""
-        return name_search_dialog(output_content) if template_name.endswith(".html") else output_content
+        if not template_name.endswith(".html"):
+            return output_content
+        return with_head_tags(name_search_dialog(output_content), self._head_tags())
+
+    def _head_tags(self) -> str:
+        private = self._plan is not None and self._plan.client_slug is not None
+        return head_tags(private=private, offline=self.config.offline, noindex=self.config.handbook_noindex)
 
     # ------------------------------------------------------------------ after the build
 
@@ -293,6 +318,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             _private_sitemap(site_dir, keep=bool(self.config.version))
         if self.config.offline:
             inline_search_index(site_dir)
+        # Images are published without their metadata (a phone's GPS position, an author, comments).
+        strip_site_images(site_dir)
         # One policy and one index serve both audits of an encrypted site.
         auditor = self._auditor(plan)
         self._audit(site_dir, auditor)
@@ -304,6 +331,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                     passphrase=self._passphrase,
                     binding=binding_for(owner),
                     remember=self.config.remember_device,
+                    remember_days=self.config.remember_days,
                 )
             except CoachbookError as exc:
                 shutil.rmtree(site_dir, ignore_errors=True)
@@ -338,6 +366,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             raise PluginError(
                 f"leak audit failed: {len(exc.leaks)} problem(s) found; the output in {site_dir} was removed"
             ) from exc
+
+    def _check_remember_days(self) -> None:
+        days = self.config.remember_days
+        if not 1 <= days <= 400:
+            raise CoachbookError(f"remember_days is {days}; give a whole number of days from 1 to 400 (default 30)")
 
     def _history(self) -> History | None:
         """For a published version, where it stands among the others; None for an ordinary build."""

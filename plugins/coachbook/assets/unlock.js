@@ -18,7 +18,16 @@
  * After an unlock the content key (never the passphrase) is kept in
  * sessionStorage, so moving between pages of the site in the same tab does
  * not ask again, and it is gone when the tab closes. Only when the site
- * offers it ("remember": true) can the reader keep it in localStorage.
+ * offers it ("remember": true) can the reader keep it in localStorage, and
+ * then only for "remember_days" days. Each stored copy is
+ * {"key", "salt", "expires"}: a copy whose salt is not this build's (the site
+ * was rebuilt, for example with a rotated passphrase) or whose time is up is
+ * removed unread. Every decrypted page has a "Lock this site" button
+ * (lock.js) that removes both copies.
+ *
+ * A link may carry the passphrase in its fragment (#passphrase=...), which
+ * browsers never send to the server. It is taken out of the address bar and
+ * the history entry at once, before anything else, and used like a typed one.
  *
  * No build step, no dependencies, no request to any other origin.
  */
@@ -41,10 +50,27 @@
 
   // --------------------------------------------------------------- storage
 
+  const DAY_MS = 24 * 60 * 60 * 1000;
+
   function storages() {
     // localStorage only counts when the site offers "remember on this device";
     // a key left there from an earlier build that offered it is cleared below.
     return rememberOffered ? [sessionStorage, localStorage] : [sessionStorage];
+  }
+
+  // The key a stored copy holds, if it is this build's and its time is not up; null otherwise.
+  function usableKey(value) {
+    let stored = null;
+    try {
+      stored = JSON.parse(value);
+    } catch (error) {
+      return null;
+    }
+    if (!stored || typeof stored.key !== "string" || stored.salt !== envelope.salt) return null;
+    if (stored.expires !== undefined && !(typeof stored.expires === "number" && stored.expires > Date.now())) {
+      return null;
+    }
+    return fromBase64(stored.key);
   }
 
   function storedKey() {
@@ -52,7 +78,11 @@
       if (!rememberOffered) localStorage.removeItem(storageName);
       for (const storage of storages()) {
         const value = storage.getItem(storageName);
-        if (value) return fromBase64(value);
+        if (!value) continue;
+        const key = usableKey(value);
+        if (key) return key;
+        // Expired, from another build, or damaged: never tried, and gone.
+        storage.removeItem(storageName);
       }
     } catch (error) {
       // Storage can be disabled (private mode, blocked cookies); then we just ask.
@@ -62,9 +92,13 @@
 
   function keepKey(rawKey, remember) {
     try {
-      const value = toBase64(rawKey);
-      sessionStorage.setItem(storageName, value);
-      if (remember) localStorage.setItem(storageName, value);
+      const copy = { key: toBase64(rawKey), salt: envelope.salt };
+      sessionStorage.setItem(storageName, JSON.stringify(copy));
+      if (remember) {
+        const days = Number.isInteger(envelope.remember_days) && envelope.remember_days > 0 ? envelope.remember_days : 30;
+        copy.expires = Date.now() + days * DAY_MS;
+        localStorage.setItem(storageName, JSON.stringify(copy));
+      }
     } catch (error) {
       // Not being able to keep the key only means asking again on the next page.
     }
@@ -78,6 +112,27 @@
       // Nothing to forget if storage is unavailable.
     }
   }
+
+  // A passphrase in the address (#passphrase=...), taken out of the address bar and this history entry
+  // before anything else runs, so that it is neither shown, bookmarked nor shared from there.
+  function passphraseFromAddress() {
+    const prefix = "#passphrase=";
+    if (!location.hash.startsWith(prefix)) return null;
+    let passphrase = null;
+    try {
+      passphrase = decodeURIComponent(location.hash.slice(prefix.length));
+    } catch (error) {
+      passphrase = location.hash.slice(prefix.length);
+    }
+    try {
+      history.replaceState(history.state, "", location.pathname + location.search);
+    } catch (error) {
+      location.hash = "";
+    }
+    return passphrase;
+  }
+
+  const addressPassphrase = envelope ? passphraseFromAddress() : null;
 
   // Hide the form while a stored key is tried, so it does not flash up on every page.
   if (envelope && storedKey()) document.documentElement.classList.add("cb-checking");
@@ -170,6 +225,11 @@
     const form = event.currentTarget;
     const input = form.querySelector("#coachbook-passphrase");
     const rememberBox = form.querySelector("#coachbook-remember");
+    await unlockWith(form, input.value, rememberOffered && rememberBox !== null && rememberBox.checked);
+  }
+
+  async function unlockWith(form, passphrase, remember) {
+    const input = form.querySelector("#coachbook-passphrase");
     const button = form.querySelector("button");
     button.disabled = true;
     form.setAttribute("aria-busy", "true");
@@ -177,7 +237,7 @@
 
     let rawKey;
     try {
-      rawKey = await unwrapContentKey(input.value);
+      rawKey = await unwrapContentKey(passphrase);
     } catch (error) {
       showError(form, "That passphrase did not unlock this site. Check it and try again.");
       input.select();
@@ -194,7 +254,7 @@
       );
       return;
     }
-    keepKey(rawKey, rememberOffered && rememberBox !== null && rememberBox.checked);
+    keepKey(rawKey, remember);
     render(html);
   }
 
@@ -229,6 +289,7 @@
     }
     form.addEventListener("submit", onSubmit);
     form.querySelector("#coachbook-passphrase").focus();
+    if (addressPassphrase) await unlockWith(form, addressPassphrase, false);
   }
 
   if (document.readyState === "loading") {

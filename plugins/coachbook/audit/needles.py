@@ -35,6 +35,7 @@ __all__ = [
     "SPONSOR_REASON",
     "Fragments",
     "Needle",
+    "allowed_identity_text",
     "allowed_text",
     "fragments_of",
     "needles_for",
@@ -124,6 +125,21 @@ def allowed_text(firm: Firm, owner: str | None) -> str:
     return normalise(" ".join(parts))
 
 
+def allowed_identity_text(firm: Firm, owner: str | None) -> str:
+    """Text in which another client's name, organisation or contact is not a leak here, normalised.
+
+    Only the program and the owner's own identifying strings (their name,
+    organisation, contacts and sponsor): two clients of one organisation, or
+    with one sponsor, share those. The rest of the owner's client view is not
+    part of it, so another client named in the owner's notes or goals is a
+    leak, however the coach typed or pasted it.
+    """
+    parts: list[str] = [strings(program.model_dump(mode="json")) for program in firm.programs]
+    if owner is not None:
+        parts += [secret.text for secret in identifying(firm.engagements[owner].engagement)]
+    return normalise(" ".join(parts))
+
+
 def needles_for(firm: Firm, owner: str | None, *, owner_held_back: bool = True) -> list[Needle]:
     """Every needle of the site of `owner` (None for the public handbook), one engagement after another.
 
@@ -135,6 +151,7 @@ def needles_for(firm: Firm, owner: str | None, *, owner_held_back: bool = True) 
     coach-only text on purpose but must still hold nothing of anyone else.
     """
     allowed = allowed_text(firm, owner)
+    allowed_identity = allowed_identity_text(firm, owner)
     needles: dict[str, Needle] = {}
     for slug, loaded in sorted(firm.engagements.items()):
         secrets: Iterable[Secret] = held_back(loaded.engagement) if owner_held_back or slug != owner else []
@@ -145,7 +162,7 @@ def needles_for(firm: Firm, owner: str | None, *, owner_held_back: bool = True) 
                 # Text that the site may show for another reason (a shared
                 # organisation, a sentence repeated in a shared note) is not
                 # evidence of a leak.
-                if fragment in allowed or fragment in needles:
+                if fragment in (allowed_identity if secret.reason == "identity" else allowed) or fragment in needles:
                     continue
                 needles[fragment] = Needle(fragment, slug, secret.field, secret.reason)
     return list(needles.values())

@@ -1,15 +1,33 @@
-"""Text as the leak audit compares it: what a reader of the file could see, in one canonical form.
+r"""Text as the leak audit compares it: what a reader of the file could see, in one canonical form.
 
-Output is compared as normalised text: tags dropped but attribute values and
-comments kept (anyone can read them in the page source), entities and JSON
-escapes decoded, calendar lines unfolded, quotes and dashes folded, case and
-spacing ignored. A coach-only sentence therefore matches even after Markdown
-turned it into HTML. Needles are normalised by the same function, so both
-sides of every comparison are in the same form.
+Output is compared as normalised text, and needles are normalised by the same
+function, so both sides of every comparison are in the same form. What the
+normalisation does, in order:
+
+* **Markup.** Tags are dropped: inline elements (`<span>`, `<b>`, `<wbr>`...)
+  without a trace, since the browser shows `Da<b></b>na` as "Dana"; block
+  elements as a space. Where an inline tag joins two words, the run of text is
+  also read with a space there (a stylesheet may space `<span>`s apart).
+  Attribute values and comments are kept (anyone can read them in the page
+  source), but moved after the text, so that they cannot split a word of it
+  either.
+* **Escapes.** HTML entities are decoded; so are JSON strings (`\u0044ana`),
+  JavaScript and CSS escapes, percent-encoding and `data:` URLs wherever they
+  occur, each decoded copy added to the text rather than replacing it.
+* **Invisible characters.** Default-ignorable code points (zero-width spaces
+  and joiners, soft hyphens, bidi controls, variation selectors, tag
+  characters) and other format characters are removed: `Dana\u200bWhitfield`
+  with a zero-width space inside shows as a name, and must match as one.
+* **Look-alikes.** NFKC (full-width and mathematical letters, ligatures,
+  compatibility spaces), every kind of space folded to one space, every dash
+  and minus to `-`, every quotation mark to `'` or `"`, Cyrillic and Greek
+  letters that look like Latin ones to those, and case folding.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import gzip
 import html
@@ -17,9 +35,13 @@ import io
 import json
 import re
 import unicodedata
+import urllib.parse
 from typing import Any
 
-__all__ = ["MAX_INFLATED_BYTES", "file_text", "normalise", "strings"]
+from coachbook.audit.metadata import METADATA_SUFFIXES, extra_text
+from coachbook.core.fields import INVISIBLE
+
+__all__ = ["INVISIBLE", "MAX_INFLATED_BYTES", "decoded_copies", "file_text", "normalise", "strings"]
 
 #: A compressed file is read up to this size, so a crafted archive cannot exhaust memory.
 MAX_INFLATED_BYTES = 50_000_000
@@ -27,39 +49,130 @@ MAX_INFLATED_BYTES = 50_000_000
 _COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.DOTALL)
 #: A tag, captured so that `split` keeps it: split and substitute find the same tags.
 _TAG_SPLIT = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
+#: Elements that sit inside a line of text: removing them must not split the word around them.
+_INLINE = frozenset(
+    {
+        "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins",
+        "kbd", "label", "mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup",
+        "time", "tt", "u", "var", "wbr",
+    }
+)  # fmt: skip
 #: Attribute values inside a tag: a name in `title="..."` or `content='...'` is as readable as body text.
 _ATTRIBUTE_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _SPACE = re.compile(r"\s+")
+#: Every dash, hyphen and minus sign, folded to `-`; quotation marks folded to `'` and `"`.
+_DASHES = re.compile("[\u058a\u05be\u1400\u1806\u2010-\u2015\u2043\u2212\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d\U00010ead"
+                     "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d]")  # fmt: skip
+_SINGLE_QUOTES = re.compile("[\u2018\u2019\u201a\u201b\u2032\u2035\u2039\u203a\u0060\u00b4\u02bc\u02b9]")
+_DOUBLE_QUOTES = re.compile("[\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\u02ba]")
+#: Blank characters that are neither whitespace to Python nor invisible: braille blank, Hangul half-width filler.
+_BLANKS = re.compile("[\u2800]")
+#: Letters of other scripts that look the same as Latin ones (after Unicode TR39's confusables), in both
+#: cases, mapped before case folding: "Dana" written with a Cyrillic a (U+0430), or "HALDEN" with a Greek
+#: Eta (U+0397), must match.
+_LOOK_ALIKES = str.maketrans(
+    {
+        # Cyrillic
+        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+        "Х": "X", "У": "Y", "Ѕ": "S", "І": "I", "Ј": "J", "Ӏ": "I", "Ԛ": "Q", "Ԝ": "W",
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j",
+        "ԁ": "d", "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ѵ": "v",
+        # Greek
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+        "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "α": "a", "ν": "v", "ρ": "p", "ι": "i", "κ": "k",
+        "υ": "u", "χ": "x", "ϲ": "c", "ϳ": "j",
+        # Latin letters that stand in for plain ones, and Armenian
+        "ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ɩ": "i", "օ": "o", "ս": "u", "հ": "h", "ց": "g",
+    }
+)  # fmt: skip
+_OTHER_SCRIPTS = re.compile("[\u0250-\u02af\u0370-\u052f\u0530-\u058f\ua640-\ua69f]")
+
 #: Calendar and contact files (RFC 5545, RFC 6350) fold long lines and escape text; see `_unfold_calendar`.
 _CALENDAR_SUFFIXES = frozenset({".ics", ".ical", ".ifb", ".vcf"})
 _CALENDAR_FOLD = re.compile(r"\r?\n[ \t]")
 _CALENDAR_ESCAPE = re.compile(r"\\([\\;,nN])")
-_FOLD = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"), ("\u00a0", " "))
+#: Escapes of JavaScript and JSON (`\u0044`, `\u{44}`, `\x44`) and of CSS (`\44 `, `\000044`).
+_SCRIPT_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\r\n\f]?")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_DATA_URL = re.compile(r"data:([\w.+/-]*)((?:;[\w.+-]+=?[\w.+-]*)*?)(;base64)?,([^\"'\s)<>]*)", re.IGNORECASE)
+#: A `data:` URL is decoded up to this size; larger ones are images, not text.
+_MAX_DATA_URL = 2_000_000
 
 
-def _tag_values(tag: str) -> str:
-    values = (next(v for v in groups if v) for groups in _ATTRIBUTE_VALUE.findall(tag) if any(groups))
-    return " " + " ".join(values) + " "
+def _tag_values(tag: str) -> list[str]:
+    return [next(v for v in groups if v) for groups in _ATTRIBUTE_VALUE.findall(tag) if any(groups)]
 
 
 def normalise(text: str) -> str:
-    """Text as the audit compares it."""
-    # Comments and attribute values are kept as text: anyone can read them in the page source.
-    text = _COMMENT.sub(lambda m: f" {m.group(1)} ", text)
+    """Text as the audit compares it (see the module's docstring for each step)."""
+    # Comments and attribute values are kept as text, after the rest: anyone can read them in the page source.
+    aside: list[str] = []
+    if "<!--" in text:
+
+        def comment(match: re.Match[str]) -> str:
+            aside.append(match.group(1))
+            return ""
+
+        text = _COMMENT.sub(comment, text)
     # Splitting on tags finds the same tags as substituting them would, but lets
-    # the (many) tags without attributes skip the per-tag regex: a page has
-    # thousands of tags, and a callback for each was most of the audit's time.
+    # the (many) plain tags skip the per-tag work: a page has thousands of tags.
     parts = _TAG_SPLIT.split(text)
+    # Where an inline tag joins two words (`<span>Kwame</span><span>Asante</span>`, spaced by a stylesheet),
+    # the run of text it belongs to is also kept with a space at each tag, after the rest.
+    spaced: list[str] = []
+    run_start = 0
+    joined = False
+    # Whether the last text seen ends a word, and whether an inline tag followed it.
+    tail = parts[0][-1:].isalnum()
+    tagged = False
     for i in range(1, len(parts), 2):
-        parts[i] = _tag_values(parts[i]) if "=" in parts[i] else "  "
-    text = unicodedata.normalize("NFKC", html.unescape("".join(parts)))
-    # str.translate with a mapping costs a dictionary lookup per character;
-    # a few replacements of the (non-ASCII) folded characters are far cheaper.
+        tag = parts[i]
+        if "=" in tag:
+            aside += _tag_values(tag)
+        name = _TAG_NAME.match(tag)
+        if name is not None and name.group(1).lower() in _INLINE:
+            parts[i] = ""
+            tagged = True
+        else:
+            parts[i] = "  "
+            if joined:
+                spaced.append(" ".join(parts[run_start:i:2]))
+                joined = False
+            run_start = i + 1
+            tail = tagged = False
+        following = parts[i + 1]
+        if following:
+            joined = joined or (tagged and tail and following[0].isalnum())
+            tail = following[-1].isalnum()
+            tagged = False
+    if joined:
+        spaced.append(" ".join(parts[run_start::2]))
+    aside = spaced + aside
+    if aside:
+        parts.append(" " + " ".join(aside))
+    text = html.unescape("".join(parts))
     if not text.isascii():
-        for old, new in _FOLD:
-            if old in text:
-                text = text.replace(old, new)
+        text = _fold(text)
     return _SPACE.sub(" ", text).strip().casefold()
+
+
+def _fold(text: str) -> str:
+    """The steps only text beyond ASCII needs: NFKC, invisible characters, spaces, dashes, quotes, look-alikes."""
+    text = unicodedata.normalize("NFKC", text)
+    if INVISIBLE.search(text):
+        # Removed, `Whit\u200bfield` is the name; as a space, so is `Dana\u200bWhitfield` (both are shown as one).
+        text = INVISIBLE.sub("", text) + " " + INVISIBLE.sub(" ", text)
+    text = _BLANKS.sub(" ", text)
+    text = _DASHES.sub("-", text)
+    text = _SINGLE_QUOTES.sub("'", text)
+    text = _DOUBLE_QUOTES.sub('"', text)
+    if _OTHER_SCRIPTS.search(text):
+        text = text.translate(_LOOK_ALIKES)
+    text = text.casefold()
+    # Case folding can make characters that NFKC composes differently (and never invisible ones).
+    return unicodedata.normalize("NFKC", text)
 
 
 def strings(value: Any) -> str:
@@ -73,23 +186,122 @@ def strings(value: Any) -> str:
     return ""
 
 
-def file_text(name: str, raw: bytes) -> str:
-    """A file's text as the audit searches it, from its name (for its kind) and its bytes."""
-    inner = name
-    if name.endswith(".gz"):
-        raw = _inflated(raw)
-        inner = name.removesuffix(".gz")
-    suffix = "." + inner.rsplit(".", 1)[-1] if "." in inner.rsplit("/", 1)[-1] else ""
-    text = raw.decode("utf-8", errors="ignore")
-    if suffix == ".json":
+def _code_point(digits: str) -> str:
+    value = int(digits, 16)
+    # Surrogate halves and values past Unicode are not characters; a browser shows a replacement for them.
+    if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+        return "\ufffd"
+    return chr(value)
+
+
+def _unescape_script(text: str) -> str:
+    return _SCRIPT_ESCAPE.sub(lambda m: _code_point(next(g for g in m.groups() if g)), text)
+
+
+def _unescape_css(text: str) -> str:
+    return _CSS_ESCAPE.sub(lambda m: _code_point(m.group(1)), text)
+
+
+def _data_urls(text: str) -> str:
+    """The decoded content of every `data:` URL in `text` (an SVG or a page can be hidden in one)."""
+    out = []
+    for match in _DATA_URL.finditer(text):
+        kind, _, is_base64, payload = match.groups()
+        if len(payload) > _MAX_DATA_URL:
+            continue
+        try:
+            raw = base64.b64decode(payload + "=" * (-len(payload) % 4)) if is_base64 else None
+        except (binascii.Error, ValueError):
+            continue
+        if raw is None:
+            raw = urllib.parse.unquote_to_bytes(payload)
+        suffix = _SUFFIX_OF_TYPE.get(kind.lower().split("+")[0], ".txt")
+        out.append(_raw_text("data" + suffix, raw))
+    return " ".join(out)
+
+
+_SUFFIX_OF_TYPE = {
+    "image/svg": ".svg",
+    "text/html": ".html",
+    "text/css": ".css",
+    "application/json": ".json",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+}
+
+
+def decoded_copies(text: str, *, css: bool = False) -> str:
+    """`text` with its escapes decoded, and what its `data:` URLs hide added after it.
+
+    JavaScript and CSS escapes and percent-encoding are decoded in place (a
+    backslash or percent sign that was never an escape stays as it was); the
+    content of a `data:` URL, an SVG or a page of its own, is added.
+    """
+    if "\\" in text:
+        text = _unescape_script(text)
+        if css:
+            text = _unescape_css(text)
+    if "%" in text and _PERCENT.search(text):
+        text = urllib.parse.unquote(text)
+    if "data:" in text or "DATA:" in text:
+        text = text + " " + _data_urls(text)
+    return text
+
+
+def _suffix(name: str) -> str:
+    last = name.rsplit("/", 1)[-1]
+    return "." + last.rsplit(".", 1)[-1].lower() if "." in last else ""
+
+
+def _raw_text(name: str, raw: bytes) -> str:
+    """A file's readable text before normalisation, from its name (for its kind) and its bytes."""
+    suffix = _suffix(name)
+    # A browser reads a file that starts with a UTF-16 byte order mark as UTF-16, whatever its kind.
+    encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    text = raw.decode(encoding, errors="ignore")
+    if suffix in METADATA_SUFFIXES:
+        # Names in an image's or a document's fields, UTF-16 or compressed as they may be.
+        text = text + " " + extra_text(name, raw)
+    if suffix == ".json" or suffix == ".webmanifest":
         # Decode \u escapes and nested strings the way a browser would.
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, RecursionError):
             text = text + " " + strings(json.loads(text))
     elif suffix in _CALENDAR_SUFFIXES:
         # Read text as a calendar app would: a sentence folded over two lines, or with its commas escaped,
         # must still match.
         text = text + " " + _unfold_calendar(text)
-    return normalise(text)
+    elif suffix in _TEXT_SUFFIXES:
+        text = decoded_copies(text, css=suffix in (".css", ".html", ".htm", ".xhtml", ".svg"))
+    elif not suffix or suffix not in _PLAIN_SUFFIXES:
+        # A binary file (audio tags, a font's names, an unknown document) may hold text in UTF-16.
+        text = text + " " + _utf16_strings(raw)
+    return text
+
+
+#: Files that are text, whose escapes are decoded.
+_TEXT_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".css", ".js", ".mjs", ".xml", ".txt", ".md"})
+#: Files read as they are, without a search for UTF-16 text.
+_PLAIN_SUFFIXES = _TEXT_SUFFIXES | _CALENDAR_SUFFIXES | {".json", ".webmanifest", ".map", ".csv", ".tsv"}
+_UTF16_LE = re.compile(rb"(?:[\x20-\x7e]\x00){4,}")
+_UTF16_BE = re.compile(rb"(?:\x00[\x20-\x7e]){4,}")
+
+
+def _utf16_strings(raw: bytes) -> str:
+    """Runs of four or more printable characters stored as UTF-16 (either byte order) in binary data."""
+    little = [m.decode("utf-16-le") for m in _UTF16_LE.findall(raw)]
+    big = [m.decode("utf-16-be") for m in _UTF16_BE.findall(raw)]
+    return " ".join(little + big)
+
+
+def file_text(name: str, raw: bytes) -> str:
+    """A file's text as the audit searches it, from its name (for its kind) and its bytes."""
+    if name.endswith(".gz"):
+        raw = _inflated(raw)
+        name = name.removesuffix(".gz")
+    return normalise(_raw_text(name, raw))
 
 
 def _inflated(raw: bytes) -> bytes:

@@ -1,44 +1,235 @@
-"""Requests to other origins: a client's browser must not tell any third party that it opened a coaching site.
+r"""Addresses in a site's pages: no request to another origin, and no link to anything that is not on the web.
 
 A font service, an analytics script or a CDN would learn the site's address
 and the reader's; so client and sponsor sites load everything from
-themselves, and any page or stylesheet that would fetch from elsewhere fails
-the audit.
+themselves, and any page, image or stylesheet that would fetch from elsewhere
+fails the audit (`LeakKind.ORIGIN`). And no page of any site may point at a
+`file:` address, run a `javascript:` one, or use any other scheme that is not
+the web's (`LeakKind.SCHEME`), whatever wrote it: a guide's Markdown, a
+theme override or a plugin.
+
+Pages are parsed with `html.parser` (attribute values decoded as the browser
+decodes them) and every attribute that makes a browser fetch, submit or
+navigate is read: `src`, `srcset` and `imagesrcset`, `href` on `link`,
+`base` and SVG elements (`xlink:href` too), `poster`, `data` on `object`,
+`background`, `action` and `formaction`, `ping`, `<meta http-equiv=refresh>`,
+`srcdoc` (parsed in turn), and `url()`, `@import` and `image-set()` in
+`style` attributes, `<style>` elements and stylesheets. URLs are cleaned the
+way browsers clean them first (surrounding spaces and controls dropped, tabs
+and newlines removed, backslashes read as slashes), so `ht\ntps://` and
+`/\evil.example` are seen for what they are.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
 
 from coachbook.audit.files import SiteFile
 from coachbook.audit.leaks import Leak, LeakKind
+from coachbook.core.fields import WEB_SCHEMES
 
-__all__ = ["other_origin_requests"]
+__all__ = ["NAVIGABLE_SCHEMES", "address_problems", "css_urls", "srcset_urls", "url_kind"]
 
-#: Elements that make a browser fetch what their URL attribute names, as soon as the page loads.
-_FETCHING = re.compile(
-    r"<(?:script|img|iframe|source|video|audio|embed|object|track)\b[^>]*?\s(?:src|data|poster)\s*=\s*[\"']?"
-    r"(?P<url>(?:https?:)?//[^\"'\s>]+)"
-    r"|<link\b(?=[^>]*\srel\s*=\s*[\"']?(?:stylesheet|preload|modulepreload|prefetch|preconnect|dns-prefetch|icon"
-    r"|manifest))[^>]*?\shref\s*=\s*[\"']?(?P<link>(?:https?:)?//[^\"'\s>]+)"
-    r"|@import\s+(?:url\()?[\"']?(?P<import>(?:https?:)?//[^\"'\s)]+)"
-    r"|url\(\s*[\"']?(?P<css>(?:https?:)?//[^\"'\s)]+)",
+#: Schemes a page may link to (the same list `coachbook check` holds guides to).
+NAVIGABLE_SCHEMES = WEB_SCHEMES
+#: Schemes a page may load from without a request to anyone: inline data and the empty page.
+_LOCAL_SCHEMES = frozenset({"data", "about", "blob"})
+#: Schemes that reach another machine.
+_NETWORK_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "ftps", "sftp"})
+#: `rel` values of `<link>` that name a related page rather than load anything.
+_NAVIGATION_RELS = frozenset(
+    {"canonical", "alternate", "next", "prev", "author", "license", "help", "bookmark", "me", "search", "nofollow"}
+    | {"noopener", "noreferrer", "external", "tag", "privacy-policy", "terms-of-service"}
+)
+#: Attributes that make a browser load what they name, on any element.
+_LOADING = frozenset({"src", "poster", "background", "lowsrc", "dynsrc", "codebase", "manifest", "ping"})
+_SUBMITTING = frozenset({"action", "formaction"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_CONTROLS = re.compile(r"[\t\n\r]")
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\r\n\f]?|\\(.)")
+_CSS_URL = re.compile(
+    r"""(?:url|src)\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)"""
+    r"""|@import\s+(?:"([^"]*)"|'([^']*)')"""
+    r"""|image-set\(([^)]*)\)""",
     re.IGNORECASE,
 )
+_CSS_STRING = re.compile(r""""([^"]*)"|'([^']*)'""")
+_REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\1\s*$""", re.IGNORECASE | re.DOTALL)
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".xml")
 
 
-def other_origin_requests(files: Iterable[SiteFile]) -> list[Leak]:
-    """Every place where a page or stylesheet of the site would load something from another origin."""
+def url_kind(url: str) -> tuple[str, str]:
+    """(kind, cleaned URL), kind being `relative`, `network` (another origin), `local` (`data:`...) or a scheme.
+
+    The URL is cleaned as a browser would before reading it: leading and
+    trailing spaces and control characters dropped, tabs and newlines removed,
+    backslashes read as slashes.
+    """
+    cleaned = _CONTROLS.sub("", url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12"
+                                           "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "))  # fmt: skip
+    slashed = cleaned.replace("\\", "/")
+    if slashed.startswith("//"):
+        return "network", cleaned
+    match = _SCHEME.match(slashed)
+    if match is None:
+        return "relative", cleaned
+    scheme = match.group(1).lower()
+    if scheme in _NETWORK_SCHEMES:
+        return "network", cleaned
+    if scheme in _LOCAL_SCHEMES:
+        return "local", cleaned
+    return scheme, cleaned
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a `srcset`, parsed the way the HTML standard does (a URL may itself contain commas)."""
+    urls = []
+    position = 0
+    while position < len(value):
+        while position < len(value) and (value[position].isspace() or value[position] == ","):
+            position += 1
+        start = position
+        while position < len(value) and not value[position].isspace():
+            position += 1
+        url = value[start:position]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            # Skip the descriptors, up to the comma that ends this candidate (not one inside parentheses).
+            depth = 0
+            while position < len(value) and (value[position] != "," or depth):
+                depth += {"(": 1, ")": -1}.get(value[position], 0)
+                position += 1
+        if url:
+            urls.append(url)
+    return urls
+
+
+def css_urls(css: str) -> list[str]:
+    """Every address a stylesheet would load: `url()`, `src()`, `@import` and `image-set()`, escapes decoded."""
+    text = _CSS_COMMENT.sub(" ", css)
+    if "\\" in text:
+        text = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), text)
+    urls = []
+    for match in _CSS_URL.finditer(text):
+        *direct, images = match.groups()
+        found = next((v for v in direct if v is not None), None)
+        if found is not None:
+            urls.append(found)
+        elif images is not None:
+            urls += [m.group(1) if m.group(1) is not None else m.group(2) for m in _CSS_STRING.finditer(images)]
+    return urls
+
+
+class _Addresses(HTMLParser):
+    """Collects (place, url, loads) for every address of a page: `loads` if the browser fetches or submits it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, bool]] = []
+        self._style = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # Every occurrence of an attribute is read: a browser uses the first of two `src`, this parser the last.
+        present = [(name, value) for name, value in attrs if value is not None]
+        values = dict(present)
+        if tag == "style":
+            self._style += 1
+        for name, value in present:
+            place = f"<{tag} {name}>"
+            if name in _LOADING or (name == "data" and tag == "object"):
+                self.found.append((place, value, True))
+            elif name in ("srcset", "imagesrcset"):
+                self.found += [(place, url, True) for url in srcset_urls(value)]
+            elif name in _SUBMITTING:
+                self.found.append((place, value, True))
+            elif name in ("href", "xlink:href"):
+                self.found.append((place, value, _href_loads(tag, values)))
+            elif name == "style":
+                self.found += [(f"<{tag} style> url()", url, True) for url in css_urls(value)]
+            elif name == "srcdoc":
+                self.found += [(f"<{tag} srcdoc> {p}", u, loads) for p, u, loads in page_addresses(value)]
+        if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
+            match = _REFRESH.match(values.get("content", ""))
+            if match and match.group(2):
+                self.found.append(("<meta http-equiv=refresh>", match.group(2), True))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "style":
+            self._style -= 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style" and self._style:
+            self._style -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._style:
+            self.found += [("<style> url()", url, True) for url in css_urls(data)]
+
+    def handle_comment(self, data: str) -> None:
+        # Browsers and this parser do not always agree where a comment ends (`<!-->` ends one at once in a
+        # browser), so what a comment holds is read as markup too: an address in it counts.
+        self.found += [(f"<!-- --> {place}", url, loads) for place, url, loads in page_addresses(data)]
+
+    def handle_pi(self, data: str) -> None:
+        # <?xml-stylesheet href="..."?> in an SVG or XHTML file loads a stylesheet.
+        if data.lower().startswith("xml-stylesheet"):
+            for match in re.finditer(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""", data):
+                self.found.append(("<?xml-stylesheet href?>", match.group(1) or match.group(2) or "", True))
+
+
+def _href_loads(tag: str, values: dict[str, str]) -> bool:
+    """Whether an `href` makes the browser fetch: not on a link to follow (`a`, `area`, `<link rel=canonical>`)."""
+    if tag in ("a", "area"):
+        return False
+    if tag == "link":
+        rels = set(values.get("rel", "").lower().split())
+        return not rels or not rels <= _NAVIGATION_RELS
+    # <base> moves every relative address; in SVG, <image>, <use>, <feImage> and <script> fetch theirs.
+    return True
+
+
+def page_addresses(html: str) -> list[tuple[str, str, bool]]:
+    """(place, url, loads) of every address in a page."""
+    parser = _Addresses()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+def _file_addresses(file: SiteFile) -> Iterator[tuple[str, str, bool]]:
+    text = file.raw.decode("utf-8", errors="ignore")
+    if file.relative.endswith(".css"):
+        yield from (("stylesheet url()", url, True) for url in css_urls(text))
+    else:
+        yield from page_addresses(text)
+
+
+def address_problems(files: Iterable[SiteFile], *, origins: bool) -> list[Leak]:
+    """Every address of the site's pages, SVG images and stylesheets that must not be there, file by file.
+
+    Arguments:
+        files: The site's files (others than pages, SVG and CSS are not read).
+        origins: Also refuse requests to other origins (client and sponsor sites; the public handbook may
+            embed what it likes).
+    """
     found: list[Leak] = []
     for file in files:
-        if not file.relative.endswith((".html", ".css")):
+        if not file.relative.endswith((*_PAGE_SUFFIXES, ".css")):
             continue
-        text = file.raw.decode("utf-8", errors="ignore")
-        for match in _FETCHING.finditer(text):
-            url = next(v for v in match.groupdict().values() if v)
-            # An SVG namespace in CSS is an identifier, not a request.
-            if url.startswith(("http://www.w3.org/", "//www.w3.org/")):
+        for place, url, loads in _file_addresses(file):
+            kind, cleaned = url_kind(url)
+            if kind in ("relative", "local") and (loads or kind == "relative"):
                 continue
-            found.append(Leak(file.relative, kind=LeakKind.ORIGIN, url=url))
+            if kind == "network":
+                if origins and loads:
+                    found.append(Leak(file.relative, kind=LeakKind.ORIGIN, url=cleaned, place=place))
+                continue
+            if not loads and kind in NAVIGABLE_SCHEMES:
+                continue
+            found.append(Leak(file.relative, kind=LeakKind.SCHEME, url=cleaned, place=place))
     return found

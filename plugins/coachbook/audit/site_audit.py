@@ -4,7 +4,8 @@ The plugin after each build, the firm builder's re-audit of unchanged sites,
 `publish`, `bundle` and `coachbook audit` all call `audit_site` with an
 `AuditPolicy` from `policy_for`. So `coachbook audit` checks exactly what the
 build checked: other clients' strings, held-back text, symbolic links, the
-sponsor's limits and requests to other origins, as of the build's date.
+sponsor's limits, metadata left in images, requests to other origins and links
+that are not on the web, as of the build's date.
 
 It reads every byte a site would publish (`coachbook.audit.files`), normalised
 (`coachbook.audit.normalise`), and searches it with an index of every
@@ -16,15 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 from coachbook.audit.files import SiteFile, walk_site
 from coachbook.audit.leaks import Leak, LeakKind
-from coachbook.audit.needles import Needle, allowed_text, sponsor_needles
-from coachbook.audit.origins import other_origin_requests
+from coachbook.audit.metadata import IMAGE_SUFFIXES, METADATA_SUFFIXES, metadata_fields, strip_metadata
+from coachbook.audit.needles import Needle, allowed_identity_text, allowed_text, sponsor_needles
+from coachbook.audit.normalise import normalise
+from coachbook.audit.origins import address_problems
 from coachbook.core.loader import Firm
 from coachbook.core.sponsor import sponsor_report
 from coachbook.errors import LeakError
@@ -35,6 +38,7 @@ __all__ = [
     "AuditPolicy",
     "NeedleSearch",
     "audit_site",
+    "metadata_leaks",
     "policy_for",
     "require_clean",
     "search_needles",
@@ -57,24 +61,45 @@ class Audience(StrEnum):
 class AllowedText:
     """Normalised text a site shows for its own reasons (its program, its owner's client view).
 
-    A needle found in it is not a leak (two clients of one organisation share
-    its name). It may be given as a function, worked out only when a needle is
-    found: most audits find none.
+    A needle found in it is not a leak. Held-back text is measured against
+    all of it (a sentence repeated in a shared note); another client's name,
+    organisation or contact only against `identity`, the program and the
+    owner's own identifying strings (two clients of one organisation share its
+    name), so another client named in the owner's notes is still a leak. Each
+    may be given as a function, worked out only when a needle is found: most
+    audits find none. Without `identity`, the whole text serves for both.
     """
 
-    def __init__(self, text: str | Callable[[], str]) -> None:
-        self._text = text if isinstance(text, str) else None
-        self._make = None if isinstance(text, str) else text
+    def __init__(self, text: str | Callable[[], str], identity: str | Callable[[], str] | None = None) -> None:
+        self._text = _Lazy(text)
+        self._identity = self._text if identity is None else _Lazy(identity)
 
     @property
     def text(self) -> str:
-        if self._text is None:
-            assert self._make is not None
-            self._text = self._make()
-        return self._text
+        return self._text.value
 
     def __contains__(self, fragment: object) -> bool:
-        return isinstance(fragment, str) and fragment in self.text
+        return isinstance(fragment, str) and fragment in self._text.value
+
+    def allows(self, needle: Needle) -> bool:
+        """Whether `needle` is text this site shows for its own reasons."""
+        source = self._identity if needle.reason == "identity" else self._text
+        return needle.text in source.value
+
+
+class _Lazy:
+    """A string, or the function that makes it, called once when first needed."""
+
+    def __init__(self, text: str | Callable[[], str]) -> None:
+        self._value = text if isinstance(text, str) else None
+        self._make = None if isinstance(text, str) else text
+
+    @property
+    def value(self) -> str:
+        if self._value is None:
+            assert self._make is not None
+            self._value = self._make()
+        return self._value
 
 
 @dataclass(frozen=True)
@@ -102,6 +127,11 @@ class AuditPolicy:
         """Client and sponsor sites load nothing from another origin (checked again only with the whole site)."""
         return self.audience is not Audience.HANDBOOK and self.only is None
 
+    @property
+    def check_files(self) -> bool:
+        """Addresses and image metadata are checked with the whole site, not when searching for added strings."""
+        return self.only is None
+
 
 class NeedleSearch(Protocol):
     """Finds every engagement's strings in a site's files: `LeakIndex`, or `RemoteIndex` to the build's index."""
@@ -118,29 +148,47 @@ def policy_for(firm: Firm, owner: str | None, *, audience: Audience, as_of: dt.d
     clients' strings come from the index `audit_site` is given.
     """
     if owner is None:
-        return AuditPolicy(None, AllowedText(allowed_text(firm, None)), Audience.HANDBOOK, as_of=as_of)
+        allowed = AllowedText(allowed_text(firm, None), allowed_identity_text(firm, None))
+        return AuditPolicy(None, allowed, Audience.HANDBOOK, as_of=as_of)
     needles: tuple[Needle, ...] = ()
     if audience is Audience.SPONSOR:
         loaded = firm.engagements[owner]
         report = sponsor_report(loaded.engagement, loaded.program, as_of)
         needles = tuple(sponsor_needles(loaded.engagement, owner, report))
-    return AuditPolicy(owner, AllowedText(allowed_text(firm, owner)), audience, needles, as_of)
+    allowed = AllowedText(allowed_text(firm, owner), allowed_identity_text(firm, owner))
+    return AuditPolicy(owner, allowed, audience, needles, as_of)
 
 
 def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list[Leak]:
     """Every leak in the site at `site_dir` under `policy`: empty when it may be published.
 
     Leaks come file by file in a stable order: symbolic links and other
-    clients' or held-back strings, then the sponsor's limits, then requests to
-    other origins.
+    clients' or held-back strings (with the metadata field they were in, if
+    any), then the sponsor's limits, then image metadata, then addresses:
+    requests to other origins and links that are not on the web.
     """
     files, links = walk_site(site_dir)
     found = [leak for leak in index.search(files, policy) if _counts(leak, policy)]
-    leaks = _in_file_order([*links, *found])
+    leaks = _placed(_in_file_order([*links, *found]), files)
     if policy.sponsor_needles and policy.only is None:
-        leaks += _plain_search(files, policy.sponsor_needles)
-    if policy.check_origins:
-        leaks += other_origin_requests(files)
+        leaks += _placed(_plain_search(files, policy.sponsor_needles), files)
+    if policy.check_files:
+        leaks += metadata_leaks(files)
+        leaks += address_problems(files, origins=policy.check_origins)
+    return leaks
+
+
+def metadata_leaks(files: Sequence[SiteFile]) -> list[Leak]:
+    """Images that still carry metadata (a location, an author, a comment) the build should have stripped."""
+    leaks = []
+    for file in files:
+        if not file.relative.lower().endswith(tuple(IMAGE_SUFFIXES)):
+            continue
+        stripped = strip_metadata(file.relative, file.raw)
+        if stripped is not None and stripped != file.raw:
+            fields = sorted({field for field, _ in metadata_fields(file.relative, file.raw)})
+            place = ", ".join(fields) if fields else "blocks a browser does not need to show the image"
+            leaks.append(Leak(file.relative, kind=LeakKind.METADATA, place=place))
     return leaks
 
 
@@ -161,12 +209,31 @@ def search_needles(site_dir: Path, needles: Sequence[Needle]) -> list[Leak]:
     The reference the leak index is tested against (`needles_for` gives the needles).
     """
     files, links = walk_site(site_dir)
-    return _in_file_order([*links, *_plain_search(files, needles)])
+    return _placed(_in_file_order([*links, *_plain_search(files, needles)]), files)
 
 
 def _in_file_order(leaks: list[Leak]) -> list[Leak]:
     """Leaks in the order of their files' paths, as the walk visits them; each file's own order is kept."""
     return sorted(leaks, key=lambda leak: Path(leak.file).parts)
+
+
+def _placed(leaks: list[Leak], files: Sequence[SiteFile]) -> list[Leak]:
+    """Leaks with the metadata field each string was found in, for files that have fields (images, documents)."""
+    if not any(leak.kind is LeakKind.TEXT and leak.file.lower().endswith(tuple(METADATA_SUFFIXES)) for leak in leaks):
+        return leaks
+    by_name = {file.relative: file for file in files}
+    fields: dict[str, list[tuple[str, str]]] = {}
+    placed = []
+    for leak in leaks:
+        file = by_name.get(leak.file)
+        if leak.kind is LeakKind.TEXT and leak.needle is not None and file is not None:
+            if file.relative not in fields:
+                fields[file.relative] = [(f, normalise(t)) for f, t in metadata_fields(file.relative, file.raw)]
+            where = next((f for f, text in fields[file.relative] if leak.needle.text in text), "")
+            if where:
+                leak = replace(leak, place=where)
+        placed.append(leak)
+    return placed
 
 
 def _plain_search(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:
@@ -175,4 +242,4 @@ def _plain_search(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[
 
 def _counts(leak: Leak, policy: AuditPolicy) -> bool:
     """Whether a string found is a leak here: not when the site shows that text for its own reasons."""
-    return leak.kind is not LeakKind.TEXT or leak.needle is None or leak.needle.text not in policy.allowed
+    return leak.kind is not LeakKind.TEXT or leak.needle is None or not policy.allowed.allows(leak.needle)

@@ -166,7 +166,8 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     events = events or Events()
     started = time.perf_counter()
     report = FirmReport()
-    cfg, project = load_project(request.config_file, strict=request.strict)
+    # --strict turns strict mode on; without it, `strict: true` in mkdocs.yml still holds.
+    cfg, project = load_project(request.config_file, **({"strict": True} if request.strict else {}))
     report.content_dir = project.content_dir
     with RunLock(project.work_dir, "coachbook build", wait=request.wait, waiting=events.waiting):
         # Whatever a run that died left staging is garbage now: this run is the only writer.
@@ -227,7 +228,7 @@ def _build_firm(
         needles_key,
         state.needle_sets,
         force=request.force,
-        strict=request.strict,
+        strict=request.strict or bool(cfg["strict"]),
     )
     # Saved before any site is built, so that the strings the new marks will name are known to the next run.
     _save(state, state_file, {needles_key, *(m.needles for m in marks.values())}, report, project)

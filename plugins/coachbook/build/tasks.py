@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from coachbook.adapter.config import coachbook_plugin
 from coachbook.adapter.preload import Preload
-from coachbook.audit.needles import allowed_text
+from coachbook.audit.needles import allowed_identity_text, allowed_text
 from coachbook.audit.records import EngagementRecord, parse_records
 from coachbook.audit.service import RemoteIndex
 from coachbook.audit.site_audit import AllowedText, Audience, AuditPolicy, audit_site
@@ -183,14 +183,14 @@ def reaudit_site(
     started = time.perf_counter()
     slug = target.client
 
-    def allowed() -> str:
+    def firm() -> Firm:
         # Only needed when one of the new strings is found, which is rare: the engagement is read then.
-        firm = Firm(project=context.project, programs=context.programs, engagements=_engagements(context, target, path))
-        return allowed_text(firm, slug)
+        return Firm(project=context.project, programs=context.programs, engagements=_engagements(context, target, path))
 
     assert context.index is not None
     audience = Audience.HANDBOOK if slug is None else Audience(target.audience)
-    policy = AuditPolicy(slug, AllowedText(allowed), audience, only=added)
+    allowed = AllowedText(lambda: allowed_text(firm(), slug), lambda: allowed_identity_text(firm(), slug))
+    policy = AuditPolicy(slug, allowed, audience, only=added)
     leaks = audit_site(target.dest, policy, context.index)
     seconds = time.perf_counter() - started
     if leaks:

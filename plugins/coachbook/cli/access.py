@@ -114,12 +114,15 @@ def hosting(
     with reported(opts):
         from coachbook.access.hosting import NginxSite, render_headers, render_nginx
         from coachbook.access.passwords import htpasswd_file
+        from coachbook.adapter.config import coachbook_plugin, load_project
         from coachbook.core.sponsor import wants_sponsor_site
 
-        project = project_of(opts.config_file)
+        config, project = load_project(opts.config_file)
+        # The handbook's pages say whether to index them (`handbook_noindex`); the server says the same.
+        handbook_noindex = bool(coachbook_plugin(config).config["handbook_noindex"])
         firm = load_or_fail(project)
         if output_format == "headers":
-            text = render_headers(https=https)
+            text = render_headers(https=https, handbook_noindex=handbook_noindex)
         else:
             passwords = _absolute(htpasswd_dir or _default_htpasswd_dir(project))
             site = NginxSite(
@@ -132,7 +135,13 @@ def hosting(
             engagements = firm.engagements.values()
             guessable = sum(1 for e in engagements if e.engagement.site.id is None)
             sponsors = [e.address for e in engagements if wants_sponsor_site(e.engagement)]
-            text = render_nginx([e.address for e in engagements], site, guessable=guessable, sponsors=sponsors)
+            text = render_nginx(
+                [e.address for e in engagements],
+                site,
+                guessable=guessable,
+                sponsors=sponsors,
+                handbook_noindex=handbook_noindex,
+            )
             # The folder may only exist on the server; when it is here, say who still lacks a password,
             # because nginx refuses everyone (403) at a site whose password file is missing.
             if passwords.is_dir():

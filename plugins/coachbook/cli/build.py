@@ -127,6 +127,7 @@ def check(opts: Options) -> None:
     """Validate the program, the guides and every engagement file."""
     with reported(opts):
         from coachbook.adapter.site_inputs import load_site_inputs
+        from coachbook.audit.metadata import document_warnings
         from coachbook.errors import ProblemList
 
         project = project_of(opts.config_file)
@@ -138,6 +139,9 @@ def check(opts: Options) -> None:
                 click.echo(str(problem), err=True)
             fail(f"{len(exc.problems)} problem(s) found; nothing was changed. Fix them and run the command again.")
         programs = inputs.firm.programs
+        # Documents are published byte for byte; what their properties say about people is worth a look.
+        for warning in document_warnings(project.content_dir, project.shown):
+            click.echo(f"warning: {warning}", err=True)
         click.echo(
             f"OK: {len(programs)} program(s), "
             f"{sum(len(p.stages) for p in programs)} stage guide(s), {len(inputs.records)} engagement(s)."

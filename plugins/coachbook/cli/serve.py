@@ -7,6 +7,7 @@ import os
 
 import click
 
+from coachbook.access.preview import EXPOSE_ENV, check_preview_address
 from coachbook.cli.support import (
     Options,
     engagement_or_fail,
@@ -25,6 +26,10 @@ SERVE_HELP = """Preview a client's site (or the handbook) with live reload.
 The preview reloads when an engagement file, a guide or the theme changes.
 It is built in a temporary folder and never written under site/.
 With --coach-view it also shows what the client's site leaves out.
+
+It listens on this computer only (127.0.0.1). Another address, such as
+0.0.0.0, lets every device on the network read the preview: it needs
+--expose, and the coach view is never served there.
 """
 
 
@@ -32,6 +37,11 @@ With --coach-view it also shows what the client's site leaves out.
 @click.option("--client", metavar="SLUG", help="The client to preview; without it, the public handbook.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date.")
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
+@click.option(
+    "--expose",
+    is_flag=True,
+    help="Allow an address other devices can reach (such as 0.0.0.0): they can then read the preview.",
+)
 @click.option("--no-livereload", is_flag=True, help="Do not reload the browser on changes.")
 @click.option(
     "--coach-view",
@@ -45,6 +55,7 @@ def serve(
     client: str | None,
     as_of: dt.datetime | None,
     dev_addr: str,
+    expose: bool,
     no_livereload: bool,
     coach_view: bool,
     sponsor: bool,
@@ -54,6 +65,16 @@ def serve(
             fail("--coach-view needs a client: coachbook serve --client SLUG --coach-view")
         if sponsor and (not client or coach_view):
             fail("--sponsor needs a client and no coach view: coachbook serve --client SLUG --sponsor")
+        what = (
+            "the public handbook"
+            if not client
+            else f"{client}'s coach view"
+            if coach_view
+            else f"{client}'s sponsor site"
+            if sponsor
+            else f"{client}'s private site"
+        )
+        warning = check_preview_address(dev_addr, expose=expose, coach_view=coach_view, what=what)
         from mkdocs.commands.serve import serve as mkdocs_serve
 
         from coachbook.adapter.site_inputs import load_site_inputs
@@ -85,6 +106,9 @@ def serve(
             os.environ["COACHBOOK_AUDIENCE"] = "sponsor"
         if as_of:
             os.environ["COACHBOOK_AS_OF"] = as_of.date().isoformat()
+        if warning:
+            os.environ[EXPOSE_ENV] = "1"
+            click.echo(f"warning: {warning}", err=True)
         if coach_view:
             # mkdocs serve builds into a fresh temporary folder; the plugin
             # refuses the coach view anywhere else.

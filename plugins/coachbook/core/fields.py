@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
@@ -52,16 +53,69 @@ def _strip(value: str) -> str:
     return value.strip()
 
 
+#: Characters that take no space on screen: Unicode's Default_Ignorable_Code_Point (zero-width space,
+#: non-joiner and joiner, soft hyphen, word joiner, bidi embeddings, overrides, isolates and marks,
+#: variation selectors, Hangul fillers, tag characters) and the other format characters (Cf). The leak
+#: audit removes them before it compares text; a name or a title must not contain them at all.
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
+)
+#: Bidi embeddings, overrides and isolates: they reorder the text after them, so `\u202eenoD` shows as "Done".
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: The schemes a page may link to; the leak audit refuses every other one (`file:`, `javascript:`...).
+WEB_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+#: Control characters other than tab and line breaks.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _character(char: str) -> str:
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'unnamed').lower()})"
+
+
+def _refuse(found: re.Match[str]) -> None:
+    char = found.group()
+    details = {"char": _character(char), "at": found.start() + 1}
+    if BIDI_CONTROLS.fullmatch(char):
+        raise PydanticCustomError(
+            "bidi_control",
+            "contains {char} at character {at}, which can make the text after it display reversed",
+            details,
+        )
+    raise PydanticCustomError(
+        "invisible_character", "contains {char} at character {at}, an invisible character", details
+    )
+
+
+def _visible(value: str) -> str:
+    # A name or a title is shown in every page, the nav and the <title>: what is in it must be what is seen.
+    found = BIDI_CONTROLS.search(value) or INVISIBLE.search(value) or _CONTROL.search(value)
+    if found:
+        _refuse(found)
+    return value
+
+
+def _no_bidi(value: str) -> str:
+    # Prose may hold zero-width characters pasted from a word processor (the audit reads past them), but a
+    # bidi override would reorder what the client reads, and a control character is never meant.
+    found = BIDI_CONTROLS.search(value) or _CONTROL.search(value)
+    if found:
+        _refuse(found)
+    return value
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 """A calendar date written as `YYYY-MM-DD`."""
 
 ClockTime = Annotated[str, BeforeValidator(_clock), WithJsonSchema({"type": "string", "pattern": _CLOCK.pattern})]
 """A 24-hour clock time written as `HH:MM`, kept as text (never YAML 1.1 sexagesimal)."""
 
-Text = Annotated[str, StringConstraints(strict=True, min_length=1), AfterValidator(_strip)]
+Text = Annotated[str, StringConstraints(strict=True, min_length=1), AfterValidator(_strip), AfterValidator(_visible)]
 """Non-empty text; numbers are refused rather than silently turned into strings."""
 
-Markdown = Annotated[str, StringConstraints(strict=True), AfterValidator(_strip)]
+Markdown = Annotated[str, StringConstraints(strict=True), AfterValidator(_strip), AfterValidator(_no_bidi)]
 """Free text a coach writes in Markdown; sanitised before it is published."""
 
 Identifier = Annotated[str, StringConstraints(strict=True, pattern=ID_PATTERN, max_length=64)]
@@ -78,6 +132,7 @@ GitRef = Annotated[str, StringConstraints(strict=True, pattern=GIT_REF_PATTERN)]
 Email = Annotated[
     str,
     StringConstraints(strict=True, strip_whitespace=True, pattern=r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"),
+    AfterValidator(_visible),
 ]
 """An email address; checked for shape only, never contacted."""
 

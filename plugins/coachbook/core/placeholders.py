@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from coachbook.core.fields import BIDI_CONTROLS, WEB_SCHEMES
 from coachbook.core.validation import did_you_mean
 from coachbook.errors import Problem
 
@@ -122,7 +124,7 @@ def check_guide(path: Path, shown: Path) -> list[Problem]:
     """Every placeholder problem in one guide file, with its line."""
     text = path.read_text(encoding="utf-8")
     match = _FRONT_MATTER.match(text)
-    problems: list[Problem] = []
+    problems: list[Problem] = _bidi_problems(text, shown) + _scheme_problems(text, shown)
     if match:
         front = match.group(0)
         if "{{" in front or "{%" in front:
@@ -147,6 +149,62 @@ def check_guide(path: Path, shown: Path) -> list[Problem]:
         ]
     for node in tree.body:
         problems += _check_node(node, shown)
+    return problems
+
+
+#: Where a Markdown guide names an address: an inline link or image, a reference definition, an autolink, or an
+#: HTML attribute that holds one. Only the scheme is captured.
+_ADDRESS = re.compile(
+    r"""(?:\]\(\s*<?|^\s{0,3}\[[^\]]+\]:\s*<?|<(?=[a-zA-Z][a-zA-Z0-9+.-]*:)"""
+    r"""|\b(?:href|src|srcset|action|formaction|poster|data|background|ping)\s*=\s*["']?\s*)"""
+    r"""([a-zA-Z][a-zA-Z0-9+.-]*):""",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _scheme_problems(text: str, shown: Path) -> list[Problem]:
+    """A guide may link to web addresses and its own pages only: `file:`, `javascript:` and the rest are refused.
+
+    The leak audit refuses them in the built pages too, whatever wrote them; this names the guide's line first.
+    """
+    problems = []
+    for found in _ADDRESS.finditer(text):
+        scheme = found.group(1).lower()
+        # A data: URL is an inline image as often as not; the audit refuses one that is followed as a link.
+        if scheme in WEB_SCHEMES or scheme == "data":
+            continue
+        line = text.count("\n", 0, found.start(1)) + 1
+        column = found.start(1) - text.rfind("\n", 0, found.start(1))
+        problems.append(
+            Problem(
+                shown,
+                line,
+                column,
+                "",
+                f"links to a {scheme}: address, which readers' browsers would open on their own computer or run",
+                "link only to http:, https:, mailto: and tel: addresses and to the handbook's own pages",
+            )
+        )
+    return problems
+
+
+def _bidi_problems(text: str, shown: Path) -> list[Problem]:
+    """A guide is shown to every client: a bidi override in it would make what follows display reversed."""
+    problems = []
+    for found in BIDI_CONTROLS.finditer(text):
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - text.rfind("\n", 0, found.start())
+        name = unicodedata.name(found.group(), "bidi control").lower()
+        problems.append(
+            Problem(
+                shown,
+                line,
+                column,
+                "",
+                f"contains U+{ord(found.group()):04X} ({name}), which can make the text after it display reversed",
+                "delete it: retype the line rather than pasting it from a word processor, a PDF or a chat",
+            )
+        )
     return problems
 
 

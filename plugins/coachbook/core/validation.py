@@ -104,6 +104,8 @@ def _to_problem(doc: YamlDocument, model: type[BaseModel], err: Any) -> Problem:
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         message = f"expected a mapping of `key: value` lines, got {type(value).__name__}"
         hint = "indent the fields under this key"
+    elif kind in ("bidi_control", "invisible_character"):
+        hint = "delete it: retype the value rather than pasting it from a word processor, a PDF or a chat"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif kind == "greater_than":

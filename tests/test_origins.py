@@ -1,0 +1,108 @@
+"""Addresses in pages: parsed the way a browser reads them, then judged by where they lead."""
+
+from __future__ import annotations
+
+import pytest
+
+from coachbook.audit.origins import css_urls, page_addresses, srcset_urls, url_kind
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("goals/", "relative"),
+        ("/assets/x.css", "relative"),
+        ("#top", "relative"),
+        ("https://a.example/", "network"),
+        ("//a.example/x", "network"),
+        ("/\\a.example/x", "network"),
+        ("\\\\a.example/x", "network"),
+        (" \x01https://a.example/ ", "network"),
+        ("ht\ntps://a.example/", "network"),
+        ("wss://a.example/", "network"),
+        ("data:image/png;base64,AAAA", "local"),
+        ("about:blank", "local"),
+        ("mailto:coach@firm.example", "mailto"),
+        ("FILE:///etc/passwd", "file"),
+        ("java\tscript:alert(1)", "javascript"),
+        ("vbscript:x", "vbscript"),
+    ],
+)
+def test_url_kind(url: str, kind: str) -> None:
+    assert url_kind(url)[0] == kind
+
+
+@pytest.mark.parametrize(
+    ("srcset", "urls"),
+    [
+        ("a.png", ["a.png"]),
+        ("a.png 1x, b.png 2x", ["a.png", "b.png"]),
+        ("a.png 100w,b.png 200w", ["a.png", "b.png"]),
+        (
+            "data:image/gif;base64,R0l,GOD 1x, //t.example/b.gif 2x",
+            ["data:image/gif;base64,R0l,GOD", "//t.example/b.gif"],
+        ),
+        ("a.png,, b.png,", ["a.png", "b.png"]),
+    ],
+)
+def test_srcset_urls(srcset: str, urls: list[str]) -> None:
+    assert srcset_urls(srcset) == urls
+
+
+@pytest.mark.parametrize(
+    ("css", "urls"),
+    [
+        ("a { background: url(x.png) }", ["x.png"]),
+        ("a { background: url( 'https://t.example/a.png' ) }", ["https://t.example/a.png"]),
+        ('@import "https://f.example/a.css";', ["https://f.example/a.css"]),
+        ("@import url(//f.example/a.css);", ["//f.example/a.css"]),
+        ("a { b: image-set('x.png' 1x, \"https://t.example/y.png\" 2x) }", ["x.png", "https://t.example/y.png"]),
+        ("a { b: url(ht\\74ps://t.example/z.png) }", ["https://t.example/z.png"]),
+        ("/* url(https://t.example/commented.png) */ a {}", []),
+        (
+            "a { mask: url(\"data:image/svg+xml;charset=utf-8,<svg xmlns='http://www.w3.org/2000/svg'/>\") }",
+            ["data:image/svg+xml;charset=utf-8,<svg xmlns='http://www.w3.org/2000/svg'/>"],
+        ),
+    ],
+)
+def test_css_urls(css: str, urls: list[str]) -> None:
+    assert css_urls(css) == urls
+
+
+def test_links_to_follow_are_not_requests_but_everything_else_is() -> None:
+    found = page_addresses(
+        '<a href="https://a.example/">a</a><link rel="canonical" href="https://site.example/">'
+        '<link rel="stylesheet" href="https://cdn.example/a.css"><svg><a href="https://b.example/">b</a>'
+        '<image href="https://c.example/i.png"/></svg><iframe srcdoc="&lt;img src=&quot;https://d.example/&quot;&gt;">'
+        "</iframe>"
+    )
+    assert found == [
+        ("<a href>", "https://a.example/", False),
+        ("<link href>", "https://site.example/", False),
+        ("<link href>", "https://cdn.example/a.css", True),
+        ("<a href>", "https://b.example/", False),
+        ("<image href>", "https://c.example/i.png", True),
+        ("<iframe srcdoc> <img src>", "https://d.example/", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<img/src="https://t.example/a">',
+        "<img src=https://t.example/a>",
+        '<IMG SRC="https://t.example/a">',
+        '<img alt="a" src  =  "https://t.example/a">',
+        '<img\nsrc="https://t.example/a">',
+        '<img src="&#104;ttps://t.example/a">',
+        '<img src="https&colon;//t.example/a">',
+        # A browser uses the first of two attributes of one name; both are read.
+        '<img src="https://t.example/a" src="a.png">',
+        # A browser ends a comment at `<!-->`; what a comment holds is read as markup too.
+        '<!--><img src="https://t.example/a">-->',
+        '<img src="https://t.example/a"<br>',
+        '<picture><source srcset="https://t.example/a 2x"><img src="a.png" alt=""></picture>',
+    ],
+)
+def test_markup_a_browser_would_fetch_from_is_read_the_same(markup: str) -> None:
+    assert "https://t.example/a" in [url for _, url, loads in page_addresses(markup) if loads]
