@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import click
 
@@ -17,6 +18,7 @@ from coachbook.cli.support import (
     reported,
     shown,
 )
+from coachbook.core.project import Project
 
 __all__ = ["serve"]
 
@@ -121,6 +123,17 @@ def serve(
         mkdocs_serve(
             config_file=str(opts.config_file),
             livereload=not no_livereload,
-            watch=[str(project.engagements_dir)],
+            watch=_watched(project),
             dev_addr=dev_addr,
         )
+
+
+def _watched(project: Project) -> list[str]:
+    """What the preview watches besides the guides and `mkdocs.yml`: the engagements and the firm's theme overrides."""
+    from coachbook.adapter.config import load_mkdocs_config
+
+    folders = [str(project.engagements_dir)]
+    custom = getattr(load_mkdocs_config(project.root / "mkdocs.yml").theme, "custom_dir", None)
+    if custom and Path(custom).is_dir():
+        folders.append(str(custom))
+    return folders
