@@ -96,3 +96,36 @@ def test_an_audit_that_cannot_run_is_an_error_never_a_pass(tmp_path: Path) -> No
     # Once the build is over nobody answers, and asking says so.
     with pytest.raises(CoachbookError, match="the audit service did not answer"):
         audit_site(site, POLICY, remote)
+
+
+def test_a_shared_asset_checked_once_is_reported_in_every_site_that_holds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coachbook.audit import site_audit
+    from coachbook.audit.files import SiteFile
+    from coachbook.audit.leaks import LeakKind
+
+    monkeypatch.setattr(site_audit, "_SHARED", {})
+    shared = tmp_path / "store" / "theme.css"
+    shared.parent.mkdir()
+    shared.write_text("body { background: url(https://fonts.example/x.woff) }", encoding="utf-8")
+    site_audit.remember_shared_files([SiteFile("assets/theme.css", shared)])
+    site = _site(tmp_path)
+    (site / "assets").mkdir()
+    (site / "assets" / "theme.css").write_bytes(shared.read_bytes())
+    (site / "assets" / "own.css").write_text("a { b: url(//cdn.example/y.png) }", encoding="utf-8")
+    checked: list[str] = []
+    unremembered = site_audit.address_problems
+
+    def counting(files: list[SiteFile], *, origins: bool) -> list[object]:
+        checked.extend(file.relative for file in files)
+        return unremembered(files, origins=origins)
+
+    monkeypatch.setattr(site_audit, "address_problems", counting)
+    leaks = [leak for leak in audit_site(site, POLICY, _index()) if leak.kind is LeakKind.ORIGIN]
+    # The remembered file is not read for addresses again, yet its leak is there, under this site's path, in order.
+    assert "assets/theme.css" not in checked and "assets/own.css" in checked
+    assert [(leak.file, leak.url) for leak in leaks] == [
+        ("assets/own.css", "//cdn.example/y.png"),
+        ("assets/theme.css", "https://fonts.example/x.woff"),
+    ]

@@ -96,7 +96,7 @@ def test_links_to_follow_are_not_requests_but_everything_else_is() -> None:
         '<img\nsrc="https://t.example/a">',
         '<img src="&#104;ttps://t.example/a">',
         '<img src="https&colon;//t.example/a">',
-        # A browser uses the first of two attributes of one name; both are read.
+        # A browser uses the first of two attributes of one name, as the parser does.
         '<img src="https://t.example/a" src="a.png">',
         # A browser ends a comment at `<!-->`; what a comment holds is read as markup too.
         '<!--><img src="https://t.example/a">-->',
@@ -106,3 +106,28 @@ def test_links_to_follow_are_not_requests_but_everything_else_is() -> None:
 )
 def test_markup_a_browser_would_fetch_from_is_read_the_same(markup: str) -> None:
     assert "https://t.example/a" in [url for _, url, loads in page_addresses(markup) if loads]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        # A template's content is not in the tree, but a script can put it there.
+        '<template><img src="https://t.example/a"></template>',
+        "<div><template><template><img src=https://t.example/a></template></template></div>",
+        # Read as with scripting off.
+        '<noscript><img src="https://t.example/a"></noscript>',
+        # Legacy raw-text elements, read as markup all the same.
+        '<noembed><img src="https://t.example/a"></noembed>',
+        '<?xml-stylesheet type="text/css" href="https://t.example/a"?><svg></svg>',
+        "<!-- <img src='https://t.example/a'> -->",
+        "<svg><style><![CDATA[@import 'https://t.example/a';]]></style></svg>",
+        "<svg><image xlink:href='https://t.example/a'/></svg>",
+        "<math><mtext><img src=https://t.example/a></mtext></math>",
+    ],
+)
+def test_markup_out_of_the_tree_or_in_other_languages_is_read(markup: str) -> None:
+    assert "https://t.example/a" in [url for _, url, loads in page_addresses(markup) if loads]
+
+
+def test_a_second_attribute_of_one_name_is_what_a_browser_ignores() -> None:
+    assert [url for _, url, _ in page_addresses('<img src="a.png" src="https://t.example/a">')] == ["a.png"]

@@ -8,9 +8,11 @@ fails the audit (`LeakKind.ORIGIN`). And no page of any site may point at a
 the web's (`LeakKind.SCHEME`), whatever wrote it: a guide's Markdown, a
 theme override or a plugin.
 
-Pages are parsed with `html.parser` (attribute values decoded as the browser
-decodes them) and every attribute that makes a browser fetch, submit or
-navigate is read: `src`, `srcset` and `imagesrcset`, `href` on `link`,
+Pages are parsed with Lexbor (through selectolax), a parser written to the
+HTML standard, so attribute values are decoded, comments end and elements
+nest as the browser has them; it is also some ten times faster than
+`html.parser`, which matters at a thousand sites a build. Every attribute
+that makes a browser fetch, submit or navigate is read: `src`, `srcset` and `imagesrcset`, `href` on `link`,
 `base` and SVG elements (`xlink:href` too), `poster`, `data` on `object`,
 `background`, `action` and `formaction`, `ping`, `<meta http-equiv=refresh>`,
 `srcdoc` (parsed in turn), and `url()`, `@import` and `image-set()` in
@@ -24,7 +26,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from html.parser import HTMLParser
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from coachbook.audit.files import SiteFile
 from coachbook.audit.leaks import Leak, LeakKind
@@ -124,81 +127,95 @@ def css_urls(css: str) -> list[str]:
     return urls
 
 
-class _Addresses(HTMLParser):
-    """Collects (place, url, loads) for every address of a page: `loads` if the browser fetches or submits it."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, str, bool]] = []
-        self._style = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # Every occurrence of an attribute is read: a browser uses the first of two `src`, this parser the last.
-        present = [(name, value) for name, value in attrs if value is not None]
-        values = dict(present)
-        if tag == "style":
-            self._style += 1
-        for name, value in present:
-            place = f"<{tag} {name}>"
-            if name in _LOADING or (name == "data" and tag == "object"):
-                self.found.append((place, value, True))
-            elif name in ("srcset", "imagesrcset"):
-                self.found += [(place, url, True) for url in srcset_urls(value)]
-            elif name in _SUBMITTING:
-                self.found.append((place, value, True))
-            elif name in ("href", "xlink:href"):
-                self.found.append((place, value, _href_loads(tag, values)))
-            elif name == "style":
-                self.found += [(f"<{tag} style> url()", url, True) for url in css_urls(value)]
-            elif name == "srcdoc":
-                self.found += [(f"<{tag} srcdoc> {p}", u, loads) for p, u, loads in page_addresses(value)]
-        if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
-            match = _REFRESH.match(values.get("content", ""))
-            if match and match.group(2):
-                self.found.append(("<meta http-equiv=refresh>", match.group(2), True))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag == "style":
-            self._style -= 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "style" and self._style:
-            self._style -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self._style:
-            self.found += [("<style> url()", url, True) for url in css_urls(data)]
-
-    def handle_comment(self, data: str) -> None:
-        # Browsers and this parser do not always agree where a comment ends (`<!-->` ends one at once in a
-        # browser), so what a comment holds is read as markup too: an address in it counts.
-        self.found += [(f"<!-- --> {place}", url, loads) for place, url, loads in page_addresses(data)]
-
-    def handle_pi(self, data: str) -> None:
-        # <?xml-stylesheet href="..."?> in an SVG or XHTML file loads a stylesheet.
-        if data.lower().startswith("xml-stylesheet"):
-            for match in re.finditer(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""", data):
-                self.found.append(("<?xml-stylesheet href?>", match.group(1) or match.group(2) or "", True))
+#: Elements whose text browsers treat as raw text, read as markup here all the same (a browser may render it).
+#: Every attribute name read for an address (`class`, `id`, `aria-*` and the like are passed over at once).
+_READ = _LOADING | _SUBMITTING | {"srcset", "imagesrcset", "href", "xlink:href", "style", "srcdoc", "data"}
+_TEXT_AS_MARKUP = frozenset({"iframe", "noembed", "noframes", "xmp"})
+_XML_STYLESHEET_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
-def _href_loads(tag: str, values: dict[str, str]) -> bool:
+def _element_addresses(tag: str, attributes: dict[str, str | None]) -> list[tuple[str, str, bool]]:
+    """(place, url, loads) of one element's attributes."""
+    found: list[tuple[str, str, bool]] = []
+    for name, value in attributes.items():
+        if not value or name not in _READ:
+            continue
+        place = f"<{tag} {name}>"
+        if name in _LOADING or (name == "data" and tag == "object"):
+            found.append((place, value, True))
+        elif name in ("srcset", "imagesrcset"):
+            found += [(place, url, True) for url in srcset_urls(value)]
+        elif name in _SUBMITTING:
+            found.append((place, value, True))
+        elif name in ("href", "xlink:href"):
+            found.append((place, value, _href_loads(tag, attributes)))
+        elif name == "style":
+            found += [(f"<{tag} style> url()", url, True) for url in css_urls(value)]
+        elif name == "srcdoc":
+            found += [(f"<{tag} srcdoc> {p}", u, loads) for p, u, loads in page_addresses(value)]
+    if tag == "meta" and (attributes.get("http-equiv") or "").strip().lower() == "refresh":
+        match = _REFRESH.match(attributes.get("content") or "")
+        if match and match.group(2):
+            found.append(("<meta http-equiv=refresh>", match.group(2), True))
+    return found
+
+
+def _comment_addresses(data: str) -> list[tuple[str, str, bool]]:
+    """What a comment holds, read as markup; and the stylesheet of `<?xml-stylesheet?>`, which HTML reads as one."""
+    if data.lstrip("?").lower().startswith("xml-stylesheet"):
+        return [
+            ("<?xml-stylesheet href?>", match.group(1) or match.group(2) or "", True)
+            for match in _XML_STYLESHEET_HREF.finditer(data)
+        ]
+    # Parsers have not always agreed where a comment ends (`<!-->`, `--!>`): an address in one counts.
+    return [(f"<!-- --> {place}", url, loads) for place, url, loads in page_addresses(data)]
+
+
+def _tree_addresses(root: LexborNode) -> list[tuple[str, str, bool]]:
+    found: list[tuple[str, str, bool]] = []
+    for node in root.traverse(include_text=False):
+        tag = node.tag
+        if tag == "-comment":
+            found += _comment_addresses(node.comment_content or "")
+        elif tag is not None and not tag.startswith("-"):
+            attributes = node.attributes
+            if attributes:
+                found += _element_addresses(tag, attributes)
+            if tag == "style":
+                found += [("<style> url()", url, True) for url in css_urls(node.text(deep=True))]
+            elif tag in _TEXT_AS_MARKUP:
+                found += [(f"<{tag}> {p}", u, loads) for p, u, loads in page_addresses(node.text(deep=True))]
+    # A template's content is a tree of its own, which a script may put in the page at any time.
+    for fragment in root.template_fragments():
+        found += _tree_addresses(fragment)
+    return found
+
+
+def _href_loads(tag: str, values: dict[str, str | None]) -> bool:
     """Whether an `href` makes the browser fetch: not on a link to follow (`a`, `area`, `<link rel=canonical>`)."""
     if tag in ("a", "area"):
         return False
     if tag == "link":
-        rels = set(values.get("rel", "").lower().split())
+        rels = set((values.get("rel") or "").lower().split())
         return not rels or not rels <= _NAVIGATION_RELS
     # <base> moves every relative address; in SVG, <image>, <use>, <feImage> and <script> fetch theirs.
     return True
 
 
 def page_addresses(html: str) -> list[tuple[str, str, bool]]:
-    """(place, url, loads) of every address in a page."""
-    parser = _Addresses()
-    parser.feed(html)
-    parser.close()
-    return parser.found
+    """(place, url, loads) of every address in a page, as a browser's HTML parser builds it.
+
+    Lexbor parses to the HTML standard, so an attribute is decoded, a comment
+    ends and an element nests as a browser has them; `<noscript>` is read as
+    markup (as with scripting off), `<template>` contents and `srcdoc` too.
+    """
+    if not html:
+        return []
+    root = LexborHTMLParser(html).root
+    if root is None:
+        return []
+    # The document node, so that comments before `<html>` and after `</html>` are read too.
+    return _tree_addresses(root.parent if root.parent is not None else root)
 
 
 def _file_addresses(file: SiteFile) -> Iterator[tuple[str, str, bool]]:

@@ -40,6 +40,7 @@ __all__ = [
     "audit_site",
     "metadata_leaks",
     "policy_for",
+    "remember_shared_files",
     "require_clean",
     "search_needles",
 ]
@@ -173,9 +174,39 @@ def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list
     if policy.sponsor_needles and policy.only is None:
         leaks += _placed(_plain_search(files, policy.sponsor_needles), files)
     if policy.check_files:
-        leaks += metadata_leaks(files)
-        leaks += address_problems(files, origins=policy.check_origins)
+        leaks += _file_problems(files, origins=policy.check_origins)
     return leaks
+
+
+#: Image metadata and address problems of files every site shares (the theme's assets), by (digest, origins).
+#: They depend on nothing but a file's bytes, so they are checked once in the process the sites' processes
+#: are forked from (`remember_shared_files`) rather than once in every site.
+_SHARED: dict[tuple[str, bool], tuple[list[Leak], list[Leak]]] = {}
+
+
+def remember_shared_files(files: Sequence[SiteFile]) -> None:
+    """Check `files` now, so that a site holding a file of the same bytes is not checked for it again."""
+    for file in files:
+        for origins in (False, True):
+            _SHARED[file.digest, origins] = (metadata_leaks([file]), address_problems([file], origins=origins))
+
+
+def _file_problems(files: Sequence[SiteFile], *, origins: bool) -> list[Leak]:
+    """Image metadata, then addresses, of every file: each file a site shares with all others looked up."""
+    own: list[SiteFile] = []
+    metadata: list[Leak] = []
+    addresses: list[Leak] = []
+    for file in files:
+        known = _SHARED.get((file.digest, origins)) if _SHARED else None
+        if known is None:
+            own.append(file)
+        else:
+            metadata += [replace(leak, file=file.relative) for leak in known[0]]
+            addresses += [replace(leak, file=file.relative) for leak in known[1]]
+    metadata += metadata_leaks(own)
+    addresses += address_problems(own, origins=origins)
+    order = {file.relative: position for position, file in enumerate(files)}
+    return sorted(metadata, key=lambda leak: order[leak.file]) + sorted(addresses, key=lambda leak: order[leak.file])
 
 
 def metadata_leaks(files: Sequence[SiteFile]) -> list[Leak]:

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 
 from coachbook.adapter.config import coachbook_plugin
 from coachbook.adapter.preload import Preload
+from coachbook.audit.files import SiteFile
 from coachbook.audit.needles import allowed_identity_text, allowed_text
 from coachbook.audit.records import EngagementRecord, parse_records
 from coachbook.audit.service import RemoteIndex
-from coachbook.audit.site_audit import AllowedText, Audience, AuditPolicy, audit_site
+from coachbook.audit.site_audit import AllowedText, Audience, AuditPolicy, audit_site, remember_shared_files
 from coachbook.build.asset_store import link_assets
 from coachbook.build.site_build import attempt
 from coachbook.build.staging import remove_site
@@ -105,6 +106,8 @@ def warm_server(context: BuildContext, theme: bool, client_sites: int, refs: Seq
     context.warm = prewarm.warm(
         context.config, context.programs, client_sites=client_sites, store=store, bytecode=cache
     )
+    # Every site holds these files: their image metadata and addresses are checked here, once.
+    remember_shared_files([SiteFile(uri, Path(folder) / uri) for uri, folder in context.warm.theme_files])
     return [str(Path(folder) / uri) for uri, folder in context.warm.theme_files]
 
 
