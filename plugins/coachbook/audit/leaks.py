@@ -45,5 +45,7 @@ class Leak:
             return f"{self.file}: loads {self.url} from another origin"
         assert self.needle is not None
         n = self.needle
+        if n.reason == "console":
+            return f"{self.file}: contains {n.text!r}, the coaches' console's own text, which no other site may hold"
         kind = "identifies another client" if n.reason == "identity" else f"is {n.reason.replace('_', '-')} text"
         return f"{self.file}: contains {n.text!r}, which {kind} (engagements/{n.owner}.yml, field {n.field})"

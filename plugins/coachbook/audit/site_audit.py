@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Protocol
 
 from coachbook.audit.files import SiteFile, walk_site
+from coachbook.audit.index import NeedleFinder
 from coachbook.audit.leaks import Leak, LeakKind
-from coachbook.audit.needles import Needle, allowed_text, sponsor_needles
+from coachbook.audit.needles import Needle, allowed_text, cohort_needles, console_needles, sponsor_needles
 from coachbook.audit.origins import other_origin_requests
 from coachbook.core.loader import Firm
 from coachbook.core.sponsor import sponsor_report
@@ -52,6 +53,10 @@ class Audience(StrEnum):
     """A client's sponsor: as a client site, and none of the client's own text beyond the progress report."""
     COACH_VIEW = "coach-view"
     """The coach's preview: it shows the owner's held-back text on purpose, and nothing of anyone else."""
+    CONSOLE = "console"
+    """The coaches' console: every engagement on purpose, coach-only text included; nothing from another origin."""
+    COHORT = "cohort"
+    """An organisation's cohort report: counts only, so no client's identity, held-back or client-view text."""
 
 
 class AllowedText:
@@ -91,6 +96,9 @@ class AuditPolicy:
     """The date the site was built for, which decides what a sponsor may see."""
     only: frozenset[str] | None = None
     """Search only these strings: an unchanged site, audited whole before, searched for strings added since."""
+    plain_needles: tuple[Needle, ...] = ()
+    """Texts searched for besides every engagement's (the index's): the console's notice in every other site,
+    and on a cohort report its members' client views."""
 
     @property
     def owner_held_back(self) -> bool:
@@ -111,20 +119,34 @@ class NeedleSearch(Protocol):
         ...
 
 
-def policy_for(firm: Firm, owner: str | None, *, audience: Audience, as_of: dt.date) -> AuditPolicy:
+def policy_for(
+    firm: Firm, owner: str | None, *, audience: Audience, as_of: dt.date, organisation: str | None = None
+) -> AuditPolicy:
     """The policy of the site of `owner` (None: the handbook), for `audience`, as built for `as_of`.
 
-    `firm` needs the programs and the owner's engagement only; the other
-    clients' strings come from the index `audit_site` is given.
+    `firm` needs the programs and the owner's engagement only (for a cohort
+    report, the engagements of `organisation`); the other clients' strings
+    come from the index `audit_site` is given. Every site but the console is
+    searched for the console's notice too.
     """
+    console = tuple(console_needles())
+    if audience is Audience.CONSOLE:
+        return AuditPolicy(None, AllowedText(""), Audience.CONSOLE, as_of=as_of)
+    if audience is Audience.COHORT:
+        if organisation is None:
+            raise ValueError("a cohort report's audit needs its organisation")
+        allowed = allowed_text(firm, None, also=(organisation,))
+        found = tuple(cohort_needles(firm, organisation, allowed))
+        return AuditPolicy(None, AllowedText(allowed), Audience.COHORT, as_of=as_of, plain_needles=console + found)
     if owner is None:
-        return AuditPolicy(None, AllowedText(allowed_text(firm, None)), Audience.HANDBOOK, as_of=as_of)
+        allowed = allowed_text(firm, None)
+        return AuditPolicy(None, AllowedText(allowed), Audience.HANDBOOK, as_of=as_of, plain_needles=console)
     needles: tuple[Needle, ...] = ()
     if audience is Audience.SPONSOR:
         loaded = firm.engagements[owner]
         report = sponsor_report(loaded.engagement, loaded.program, as_of)
         needles = tuple(sponsor_needles(loaded.engagement, owner, report))
-    return AuditPolicy(owner, AllowedText(allowed_text(firm, owner)), audience, needles, as_of)
+    return AuditPolicy(owner, AllowedText(allowed_text(firm, owner)), audience, needles, as_of, plain_needles=console)
 
 
 def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list[Leak]:
@@ -135,7 +157,11 @@ def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list
     other origins.
     """
     files, links = walk_site(site_dir)
-    found = [leak for leak in index.search(files, policy) if _counts(leak, policy)]
+    # The console holds every engagement on purpose: what it is searched for is everything else.
+    searched = [] if policy.audience is Audience.CONSOLE else index.search(files, policy)
+    found = [leak for leak in searched if _counts(leak, policy)]
+    if policy.plain_needles and policy.only is None:
+        found += [leak for leak in _found(files, policy.plain_needles) if _counts(leak, policy)]
     leaks = _in_file_order([*links, *found])
     if policy.sponsor_needles and policy.only is None:
         leaks += _plain_search(files, policy.sponsor_needles)
@@ -167,6 +193,16 @@ def search_needles(site_dir: Path, needles: Sequence[Needle]) -> list[Leak]:
 def _in_file_order(leaks: list[Leak]) -> list[Leak]:
     """Leaks in the order of their files' paths, as the walk visits them; each file's own order is kept."""
     return sorted(leaks, key=lambda leak: Path(leak.file).parts)
+
+
+def _found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:
+    """The needles in each file, found in one pass over it (a cohort report's members bring hundreds)."""
+    finder = NeedleFinder(n.text for n in needles)
+    leaks = []
+    for file in files:
+        found = finder.found(file.text)
+        leaks += [Leak(file.relative, needle) for needle in needles if needle.text in found]
+    return leaks
 
 
 def _plain_search(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:
