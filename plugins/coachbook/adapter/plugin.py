@@ -26,11 +26,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from coachbook.access.encryption import binding_for, encrypt_site
 from coachbook.access.passphrases import find_passphrase
 from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
-from coachbook.adapter.config import project_from_config
+from coachbook.adapter.config import firm_sites_from, project_from_config
 from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.adapter.preload import Preload
 from coachbook.audit.index import LeakIndex
 from coachbook.audit.site_audit import Audience, AuditPolicy, NeedleSearch, policy_for, require_clean
+from coachbook.core.firm_sites import CONSOLE_KEY, Protection, cohort_key
 from coachbook.core.loader import Firm, load_firm
 from coachbook.core.snapshots import read_snapshot
 from coachbook.core.sponsor import sponsor_key
@@ -40,7 +41,14 @@ from coachbook.errors import CoachbookError, LeakError, ProblemList
 from coachbook.refs.handbooks import GitHandbooks
 from coachbook.render.client_pages import render_guide_page
 from coachbook.render.plan import NavItem, SitePlan
-from coachbook.render.sites import History, plan_client_site, plan_handbook_site, plan_sponsor_site
+from coachbook.render.sites import (
+    History,
+    plan_client_site,
+    plan_cohort_site,
+    plan_console_site,
+    plan_handbook_site,
+    plan_sponsor_site,
+)
 from coachbook.render.tokens import Slots
 
 if TYPE_CHECKING:
@@ -65,6 +73,24 @@ COACH_VIEW_ENV = "COACHBOOK_COACH_VIEW"
 _CODE_RUNNING_PLUGINS = ("macros", "mkdocs-simple-hooks")
 #: Files in the content folder that are data for Coachbook, not pages or assets to publish.
 _DATA_SUFFIXES = (".yml", ".yaml")
+
+
+class _ConsoleOptions(Config):  # type: ignore[no-untyped-call]
+    """The `console` option: the coaches' console, and how it is protected."""
+
+    enabled = c.Type(bool, default=False)
+    protect = c.Optional(c.Choice(tuple(Protection)))
+    """`password` (its own nginx location and password) or `encrypt` (its own passphrase); required."""
+
+
+class _CohortOptions(Config):  # type: ignore[no-untyped-call]
+    """One entry of the `cohorts` option: an organisation that gets a cohort report."""
+
+    organisation = c.Type(str)
+    address = c.Optional(c.Type(str))
+    """Its folder under `cohorts/`; made from the organisation's name when unset."""
+    encrypt = c.Optional(c.Type(bool))
+    """Encrypt the report with its own passphrase; unset follows the firm's `encrypt`."""
 
 
 class CoachbookConfig(Config):  # type: ignore[no-untyped-call]
@@ -94,9 +120,19 @@ class CoachbookConfig(Config):  # type: ignore[no-untyped-call]
     """Set by `coachbook publish`: the title of the previous version."""
     repository = c.Optional(c.Type(str))
     """Set by `coachbook publish --ref`: the git working tree that pinned handbooks are read from."""
+    console = c.SubConfig(_ConsoleOptions)
+    """The coaches' console at `firm/`: `enabled: true` and `protect: password` or `encrypt` (both required)."""
+    cohorts = c.ListOfItems(c.SubConfig(_CohortOptions), default=[])
+    """Organisations that get a cohort report at `cohorts/<address>/`: each `organisation`, optional `address`
+    and `encrypt`."""
+    cohort_minimum = c.Type(int, default=5)
+    """The fewest engagements an organisation needs for a cohort report (never below 3)."""
+    cohort = c.Optional(c.Type(str))
+    """Set by `coachbook build`: the address of the cohort report being built."""
     offline = c.Type(bool, default=False)
-    audience = c.Choice(("client", "sponsor"), default="client")
-    """Who the client's site is for: the client, or their sponsor (progress only; set by `coachbook build`)."""
+    audience = c.Choice(("client", "sponsor", "console", "cohort"), default="client")
+    """Who the site is for: the client, their sponsor (progress only), the firm's coaches (the console), or an
+    organisation's sponsor (its cohort report); set by `coachbook build`."""
     """Set by `coachbook bundle`: build a site that works opened from disk, search included, unencrypted."""
 
 
@@ -110,6 +146,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         self._command = "build"
         self._passphrase: str | None = None
         self._sponsor = False
+        self._firm_site: str | None = None
+        self._organisation: str | None = None
+        """The organisation of the cohort report being built."""
         self._as_of: str | None = None
         # Set by `coachbook build` (coachbook.build.firm_build) before the build: the
         # firm already loaded and every engagement's audit strings, so a site
@@ -126,10 +165,14 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         """`on_config`: load and validate the firm, then plan this site and shape the config for it."""
         self._slots = {}
         self._passphrase = None
+        self._organisation = None
         project = project_from_config(config, self.config)
         root = project.root
         slug = self.config.client or os.environ.get(CLIENT_ENV) or None
         self._sponsor = (self.config.audience == "sponsor" or os.environ.get(AUDIENCE_ENV) == "sponsor") and bool(slug)
+        # The firm's own sites (the console, a cohort report) belong to no client.
+        audience = os.environ.get(AUDIENCE_ENV) or self.config.audience
+        self._firm_site = audience if audience in ("console", "cohort") and not slug else None
         if self.config.offline:
             # Opened from disk, links must name .html files; the pages are planned with that in mind.
             config.use_directory_urls = False
@@ -146,7 +189,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                 if self.preloaded is not None
                 else load_firm(project, handbooks=GitHandbooks(project))
             )
-            if slug and self._sponsor:
+            if self._firm_site is not None:
+                self._plan, self._passphrase = self._plan_firm_site(config, self._firm, as_of, coach_view=coach_view)
+            elif slug and self._sponsor:
                 self._plan = plan_sponsor_site(self._firm, slug, as_of)
                 if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
                     self._passphrase = find_passphrase(root / self.config.secrets_dir, sponsor_key(slug))
@@ -176,7 +221,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         except CoachbookError as exc:
             raise PluginError(str(exc)) from exc
 
-        if slug:
+        if slug or self._firm_site:
             # Material prints site_name without escaping, so escape it here.
             config.site_name = html.escape(self._plan.site_name, quote=True)
             config.site_description = None
@@ -191,7 +236,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         elif config.nav is None:
             config.nav = _mkdocs_nav(self._plan.nav)
         _confine_snippets(config)
-        config.extra["coachbook"] = {"client": bool(slug), "coach_view": self._plan.coach_view}
+        config.extra["coachbook"] = {"client": bool(slug or self._firm_site), "coach_view": self._plan.coach_view}
+        # Scripts of ours the plan's pages need (the console's table), which on_files adds to the site.
+        config.extra_javascript.extend(self._plan.scripts)
         if self.config.offline:
             # Search needs the web-worker shim when the site is opened from disk.
             config.extra["polyfills"] = [POLYFILL_PATH]
@@ -272,15 +319,15 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         if self._firm is None or plan is None:
             return
         site_dir = Path(config.site_dir)
-        if plan.client_slug or self.config.version:
+        if plan.client_slug or self._firm_site or self.config.version:
             _private_sitemap(site_dir, keep=bool(self.config.version))
         if self.config.offline:
             inline_search_index(site_dir)
         # One policy and one index serve both audits of an encrypted site.
         auditor = self._auditor(plan)
         self._audit(site_dir, auditor)
-        if self._passphrase and plan.client_slug:
-            owner = sponsor_key(plan.client_slug) if self._sponsor else plan.client_slug
+        if self._passphrase and (plan.client_slug or self._firm_site):
+            owner = self._owner_key(plan)
             try:
                 encrypt_site(
                     site_dir,
@@ -293,18 +340,81 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                 raise PluginError(f"cannot encrypt the site: {exc}") from exc
             self._audit(site_dir, auditor)
 
+    def _plan_firm_site(
+        self, config: MkDocsConfig, firm: Firm, as_of: dt.date, *, coach_view: bool
+    ) -> tuple[SitePlan, str | None]:
+        """The plan of the console or a cohort report, and its passphrase when it is encrypted.
+
+        Raises:
+            CoachbookError: The firm has not enabled that site, or not chosen how the console is protected,
+                or an encrypted one has no passphrase.
+        """
+        sites = firm_sites_from(config, self.config)
+        secrets = project_from_config(config, self.config).secrets
+        if coach_view:
+            raise CoachbookError("the coach view is a client's preview; the console shows coach-only material itself")
+        if self._firm_site == "console":
+            if sites.console is None:
+                raise CoachbookError(
+                    "the console is not enabled; add `console: {enabled: true, protect: password}` (or `encrypt`) "
+                    "to the coachbook plugin in mkdocs.yml"
+                )
+            encrypted = sites.console.protect is Protection.ENCRYPT and not self.config.offline
+            plan = plan_console_site(
+                firm,
+                as_of,
+                directory_urls=bool(config.use_directory_urls),
+                calendars=not encrypted,
+                published_url=_with_slash(config.site_url),
+            )
+            if not encrypted:
+                return plan, None
+            command = "coachbook passphrase --console"
+            return plan, find_passphrase(secrets, CONSOLE_KEY, site="The coaches' console", command=command)
+        cohort = sites.cohort(self.config.cohort or "")
+        if cohort is None:
+            raise CoachbookError(
+                f"no cohort report has the address {self.config.cohort!r}; list the organisation under "
+                "`cohorts:` for the coachbook plugin in mkdocs.yml"
+            )
+        self._organisation = cohort.organisation
+        plan = plan_cohort_site(firm, cohort.organisation, as_of, minimum=sites.cohort_minimum)
+        encrypted = (self.config.encrypt if cohort.encrypt is None else cohort.encrypt) and not self.config.offline
+        if not encrypted:
+            return plan, None
+        command = f"coachbook passphrase --cohort {cohort.address}"
+        site = f"The cohort report of {cohort.organisation}"
+        return plan, find_passphrase(secrets, cohort_key(cohort.address), site=site, command=command)
+
+    def _owner_key(self, plan: SitePlan) -> str:
+        """Whose passphrase an encrypted site's pages are bound to."""
+        if self._firm_site == "console":
+            return CONSOLE_KEY
+        if self._firm_site == "cohort":
+            return cohort_key(self.config.cohort or "")
+        assert plan.client_slug is not None
+        return sponsor_key(plan.client_slug) if self._sponsor else plan.client_slug
+
     def _auditor(self, plan: SitePlan) -> tuple[AuditPolicy, NeedleSearch] | None:
         """The audit this site is held to (`coachbook.audit.policy_for`), and the index it searches with."""
         if not self.config.audit:
             return None
         assert self._firm is not None
-        if plan.client_slug is None:
+        if self._firm_site is not None:
+            audience = Audience(self._firm_site)
+        elif plan.client_slug is None:
             audience = Audience.HANDBOOK
         elif self._sponsor:
             audience = Audience.SPONSOR
         else:
             audience = Audience.COACH_VIEW if plan.coach_view else Audience.CLIENT
-        policy = policy_for(self._firm, plan.client_slug, audience=audience, as_of=_parse_as_of(self._as_of))
+        policy = policy_for(
+            self._firm,
+            plan.client_slug,
+            audience=audience,
+            as_of=_parse_as_of(self._as_of),
+            organisation=self._organisation,
+        )
         index = self.preloaded.index if self.preloaded is not None else LeakIndex.of(self._firm)
         return policy, index
 
@@ -422,6 +532,12 @@ def _confine_snippets(config: MkDocsConfig) -> None:
         check_paths=True,
         auto_append=[],
     )
+
+
+def _with_slash(url: str | None) -> str | None:
+    if not url:
+        return None
+    return url if url.endswith("/") else url + "/"
 
 
 def _parse_as_of(value: str | None) -> dt.date:

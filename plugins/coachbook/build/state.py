@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: Bump when the layout of the state file changes; an old file is then ignored (engagements are parsed again).
-STATE_VERSION = 3
+STATE_VERSION = 4
 #: The site mark's file name, at the root of every site Coachbook puts in place.
 MARK_FILE = ".coachbook.json"
 #: Bump when the mark's layout changes; an old mark then means "build again".
@@ -65,6 +65,8 @@ class EngagementRecord:
     """The git ref the engagement pins its handbook at, if it does."""
     sponsor: bool = False
     """Whether the engagement asks for a sponsor site."""
+    organisation: str = ""
+    """The client's organisation, which decides the cohort report the engagement counts in."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +75,7 @@ class EngagementRecord:
             "fragments": self.fragments.to_json(),
             "handbook": self.handbook,
             "sponsor": self.sponsor,
+            "organisation": self.organisation,
         }
 
     @classmethod
@@ -83,6 +86,7 @@ class EngagementRecord:
             Fragments.from_json(data["fragments"]),
             None if data.get("handbook") is None else str(data["handbook"]),
             bool(data.get("sponsor", False)),
+            str(data.get("organisation") or ""),
         )
 
 
