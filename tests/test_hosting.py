@@ -179,7 +179,9 @@ def test_headers_file_sets_headers_and_says_it_does_not_authenticate(https: bool
     everything, clients = lines.index("/*"), lines.index("/clients/*")
     for name in HEADER_NAMES:
         assert any(line.startswith(f"  {name}: ") for line in lines[everything:clients])
-    assert lines[clients + 1 :] == ["  Cache-Control: private, no-store"]
+    # Every private folder (clients, sponsors, cohort reports, the console) is never cached.
+    for folder in ("clients", "sponsors", "cohorts", "firm"):
+        assert lines[lines.index(f"/{folder}/*") + 1] == "  Cache-Control: private, no-store"
     assert ("  Strict-Transport-Security: max-age=31536000" in lines) is https
 
 

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from coachbook.access.passwords import check_address, htpasswd_file
+from coachbook.core.firm_sites import COHORTS_FOLDER, CONSOLE_FOLDER, CONSOLE_KEY, cohort_key
 from coachbook.core.sponsor import sponsor_key
 from coachbook.errors import CoachbookError
 
@@ -102,7 +103,15 @@ class NginxSite:
     """Whether browsers reach the site over HTTPS, which turns on Strict-Transport-Security."""
 
 
-def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 0, sponsors: Iterable[str] = ()) -> str:
+def render_nginx(
+    addresses: Iterable[str],
+    site: NginxSite,
+    *,
+    guessable: int = 0,
+    sponsors: Iterable[str] = (),
+    console: bool = False,
+    cohorts: Iterable[str] = (),
+) -> str:
     """An nginx `server { ... }` block serving the handbook publicly and each client's site behind a password.
 
     Arguments:
@@ -111,6 +120,10 @@ def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 
         guessable: How many of the addresses are slugs rather than unguessable ids; they get a warning.
         sponsors: The addresses whose client has a sponsor site (`sponsors/<address>/`), which has its own
             password file, `<address>--sponsor.htpasswd`: the sponsor's password never opens the client's site.
+        console: Whether the firm has the coaches' console (`firm/`), behind its own password file,
+            `firm--console.htpasswd`, which opens nothing else.
+        cohorts: The addresses of the cohort reports (`cohorts/<address>/`), each behind its own password
+            file, `<address>--cohort.htpasswd`.
 
     Returns:
         The configuration, ready to be included in nginx's `http { }` block.
@@ -138,6 +151,13 @@ def render_nginx(addresses: Iterable[str], site: NginxSite, *, guessable: int = 
             {"address": a, "password_file": htpasswd_file(htpasswd_dir, sponsor_key(a))}
             for a in sorted({check_address(a) for a in sponsors})
         ],
+        console={"password_file": htpasswd_file(htpasswd_dir, CONSOLE_KEY)} if console else None,
+        console_folder=CONSOLE_FOLDER,
+        cohorts_folder=COHORTS_FOLDER,
+        cohorts=[
+            {"address": a, "password_file": htpasswd_file(htpasswd_dir, cohort_key(a))}
+            for a in sorted({check_address(a) for a in cohorts})
+        ],
         listen=site.listen,
         server_name=site.server_name,
         root=root,
@@ -164,8 +184,11 @@ def render_headers(*, https: bool) -> str:
         "# password protection before publishing a client's site (see docs/hosting.md).",
         "/*",
         *(f"  {name}: {value}" for name, value in security_headers(https=https)),
-        "/clients/*",
-        f"  {_CLIENT_CACHE[0]}: {_CLIENT_CACHE[1]}",
+        *(
+            line
+            for folder in ("clients", "sponsors", COHORTS_FOLDER, CONSOLE_FOLDER)
+            for line in (f"/{folder}/*", f"  {_CLIENT_CACHE[0]}: {_CLIENT_CACHE[1]}")
+        ),
         "",
     ]
     return "\n".join(lines)

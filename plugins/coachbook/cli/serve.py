@@ -16,6 +16,7 @@ from coachbook.cli.support import (
     quiet_mkdocs,
     reported,
     shown,
+    sites_of,
 )
 
 __all__ = ["serve"]
@@ -25,7 +26,8 @@ SERVE_HELP = """Preview a client's site (or the handbook) with live reload.
 \b
 The preview reloads when an engagement file, a guide or the theme changes.
 It is built in a temporary folder and never written under site/.
-With --coach-view it also shows what the client's site leaves out.
+With --coach-view it also shows what the client's site leaves out; with
+--console it previews the coaches' console instead.
 """
 
 
@@ -40,6 +42,7 @@ With --coach-view it also shows what the client's site leaves out.
     help="Show the coach-only material (private notes, coach-only items, drafts) behind a banner. Needs --client.",
 )
 @click.option("--sponsor", is_flag=True, help="Preview the client's sponsor site (progress only). Needs --client.")
+@click.option("--console", is_flag=True, help="Preview the coaches' console (every engagement). No --client.")
 @click.pass_obj
 def serve(
     opts: Options,
@@ -49,12 +52,17 @@ def serve(
     no_livereload: bool,
     coach_view: bool,
     sponsor: bool,
+    console: bool,
 ) -> None:
     with reported(opts):
         if coach_view and not client:
             fail("--coach-view needs a client: coachbook serve --client SLUG --coach-view")
         if sponsor and (not client or coach_view):
             fail("--sponsor needs a client and no coach view: coachbook serve --client SLUG --sponsor")
+        if console and (client or coach_view or sponsor):
+            fail("--console shows every engagement; leave out --client, --coach-view and --sponsor")
+        if console and sites_of(opts.config_file).console is None:
+            fail("the firm has no console; enable it under `console:` for the coachbook plugin in mkdocs.yml")
         from mkdocs.commands.serve import serve as mkdocs_serve
 
         project = project_of(opts.config_file)
@@ -70,6 +78,9 @@ def serve(
             os.environ["COACHBOOK_CLIENT"] = client
         if sponsor:
             os.environ["COACHBOOK_AUDIENCE"] = "sponsor"
+        if console:
+            os.environ["COACHBOOK_AUDIENCE"] = "console"
+            click.echo("The coaches' console: every engagement, coach-only material included. Keep it to yourself.")
         if as_of:
             os.environ["COACHBOOK_AS_OF"] = as_of.date().isoformat()
         if coach_view:
