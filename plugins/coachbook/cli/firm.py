@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import click
@@ -184,6 +185,7 @@ def forget(
 ) -> None:
     with reported(opts):
         from coachbook.core.cohort import same_organisation
+        from coachbook.core.fields import ID_PATTERN
         from coachbook.core.loader import load_engagement, load_programs, slug_problem
         from coachbook.errors import ProblemList
         from coachbook.publish.forget import forget as remove_copies
@@ -191,9 +193,10 @@ def forget(
         from coachbook.refs.handbooks import GitHandbooks
 
         project = project_of(opts.config_file)
-        path = project.engagements_dir / f"{slug}.yml"
-        if slug_problem(path, Path(path.name)) is not None:
+        # The slug names files to delete: nothing but a slug's letters may reach a path.
+        if not re.fullmatch(ID_PATTERN, slug) or slug_problem(Path(f"{slug}.yml"), Path(f"{slug}.yml")) is not None:
             fail(f"{slug!r} is not a client's slug")
+        path = project.engagements_dir / f"{slug}.yml"
         addresses, organisations = known_addresses(project, slug)
         # A file that no longer validates still names its address and organisation; one that is gone
         # leaves them in the build's cache, read above.

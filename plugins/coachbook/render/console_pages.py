@@ -11,6 +11,7 @@ searched for what it says.
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 
 from markupsafe import Markup
@@ -69,6 +70,7 @@ def console_plan(
             "engagement_uri": lambda slug: Markup(engagement_uri(slug)),
             "coach_uri": lambda key: Markup(coach_uri(key)),
             "here": Markup(page),
+            "short": _short_date,
         }
 
     slots = Slots()
@@ -106,6 +108,11 @@ def console_plan(
         files=tuple(files),
         scripts=(CONSOLE_SCRIPT,),
     )
+
+
+def _short_date(day: dt.date | None) -> str:
+    """A date for the table, where ten columns share the width: `1 Dec 2026`."""
+    return f"{day.day} {day:%b %Y}" if day else ""
 
 
 def _by_client(summary: EngagementSummary) -> tuple[str, str]:
