@@ -212,6 +212,24 @@ ENGAGEMENT_CASES = [
         id="unknown-session-stage",
     ),
     pytest.param(
+        ("  development_areas:\n    - Letting", "  themes: [delegaton]\n  development_areas:\n    - Letting"),
+        [
+            Expect(
+                "  themes: [delegaton]",
+                "delegaton",
+                "assessment.themes[0]",
+                "unknown theme 'delegaton'",
+                "did you mean 'delegation'?",
+            )
+        ],
+        id="unknown-theme",
+    ),
+    pytest.param(
+        ("start: 2026-04-13", "coaching_log: listd\nstart: 2026-04-13"),
+        [Expect("coaching_log: listd", "listd", "coaching_log", "'listd' is not allowed", "did you mean 'listed'?")],
+        id="coaching-log-typo",
+    ),
+    pytest.param(
         ("    goal: ready-a-successor\n    due: 2026-10-30", "    goal: ready-a-succesor\n    due: 2026-10-30"),
         [
             Expect(
