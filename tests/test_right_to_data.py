@@ -147,6 +147,10 @@ def test_forget_leaves_no_trace_of_the_client(firm: Path) -> None:
     )
     needles = [n for n in identity if n] + prose
     assert len(prose) > 200
+    # The console links the published version (by its folder: the sample firm sets no site_url).
+    console_page = (firm / "site" / "firm" / "engagements" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert "2026-11-24-implementation (latest)" in console_page
+    assert "published/clients/dana-whitfield/2026-11-24-implementation/" in console_page
     before = _traces(firm, [engagement.client.name])
     for place in ("site/clients", "site/sponsors", "site/firm", "published", ".coachbook", "bundles", "exports"):
         assert any(f"/{place}/" in hit for hit in before), place
