@@ -26,12 +26,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from coachbook.access.encryption import binding_for, encrypt_site
 from coachbook.access.passphrases import find_passphrase
 from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
-from coachbook.adapter.config import firm_sites_from, project_from_config
+from coachbook.adapter.config import project_from_config
+from coachbook.adapter.firm_sites import set_up_firm_site
 from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.adapter.preload import Preload
 from coachbook.audit.index import LeakIndex
 from coachbook.audit.site_audit import Audience, AuditPolicy, NeedleSearch, policy_for, require_clean
-from coachbook.core.firm_sites import CONSOLE_KEY, Protection, cohort_key
+from coachbook.core.firm_sites import Protection
 from coachbook.core.loader import Firm, load_firm
 from coachbook.core.snapshots import read_snapshot
 from coachbook.core.sponsor import sponsor_key
@@ -41,14 +42,7 @@ from coachbook.errors import CoachbookError, LeakError, ProblemList
 from coachbook.refs.handbooks import GitHandbooks
 from coachbook.render.client_pages import render_guide_page
 from coachbook.render.plan import NavItem, SitePlan
-from coachbook.render.sites import (
-    History,
-    plan_client_site,
-    plan_cohort_site,
-    plan_console_site,
-    plan_handbook_site,
-    plan_sponsor_site,
-)
+from coachbook.render.sites import History, plan_client_site, plan_handbook_site, plan_sponsor_site
 from coachbook.render.tokens import Slots
 
 if TYPE_CHECKING:
@@ -147,8 +141,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         self._passphrase: str | None = None
         self._sponsor = False
         self._firm_site: str | None = None
+        # For the console or a cohort report: its passphrase's name, and the report's organisation.
+        self._firm_key: str | None = None
         self._organisation: str | None = None
-        """The organisation of the cohort report being built."""
         self._as_of: str | None = None
         # Set by `coachbook build` (coachbook.build.firm_build) before the build: the
         # firm already loaded and every engagement's audit strings, so a site
@@ -165,7 +160,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         """`on_config`: load and validate the firm, then plan this site and shape the config for it."""
         self._slots = {}
         self._passphrase = None
-        self._organisation = None
+        self._firm_key = self._organisation = None
         project = project_from_config(config, self.config)
         root = project.root
         slug = self.config.client or os.environ.get(CLIENT_ENV) or None
@@ -190,7 +185,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                 else load_firm(project, handbooks=GitHandbooks(project))
             )
             if self._firm_site is not None:
-                self._plan, self._passphrase = self._plan_firm_site(config, self._firm, as_of, coach_view=coach_view)
+                if coach_view:
+                    raise CoachbookError("the coach view is a client's preview; the console shows coach-only material")
+                setup = set_up_firm_site(self._firm_site, config, self.config, self._firm, as_of)
+                self._plan, self._passphrase = setup.plan, setup.passphrase
+                self._firm_key, self._organisation = setup.key, setup.organisation
             elif slug and self._sponsor:
                 self._plan = plan_sponsor_site(self._firm, slug, as_of)
                 if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
@@ -340,58 +339,10 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                 raise PluginError(f"cannot encrypt the site: {exc}") from exc
             self._audit(site_dir, auditor)
 
-    def _plan_firm_site(
-        self, config: MkDocsConfig, firm: Firm, as_of: dt.date, *, coach_view: bool
-    ) -> tuple[SitePlan, str | None]:
-        """The plan of the console or a cohort report, and its passphrase when it is encrypted.
-
-        Raises:
-            CoachbookError: The firm has not enabled that site, or not chosen how the console is protected,
-                or an encrypted one has no passphrase.
-        """
-        sites = firm_sites_from(config, self.config)
-        secrets = project_from_config(config, self.config).secrets
-        if coach_view:
-            raise CoachbookError("the coach view is a client's preview; the console shows coach-only material itself")
-        if self._firm_site == "console":
-            if sites.console is None:
-                raise CoachbookError(
-                    "the console is not enabled; add `console: {enabled: true, protect: password}` (or `encrypt`) "
-                    "to the coachbook plugin in mkdocs.yml"
-                )
-            encrypted = sites.console.protect is Protection.ENCRYPT and not self.config.offline
-            plan = plan_console_site(
-                firm,
-                as_of,
-                directory_urls=bool(config.use_directory_urls),
-                calendars=not encrypted,
-                published_url=_with_slash(config.site_url),
-            )
-            if not encrypted:
-                return plan, None
-            command = "coachbook passphrase --console"
-            return plan, find_passphrase(secrets, CONSOLE_KEY, site="The coaches' console", command=command)
-        cohort = sites.cohort(self.config.cohort or "")
-        if cohort is None:
-            raise CoachbookError(
-                f"no cohort report has the address {self.config.cohort!r}; list the organisation under "
-                "`cohorts:` for the coachbook plugin in mkdocs.yml"
-            )
-        self._organisation = cohort.organisation
-        plan = plan_cohort_site(firm, cohort.organisation, as_of, minimum=sites.cohort_minimum)
-        encrypted = (self.config.encrypt if cohort.encrypt is None else cohort.encrypt) and not self.config.offline
-        if not encrypted:
-            return plan, None
-        command = f"coachbook passphrase --cohort {cohort.address}"
-        site = f"The cohort report of {cohort.organisation}"
-        return plan, find_passphrase(secrets, cohort_key(cohort.address), site=site, command=command)
-
     def _owner_key(self, plan: SitePlan) -> str:
         """Whose passphrase an encrypted site's pages are bound to."""
-        if self._firm_site == "console":
-            return CONSOLE_KEY
-        if self._firm_site == "cohort":
-            return cohort_key(self.config.cohort or "")
+        if self._firm_key is not None:
+            return self._firm_key
         assert plan.client_slug is not None
         return sponsor_key(plan.client_slug) if self._sponsor else plan.client_slug
 
@@ -532,12 +483,6 @@ def _confine_snippets(config: MkDocsConfig) -> None:
         check_paths=True,
         auto_append=[],
     )
-
-
-def _with_slash(url: str | None) -> str | None:
-    if not url:
-        return None
-    return url if url.endswith("/") else url + "/"
 
 
 def _parse_as_of(value: str | None) -> dt.date:
