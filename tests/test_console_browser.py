@@ -135,3 +135,26 @@ def test_on_a_phone_the_page_never_grows_wider_than_the_screen(fresh: Any) -> No
         }"""
     )
     assert fits == {"page": True, "table": True, "box": True}
+
+
+@pytest.mark.parametrize(
+    "path", ["", "coaches/priya-raman/", "engagements/dana-whitfield/"], ids=["home", "coach", "engagement"]
+)
+def test_axe_finds_nothing_serious_on_the_consoles_pages(browser: Any, console: str, path: str) -> None:
+    from .test_site_browser import axe_violations
+
+    page = browser.new_context().new_page()
+    page.goto(console + path)
+    assert axe_violations(page) == []
+    page.context.close()
+
+
+def test_axe_finds_nothing_serious_on_the_cohort_report(browser: Any, built_firm: Path) -> None:
+    from .test_site_browser import axe_violations
+
+    for url in serve(built_firm / "site" / "cohorts" / "halden-logistics"):
+        page = browser.new_context().new_page()
+        page.goto(url)
+        assert "Coaching cohort: Halden Logistics" in page.inner_text("h1")
+        assert axe_violations(page) == []
+        page.context.close()
