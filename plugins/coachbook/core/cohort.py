@@ -26,7 +26,7 @@ anything else. Small numbers identify people, so:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -46,7 +46,6 @@ __all__ = [
     "GoalStanding",
     "check_minimum",
     "cohort_report",
-    "cohort_strings",
     "goal_standing",
     "members",
     "same_organisation",
@@ -285,11 +284,3 @@ def cohort_report(
 
 def _index(order: list[str], label: str) -> int:
     return order.index(label) if label in order else len(order)
-
-
-def cohort_strings(report: CohortReport) -> Iterator[str]:
-    """Every text the report shows: the audit does not count these as leaks on a cohort site."""
-    yield report.organisation
-    yield from report.program_titles
-    yield from (label for label, _ in report.stages.shown)
-    yield from (title for title, _ in report.themes)
