@@ -175,6 +175,27 @@ def identity(i: int) -> dict[str, str]:
     }
 
 
+#: The sample's options for the firm's own sites, which the synthetic firm leaves out (see `_clients_only`).
+_FIRM_SITES = (
+    ("        enabled: true\n        protect: password\n", "        enabled: false\n"),
+    ("      cohorts:\n        - organisation: Halden Logistics\n        - organisation: Ashgrove Mutual\n", ""),
+)
+
+
+def _clients_only(config: Path) -> None:
+    """Turn off the coaches' console and the cohort reports: the figures measure the handbook and clients' sites.
+
+    The console reads every engagement and is rebuilt when any of them changes; measured with it, (d) would
+    time the console, not the one client whose file was edited.
+    """
+    text = config.read_text(encoding="utf-8")
+    for old, new in _FIRM_SITES:
+        if old not in text:
+            raise SystemExit(f"{config}: the sample's firm-site options changed; update _FIRM_SITES")
+        text = text.replace(old, new)
+    config.write_text(text, encoding="utf-8")
+
+
 def make_firm(root: Path, n: int) -> list[str]:
     """A copy of the sample firm's content, theme and config, with `n` engagements and ten stages."""
     if root.exists():
@@ -183,6 +204,7 @@ def make_firm(root: Path, n: int) -> list[str]:
     for part in ("content", "theme"):
         shutil.copytree(REPO / part, root / part)
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    _clients_only(root / "mkdocs.yml")
     program = root / "content" / "program.yml"
     text = program.read_text(encoding="utf-8")
     for offset, (stage_id, title) in enumerate(EXTRA_STAGES):

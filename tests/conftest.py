@@ -14,6 +14,19 @@ REPO = Path(__file__).resolve().parent.parent
 #: The sample firm's engagements are written as of this date; builds in tests pin it.
 AS_OF = "2026-11-24"
 FIRM_PARTS = ("content", "engagements", "theme", "mkdocs.yml")
+#: The sample firm's clients, by slug, sorted: two coaches, five leaders at Halden Logistics, two at Ashgrove Mutual,
+#: one at Brightwater Payments and a pro bono engagement with a charity.
+SAMPLE_CLIENTS = (
+    "dana-whitfield",
+    "grace-whitcombe",
+    "kwame-asante",
+    "marcus-oyelaran",
+    "mariam-haddad",
+    "ruth-adebayo",
+    "shona-macleod",
+    "sofia-marquez",
+    "tomasz-kowal",
+)
 #: The sample program's stage ids, in order (content/program.yml).
 STAGE_IDS = (
     "contracting",

@@ -923,7 +923,7 @@ CASES = [
             (
                 "of-the-coach-view-even-with-expose",
                 ("--client", "dana-whitfield", "--coach-view", "--expose", "-a", "0.0.0.0:8765"),
-                ("the coach view is served on this computer only",),
+                ("dana-whitfield's coach view shows coach-only material, so it is served on this computer only",),
             ),
             (
                 "by-host-name",

@@ -16,17 +16,22 @@ def test_a_build_says_where_to_open_each_site_and_how_to_preview(firm: Path) -> 
     result = run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
     out = result.stdout
     assert "Open the sites in a browser:" in out
-    listed = re.findall(r"^  (\S+(?: \(sponsor\))?)\s+(site/\S+/index\.html)$", out, re.MULTILINE)
+    listed = re.findall(r"^  (.+?)\s+(site/\S+/index\.html)$", out, re.MULTILINE)
+    # The handbook and the firm's own sites first, then the clients in order, as many as the list holds.
     assert [name for name, _ in listed] == [
         "handbook",
+        "Halden Logistics (cohort report)",
+        "coaches' console",
         "dana-whitfield",
         "dana-whitfield (sponsor)",
+        "grace-whitcombe",
         "kwame-asante",
-        "sofia-marquez",
+        "marcus-oyelaran",
     ]
+    assert "... and 5 more, in site/clients/ and beside it" in out
     for _, path in listed:
         assert (firm / path).is_file(), path
-    assert re.search(r"coachbook serve --client (dana-whitfield|kwame-asante|sofia-marquez)$", out, re.MULTILINE)
+    assert re.search(r"coachbook serve --client dana-whitfield$", out, re.MULTILINE)
     assert "warning" not in result.stderr
 
     again = run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
@@ -40,9 +45,10 @@ def test_a_broken_link_in_a_guide_is_reported_once_in_plain_words(firm: Path) ->
     result = run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
     err = result.stderr
     said = 'content/stages/03-assessment.md links to "old-form.md", but there is no such page or file.'
-    # One line for the guide, however many sites show it: the handbook and the three clients (not the sponsor).
+    # One line for the guide, however many sites show it: the handbook and the nine clients (not the sponsor,
+    # the console or the cohort report, which show no guides).
     assert err.count(said) == 1, err
-    assert "(in 4 sites, such as dana-whitfield, handbook, kwame-asante)" in err
+    assert "(in 10 sites, such as dana-whitfield, grace-whitcombe, handbook)" in err
     # The print page repeats every guide, so it repeats the link; it is named as a page Coachbook makes.
     assert "The page program.md, which Coachbook makes from your guides, links to" in err
     # MkDocs' own wording is gone.

@@ -29,7 +29,7 @@ from coachbook.build import tasks
 from coachbook.build.firm_build import FirmBuild, FirmReport, build_firm
 from coachbook.build.targets import SiteResult, SiteTarget
 
-from .conftest import AS_OF
+from .conftest import AS_OF, SAMPLE_CLIENTS
 
 # Each test builds the sample firm and looks inside its processes.
 pytestmark = pytest.mark.slow
@@ -71,14 +71,25 @@ def held():
 
 
 original = tasks.build_new_site
+original_firm_site = tasks.build_firm_site
+
+
+def record(target, before, after, ok):
+    name = target.name.replace(" ", "_")
+    (out / f"{name}.json").write_text(json.dumps({"before": before, "after": after, "ok": ok}))
 
 
 def inspected(context, target, path, *rest):
     before = held()
     result = original(context, target, path, *rest)
-    after = held()
-    name = target.name.replace(" ", "_")
-    (out / f"{name}.json").write_text(json.dumps({"before": before, "after": after, "ok": result.ok}))
+    record(target, before, held(), result.ok)
+    return result
+
+
+def inspected_firm_site(context, target, paths, *rest):
+    before = held()
+    result = original_firm_site(context, target, paths, *rest)
+    record(target, before, held(), result.ok)
     return result
 
 
@@ -93,6 +104,7 @@ def prepare(*args, **kwargs):
 
 
 tasks.build_new_site = inspected
+tasks.build_firm_site = inspected_firm_site
 builder._prepare = prepare
 report = builder.build_firm(
     builder.FirmBuild(root / "mkdocs.yml", root / "site", as_of=dt.date.fromisoformat(sys.argv[4]), jobs=2)
@@ -125,7 +137,17 @@ def test_a_site_process_holds_only_its_own_clients_data(firm: Path, tmp_path: Pa
     assert {"LeakIndex", "Fragments", "EngagementRecord", "BuildState"} <= set(parent_types)
 
     reports = {path.stem: json.loads(path.read_text()) for path in out.glob("*.json")}
-    assert set(reports) == {"handbook", *secrets, "dana-whitfield_(sponsor)"}
+    console, cohort = "coaches'_console", "Halden_Logistics_(cohort_report)"
+    assert set(reports) == {"handbook", *secrets, "dana-whitfield_(sponsor)", console, cohort}
+    # The firm's own sites are made of several engagements: the console of every one (that is what it is for),
+    # a cohort report of its organisation's, and nothing of anyone else's.
+    for site, members in ((console, sorted(secrets)), (cohort, sorted(halden(firm)))):
+        held = reports.pop(site)
+        assert held["ok"] and held["before"] == [[], []], site
+        assert set(held["after"][0]) <= {text for slug in members for text in secrets[slug]}, site
+    # The check finds what the console's process holds: its pages name every client.
+    names = {texts[0] for texts in secrets.values()}
+    assert names <= set(json.loads((out / f"{console}.json").read_text())["after"][0])
     for site, held in reports.items():
         slug = site.removesuffix("_(sponsor)")
         own = secrets.get(slug, [])
@@ -138,6 +160,15 @@ def test_a_site_process_holds_only_its_own_clients_data(firm: Path, tmp_path: Pa
         if own:
             # The check finds what the process does hold.
             assert secrets[slug][0] in held["after"][0], site
+
+
+def halden(firm: Path) -> list[str]:
+    """The slugs of the sample's leaders at Halden Logistics, whose cohort report the build makes."""
+    return [
+        path.stem
+        for path in sorted((firm / "engagements").glob("*.yml"))
+        if yaml.safe_load(path.read_text(encoding="utf-8"))["client"]["organisation"] == "Halden Logistics"
+    ]
 
 
 def _build(firm: Path) -> FirmReport:
@@ -160,9 +191,10 @@ def test_a_site_process_that_dies_fails_its_site_alone(firm: Path, monkeypatch: 
     ]
     assert {r.target.name for r in report.built} == {
         "handbook",
-        "dana-whitfield",
+        *(slug for slug in SAMPLE_CLIENTS if slug != "kwame-asante"),
         "dana-whitfield (sponsor)",
-        "sofia-marquez",
+        "coaches' console",
+        "Halden Logistics (cohort report)",
     }
     assert not (firm / "site" / "clients" / "kwame-asante").exists()
     assert (firm / "site" / "clients" / "sofia-marquez" / "index.html").is_file()
@@ -177,14 +209,15 @@ def test_a_site_whose_audit_cannot_run_is_not_published(firm: Path, monkeypatch:
     """The audit runs in another process; if it cannot be reached, the site fails rather than go out unaudited."""
     monkeypatch.setattr(tasks, "audit_through", nobody_answers)
     report = _build(firm)
-    assert report.built == []
+    # The console may hold every client's strings, so its audit needs none of them (it looks for links and
+    # other origins): it runs, and passes. Every other site needs the service, and fails without it.
+    assert [r.target.name for r in report.built] == ["coaches' console"]
     assert {r.target.name for r in report.failed} == {
         "handbook",
-        "dana-whitfield",
+        *SAMPLE_CLIENTS,
         "dana-whitfield (sponsor)",
-        "kwame-asante",
-        "sofia-marquez",
+        "Halden Logistics (cohort report)",
     }
     for result in report.failed:
         assert "the leak audit could not run: the audit service did not answer" in result.error, result.error
-    assert not (firm / "site").exists() or not any((firm / "site").rglob("index.html"))
+    assert not any(p for p in (firm / "site").rglob("index.html") if "firm" not in p.relative_to(firm / "site").parts)

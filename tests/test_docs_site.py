@@ -21,7 +21,7 @@ from coachbook.core.schema import engagement_schema
 from coachbook.core.validation import validate_document
 from coachbook.core.yaml_reader import YamlDocument, parse_yaml
 
-from .conftest import REPO, copy_firm, minimal_engagement, run_coachbook
+from .conftest import REPO, SAMPLE_CLIENTS, copy_firm, minimal_engagement, run_coachbook
 
 CONFIG = REPO / "mkdocs.docs.yml"
 DOCS = REPO / "docs"
@@ -140,7 +140,7 @@ def test_each_complete_example_passes_coachbook_check(tmp_path: Path, number: in
     (firm / "engagements" / "docs-example.yml").write_text(text, encoding="utf-8")
     result = run_coachbook(firm, "check")
     assert result.returncode == 0, f"complete example {number + 1} fails `coachbook check`:\n{result.stderr}"
-    assert "4 engagement(s)" in result.stdout
+    assert f"{len(SAMPLE_CLIENTS) + 1} engagement(s)" in result.stdout
 
 
 @pytest.mark.parametrize("number", range(len(complete_examples())))

@@ -25,7 +25,7 @@ from coachbook.access.passwords import (
 )
 from coachbook.errors import CoachbookError
 
-from .conftest import run_coachbook
+from .conftest import SAMPLE_CLIENTS, run_coachbook
 
 SITE_ID = "k7mqxr4tpb3sud6fh4ua6pur"
 SLUGS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
@@ -104,8 +104,8 @@ def test_the_asset_regex_comes_after_the_dotfile_regex_and_caches() -> None:
 
 def test_security_headers_are_repeated_in_every_location_with_always() -> None:
     blocks = locations(render_nginx(SLUGS, SITE))
-    # Per client, plus: the dotfile and asset regexes, /clients/, /sponsors/, /handbook/ and /.
-    assert len(blocks) == len(SLUGS) + 6
+    # Per client, plus: the dotfile and asset regexes, /clients/, /sponsors/, /cohorts/, /firm/, /handbook/ and /.
+    assert len(blocks) == len(SLUGS) + 8
     for match, body in blocks.items():
         # The public handbook is indexed unless the firm says otherwise (handbook_noindex).
         for name, value in security_headers(https=False, noindex=match != "/handbook/"):
@@ -185,13 +185,15 @@ def test_headers_file_sets_headers_and_says_it_does_not_authenticate(https: bool
     text = render_headers(https=https)
     assert "provides NO authentication" in text
     lines = text.splitlines()
-    everything, clients, sponsors = lines.index("/*"), lines.index("/clients/*"), lines.index("/sponsors/*")
+    everything, clients = lines.index("/*"), lines.index("/clients/*")
     for name in HEADER_NAMES:
         # Everything but the robots tag applies to every path; the handbook is indexed by default.
         assert any(line.startswith(f"  {name}: ") for line in lines[everything:clients]) is (name != "X-Robots-Tag")
+    # Every private folder (clients, sponsors, cohort reports, the console) is never cached, never indexed.
     private = ["  Cache-Control: private, no-store", "  X-Robots-Tag: noindex, nofollow"]
-    assert lines[clients + 1 : sponsors] == private
-    assert lines[sponsors + 1 :] == private
+    for folder in ("clients", "sponsors", "cohorts", "firm"):
+        start = lines.index(f"/{folder}/*") + 1
+        assert lines[start : start + 2] == private
     assert ("  Strict-Transport-Security: max-age=31536000" in lines) is https
 
 
@@ -275,7 +277,10 @@ def test_hosting_names_no_client(firm: Path) -> None:
         assert f"location ^~ /clients/{slug}/ {{" in config
     assert f'root "{firm.resolve() / "site"}";' in config
     assert f'auth_basic_user_file "{firm.resolve() / "secrets" / "htpasswd" / "dana-whitfield.htpasswd"}";' in config
-    assert "# 3 of 3 client site(s) below are still addressed by their slug." in config
+    assert (
+        f"# {len(SAMPLE_CLIENTS)} of {len(SAMPLE_CLIENTS)} client site(s) below are still addressed by their slug."
+        in config
+    )
 
 
 def test_hosting_uses_the_site_id_and_not_the_slug(firm: Path) -> None:
@@ -283,7 +288,7 @@ def test_hosting_uses_the_site_id_and_not_the_slug(firm: Path) -> None:
     config = run_coachbook(firm, "hosting", check=True).stdout
     assert f"location ^~ /clients/{SITE_ID}/ {{" in config
     assert "dana-whitfield" not in config and "whitfield" not in config.lower()
-    assert "# 2 of 3 client site(s)" in config
+    assert f"# {len(SAMPLE_CLIENTS) - 1} of {len(SAMPLE_CLIENTS)} client site(s)" in config
 
 
 def test_hosting_options_and_output_file(firm: Path, tmp_path: Path) -> None:
@@ -330,7 +335,8 @@ def test_hosting_headers_format(firm: Path) -> None:
 def test_hosting_warns_about_clients_without_a_password(firm: Path) -> None:
     run_coachbook(firm, "passwd", "kwame-asante", check=True)
     result = run_coachbook(firm, "hosting", check=True)
-    assert "no password file yet for dana-whitfield, sofia-marquez" in result.stderr
+    others = ", ".join(slug for slug in SAMPLE_CLIENTS if slug != "kwame-asante")
+    assert f"no password file yet for {others}; run `coachbook passwd SLUG`" in result.stderr
 
 
 def test_hosting_refuses_unsafe_values(firm: Path) -> None:

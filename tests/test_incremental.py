@@ -12,20 +12,22 @@ from typing import Any
 
 import pytest
 
-from .conftest import AS_OF, run_coachbook
+from .conftest import AS_OF, SAMPLE_CLIENTS, run_coachbook
 
 # Each test builds or publishes the sample firm, often more than once.
 pytestmark = pytest.mark.slow
 
-CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
+CLIENTS = SAMPLE_CLIENTS
 #: Dana's engagement also asks for a site for her sponsor.
 CLIENT_SITES = (*CLIENTS, "dana-whitfield (sponsor)")
-ALL = ("handbook", *CLIENT_SITES)
+#: The console is made of every engagement, the Halden Logistics cohort report of five of them.
+CONSOLE, HALDEN = "coaches' console", "Halden Logistics (cohort report)"
+ALL = ("handbook", *CLIENT_SITES, CONSOLE, HALDEN)
 
 
 def built(stdout: str) -> set[str]:
     """The sites a build's plain output says it built."""
-    return set(re.findall(r"^\s+built\s+(\S+(?: \(sponsor\))?)", stdout, re.MULTILINE))
+    return set(re.findall(r"^\s+built\s+(.+?)\s+\d+(?:\.\d+)?s$", stdout, re.MULTILINE))
 
 
 def build(firm: Path, *args: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
@@ -53,12 +55,16 @@ def test_each_input_rebuilds_exactly_the_sites_made_from_it(firm: Path) -> None:
 
     sites, out = build(firm)
     assert sites == set()
-    assert "Done: 0 built, 0 failed, 5 unchanged" in out
+    assert f"Done: 0 built, 0 failed, {len(ALL)} unchanged" in out
 
-    # One engagement: one site.
+    # One engagement: its site, and the console, which is made of every engagement.
     path = firm / "engagements" / "sofia-marquez.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("Head of Engineering", "VP Engineering"), "utf-8")
-    assert build(firm)[0] == {"sofia-marquez"}
+    assert build(firm)[0] == {"sofia-marquez", CONSOLE}
+    # One of Halden's: its cohort report too.
+    path = firm / "engagements" / "tomasz-kowal.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("role: General Manager", "role: Site Director"), "utf-8")
+    assert build(firm)[0] == {"tomasz-kowal", CONSOLE, HALDEN}
 
     # A guide, the theme, the config: every site.
     append(firm / "content" / "stages" / "03-assessment.md", "\nOne more sentence for everyone.\n")
@@ -68,9 +74,9 @@ def test_each_input_rebuilds_exactly_the_sites_made_from_it(firm: Path) -> None:
     append(firm / "mkdocs.yml", "\ncopyright: Northlight Coaching\n")
     assert build(firm)[0] == set(ALL)
 
-    # The as-of date changes what client sites say, not the handbook.
+    # The as-of date changes what client sites, the console and the report say, not the handbook.
     result = run_coachbook(firm, "build", "--as-of", "2026-11-25", check=True)
-    assert built(result.stdout) == set(CLIENT_SITES), result.stdout
+    assert built(result.stdout) == {*CLIENT_SITES, CONSOLE, HALDEN}, result.stdout
 
     # --force rebuilds everything, changed or not.
     assert build(firm, "--force")[0] == set(ALL)
@@ -97,7 +103,8 @@ def test_a_site_removed_by_hand_is_built_again_and_a_deleted_engagement_is_remov
     assert build(firm)[0] == {"kwame-asante"}
     (firm / "engagements" / "sofia-marquez.yml").unlink()
     sites, out = build(firm)
-    assert sites == set()
+    # The console no longer lists her.
+    assert sites == {CONSOLE}
     assert "removed  sofia-marquez" in out
     assert not (firm / "site" / "clients" / "sofia-marquez").exists()
     # The state of builds is kept beside the project, never in the served output.
@@ -115,9 +122,9 @@ def test_one_failing_site_does_not_stop_the_others_and_the_summary_says_why(firm
     path.write_text(path.read_text(encoding="utf-8").replace("role: Managing Director", "role: MD"), "utf-8")
     result = run_coachbook(firm, "build", "--as-of", AS_OF)
     assert result.returncode == 1
-    assert built(result.stdout) == {"kwame-asante"}
+    assert built(result.stdout) == {"kwame-asante", CONSOLE}
     assert "FAILED sofia-marquez" in result.stderr
-    assert re.search(r"Done: 1 built, 1 failed, 3 unchanged in [\d.]+s\.", result.stdout), result.stdout
+    assert re.search(rf"Done: 2 built, 1 failed, {len(ALL) - 3} unchanged in [\d.]+s\.", result.stdout), result.stdout
     assert re.search(r"^  sofia-marquez: .*passphrase", result.stderr, re.MULTILINE), result.stderr
     assert "error: 1 site(s) failed: sofia-marquez" in result.stderr
     # The failed site keeps its previous version, and is tried again next time.

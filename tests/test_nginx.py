@@ -32,6 +32,8 @@ MIME_TYPES = Path("/etc/nginx/mime.types")
 pytestmark = pytest.mark.nginx
 
 CLIENTS = ("dana-whitfield", "sofia-marquez", "kwame-asante")
+#: The user names `coachbook passwd` gives the console and a cohort report.
+CONSOLE_USER, COHORT_USER = "coaches", "halden-logistics-cohort"
 CLIENT_CSS = "assets/stylesheets/coachbook.css"
 
 
@@ -104,11 +106,16 @@ def server(built_firm: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     firm = work / "firm"
     shutil.copytree(built_firm, firm, symlinks=True)
     passwords = {}
-    for slug in CLIENTS:
-        stdout = run_coachbook(firm, "passwd", slug, check=True).stdout
+    # Each client, the coaches' console and the Halden Logistics cohort report, each under its own user name.
+    for user, args in (
+        *((slug, (slug,)) for slug in CLIENTS),
+        (CONSOLE_USER, ("--console",)),
+        (COHORT_USER, ("--cohort", "halden-logistics")),
+    ):
+        stdout = run_coachbook(firm, "passwd", *args, check=True).stdout
         match = re.search(r"^    (\S+)$", stdout, flags=re.MULTILINE)
-        assert match, stdout
-        passwords[slug] = match.group(1)
+        assert match and f"for user {user!r}" in stdout, stdout
+        passwords[user] = match.group(1)
     # Things that exist on disk but must never be served: a client's pages mid-build,
     # a site left behind by a removed client, and a symlink from the public handbook.
     staged = firm / "site" / ".staging" / "dana-whitfield-0123456789ab"
@@ -298,3 +305,35 @@ def test_nginx_writes_only_inside_its_prefix(server: Server) -> None:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
+
+
+# --------------------------------------------------------------------------- the firm's own sites
+
+
+def test_the_console_opens_with_its_own_password_only(server: Server) -> None:
+    for path in ("/firm/", "/firm/engagements/dana-whitfield/", "/firm/assets/coachbook/console.js"):
+        assert get(server, path).status == 401, path
+        for slug in CLIENTS:
+            assert get(server, path, as_client=slug).status == 401, (path, slug)
+        assert get(server, path, as_client=COHORT_USER).status == 401, path
+        response = get(server, path, as_client=CONSOLE_USER)
+        assert response.status == 200, path
+        assert_security_headers(response)
+        assert response.headers.get_all("Cache-Control") == ["private, no-store"]
+    feed = get(server, "/firm/coaches/priya-raman.ics", as_client=CONSOLE_USER)
+    assert feed.status == 200 and feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    # And the console's password opens no client's site.
+    assert get(server, "/clients/dana-whitfield/", as_client=CONSOLE_USER).status in (401, 403)
+
+
+def test_a_cohort_report_opens_with_its_own_password_only(server: Server) -> None:
+    path = "/cohorts/halden-logistics/"
+    assert get(server, path).status == 401
+    assert get(server, path, as_client=CONSOLE_USER).status == 401
+    assert get(server, path, as_client="dana-whitfield").status == 401
+    response = get(server, path, as_client=COHORT_USER)
+    assert response.status == 200 and "Coaching cohort: Halden Logistics" in response.body
+    assert response.headers.get_all("Cache-Control") == ["private, no-store"]
+    # No report is built for Ashgrove Mutual (two engagements), and nothing else under cohorts/ is served.
+    assert get(server, "/cohorts/ashgrove-mutual/").status == 404
+    assert get(server, "/cohorts/").status == 404

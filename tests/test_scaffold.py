@@ -16,7 +16,7 @@ from coachbook.core.scaffold import NewEngagement, create_engagement, render_eng
 from coachbook.core.schema import SCHEMA_FILE, SCHEMA_LINE
 from coachbook.errors import CoachbookError
 
-from .conftest import AS_OF, run_coachbook
+from .conftest import AS_OF, SAMPLE_CLIENTS, run_coachbook
 
 FLAGS = ("--name", "Jordan Lee", "--role", "Chief Financial Officer", "--organisation", "Corvid Mutual")
 FLAGS += ("--coach", "Tom Becker", "--start", "2026-12-01")
@@ -59,7 +59,7 @@ def test_new_with_flags_writes_a_commented_file_that_passes_check(firm: Path) ->
 
     check = run_coachbook(firm, "check")
     assert check.returncode == 0, check.stderr
-    assert "4 engagement(s)" in check.stdout
+    assert f"{len(SAMPLE_CLIENTS) + 1} engagement(s)" in check.stdout
     loaded = load_firm(project_of(firm)).engagements["jordan-lee"]
     e = loaded.engagement
     assert (e.client.name, e.client.role, e.client.organisation) == (

@@ -37,7 +37,7 @@ def test_the_network_needs_expose_and_never_gets_the_coach_view() -> None:
     assert check_preview_address("127.0.0.1:8000", expose=False, coach_view=True, what="x") is None
     with pytest.raises(CoachbookError, match="--expose"):
         check_preview_address("0.0.0.0:8000", expose=False, coach_view=False, what="x")
-    with pytest.raises(CoachbookError, match="coach view is served on this computer only"):
+    with pytest.raises(CoachbookError, match="shows coach-only material, so it is served on this computer only"):
         check_preview_address("0.0.0.0:8000", expose=True, coach_view=True, what="x")
     warning = check_preview_address("0.0.0.0:8000", expose=True, coach_view=False, what="ana's private site")
     assert warning is not None and "every device" in warning and "ana's private site" in warning

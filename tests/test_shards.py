@@ -9,7 +9,7 @@ import pytest
 from coachbook.build.shards import Shard, parse_shard
 from coachbook.errors import CoachbookError
 
-from .conftest import AS_OF, run_coachbook
+from .conftest import AS_OF, SAMPLE_CLIENTS, run_coachbook
 
 SLUGS = [f"client-{i}" for i in range(200)] + ["dana-whitfield", "kwame-asante", "sofia-marquez"]
 
@@ -53,5 +53,8 @@ def test_shards_build_the_whole_firm_between_them(firm: Path) -> None:
         root = firm / f"out{k}"
         folders.append({p.name for p in (root / "clients").iterdir()} if (root / "clients").exists() else set())
         assert (root / "handbook").is_dir() is (k == 1)
-    assert folders[0] | folders[1] == {"dana-whitfield", "kwame-asante", "sofia-marquez"}
+    assert folders[0] | folders[1] == set(SAMPLE_CLIENTS)
+    # The firm's own sites are built with the handbook, by the first share only.
+    assert (firm / "out1" / "firm").is_dir() and (firm / "out1" / "cohorts" / "halden-logistics").is_dir()
+    assert not (firm / "out2" / "firm").exists() and not (firm / "out2" / "cohorts").exists()
     assert not folders[0] & folders[1]

@@ -224,12 +224,17 @@ def test_navigation_stays_inside_the_client_site(servers: dict[str, str], deskto
         assert link.startswith(base), link
         assert page.request.get(link).status == 200, link
     # The sidebar leads to a page, the journey stepper to the current stage's guide, and the guide back home.
+    # Each page finishes loading (its search worker too) before the next click, which would cancel its requests.
+    page.wait_for_load_state("networkidle")
     page.locator('.md-sidebar--primary a.md-nav__link[href="goals/"]').click()
     page.wait_for_url(f"{base}goals/")
     assert page.locator("article h1").inner_text().startswith("Your goals")
+    page.wait_for_load_state("networkidle")
     page.go_back()
+    page.wait_for_load_state("networkidle")
     page.locator('.cb-stepper [aria-current="step"] a').click()
     page.wait_for_url(f"{base}stages/06-implementation/")
+    page.wait_for_load_state("networkidle")
     page.get_by_role("link", name="Back to your dashboard").click()
     page.wait_for_url(base)
     page.close()

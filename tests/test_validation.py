@@ -15,6 +15,8 @@ from coachbook.core.validation import did_you_mean, validate_document
 from coachbook.core.yaml_reader import parse_yaml
 from coachbook.errors import Problem, ProblemList
 
+from .conftest import SAMPLE_CLIENTS
+
 ROOT = Path(__file__).resolve().parents[1]
 DANA = "engagements/dana-whitfield.yml"
 KWAME = "engagements/kwame-asante.yml"
@@ -80,7 +82,7 @@ def as_tuple(problem: Problem) -> tuple[str, int, int, str, str, str]:
 
 def test_the_sample_firm_loads_cleanly() -> None:
     firm = load(Project(root=ROOT, content_dir=ROOT / "content", engagements_dir=ROOT / "engagements"))
-    assert sorted(firm.engagements) == ["dana-whitfield", "kwame-asante", "sofia-marquez"]
+    assert sorted(firm.engagements) == list(SAMPLE_CLIENTS)
     assert [p.id for p in firm.programs] == ["executive"]
     assert firm.program(None).id == "executive"
     dana = firm.engagements["dana-whitfield"]
@@ -208,6 +210,24 @@ ENGAGEMENT_CASES = [
             )
         ],
         id="unknown-session-stage",
+    ),
+    pytest.param(
+        ("  development_areas:\n    - Letting", "  themes: [delegaton]\n  development_areas:\n    - Letting"),
+        [
+            Expect(
+                "  themes: [delegaton]",
+                "delegaton",
+                "assessment.themes[0]",
+                "unknown theme 'delegaton'",
+                "did you mean 'delegation'?",
+            )
+        ],
+        id="unknown-theme",
+    ),
+    pytest.param(
+        ("start: 2026-04-13", "coaching_log: listd\nstart: 2026-04-13"),
+        [Expect("coaching_log: listd", "listd", "coaching_log", "'listd' is not allowed", "did you mean 'listed'?")],
+        id="coaching-log-typo",
     ),
     pytest.param(
         ("    goal: ready-a-successor\n    due: 2026-10-30", "    goal: ready-a-succesor\n    due: 2026-10-30"),
@@ -611,7 +631,7 @@ def test_other_files_and_dotfiles_are_ignored(tmp_path: Path) -> None:
     (project.engagements_dir / ".draft.yml").write_text("broken: [", encoding="utf-8")
     (project.engagements_dir / "engagement.schema.json").write_text("{}", encoding="utf-8")
     (project.engagements_dir / "archive.yml").mkdir()
-    assert sorted(load(project).engagements) == ["dana-whitfield", "kwame-asante", "sofia-marquez"]
+    assert sorted(load(project).engagements) == list(SAMPLE_CLIENTS)
 
 
 def test_symlinked_engagement_is_refused(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from coachbook.access.passwords import check_address, htpasswd_file
+from coachbook.core.firm_sites import COHORTS_FOLDER, CONSOLE_FOLDER, CONSOLE_KEY, cohort_key
 from coachbook.core.sponsor import sponsor_key
 from coachbook.errors import CoachbookError
 
@@ -125,6 +126,8 @@ def render_nginx(
     guessable: int = 0,
     sponsors: Iterable[str] = (),
     handbook_noindex: bool = False,
+    console: bool = False,
+    cohorts: Iterable[str] = (),
 ) -> str:
     """An nginx `server { ... }` block serving the handbook publicly and each client's site behind a password.
 
@@ -136,6 +139,10 @@ def render_nginx(
             password file, `<address>--sponsor.htpasswd`: the sponsor's password never opens the client's site.
         handbook_noindex: Ask search engines not to index the public handbook (the plugin's `handbook_noindex`);
             by default it is indexed, as public onboarding material.
+        console: Whether the firm has the coaches' console (`firm/`), behind its own password file,
+            `firm--console.htpasswd`, which opens nothing else.
+        cohorts: The addresses of the cohort reports (`cohorts/<address>/`), each behind its own password
+            file, `<address>--cohort.htpasswd`.
 
     Returns:
         The configuration, ready to be included in nginx's `http { }` block.
@@ -162,6 +169,13 @@ def render_nginx(
         sponsors=[
             {"address": a, "password_file": htpasswd_file(htpasswd_dir, sponsor_key(a))}
             for a in sorted({check_address(a) for a in sponsors})
+        ],
+        console={"password_file": htpasswd_file(htpasswd_dir, CONSOLE_KEY)} if console else None,
+        console_folder=CONSOLE_FOLDER,
+        cohorts_folder=COHORTS_FOLDER,
+        cohorts=[
+            {"address": a, "password_file": htpasswd_file(htpasswd_dir, cohort_key(a))}
+            for a in sorted({check_address(a) for a in cohorts})
         ],
         listen=site.listen,
         server_name=site.server_name,
@@ -192,12 +206,15 @@ def render_headers(*, https: bool, handbook_noindex: bool = False) -> str:
         "/*",
         *(f"  {name}: {value}" for name, value in security_headers(https=https, noindex=False)),
         *(["  X-Robots-Tag: noindex, nofollow"] if handbook_noindex else []),
-        "/clients/*",
-        f"  {_CLIENT_CACHE[0]}: {_CLIENT_CACHE[1]}",
-        "  X-Robots-Tag: noindex, nofollow",
-        "/sponsors/*",
-        f"  {_CLIENT_CACHE[0]}: {_CLIENT_CACHE[1]}",
-        "  X-Robots-Tag: noindex, nofollow",
+        *(
+            line
+            for folder in ("clients", "sponsors", COHORTS_FOLDER, CONSOLE_FOLDER)
+            for line in (
+                f"/{folder}/*",
+                f"  {_CLIENT_CACHE[0]}: {_CLIENT_CACHE[1]}",
+                "  X-Robots-Tag: noindex, nofollow",
+            )
+        ),
         "",
     ]
     return "\n".join(lines)

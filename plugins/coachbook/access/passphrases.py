@@ -86,8 +86,11 @@ def passphrase_file(secrets_dir: Path, slug: str) -> Path:
     return secrets_dir / FOLDER / f"{slug}.txt"
 
 
-def find_passphrase(secrets_dir: Path, slug: str) -> str:
+def find_passphrase(secrets_dir: Path, slug: str, *, site: str | None = None, command: str | None = None) -> str:
     """The passphrase of `slug`'s encrypted site, if it is strong enough (`check_strength`).
+
+    `site` and `command` name the site and the command that makes its passphrase, for a site that is not a
+    client's or a sponsor's (the coaches' console, a cohort report).
 
     Raises:
         CoachbookError: Neither the environment nor the secrets folder has one, or it is too weak.
@@ -104,8 +107,8 @@ def find_passphrase(secrets_dir: Path, slug: str) -> str:
             return value
     # A sponsor site's key is `<slug>--sponsor` (see coachbook.sponsor.sponsor_key).
     client, _, sponsor = slug.partition("--")
-    site = f"{client}'s sponsor site" if sponsor else f"{slug}'s site"
-    command = f"coachbook passphrase {client}" + (" --sponsor" if sponsor else "")
+    site = site or (f"{client}'s sponsor site" if sponsor else f"{slug}'s site")
+    command = command or f"coachbook passphrase {client}" + (" --sponsor" if sponsor else "")
     raise CoachbookError(
         f"{site} is encrypted but has no passphrase: run `{command}`, or set {env_name(slug)} (in CI, from a secret)"
     )

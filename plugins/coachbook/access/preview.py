@@ -57,7 +57,7 @@ def check_preview_address(address: str, *, expose: bool, coach_view: bool, what:
     Arguments:
         address: Where the preview server listens (`IP:PORT`).
         expose: The coach asked to serve beyond this computer (`--expose`).
-        coach_view: The preview shows coach-only material.
+        coach_view: The preview shows coach-only material (the coach view, the coaches' console).
         what: What is previewed, for the messages ("dana-whitfield's site").
 
     Returns:
@@ -70,8 +70,8 @@ def check_preview_address(address: str, *, expose: bool, coach_view: bool, what:
         return None
     if coach_view:
         raise CoachbookError(
-            f"the coach view is served on this computer only, and {address} can be reached from the network; "
-            "use -a 127.0.0.1:PORT (the default), or leave out --coach-view"
+            f"{what} shows coach-only material, so it is served on this computer only, and {address} can be "
+            "reached from the network; use -a 127.0.0.1:PORT (the default)"
         )
     if not expose:
         raise CoachbookError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from coachbook.core.firm_sites import FirmSites, firm_sites
 from coachbook.core.project import Project
 from coachbook.errors import CoachbookError
 
@@ -19,7 +20,14 @@ if TYPE_CHECKING:
 
     from coachbook.adapter.plugin import CoachbookPlugin
 
-__all__ = ["PLUGIN_NAME", "coachbook_plugin", "load_mkdocs_config", "load_project", "project_from_config"]
+__all__ = [
+    "PLUGIN_NAME",
+    "coachbook_plugin",
+    "firm_sites_from",
+    "load_mkdocs_config",
+    "load_project",
+    "project_from_config",
+]
 
 #: The plugin's name under `plugins:` in `mkdocs.yml`.
 PLUGIN_NAME = "coachbook"
@@ -78,3 +86,18 @@ def load_project(config_file: Path, **overrides: Any) -> tuple[MkDocsConfig, Pro
     """
     config = load_mkdocs_config(config_file, **overrides)
     return config, project_from_config(config, coachbook_plugin(config).config)
+
+
+def firm_sites_from(config: MkDocsConfig, options: Any) -> FirmSites:
+    """Which of the firm's own sites it builds (the console, cohort reports), from the plugin's options, checked.
+
+    Raises:
+        CoachbookError: The console is enabled without a protection, or a cohort option is unusable.
+    """
+    source = Path(config.config_file_path).name if config.config_file_path else "mkdocs.yml"
+    return firm_sites(
+        console=dict(options["console"]),
+        cohorts=[dict(item) for item in options["cohorts"]],
+        cohort_minimum=options["cohort_minimum"],
+        source=source,
+    )

@@ -30,18 +30,22 @@ from coachbook.access.preview import EXPOSE_ENV, check_preview_address
 from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
 from coachbook.adapter.config import project_from_config
 from coachbook.adapter.embedded import put_in_sections
+from coachbook.adapter.firm_sites import set_up_firm_site
 from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.adapter.preload import Preload
 from coachbook.adapter.site_inputs import load_site_inputs
 from coachbook.adapter.theme_files import unneeded
+from coachbook.audit.index import LeakIndex
 from coachbook.audit.metadata import strip_site_images
 from coachbook.audit.site_audit import Audience, AuditPolicy, NeedleSearch, policy_for, require_clean
-from coachbook.core.loader import Firm
+from coachbook.core.firm_sites import Protection
+from coachbook.core.loader import Firm, load_firm
 from coachbook.core.snapshots import read_snapshot
 from coachbook.core.sponsor import sponsor_key
 from coachbook.core.versions import LATEST
 from coachbook.core.visibility import strip_comments
 from coachbook.errors import CoachbookError, LeakError, ProblemList
+from coachbook.refs.handbooks import GitHandbooks
 from coachbook.render.client_pages import render_guide_page
 from coachbook.render.plan import NavItem, SitePlan
 from coachbook.render.sites import History, plan_client_site, plan_handbook_site, plan_sponsor_site
@@ -69,6 +73,24 @@ COACH_VIEW_ENV = "COACHBOOK_COACH_VIEW"
 _CODE_RUNNING_PLUGINS = ("macros", "mkdocs-simple-hooks")
 #: Files in the content folder that are data for Coachbook, not pages or assets to publish.
 _DATA_SUFFIXES = (".yml", ".yaml")
+
+
+class _ConsoleOptions(Config):  # type: ignore[no-untyped-call]
+    """The `console` option: the coaches' console, and how it is protected."""
+
+    enabled = c.Type(bool, default=False)
+    protect = c.Optional(c.Choice(tuple(Protection)))
+    """`password` (its own nginx location and password) or `encrypt` (its own passphrase); required."""
+
+
+class _CohortOptions(Config):  # type: ignore[no-untyped-call]
+    """One entry of the `cohorts` option: an organisation that gets a cohort report."""
+
+    organisation = c.Type(str)
+    address = c.Optional(c.Type(str))
+    """Its folder under `cohorts/`; made from the organisation's name when unset."""
+    encrypt = c.Optional(c.Type(bool))
+    """Encrypt the report with its own passphrase; unset follows the firm's `encrypt`."""
 
 
 class CoachbookConfig(Config):  # type: ignore[no-untyped-call]
@@ -102,9 +124,19 @@ class CoachbookConfig(Config):  # type: ignore[no-untyped-call]
     """Set by `coachbook publish`: the title of the previous version."""
     repository = c.Optional(c.Type(str))
     """Set by `coachbook publish --ref`: the git working tree that pinned handbooks are read from."""
+    console = c.SubConfig(_ConsoleOptions)
+    """The coaches' console at `firm/`: `enabled: true` and `protect: password` or `encrypt` (both required)."""
+    cohorts = c.ListOfItems(c.SubConfig(_CohortOptions), default=[])
+    """Organisations that get a cohort report at `cohorts/<address>/`: each `organisation`, optional `address`
+    and `encrypt`."""
+    cohort_minimum = c.Type(int, default=5)
+    """The fewest engagements an organisation needs for a cohort report (never below 3)."""
+    cohort = c.Optional(c.Type(str))
+    """Set by `coachbook build`: the address of the cohort report being built."""
     offline = c.Type(bool, default=False)
-    audience = c.Choice(("client", "sponsor"), default="client")
-    """Who the client's site is for: the client, or their sponsor (progress only; set by `coachbook build`)."""
+    audience = c.Choice(("client", "sponsor", "console", "cohort"), default="client")
+    """Who the site is for: the client, their sponsor (progress only), the firm's coaches (the console), or an
+    organisation's sponsor (its cohort report); set by `coachbook build`."""
     """Set by `coachbook bundle`: build a site that works opened from disk, search included, unencrypted."""
 
 
@@ -118,6 +150,10 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         self._command = "build"
         self._passphrase: str | None = None
         self._sponsor = False
+        self._firm_site: str | None = None
+        # For the console or a cohort report: its passphrase's name, and the report's organisation.
+        self._firm_key: str | None = None
+        self._organisation: str | None = None
         self._as_of: str | None = None
         self._index: NeedleSearch | None = None
         # Set by `coachbook build` (coachbook.build.firm_build) before the build: the
@@ -135,10 +171,14 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         """`on_config`: load and validate the firm, then plan this site and shape the config for it."""
         self._slots = {}
         self._passphrase = None
+        self._firm_key = self._organisation = None
         project = project_from_config(config, self.config)
         root = project.root
         slug = self.config.client or os.environ.get(CLIENT_ENV) or None
         self._sponsor = (self.config.audience == "sponsor" or os.environ.get(AUDIENCE_ENV) == "sponsor") and bool(slug)
+        # The firm's own sites (the console, a cohort report) belong to no client.
+        audience = os.environ.get(AUDIENCE_ENV) or self.config.audience
+        self._firm_site = audience if audience in ("console", "cohort") and not slug else None
         if self.config.offline:
             # Opened from disk, links must name .html files; the pages are planned with that in mind.
             config.use_directory_urls = False
@@ -161,11 +201,21 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             as_of = _parse_as_of(self._as_of)
             if self.preloaded is not None:
                 self._firm, self._index = self.preloaded.firm, self.preloaded.index
+            elif self._firm_site is not None:
+                # The console and a cohort report are made from many engagements: the whole firm is read.
+                self._firm = load_firm(project, handbooks=GitHandbooks(project))
+                self._index = LeakIndex.of(self._firm)
             else:
                 # Only this site's engagement, and the others' audit strings from the record cache.
                 inputs = load_site_inputs(project, slug)
                 self._firm, self._index = inputs.firm, inputs.index
-            if slug and self._sponsor:
+            if self._firm_site is not None:
+                if coach_view:
+                    raise CoachbookError("the coach view is a client's preview; the console shows coach-only material")
+                setup = set_up_firm_site(self._firm_site, config, self.config, self._firm, as_of)
+                self._plan, self._passphrase = setup.plan, setup.passphrase
+                self._firm_key, self._organisation = setup.key, setup.organisation
+            elif slug and self._sponsor:
                 self._plan = plan_sponsor_site(self._firm, slug, as_of)
                 if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
                     self._passphrase = find_passphrase(root / self.config.secrets_dir, sponsor_key(slug))
@@ -195,7 +245,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         except CoachbookError as exc:
             raise PluginError(str(exc)) from exc
 
-        if slug:
+        if slug or self._firm_site:
             # Material prints site_name without escaping, so escape it here.
             config.site_name = html.escape(self._plan.site_name, quote=True)
             config.site_description = None
@@ -210,7 +260,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         elif config.nav is None:
             config.nav = _mkdocs_nav(self._plan.nav)
         _confine_snippets(config)
-        config.extra["coachbook"] = {"client": bool(slug), "coach_view": self._plan.coach_view}
+        config.extra["coachbook"] = {"client": bool(slug or self._firm_site), "coach_view": self._plan.coach_view}
+        # Scripts of ours the plan's pages need (the console's table), which on_files adds to the site.
+        config.extra_javascript.extend(self._plan.scripts)
         if self.config.offline:
             # Search needs the web-worker shim when the site is opened from disk.
             config.extra["polyfills"] = [POLYFILL_PATH]
@@ -314,7 +366,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         if self._firm is None or plan is None:
             return
         site_dir = Path(config.site_dir)
-        if plan.client_slug or self.config.version:
+        if plan.client_slug or self._firm_site or self.config.version:
             _private_sitemap(site_dir, keep=bool(self.config.version))
         if self.config.offline:
             inline_search_index(site_dir)
@@ -323,8 +375,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         # One policy and one index serve both audits of an encrypted site.
         auditor = self._auditor(plan)
         self._audit(site_dir, auditor)
-        if self._passphrase and plan.client_slug:
-            owner = sponsor_key(plan.client_slug) if self._sponsor else plan.client_slug
+        if self._passphrase and (plan.client_slug or self._firm_site):
+            owner = self._owner_key(plan)
             try:
                 encrypt_site(
                     site_dir,
@@ -338,18 +390,33 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                 raise PluginError(f"cannot encrypt the site: {exc}") from exc
             self._audit(site_dir, auditor)
 
+    def _owner_key(self, plan: SitePlan) -> str:
+        """Whose passphrase an encrypted site's pages are bound to."""
+        if self._firm_key is not None:
+            return self._firm_key
+        assert plan.client_slug is not None
+        return sponsor_key(plan.client_slug) if self._sponsor else plan.client_slug
+
     def _auditor(self, plan: SitePlan) -> tuple[AuditPolicy, NeedleSearch] | None:
         """The audit this site is held to (`coachbook.audit.policy_for`), and the index it searches with."""
         if not self.config.audit:
             return None
         assert self._firm is not None
-        if plan.client_slug is None:
+        if self._firm_site is not None:
+            audience = Audience(self._firm_site)
+        elif plan.client_slug is None:
             audience = Audience.HANDBOOK
         elif self._sponsor:
             audience = Audience.SPONSOR
         else:
             audience = Audience.COACH_VIEW if plan.coach_view else Audience.CLIENT
-        policy = policy_for(self._firm, plan.client_slug, audience=audience, as_of=_parse_as_of(self._as_of))
+        policy = policy_for(
+            self._firm,
+            plan.client_slug,
+            audience=audience,
+            as_of=_parse_as_of(self._as_of),
+            organisation=self._organisation,
+        )
         assert self._index is not None
         return policy, self._index
 

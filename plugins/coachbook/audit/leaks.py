@@ -63,6 +63,8 @@ class Leak:
             )
         assert self.needle is not None
         n = self.needle
+        if n.reason == "console":
+            return f"{self.file}: contains {n.text!r}, the coaches' console's own text, which no other site may hold"
         kind = "identifies another client" if n.reason == "identity" else f"is {n.reason.replace('_', '-')} text"
         where = f" in its {self.place} metadata" if self.place else ""
         return f"{self.file}: contains {n.text!r}{where}, which {kind} (engagements/{n.owner}.yml, field {n.field})"

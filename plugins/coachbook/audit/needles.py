@@ -8,7 +8,11 @@ For each site the audit searches for:
   `draft`, HTML comments), the site owner's included;
 * in the public handbook, every client's identifying strings;
 * on a sponsor site, every text of the client view that the sponsor's
-  report leaves out (`sponsor_needles`).
+  report leaves out (`sponsor_needles`);
+* on a cohort report, every text of the client views of the organisation's
+  engagements, whatever the report shows being counts (`cohort_needles`);
+* everywhere but the coaches' console, the console's own notice
+  (`console_needles`), which is on every console page and nowhere else.
 
 Held-back prose is searched by its sentences, since Markdown and HTML may
 break it apart anywhere else. Text the site may legitimately show (the
@@ -23,12 +27,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from coachbook.audit.normalise import normalise, strings
+from coachbook.core.cohort import members
+from coachbook.core.console import CONSOLE_NOTICE
 from coachbook.core.loader import Firm
 from coachbook.core.model import Engagement
 from coachbook.core.sponsor import SHOWN_FIELDS, SponsorReport, report_strings
 from coachbook.core.visibility import Secret, client_view, held_back, identifying
 
 __all__ = [
+    "CONSOLE_REASON",
     "MIN_FRAGMENT_CHARS",
     "MIN_FRAGMENT_WORDS",
     "MIN_IDENTITY_CHARS",
@@ -37,6 +44,8 @@ __all__ = [
     "Needle",
     "allowed_identity_text",
     "allowed_text",
+    "cohort_needles",
+    "console_needles",
     "fragments_of",
     "needles_for",
     "secret_fragments",
@@ -50,6 +59,10 @@ MIN_FRAGMENT_CHARS = 15
 MIN_IDENTITY_CHARS = 4
 #: The audit's word for a text that the client may read but the sponsor may not.
 SPONSOR_REASON = "client_only"
+#: The audit's word for the coaches' console's own text, found in another site.
+CONSOLE_REASON = "console"
+#: Fields of a client view that a cohort report may draw on for its own reasons: the program, not the client.
+_COHORT_SHOWN_FIELDS = frozenset({"program", "handbook", "site"})
 
 _MARKDOWN = re.compile(r"[*_`#>\[\]|~]+|\]\([^)]*\)|^\s*(?:[-+]|\d+\.)\s+", re.MULTILINE)
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s[-–—]\s")
@@ -65,7 +78,7 @@ class Needle:
     field: str
     reason: str
     """`identity`, one of the coach-only rule's reasons (`private`, `coach_only`, `draft`, `comment`),
-    or `client_only` (a sponsor site)."""
+    `client_only` (a sponsor site or a cohort report) or `console` (the coaches' console's own text)."""
 
 
 def secret_fragments(secret: Secret) -> Iterator[str]:
@@ -113,30 +126,34 @@ def fragments_of(engagement: Engagement) -> Fragments:
     return Fragments(identity, hidden)
 
 
-def allowed_text(firm: Firm, owner: str | None) -> str:
+def allowed_text(firm: Firm, owner: str | None, *, also: Iterable[str] = ()) -> str:
     """Text this site may legitimately contain: the program and the owner's client view, normalised.
 
     Guides are deliberately not part of it: a guide that names a client is a
-    leak to every other site, and the audit must catch it.
+    leak to every other site, and the audit must catch it. `also` adds text
+    the site shows for its own reasons (a cohort report's organisation).
     """
     parts: list[str] = [strings(program.model_dump(mode="json")) for program in firm.programs]
     if owner is not None:
         parts.append(strings(client_view(firm.engagements[owner].engagement).model_dump(mode="json")))
+    parts.extend(also)
     return normalise(" ".join(parts))
 
 
-def allowed_identity_text(firm: Firm, owner: str | None) -> str:
+def allowed_identity_text(firm: Firm, owner: str | None, *, also: Iterable[str] = ()) -> str:
     """Text in which another client's name, organisation or contact is not a leak here, normalised.
 
     Only the program and the owner's own identifying strings (their name,
     organisation, contacts and sponsor): two clients of one organisation, or
     with one sponsor, share those. The rest of the owner's client view is not
     part of it, so another client named in the owner's notes or goals is a
-    leak, however the coach typed or pasted it.
+    leak, however the coach typed or pasted it. `also` is as for `allowed_text`: a cohort report names its
+    organisation, which is every member's.
     """
     parts: list[str] = [strings(program.model_dump(mode="json")) for program in firm.programs]
     if owner is not None:
         parts += [secret.text for secret in identifying(firm.engagements[owner].engagement)]
+    parts.extend(also)
     return normalise(" ".join(parts))
 
 
@@ -203,3 +220,35 @@ def _prose(value: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _prose(item, f"{path}[{index}]")
+
+
+def console_needles() -> list[Needle]:
+    """The coaches' console's notice, by its sentences: on every console page, and in no other site."""
+    secret = Secret(CONSOLE_REASON, CONSOLE_NOTICE, CONSOLE_REASON)
+    return [Needle(text, "", CONSOLE_REASON, CONSOLE_REASON) for text in secret_fragments(secret)]
+
+
+def cohort_needles(firm: Firm, organisation: str, allowed: str) -> list[Needle]:
+    """The texts a cohort report of `organisation` must not contain: its members' client views, whole.
+
+    The report shows counts, the firm's words (stage and theme titles, from the
+    program) and the organisation's name, so every prose field of each member's
+    client view is a needle, every goal's title searched whole however short,
+    and so are the client's role and their coach's and sponsor's details. The
+    names and contacts of every client of the firm are searched through the
+    index, as on every site. Text in `allowed` (the program, the organisation)
+    is left out, so it is not mistaken for a leak.
+    """
+    needles: dict[str, Needle] = {}
+    for loaded in members(list(firm.engagements.values()), organisation):
+        view = client_view(loaded.engagement)
+        dumped = view.model_dump(mode="json", exclude=set(_COHORT_SHOWN_FIELDS))
+        for field, text in _prose(dumped, ""):
+            if field.startswith("goals[") and field.endswith(".title"):
+                fragments = [normalise(text)]
+            else:
+                fragments = list(secret_fragments(Secret(field, text, SPONSOR_REASON)))
+            for fragment in fragments:
+                if fragment and fragment not in allowed and fragment not in needles:
+                    needles[fragment] = Needle(fragment, loaded.slug, field, SPONSOR_REASON)
+    return list(needles.values())

@@ -50,7 +50,7 @@ __all__ = [
 #: The cache's file, in Coachbook's working folder.
 CACHE_FILE = "engagements.json"
 #: Bump when the layout changes; an older file is then ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: Below this many changed files, parsing them here is quicker than starting processes to share the work.
 PARALLEL_FROM = 40
 #: The cache as last read or written by this process, by file: (its stamp, its records).
@@ -68,6 +68,8 @@ class EngagementRecord:
     """The git ref the engagement pins its handbook at, if it does."""
     sponsor: bool = False
     """Whether the engagement asks for a sponsor site."""
+    organisation: str = ""
+    """The client's organisation, which decides the cohort report the engagement counts in."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +78,7 @@ class EngagementRecord:
             "fragments": self.fragments.to_json(),
             "handbook": self.handbook,
             "sponsor": self.sponsor,
+            "organisation": self.organisation,
         }
 
     @classmethod
@@ -86,6 +89,7 @@ class EngagementRecord:
             Fragments.from_json(data["fragments"]),
             None if data.get("handbook") is None else str(data["handbook"]),
             bool(data.get("sponsor", False)),
+            str(data.get("organisation") or ""),
         )
 
 
@@ -116,6 +120,7 @@ def record_of(loaded: LoadedEngagement, raw: bytes) -> EngagementRecord:
         fragments=fragments_of(loaded.engagement),
         handbook=loaded.engagement.handbook,
         sponsor=wants_sponsor_site(loaded.engagement),
+        organisation=loaded.engagement.client.organisation,
     )
 
 

@@ -23,9 +23,17 @@ from pathlib import Path
 from typing import Protocol
 
 from coachbook.audit.files import SiteFile, walk_site
+from coachbook.audit.index import NeedleFinder
 from coachbook.audit.leaks import Leak, LeakKind
 from coachbook.audit.metadata import IMAGE_SUFFIXES, METADATA_SUFFIXES, metadata_fields, strip_metadata
-from coachbook.audit.needles import Needle, allowed_identity_text, allowed_text, sponsor_needles
+from coachbook.audit.needles import (
+    Needle,
+    allowed_identity_text,
+    allowed_text,
+    cohort_needles,
+    console_needles,
+    sponsor_needles,
+)
 from coachbook.audit.normalise import normalise
 from coachbook.audit.origins import address_problems
 from coachbook.core.loader import Firm
@@ -57,6 +65,10 @@ class Audience(StrEnum):
     """A client's sponsor: as a client site, and none of the client's own text beyond the progress report."""
     COACH_VIEW = "coach-view"
     """The coach's preview: it shows the owner's held-back text on purpose, and nothing of anyone else."""
+    CONSOLE = "console"
+    """The coaches' console: every engagement on purpose, coach-only text included; nothing from another origin."""
+    COHORT = "cohort"
+    """An organisation's cohort report: counts only, so no client's identity, held-back or client-view text."""
 
 
 class AllowedText:
@@ -117,6 +129,9 @@ class AuditPolicy:
     """The date the site was built for, which decides what a sponsor may see."""
     only: frozenset[str] | None = None
     """Search only these strings: an unchanged site, audited whole before, searched for strings added since."""
+    plain_needles: tuple[Needle, ...] = ()
+    """Texts searched for besides every engagement's (the index's): the console's notice in every other site,
+    and on a cohort report its members' client views."""
 
     @property
     def owner_held_back(self) -> bool:
@@ -142,22 +157,35 @@ class NeedleSearch(Protocol):
         ...
 
 
-def policy_for(firm: Firm, owner: str | None, *, audience: Audience, as_of: dt.date) -> AuditPolicy:
+def policy_for(
+    firm: Firm, owner: str | None, *, audience: Audience, as_of: dt.date, organisation: str | None = None
+) -> AuditPolicy:
     """The policy of the site of `owner` (None: the handbook), for `audience`, as built for `as_of`.
 
-    `firm` needs the programs and the owner's engagement only; the other
-    clients' strings come from the index `audit_site` is given.
+    `firm` needs the programs and the owner's engagement only (for a cohort
+    report, the engagements of `organisation`); the other clients' strings
+    come from the index `audit_site` is given. Every site but the console is
+    searched for the console's notice too.
     """
+    console = tuple(console_needles())
+    if audience is Audience.CONSOLE:
+        return AuditPolicy(None, AllowedText(""), Audience.CONSOLE, as_of=as_of)
+    if audience is Audience.COHORT:
+        if organisation is None:
+            raise ValueError("a cohort report's audit needs its organisation")
+        text = allowed_text(firm, None, also=(organisation,))
+        found = tuple(cohort_needles(firm, organisation, text))
+        return AuditPolicy(None, AllowedText(text), Audience.COHORT, as_of=as_of, plain_needles=console + found)
     if owner is None:
         allowed = AllowedText(allowed_text(firm, None), allowed_identity_text(firm, None))
-        return AuditPolicy(None, allowed, Audience.HANDBOOK, as_of=as_of)
+        return AuditPolicy(None, allowed, Audience.HANDBOOK, as_of=as_of, plain_needles=console)
     needles: tuple[Needle, ...] = ()
     if audience is Audience.SPONSOR:
         loaded = firm.engagements[owner]
         report = sponsor_report(loaded.engagement, loaded.program, as_of)
         needles = tuple(sponsor_needles(loaded.engagement, owner, report))
     allowed = AllowedText(allowed_text(firm, owner), allowed_identity_text(firm, owner))
-    return AuditPolicy(owner, allowed, audience, needles, as_of)
+    return AuditPolicy(owner, allowed, audience, needles, as_of, plain_needles=console)
 
 
 def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list[Leak]:
@@ -169,7 +197,11 @@ def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list
     requests to other origins and links that are not on the web.
     """
     files, links = walk_site(site_dir)
-    found = [leak for leak in index.search(files, policy) if _counts(leak, policy)]
+    # The console holds every engagement on purpose: what it is searched for is everything else.
+    searched = [] if policy.audience is Audience.CONSOLE else index.search(files, policy)
+    found = [leak for leak in searched if _counts(leak, policy)]
+    if policy.plain_needles and policy.only is None:
+        found += [leak for leak in _found(files, policy.plain_needles) if _counts(leak, policy)]
     leaks = _placed(_in_file_order([*links, *found]), files)
     if policy.sponsor_needles and policy.only is None:
         leaks += _placed(_plain_search(files, policy.sponsor_needles), files)
@@ -265,6 +297,16 @@ def _placed(leaks: list[Leak], files: Sequence[SiteFile]) -> list[Leak]:
                 leak = replace(leak, place=where)
         placed.append(leak)
     return placed
+
+
+def _found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:
+    """The needles in each file, found in one pass over it (a cohort report's members bring hundreds)."""
+    finder = NeedleFinder(n.text for n in needles)
+    leaks = []
+    for file in files:
+        found = finder.found(file.text)
+        leaks += [Leak(file.relative, needle) for needle in needles if needle.text in found]
+    return leaks
 
 
 def _plain_search(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:

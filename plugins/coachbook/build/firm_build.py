@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coachbook.adapter.config import load_project
+from coachbook.adapter.config import coachbook_plugin, firm_sites_from, load_project
 from coachbook.audit.index import LeakIndex
 from coachbook.audit.records import EngagementRecord, RecordCache
 from coachbook.audit.service import AuditService
@@ -58,12 +58,14 @@ from coachbook.build.fingerprints import (
     site_fingerprints,
     tool_versions,
 )
+from coachbook.build.firm_sites import FirmSitePlan, firm_site_files, firm_site_fingerprints, firm_site_plan
 from coachbook.build.forkserver import ForkServer, Outcome, Task
 from coachbook.build.planner import BuildPlan, Candidate, plan_builds, stale_folders
 from coachbook.build.staging import clean_leftovers, remove_site
 from coachbook.build.state import BuildState, SiteRecord, read_mark, state_path, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget, client_target, handbook_target, sponsor_target
 from coachbook.core.files import describe_os_error
+from coachbook.core.firm_sites import COHORTS_FOLDER, CONSOLE_FOLDER
 from coachbook.core.loader import content_links, engagement_files, load_firm, load_programs
 from coachbook.core.lock import Holder, RunLock
 from coachbook.errors import CoachbookError, Problem, ProblemList
@@ -198,6 +200,8 @@ def _build_firm(
 ) -> None:
     files = _engagement_files(request, project)
     site_root = request.site_root
+    # The console and the cohort reports are checked first: a console with no protection chosen is refused.
+    sites = firm_sites_from(cfg, coachbook_plugin(cfg).config)
     state_file = state_path(project.root, site_root)
     state = BuildState.load(state_file)
     if state.problem:
@@ -206,12 +210,17 @@ def _build_firm(
             "Every engagement file is read again; each site is checked against its own folder as always."
         )
     records = _records(request, project, server, files, RecordCache(project, programs))
+    # The firm's own sites are built with the handbook: on a build of the whole firm, by the shard that builds it.
+    firm_wide = not request.clients and (request.shard is None or request.shard.builds_handbook)
+    firm_plan = firm_site_plan(site_root, sites, records) if firm_wide else FirmSitePlan((), (), frozenset())
+    report.notes.extend(firm_plan.notes)
     index = LeakIndex({slug: record.fragments for slug, record in records.items()})
     needles_key = state.remember_needles(t for record in records.values() for t in record.fragments.texts)
     # The tools' versions include a digest of Coachbook's own files: read them once per build.
     tools = digest(tool_versions())
-    fingerprints = _fingerprints(request, cfg, project, records, tools)
+    fingerprints = _fingerprints(request, cfg, project, records, tools, firm_plan)
     targets = {target.name: target for target in _targets(request, site_root, files, records)}
+    targets.update((target.name, target) for target in firm_plan.targets)
     # What each site in place was built from is in its own mark, swapped in with it: never a record apart.
     marks = {name: mark for name, target in targets.items() if (mark := read_mark(target.dest)) is not None}
     plan = plan_builds(
@@ -244,7 +253,7 @@ def _build_firm(
                 fingerprints[p.name],
                 targets[p.name].dest.relative_to(site_root).as_posix(),
                 needles_key,
-                as_of=None if targets[p.name].client is None else as_of,
+                as_of=None if targets[p.name].name == "handbook" else as_of,
             )
             for p in plan.build
         }
@@ -255,6 +264,12 @@ def _build_firm(
     if not request.clients:
         report.removed = _remove_stale(site_root, "clients", {record.address for record in records.values()})
         report.removed += _remove_stale(site_root, "sponsors", {r.address for r in records.values() if r.sponsor})
+        if firm_wide:
+            report.removed += _remove_stale(site_root, COHORTS_FOLDER, set(firm_plan.cohort_addresses))
+            if sites.console is None and (site_root / CONSOLE_FOLDER).is_dir():
+                # A console the firm turned off must not stay online.
+                remove_site(site_root / CONSOLE_FOLDER, site_root)
+                report.removed.append(CONSOLE_FOLDER)
         for address in report.removed:
             events.removed(address)
     in_use = {mark.needles for target in targets.values() if (mark := read_mark(target.dest)) is not None}
@@ -336,6 +351,12 @@ def _carry_out(
                 tasks.build_site,
                 (targets[p.name], _file(files, targets[p.name]), marks[p.name], p.unsearched),
             )
+            if targets[p.name].audience not in ("console", "cohort")
+            else Task(
+                targets[p.name],
+                tasks.build_firm_site,
+                (targets[p.name], firm_site_files(targets[p.name], files, records), marks[p.name]),
+            )
             for p in plan.build
         ]
         jobs += [
@@ -414,9 +435,17 @@ def _records(
 
 
 def _fingerprints(
-    request: FirmBuild, cfg: MkDocsConfig, project: Project, records: Mapping[str, EngagementRecord], tools: str
+    request: FirmBuild,
+    cfg: MkDocsConfig,
+    project: Project,
+    records: Mapping[str, EngagementRecord],
+    tools: str,
+    firm_plan: FirmSitePlan,
 ) -> dict[str, str]:
-    """Each site's fingerprint (`coachbook.build.fingerprints.site_fingerprints`); `tools` digests the tools."""
+    """Each site's fingerprint (`coachbook.build.fingerprints.site_fingerprints`); `tools` digests the tools.
+
+    The firm's own sites' fingerprints are `coachbook.build.firm_sites.firm_site_fingerprints`.
+    """
     custom_dir = getattr(cfg.theme, "custom_dir", None)
     shared = digest(
         tools,
@@ -425,13 +454,24 @@ def _fingerprints(
         folder_digest(Path(custom_dir) if custom_dir else None),
     )
     passphrases = project.secrets / "passphrases"
-    return site_fingerprints(
+    found = site_fingerprints(
         shared,
         request.as_of or dt.date.today(),
         records,
         lambda ref: _commit(project, ref),
         lambda key: output_stamp(passphrases / f"{key}.txt"),
     )
+    found.update(
+        firm_site_fingerprints(
+            shared,
+            request.as_of or dt.date.today(),
+            records,
+            firm_plan,
+            project.published,
+            lambda key: output_stamp(passphrases / f"{key}.txt"),
+        )
+    )
+    return found
 
 
 def _commit(project: Project, ref: str) -> str:

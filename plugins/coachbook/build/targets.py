@@ -17,7 +17,10 @@ class SiteTarget:
     client: str | None
     dest: Path
     audience: str = "client"
-    """`client`, or `sponsor` for the progress-only site of the client's sponsor."""
+    """`client`, or `sponsor` for the progress-only site of the client's sponsor; `console` and `cohort` for the
+    firm's own sites (`coachbook.build.firm_sites`)."""
+    organisation: str | None = None
+    """For a cohort report: the organisation it is about."""
 
 
 @dataclass(frozen=True)

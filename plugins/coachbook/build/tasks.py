@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BuildContext",
     "audit_through",
+    "build_firm_site",
     "build_site",
     "parse_chunk",
     "peak_kb",
@@ -175,6 +176,43 @@ def build_new_site(context: BuildContext, target: SiteTarget, path: Path | None,
     return attempt(target, context.site_root, configure, finish, lambda warned: replace(mark, warned=warned))
 
 
+def build_firm_site(
+    context: BuildContext, target: SiteTarget, paths: Sequence[tuple[str, Path]], mark: SiteRecord
+) -> SiteResult:
+    """In a site's own process: build the console or a cohort report from the engagements at `paths`, and audit it.
+
+    The one kind of site built from more than one engagement (`coachbook.build.firm_sites`): the console from
+    every one, a cohort report from its organisation's.
+    """
+    warmed = context.warm
+    assert warmed is not None
+
+    def configure(staged: Path) -> MkDocsConfig:
+        engagements = {
+            slug: load_engagement(context.project, path, context.programs, context.handbooks) for slug, path in paths
+        }
+        cfg = warmed.config
+        cfg["site_dir"] = str(staged)
+        plugin = coachbook_plugin(cfg)
+        plugin.config["client"] = None
+        plugin.config["audience"] = target.audience
+        plugin.config["cohort"] = target.dest.name if target.audience == "cohort" else None
+        if context.as_of is not None:
+            plugin.config["as_of"] = context.as_of.isoformat()
+        assert context.index is not None
+        plugin.preloaded = Preload(
+            firm=Firm(project=context.project, programs=context.programs, engagements=engagements),
+            index=context.index,
+        )
+        return cfg
+
+    def finish(staged: Path) -> None:
+        if context.link_assets:
+            link_assets(staged, warmed.store, warmed.asset_digests)
+
+    return attempt(target, context.site_root, configure, finish, lambda warned: replace(mark, warned=warned))
+
+
 def reaudit_site(
     context: BuildContext, target: SiteTarget, path: Path | None, added: frozenset[str], needles: str | None
 ) -> SiteResult:
@@ -191,8 +229,14 @@ def reaudit_site(
         return Firm(project=context.project, programs=context.programs, engagements=_engagements(context, target, path))
 
     assert context.index is not None
-    audience = Audience.HANDBOOK if slug is None else Audience(target.audience)
-    allowed = AllowedText(lambda: allowed_text(firm(), slug), lambda: allowed_identity_text(firm(), slug))
+    if target.audience in (Audience.CONSOLE, Audience.COHORT):
+        audience = Audience(target.audience)
+    else:
+        audience = Audience.HANDBOOK if slug is None else Audience(target.audience)
+    also = [target.organisation] if target.organisation else []
+    allowed = AllowedText(
+        lambda: allowed_text(firm(), slug, also=also), lambda: allowed_identity_text(firm(), slug, also=also)
+    )
     policy = AuditPolicy(slug, allowed, audience, only=added)
     leaks = audit_site(target.dest, policy, context.index)
     seconds = time.perf_counter() - started

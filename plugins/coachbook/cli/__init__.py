@@ -15,6 +15,7 @@ from coachbook.adapter.engine import ENGINE_ENV, ENGINES, use_engine
 from coachbook.cli.access import hosting, passphrase, passwd, site_id
 from coachbook.cli.build import audit, build, check
 from coachbook.cli.coach import new, schema
+from coachbook.cli.firm import export, forget, hours
 from coachbook.cli.publishing import bundle, publish, unpublish, versions
 from coachbook.cli.serve import serve
 from coachbook.cli.support import Options, reported
@@ -66,6 +67,9 @@ for _command in (
     bundle,
     new,
     schema,
+    hours,
+    export,
+    forget,
 ):
     cli.add_command(_command)
 

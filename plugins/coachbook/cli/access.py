@@ -18,8 +18,11 @@ from coachbook.cli.support import (
     reported,
     say_waiting,
     shown,
+    sites_of,
 )
-from coachbook.core.loader import LoadedEngagement
+from coachbook.core.cohort import members
+from coachbook.core.firm_sites import CONSOLE_KEY, FirmSites, cohort_key
+from coachbook.core.loader import Firm, LoadedEngagement
 from coachbook.core.lock import RunLock
 from coachbook.core.project import Project
 from coachbook.core.sponsor import sponsor_key, wants_sponsor_site
@@ -43,7 +46,9 @@ PASSWD_HELP = """Make a new password for a client's site and print it once.
 Only its bcrypt hash is written, to <htpasswd-dir>/<address>.htpasswd
 (mode 0600), where the nginx config from `coachbook hosting` looks for it.
 The password itself is never stored: give it to the client over a different
-channel from the site's address.
+channel from the site's address. --sponsor, --console and --cohort ADDRESS
+make the password of the client's sponsor site, the coaches' console or a
+cohort report instead, each in a file of its own.
 """
 
 
@@ -53,7 +58,9 @@ PASSPHRASE_HELP = """Make a new passphrase for a client's encrypted site and pri
 It is kept in <secrets>/passphrases/<slug>.txt (mode 0600, git-ignored), where
 `coachbook build` finds it; in CI, set COACHBOOK_PASSPHRASE_<SLUG> instead.
 Sites are encrypted when the engagement sets `site.encrypt: true` or the
-firm sets `encrypt: true` for the coachbook plugin in mkdocs.yml.
+firm sets `encrypt: true` for the coachbook plugin in mkdocs.yml. --console
+makes the passphrase of the coaches' console (`console: {protect: encrypt}`),
+--cohort ADDRESS that of a cohort report.
 """
 
 
@@ -135,12 +142,16 @@ def hosting(
             engagements = firm.engagements.values()
             guessable = sum(1 for e in engagements if e.engagement.site.id is None)
             sponsors = [e.address for e in engagements if wants_sponsor_site(e.engagement)]
+            sites = sites_of(opts.config_file)
+            cohorts = _reported_cohorts(firm, sites)
             text = render_nginx(
                 [e.address for e in engagements],
                 site,
                 guessable=guessable,
                 sponsors=sponsors,
                 handbook_noindex=handbook_noindex,
+                console=sites.console is not None,
+                cohorts=cohorts,
             )
             # The folder may only exist on the server; when it is here, say who still lacks a password,
             # because nginx refuses everyone (403) at a site whose password file is missing.
@@ -153,6 +164,17 @@ def hosting(
                         f"warning: no password file yet for {', '.join(missing)}; run `coachbook passwd SLUG`",
                         err=True,
                     )
+                if sites.console is not None and not htpasswd_file(passwords, CONSOLE_KEY).is_file():
+                    click.echo(
+                        "warning: no password file yet for the console; run `coachbook passwd --console`", err=True
+                    )
+                for address in cohorts:
+                    if not htpasswd_file(passwords, cohort_key(address)).is_file():
+                        click.echo(
+                            f"warning: no password file yet for the cohort report {address}; "
+                            f"run `coachbook passwd --cohort {address}`",
+                            err=True,
+                        )
         if output is None:
             click.echo(text, nl=False)
         elif output_format == "nginx" and _absolute(output).is_relative_to(_absolute(project.root / "site")):
@@ -168,7 +190,7 @@ def hosting(
 
 
 @click.command(help=PASSWD_HELP)
-@click.argument("slug")
+@click.argument("slug", required=False)
 @click.option(
     "--htpasswd-dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -178,8 +200,19 @@ def hosting(
 @click.option("--user", default=None, help="The user name the client types (default: the slug).")
 @click.option("--rotate", is_flag=True, help="Replace the client's existing password.")
 @click.option("--sponsor", is_flag=True, help="The password of the client's sponsor site instead.")
+@click.option("--console", is_flag=True, help="The password of the coaches' console instead (no SLUG).")
+@click.option("--cohort", metavar="ADDRESS", help="The password of a cohort report instead (no SLUG).")
 @click.pass_obj
-def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None, rotate: bool, sponsor: bool) -> None:
+def passwd(
+    opts: Options,
+    slug: str | None,
+    htpasswd_dir: Path | None,
+    user: str | None,
+    rotate: bool,
+    sponsor: bool,
+    console: bool,
+    cohort: str | None,
+) -> None:
     with reported(opts):
         from coachbook.access.passwords import (
             PASSWORD_BITS,
@@ -193,14 +226,12 @@ def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        loaded = engagement_or_fail(firm, slug)
-        if sponsor:
-            _require_sponsor_site(loaded)
+        who = _whose(opts, firm, slug, sponsor=sponsor, console=console, cohort=cohort)
         directory = _absolute(htpasswd_dir or _default_htpasswd_dir(project))
         refuse_unsafe_dir(directory, project.root)
-        path = htpasswd_file(directory, sponsor_key(loaded.address) if sponsor else loaded.address)
+        path = htpasswd_file(directory, who.address_key)
         _refuse_unignored(project.root, path)
-        name = check_user(user or (f"{slug}-sponsor" if sponsor else slug))
+        name = check_user(user or who.user)
         password = new_password()
         try:
             write_secret(path, htpasswd_entry(name, password), replace=rotate)
@@ -212,9 +243,50 @@ def passwd(opts: Options, slug: str, htpasswd_dir: Path | None, user: str | None
         click.echo(f"    {password}")
         click.echo("")
         click.echo(
-            "Share it with the client over a separate channel from the site's address "
+            f"Share it with {who.reader} over a separate channel from the site's address "
             "(for example by phone or text message, not in the same email)."
         )
+
+
+class _Whose:
+    """Which site a password or passphrase is for, and what to call it."""
+
+    def __init__(self, address_key: str, slug_key: str, user: str, reader: str) -> None:
+        self.address_key = address_key
+        """The name of its password file: the address, with `--sponsor`, `--cohort` or the console's key."""
+        self.slug_key = slug_key
+        """The name of its passphrase: the slug, with the same suffixes."""
+        self.user = user
+        self.reader = reader
+
+
+def _whose(opts: Options, firm: Firm, slug: str | None, *, sponsor: bool, console: bool, cohort: str | None) -> _Whose:
+    """The site SLUG, --sponsor, --console or --cohort names, or an error saying how to name one."""
+    if sum((slug is not None, console, cohort is not None)) != 1 or (sponsor and slug is None):
+        fail("name one site: a client's SLUG (with --sponsor for their sponsor's), --console or --cohort ADDRESS")
+    if console:
+        if sites_of(opts.config_file).console is None:
+            fail("the firm has no console; enable it under `console:` for the coachbook plugin in mkdocs.yml")
+        return _Whose(CONSOLE_KEY, CONSOLE_KEY, "coaches", "the firm's coaches only")
+    if cohort is not None:
+        options = sites_of(opts.config_file).cohort(cohort)
+        if options is None:
+            fail(f"no cohort report has the address {cohort!r}; list the organisation under `cohorts:` in mkdocs.yml")
+        return _Whose(
+            cohort_key(cohort), cohort_key(cohort), f"{cohort}-cohort", f"the sponsor of {options.organisation}"
+        )
+    assert slug is not None
+    loaded = engagement_or_fail(firm, slug)
+    if sponsor:
+        _require_sponsor_site(loaded)
+        return _Whose(sponsor_key(loaded.address), sponsor_key(slug), f"{slug}-sponsor", "the sponsor")
+    return _Whose(loaded.address, slug, slug, "the client")
+
+
+def _reported_cohorts(firm: Firm, sites: FirmSites) -> list[str]:
+    """The addresses of the cohort reports a build makes: the listed organisations with enough engagements."""
+    engagements = list(firm.engagements.values())
+    return [c.address for c in sites.cohorts if len(members(engagements, c.organisation)) >= sites.cohort_minimum]
 
 
 def _require_sponsor_site(loaded: LoadedEngagement) -> None:
@@ -244,21 +316,21 @@ def _refuse_unignored(root: Path, path: Path) -> None:
 
 
 @click.command(help=PASSPHRASE_HELP)
-@click.argument("slug")
+@click.argument("slug", required=False)
 @click.option("--rotate", is_flag=True, help="Replace the client's passphrase; rebuild and send them the new one.")
 @click.option("--sponsor", is_flag=True, help="The passphrase of the client's sponsor site instead.")
+@click.option("--console", is_flag=True, help="The passphrase of the coaches' console instead (no SLUG).")
+@click.option("--cohort", metavar="ADDRESS", help="The passphrase of a cohort report instead (no SLUG).")
 @click.pass_obj
-def passphrase(opts: Options, slug: str, rotate: bool, sponsor: bool) -> None:
+def passphrase(opts: Options, slug: str | None, rotate: bool, sponsor: bool, console: bool, cohort: str | None) -> None:
     with reported(opts):
         from coachbook.access.encryption import DEFAULT_ITERATIONS
         from coachbook.access.passphrases import create_passphrase, passphrase_file
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
-        loaded = engagement_or_fail(firm, slug)
-        if sponsor:
-            _require_sponsor_site(loaded)
-        key = sponsor_key(slug) if sponsor else slug
+        who = _whose(opts, firm, slug, sponsor=sponsor, console=console, cohort=cohort)
+        key = who.slug_key
         _refuse_unignored(project.root, passphrase_file(project.secrets, key))
         try:
             secret, path = create_passphrase(_absolute(project.secrets), project.root, key, rotate=rotate)
@@ -269,7 +341,7 @@ def passphrase(opts: Options, slug: str, rotate: bool, sponsor: bool) -> None:
         click.echo("")
         click.echo(f"    {secret}")
         click.echo("")
-        click.echo("Share it with the client over a separate channel from the site's address.")
+        click.echo(f"Share it with {who.reader} over a separate channel from the site's address.")
 
 
 @click.command("site-id")

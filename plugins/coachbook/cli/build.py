@@ -17,6 +17,7 @@ from coachbook.cli.support import (
     quiet_mkdocs,
     reported,
     shown,
+    sites_of,
 )
 
 __all__ = ["audit", "build", "check"]
@@ -160,11 +161,15 @@ def audit(opts: Options, site_dir: Path | None) -> None:
         from coachbook.audit.site_audit import Audience, audit_site, policy_for
         from coachbook.build.staging import LEGACY_STAGING
         from coachbook.build.state import read_mark
+        from coachbook.core.firm_sites import COHORTS_FOLDER, CONSOLE_FOLDER
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
+        firm_sites = sites_of(opts.config_file)
         site_root = (site_dir or project.root / "site").resolve()
         sites: list[tuple[str, str | None, Path, Audience]] = []
+        # The organisation of each cohort report found, by its folder; a folder no listed organisation owns has none.
+        organisations: dict[Path, str | None] = {}
         if (site_root / "handbook").is_dir():
             sites.append(("handbook", None, site_root / "handbook", Audience.HANDBOOK))
         for kind, audience in (("clients", Audience.CLIENT), ("sponsors", Audience.SPONSOR)):
@@ -173,12 +178,19 @@ def audit(opts: Options, site_dir: Path | None) -> None:
                     loaded = firm.by_address(folder.name)
                     name = folder.name if kind == "clients" else f"{folder.name} (sponsor)"
                     sites.append((name, loaded.slug if loaded else None, folder, audience))
+        if (site_root / CONSOLE_FOLDER).is_dir():
+            sites.append(("coaches' console", None, site_root / CONSOLE_FOLDER, Audience.CONSOLE))
+        if (site_root / COHORTS_FOLDER).is_dir():
+            for folder in sorted(p for p in (site_root / COHORTS_FOLDER).iterdir() if p.is_dir()):
+                cohort = firm_sites.cohort(folder.name)
+                organisations[folder] = cohort.organisation if cohort else None
+                sites.append((f"{folder.name} (cohort report)", None, folder, Audience.COHORT))
         # A deployable tree must hold nothing half-built: staging belongs beside it, never inside.
         stray = [
             path
             for tree in (site_root, project.published)
             for path in sorted(tree.rglob(f"{LEGACY_STAGING}*"))
-            if path.is_dir() and path.parent in (tree, tree / "clients", tree / "sponsors")
+            if path.is_dir() and path.parent in (tree, tree / "clients", tree / "sponsors", tree / COHORTS_FOLDER)
         ]
         for path in stray:
             click.echo(f"  {shown(path)}/ holds half-built sites from an older build; never deploy it", err=True)
@@ -194,7 +206,14 @@ def audit(opts: Options, site_dir: Path | None) -> None:
             record = read_mark(folder)
             as_of = dt.date.fromisoformat(record.as_of) if record and record.as_of else today
             # A folder no engagement owns is audited as the handbook is: nothing of any client may be in it.
-            policy = policy_for(firm, owner, audience=audience if owner else Audience.HANDBOOK, as_of=as_of)
+            # So is a cohort report's folder that no listed organisation owns.
+            organisation = organisations.get(folder)
+            if audience is Audience.COHORT and organisation is not None:
+                policy = policy_for(firm, None, audience=audience, as_of=as_of, organisation=organisation)
+            elif audience is Audience.CONSOLE:
+                policy = policy_for(firm, None, audience=audience, as_of=as_of)
+            else:
+                policy = policy_for(firm, owner, audience=audience if owner else Audience.HANDBOOK, as_of=as_of)
             leaks = audit_site(folder, policy, index)
             total += len(leaks)
             status = (

@@ -145,8 +145,11 @@ def warning_lines(report: FirmReport, shown: Callable[[Path], str]) -> list[str]
 
 def open_lines(report: FirmReport, shown: Callable[[Path], str]) -> list[str]:
     """Where to open what was built, and how to preview a client while editing."""
-    # The handbook first, then the clients in order, each client's sponsor site after theirs.
-    built = sorted(report.built, key=lambda r: (r.target.client is not None, r.target.client or "", r.target.name))
+    # The handbook first, then the firm's own sites, then the clients in order, each one's sponsor site after theirs.
+    built = sorted(
+        report.built,
+        key=lambda r: (r.target.client is not None, r.target.name != "handbook", r.target.client or "", r.target.name),
+    )
     if not built:
         if report.failed:
             return []

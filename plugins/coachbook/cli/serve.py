@@ -17,6 +17,7 @@ from coachbook.cli.support import (
     quiet_mkdocs,
     reported,
     shown,
+    sites_of,
 )
 from coachbook.core.project import Project
 
@@ -27,7 +28,8 @@ SERVE_HELP = """Preview a client's site (or the handbook) with live reload.
 \b
 The preview reloads when an engagement file, a guide or the theme changes.
 It is built in a temporary folder and never written under site/.
-With --coach-view it also shows what the client's site leaves out.
+With --coach-view it also shows what the client's site leaves out; with
+--console it previews the coaches' console instead.
 
 It listens on this computer only (127.0.0.1). Another address, such as
 0.0.0.0, lets every device on the network read the preview: it needs
@@ -51,6 +53,7 @@ It listens on this computer only (127.0.0.1). Another address, such as
     help="Show the coach-only material (private notes, coach-only items, drafts) behind a banner. Needs --client.",
 )
 @click.option("--sponsor", is_flag=True, help="Preview the client's sponsor site (progress only). Needs --client.")
+@click.option("--console", is_flag=True, help="Preview the coaches' console (every engagement). No --client.")
 @click.pass_obj
 def serve(
     opts: Options,
@@ -61,14 +64,21 @@ def serve(
     no_livereload: bool,
     coach_view: bool,
     sponsor: bool,
+    console: bool,
 ) -> None:
     with reported(opts):
         if coach_view and not client:
             fail("--coach-view needs a client: coachbook serve --client SLUG --coach-view")
         if sponsor and (not client or coach_view):
             fail("--sponsor needs a client and no coach view: coachbook serve --client SLUG --sponsor")
+        if console and (client or coach_view or sponsor):
+            fail("--console shows every engagement; leave out --client, --coach-view and --sponsor")
+        if console and sites_of(opts.config_file).console is None:
+            fail("the firm has no console; enable it under `console:` for the coachbook plugin in mkdocs.yml")
         what = (
-            "the public handbook"
+            "the coaches' console"
+            if console
+            else "the public handbook"
             if not client
             else f"{client}'s coach view"
             if coach_view
@@ -76,7 +86,8 @@ def serve(
             if sponsor
             else f"{client}'s private site"
         )
-        warning = check_preview_address(dev_addr, expose=expose, coach_view=coach_view, what=what)
+        # The console shows coach-only material, as the coach view does: never on an address others can reach.
+        warning = check_preview_address(dev_addr, expose=expose, coach_view=coach_view or console, what=what)
         from mkdocs.commands.serve import serve as mkdocs_serve
 
         from coachbook.adapter.site_inputs import load_site_inputs
@@ -106,6 +117,9 @@ def serve(
             os.environ["COACHBOOK_CLIENT"] = client
         if sponsor:
             os.environ["COACHBOOK_AUDIENCE"] = "sponsor"
+        if console:
+            os.environ["COACHBOOK_AUDIENCE"] = "console"
+            click.echo("The coaches' console: every engagement, coach-only material included. Keep it to yourself.")
         if as_of:
             os.environ["COACHBOOK_AS_OF"] = as_of.date().isoformat()
         if warning:

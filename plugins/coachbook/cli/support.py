@@ -16,13 +16,24 @@ from typing import Any, NoReturn
 import click
 
 from coachbook.core.files import describe_os_error
+from coachbook.core.firm_sites import FirmSites
 from coachbook.core.loader import Firm, LoadedEngagement, load_firm
 from coachbook.core.lock import Holder
 from coachbook.core.project import Project
 from coachbook.errors import CoachbookError, ProblemList
 from coachbook.refs.handbooks import GitHandbooks
 
-__all__ = ["Options", "engagement_or_fail", "fail", "load_or_fail", "project_of", "quiet_mkdocs", "reported", "shown"]
+__all__ = [
+    "Options",
+    "engagement_or_fail",
+    "fail",
+    "load_or_fail",
+    "project_of",
+    "quiet_mkdocs",
+    "reported",
+    "shown",
+    "sites_of",
+]
 
 
 class Options:
@@ -75,6 +86,14 @@ def project_of(config_file: Path) -> Project:
     from coachbook.adapter.config import load_project
 
     return load_project(config_file)[1]
+
+
+def sites_of(config_file: Path) -> FirmSites:
+    """The firm's own sites (the console, cohort reports) as `mkdocs.yml` asks for them, checked."""
+    from coachbook.adapter.config import coachbook_plugin, firm_sites_from, load_mkdocs_config
+
+    config = load_mkdocs_config(config_file)
+    return firm_sites_from(config, coachbook_plugin(config).config)
 
 
 def load_or_fail(project: Project) -> Firm:

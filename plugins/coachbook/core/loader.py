@@ -43,6 +43,8 @@ MAX_SLUG_LENGTH = 64
 RESERVED_SLUGS = frozenset(
     {"assets", "search", "index", "handbook", "clients", "sponsors", "coach", "site", "published", "404", "sitemap"}
     | {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+    # The coaches' console and the cohort reports live beside the clients' sites, never as one of them.
+    | {"firm", "cohorts", "exports"}
 )
 
 
@@ -104,6 +106,9 @@ def load_programs(project: Project) -> tuple[Program, ...]:
         )
         problems += _duplicates(
             doc, [((*base, "stages", i, "id"), s.id) for i, s in enumerate(program.stages)], "stage id"
+        )
+        problems += _duplicates(
+            doc, [((*base, "themes", i, "id"), t.id) for i, t in enumerate(program.themes)], "theme id"
         )
         for si, stage in enumerate(program.stages):
             loc = (*base, "stages", si)
@@ -301,6 +306,11 @@ def _cross_check(doc: YamlDocument, e: Engagement, program: Program) -> list[Pro
                     did_you_mean(session.stage, stage_ids),
                 )
             )
+    theme_ids = [t.id for t in program.themes]
+    for i, theme in enumerate(e.assessment.themes if e.assessment else []):
+        if theme not in theme_ids:
+            hint = did_you_mean(theme, theme_ids) if theme_ids else f"the program {program.id!r} names no themes"
+            problems.append(problem_at(doc, ("assessment", "themes", i), f"unknown theme {theme!r}", hint))
     goal_ids = [g.id for g in e.goals]
     problems += _duplicates(doc, [(("goals", i, "id"), g) for i, g in enumerate(goal_ids)], "goal id")
     pointers = [("actions", i, a.goal) for i, a in enumerate(e.actions)]

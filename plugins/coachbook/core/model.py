@@ -41,6 +41,7 @@ __all__ = [
     "Client",
     "Closure",
     "Coach",
+    "CoachingLogListing",
     "Engagement",
     "Feedback",
     "FeedbackGroup",
@@ -57,6 +58,7 @@ __all__ = [
     "Stage",
     "StageProgress",
     "StageStatus",
+    "Theme",
     "Win",
 ]
 
@@ -112,6 +114,18 @@ class Stage(_Model):
     """The checklist that says the stage is done."""
 
 
+class Theme(_Model):
+    """A development theme the firm names, so that development areas can be counted across clients.
+
+    An engagement tags its assessment with theme ids (`assessment.themes`); a cohort report for a
+    sponsoring organisation counts how many of its leaders work on each theme, in the firm's words,
+    never in the client's.
+    """
+
+    id: Identifier
+    title: Text
+
+
 class Program(_Model):
     """A coaching program: ordered stages mapped onto process steps."""
 
@@ -120,6 +134,8 @@ class Program(_Model):
     summary: Text
     process_steps: Annotated[list[ProcessStep], Field(min_length=1)]
     stages: Annotated[list[Stage], Field(min_length=1)]
+    themes: list[Theme] = []
+    """Development themes engagements tag their assessment with (`assessment.themes`), for cohort reports."""
 
     def stage(self, stage_id: str) -> Stage:
         """Return the stage with this id (callers validate ids first)."""
@@ -286,6 +302,9 @@ class Assessment(_Model):
     instruments: list[Instrument] = []
     strengths: list[Text] = []
     development_areas: list[Text] = []
+    themes: list[Identifier] = []
+    """Ids of the program's development themes (`themes:` in `content/program.yml`) the development areas fall
+    under; a cohort report counts them, in the firm's words."""
     feedback: Feedback | None = None
     summary: Markdown | None = None
     private: Markdown | None = None
@@ -402,6 +421,21 @@ class Closure(_Model):
     private: Markdown | None = None
 
 
+# --------------------------------------------------------------------------- the coach's log
+
+
+class CoachingLogListing(StrEnum):
+    """How a client appears in their coach's ICF coaching log (`coachbook hours`)."""
+
+    LISTED = "listed"
+    """By name and email: the client agreed to be listed."""
+    ORGANISATION = "organisation"
+    """Under their organisation's name only: its confidentiality policy forbids naming them; the organisation
+    can confirm the hours in a verification letter."""
+    UNLISTED = "unlisted"
+    """Left off the log and only counted: the client has not agreed to be listed."""
+
+
 # --------------------------------------------------------------------------- engagement
 
 
@@ -448,6 +482,15 @@ class Engagement(_Model):
     The client then keeps reading the handbook they signed up to while the firm improves `content/`."""
     private: Markdown | None = None
     """The coach's notes on the whole engagement; never published."""
+    pro_bono: StrictBool = False
+    """Coached without a fee: the coach's ICF log counts its hours as pro bono."""
+    group_size: PositiveInt = 1
+    """How many people are coached together in each session; 1 for individual coaching (the ICF log's
+    "individual or group")."""
+    coaching_log: CoachingLogListing = CoachingLogListing.UNLISTED
+    """How the client appears in the coach's ICF coaching log: `listed` (by name and email, with their consent),
+    `organisation` (under their organisation's name, as its confidentiality policy requires), or `unlisted` (left
+    off and only counted; the default until the client agrees)."""
 
     @model_validator(mode="after")
     def _end_after_start(self) -> Engagement:

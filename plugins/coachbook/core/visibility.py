@@ -69,6 +69,10 @@ def identifying(engagement: Engagement) -> list[Secret]:
         out.append(Secret("sponsor.name", engagement.sponsor.name, "identity"))
         if engagement.sponsor.email:
             out.append(Secret("sponsor.email", engagement.sponsor.email, "identity"))
+    if engagement.site.id:
+        # The unguessable address keeps the site unguessable only while no other site (the coaches' console
+        # links every one) lets it out.
+        out.append(Secret("site.id", engagement.site.id, "identity"))
     return out
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "GitRefError",
     "Source",
     "check_ref",
+    "commits_touching",
     "export_content",
     "export_project",
     "file_at",
@@ -179,3 +180,15 @@ def unchanged_since_head(repository: Path, path: Path) -> str | None:
     if listed.returncode != 0 or changed.returncode != 0:
         return None
     return head.stdout.decode().strip()
+
+
+def commits_touching(repository: Path, path: Path) -> list[str]:
+    """The commits, on any branch or tag, that hold `path` or changed it: where git still has a deleted file.
+
+    Empty outside a git repository, or without git.
+    """
+    try:
+        done = _git(repository, "log", "--all", "--format=%h", "--", str(path))
+    except GitRefError:
+        return []
+    return done.stdout.decode().split() if done.returncode == 0 else []

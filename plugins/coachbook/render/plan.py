@@ -98,6 +98,8 @@ class SitePlan:
     """A preview for the coach, showing what the coach-only rule holds back; never written to disk."""
     files: tuple[FileSource, ...] = ()
     """Generated files besides pages, such as the client's calendar."""
+    scripts: tuple[str, ...] = ()
+    """Scripts of ours that every page loads, by their path among `files` (the console's sortable table)."""
 
     def guide(self, uri: str) -> GuidePage | None:
         return next((g for g in self.guides if g.uri == uri), None)

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from coachbook.core.cohort import cohort_report
+from coachbook.core.console import firm_overview
 from coachbook.core.frontmatter import split_front_matter
 from coachbook.core.loader import Firm, LoadedEngagement
 from coachbook.core.model import Engagement, Program
@@ -20,10 +22,13 @@ from coachbook.core.progress import compute_progress
 from coachbook.core.snapshots import Snapshot
 from coachbook.core.sponsor import sponsor_report, wants_sponsor_site
 from coachbook.core.validation import did_you_mean
+from coachbook.core.versions import Version, read_versions
 from coachbook.core.visibility import client_view, held_back
 from coachbook.errors import CoachbookError
 from coachbook.render.changes import changes_page, compare
 from coachbook.render.client_pages import client_plan, handbook_plan
+from coachbook.render.cohort_page import cohort_plan
+from coachbook.render.console_pages import console_plan
 from coachbook.render.plan import PageSource, SitePlan
 from coachbook.render.sponsor_page import sponsor_plan
 from coachbook.render.tokens import Slots
@@ -31,7 +36,16 @@ from coachbook.render.tokens import Slots
 #: Where a published version's "What changed" page lives.
 CHANGES_URI = "changes.md"
 
-__all__ = ["History", "guide_uris", "plan_client_site", "plan_handbook_site", "plan_sponsor_site"]
+__all__ = [
+    "History",
+    "guide_uris",
+    "plan_client_site",
+    "plan_cohort_site",
+    "plan_console_site",
+    "plan_handbook_site",
+    "plan_sponsor_site",
+    "published_versions",
+]
 
 
 def guide_uris(firm: Firm) -> frozenset[str]:
@@ -177,3 +191,45 @@ def plan_handbook_site(firm: Firm, *, site_name: str) -> SitePlan:
         if p.relative_to(content).as_posix() not in guides
     )
     return handbook_plan(firm.programs, site_name=site_name, extra_docs=extra)
+
+
+def published_versions(firm: Firm) -> dict[str, list[Version]]:
+    """Each client's published versions, newest first, by address; a list that cannot be read counts as none.
+
+    `coachbook versions SLUG` reports a damaged list; the console only links what it can read.
+    """
+    found: dict[str, list[Version]] = {}
+    for loaded in firm.engagements.values():
+        try:
+            listed = read_versions(firm.project.published / "clients" / loaded.address / "versions.json")
+        except CoachbookError:
+            continue
+        if listed:
+            found[loaded.address] = listed
+    return found
+
+
+def plan_console_site(
+    firm: Firm,
+    as_of: dt.date,
+    *,
+    directory_urls: bool = True,
+    calendars: bool = True,
+    published_url: str | None = None,
+) -> SitePlan:
+    """Plan the coaches' console: every engagement of `firm`, coach-only material included.
+
+    Unlike every other site, it is planned from the full engagements (`coachbook.core.console`).
+    `calendars=False` leaves out the coaches' calendar feeds (for an encrypted console).
+    """
+    overview = firm_overview(firm.engagements.values(), as_of, published_versions(firm))
+    return console_plan(overview, directory_urls=directory_urls, calendars=calendars, published_url=published_url)
+
+
+def plan_cohort_site(firm: Firm, organisation: str, as_of: dt.date, *, minimum: int) -> SitePlan:
+    """Plan the cohort report of `organisation`, from the client views of its engagements in `firm`.
+
+    Raises:
+        CoachbookError: The organisation has fewer than `minimum` engagements.
+    """
+    return cohort_plan(cohort_report(organisation, list(firm.engagements.values()), as_of, minimum=minimum))
