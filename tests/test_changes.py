@@ -465,7 +465,7 @@ def test_sample_held_back_text_stays_out_between_versions(dana: Any) -> None:
     assert "Tamworth night-shift" not in html
 
 
-@pytest.mark.parametrize("slug", ["dana-whitfield", "kwame-asante", "sofia-marquez"])
+@pytest.mark.parametrize("slug", ["dana-whitfield", "jonas-brandt", "kwame-asante", "sofia-marquez"])
 def test_sample_engagements_render_from_their_start(slug: str) -> None:
     loaded = load_firm(PROJECT, only=[slug]).engagements[slug]
     view = client_view(loaded.engagement)

@@ -29,7 +29,7 @@ def line_of(path: Path, needle: str) -> int:
 def test_check_passes_on_the_sample_firm(firm: Path) -> None:
     result = run_coachbook(firm, "check")
     assert result.returncode == 0, result.stderr
-    assert "OK: 1 program(s), 7 stage guide(s), 3 engagement(s)." in result.stdout
+    assert "OK: 1 program(s), 7 stage guide(s), 4 engagement(s)." in result.stdout
 
 
 def test_check_on_a_broken_file_prints_file_line_column_field_and_hint(firm: Path) -> None:
