@@ -304,6 +304,12 @@ def test_a_guide_without_a_translation_falls_back_with_one_warning(firm: Path) -
     assert "Diese Phase im Überblick" in implementation
     strict = run_coachbook(firm, "build", "--client", "jonas-brandt", "--as-of", AS_OF, "--strict", "--force")
     assert strict.returncode == 1
+    check = run_coachbook(firm, "check")
+    assert check.returncode == 0
+    assert (
+        "warning: German (de), for jonas-brandt: no translation of guides stages/06-implementation.md, "
+        "stages/07-evaluation-and-closure.md; the firm's default language (en-GB) is shown instead"
+    ) in check.stderr
 
 
 def test_check_refuses_a_language_nothing_supports(firm: Path) -> None:
@@ -324,7 +330,13 @@ def test_a_firm_adds_a_language_with_its_own_catalog(firm: Path) -> None:
     write_catalog(firm / "locales" / "sw", {"Welcome, %(name)s": "Karibu, %(name)s", "Goals": "Malengo"})
     path = firm / "engagements" / "jonas-brandt.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("language: de", "language: sw"), encoding="utf-8")
-    assert run_coachbook(firm, "check").returncode == 0
+    check = run_coachbook(firm, "check")
+    assert check.returncode == 0
+    # The check lists every message left in English, for the translator, and the menus Material cannot give.
+    missing = len(source_messages()) - 2
+    assert f"warning: Swahili (sw), for jonas-brandt: {missing} message(s) show in English:" in check.stderr
+    assert "    'Action plan'\n" in check.stderr and "    'Goals'\n" not in check.stderr
+    assert "Material has no interface in this language" in check.stderr
     result = run_coachbook(firm, "build", "--client", "jonas-brandt", "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
     site = firm / "site" / "clients" / "jonas-brandt"
@@ -332,7 +344,6 @@ def test_a_firm_adds_a_language_with_its_own_catalog(firm: Path) -> None:
     assert soup.html["lang"] == "sw"
     assert "Karibu, Jonas" in page_text(site / "index.html")
     # Said once each, however many pages: what shows in English, and the menus Material has no Swahili for.
-    missing = len(source_messages()) - 2
     assert result.stderr.count(f"{missing} message(s) have no Swahili translation and show in English") == 1
     assert result.stderr.count("Material has no interface in Swahili (sw)") == 1
 

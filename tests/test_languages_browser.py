@@ -93,7 +93,8 @@ def chinese_client() -> dict[str, Any]:
                 "time": "09:00",
                 "stage": "contracting",
                 "focus": "预算调整",
-                "notes": f"我们讨论了如何在季度评审之前与关键{STAKEHOLDERS}沟通预算调整，并约定下次会谈前先准备一页摘要。",
+                "notes": f"我们讨论了如何在季度评审之前与关键{STAKEHOLDERS}沟通预算调整，"
+                "并约定下次会谈前先准备一页摘要。",
             }
         ],
     )
@@ -112,7 +113,8 @@ def firm(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (root / "engagements" / f"{slug}.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     catalog = root / "locales" / "zh" / "LC_MESSAGES" / "coachbook.po"
     catalog.parent.mkdir(parents=True)
-    entries = "".join(f"\nmsgid {json.dumps(k)}\nmsgstr {json.dumps(v, ensure_ascii=False)}\n" for k, v in CHINESE.items())
+    quoted = {json.dumps(k): json.dumps(v, ensure_ascii=False) for k, v in CHINESE.items()}
+    entries = "".join(f"\nmsgid {k}\nmsgstr {v}\n" for k, v in quoted.items())
     catalog.write_text('msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=1; plural=0;\\n"\n' + entries, encoding="utf-8")
     assert run_coachbook(root, "check").returncode == 0
     # Not --strict: the Arabic and Chinese sites show the firm's English guides, and say so.
@@ -166,9 +168,7 @@ _HALVES = """(selector) => {
 @pytest.mark.parametrize(
     ("slug", "direction"), [("layla-haddad", "rtl"), ("omar-saleh", "ltr")], ids=["arabic-site", "english-site"]
 )
-def test_an_arabic_goal_title_reads_in_order(
-    slug: str, direction: str, servers: dict[str, str], browser: Any
-) -> None:
+def test_an_arabic_goal_title_reads_in_order(slug: str, direction: str, servers: dict[str, str], browser: Any) -> None:
     """Arabic reads right to left, so "(eNPS)", at the end of the title, is drawn to the left of the Arabic words.
 
     On a page declared English with nothing isolating the title, the two halves came out the other way round.
@@ -232,12 +232,15 @@ _OVERFLOW = """() => {
         .map(node => [node, node.getBoundingClientRect()])
         .filter(([, box]) => box.width > 0 && (box.right > root.clientWidth + 1 || box.left < -1))
         .slice(0, 5)
-        .map(([node, box]) => `${node.tagName}.${node.getAttribute("class")} ${Math.round(box.left)}..${Math.round(box.right)}`);
+        .map(([node, box]) => `${node.tagName}.${node.className} ${Math.round(box.left)}..${Math.round(box.right)}`);
     return {scroll: root.scrollWidth, client: root.clientWidth, wide};
 }"""
 
 
-@pytest.mark.parametrize("path", ["", "goals/", "actions/", "sessions/", "agreement/", "program/", "stages/03-assessment/"])
+PAGES = ("", "goals/", "actions/", "sessions/", "agreement/", "program/", "stages/03-assessment/")
+
+
+@pytest.mark.parametrize("path", PAGES)
 def test_the_arabic_site_fits_a_phone(path: str, servers: dict[str, str], browser: Any) -> None:
     page = new_page(browser, PHONE)
     problems = record_problems(page)

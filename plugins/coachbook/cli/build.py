@@ -124,14 +124,41 @@ def build(
 @click.command()
 @click.pass_obj
 def check(opts: Options) -> None:
-    """Validate the program, the guides and every engagement file."""
+    """Validate the program, the guides and every engagement file, and say what each language leaves untranslated."""
     with reported(opts):
-        project = project_of(opts.config_file)
+        from coachbook.adapter.config import load_project
+        from coachbook.adapter.languages import material_language
+        from coachbook.render.sites import languages_in_use
+
+        config, project = load_project(opts.config_file)
         firm = load_or_fail(project)
         click.echo(
             f"OK: {len(firm.programs)} program(s), "
             f"{sum(len(p.stages) for p in firm.programs)} stage guide(s), {len(firm.engagements)} engagement(s)."
         )
+        uses = languages_in_use(firm)
+        click.echo(
+            "Languages: " + "; ".join(f"{u.language.name} ({u.language.tag}): {len(u.sites)} site(s)" for u in uses)
+        )
+        # What a language leaves out is a warning, not an error: the site is built, in English or the firm's words.
+        for use in uses:
+            who = f"{use.language.name} ({use.language.tag}), for {', '.join(use.sites)}"
+            if use.language.missing:
+                click.echo(f"warning: {who}: {len(use.language.missing)} message(s) show in English:", err=True)
+                for message in use.language.missing:
+                    click.echo(f"    {message!r}", err=True)
+            for problem in use.language.problems:
+                click.echo(f"warning: {who}: {problem}; the English is shown instead", err=True)
+            if use.fallbacks:
+                click.echo(
+                    f"warning: {who}: no translation of {'; '.join(use.fallbacks)}; the firm's default language "
+                    f"({project.language}) is shown instead",
+                    err=True,
+                )
+            if material_language(config, use.language.tag) is None:
+                click.echo(
+                    f"warning: {who}: Material has no interface in this language; its menus are in English", err=True
+                )
 
 
 @click.command()

@@ -42,7 +42,9 @@ CHANGES_URI = "changes.md"
 
 __all__ = [
     "History",
+    "LanguageUse",
     "guide_uris",
+    "languages_in_use",
     "plan_client_site",
     "plan_handbook_site",
     "plan_sponsor_site",
@@ -241,6 +243,44 @@ def plan_sponsor_site(firm: Firm, slug: str, as_of: dt.date) -> SitePlan:
     local = _localise(firm, loaded, tag)
     report = sponsor_report(loaded.engagement, local.program, as_of)
     return sponsor_plan(slug, report, local.language, fallbacks=local.program_fallbacks)
+
+
+@dataclass(frozen=True)
+class LanguageUse:
+    """One language the firm's sites are written in, who reads it, and what it leaves untranslated."""
+
+    language: Language
+    sites: tuple[str, ...]
+    """The sites in this language: slugs, `SLUG (sponsor)`, or `handbook`."""
+    fallbacks: tuple[str, ...]
+    """The firm's words (guides, program) shown in its default language instead, for any of these sites."""
+
+
+def languages_in_use(firm: Firm) -> list[LanguageUse]:
+    """Every language a site of the firm is built in, the firm's own first, for `coachbook check`.
+
+    Raises:
+        CoachbookError: The firm's `theme.language` is not a language Coachbook can write.
+    """
+    uses: dict[str, tuple[Language, list[str], dict[str, None]]] = {}
+
+    def add(tag: str | None, site: str, fallbacks: tuple[str, ...]) -> None:
+        language = site_language(firm, tag)
+        _, sites, found = uses.setdefault(language.tag, (language, [], {}))
+        sites.append(site)
+        found.update(dict.fromkeys(fallbacks))
+
+    add(None, "handbook", ())
+    for slug, loaded in sorted(firm.engagements.items()):
+        local = _localise(firm, loaded, loaded.engagement.language)
+        add(local.language.tag, slug, local.fallbacks)
+        sponsor = loaded.engagement.sponsor
+        if wants_sponsor_site(loaded.engagement) and sponsor is not None and sponsor.language:
+            sponsored = _localise(firm, loaded, sponsor.language)
+            add(sponsored.language.tag, f"{slug} (sponsor)", sponsored.program_fallbacks)
+        elif wants_sponsor_site(loaded.engagement):
+            add(local.language.tag, f"{slug} (sponsor)", local.program_fallbacks)
+    return [LanguageUse(language, tuple(sites), tuple(found)) for language, sites, found in uses.values()]
 
 
 def plan_handbook_site(firm: Firm, *, site_name: str) -> SitePlan:
