@@ -28,6 +28,7 @@ from coachbook.build.site_build import attempt
 from coachbook.build.staging import remove_site
 from coachbook.build.state import EngagementRecord, SiteRecord, read_mark, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget
+from coachbook.core.i18n import load_language
 from coachbook.core.loader import Firm, LoadedEngagement, load_engagement
 from coachbook.core.sponsor import wants_sponsor_site
 from coachbook.errors import CoachbookError, Problem, ProblemList
@@ -120,8 +121,12 @@ def warm_server(context: BuildContext, theme: bool, client_sites: int, refs: Seq
         return []
     store = project.work_dir / "assets" if context.link_assets else None
     cache = project.work_dir / "templates"
+    # The firm's default language frames the guides ahead; a firm whose theme.language is unusable fails each site.
+    language = None
+    with contextlib.suppress(ValueError):
+        language = load_language(project.language, project.locales)
     context.warm = prewarm.warm(
-        context.config, context.programs, client_sites=client_sites, store=store, bytecode=cache
+        context.config, context.programs, client_sites=client_sites, store=store, bytecode=cache, language=language
     )
     return [str(Path(folder) / uri) for uri, folder in context.warm.theme_files]
 
