@@ -259,6 +259,19 @@ def test_a_german_client_in_an_english_firm_reads_german(built_firm: Path) -> No
     assert "Ausgangswert 2,6" in goals and "Zielwert 3,8" in goals
 
 
+def test_a_german_clients_published_versions_and_what_changed_are_german(firm: Path) -> None:
+    run_coachbook(firm, "publish", "jonas-brandt", "--as-of", "2026-11-24", check=True)
+    run_coachbook(firm, "publish", "jonas-brandt", "--as-of", "2026-12-10", check=True)
+    root = firm / "published" / "clients" / "jonas-brandt"
+    versions = json.loads((root / "versions.json").read_text(encoding="utf-8"))
+    titles = ["10. Dezember 2026 · Maßnahmenplanung", "24. November 2026 · Maßnahmenplanung"]
+    assert [v["title"] for v in versions] == titles
+    changed = page_text(root / versions[0]["version"] / "changes" / "index.html")
+    assert "Was sich geändert hat" in changed
+    assert "Seit 24. November 2026 · Maßnahmenplanung hat sich in Ihrem Coaching Folgendes bewegt." in changed
+    assert "Sitzung am 1. Dezember 2026 : Erste Erfahrungen mit der Eskalationsmatrix" in changed  # "**date**: focus"
+
+
 def test_the_english_clients_of_the_same_firm_stay_english(built_firm: Path) -> None:
     dana = page_text(built_firm / "site" / "clients" / "dana-whitfield" / "index.html")
     assert "What's next" in dana and "1 December 2026" in dana and "Wie es weitergeht" not in dana
