@@ -361,6 +361,28 @@ def test_a_firm_adds_a_language_with_its_own_catalog(firm: Path) -> None:
     assert result.stderr.count("Material has no interface in Swahili (sw)") == 1
 
 
+def test_a_changed_word_in_the_firms_catalog_rebuilds_the_sites(firm: Path) -> None:
+    run_coachbook(firm, "build", "--client", "jonas-brandt", "--as-of", AS_OF, check=True)
+    goals = firm / "site" / "clients" / "jonas-brandt" / "goals" / "index.html"
+    assert "Ihre Ziele" in page_text(goals)
+    write_catalog(firm / "locales" / "de", {"Your goals": "Was Sie erreichen wollen"})
+    # No --force: the firm's catalogs are among what every site is built from.
+    run_coachbook(firm, "build", "--client", "jonas-brandt", "--as-of", AS_OF, check=True)
+    assert "Was Sie erreichen wollen" in page_text(goals)
+
+
+def test_the_sponsor_site_can_have_a_language_of_its_own(firm: Path) -> None:
+    path = firm / "engagements" / "dana-whitfield.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  site: true\n", "  site: true\n  language: de\n", 1), encoding="utf-8")
+    run_coachbook(firm, "build", "--client", "dana-whitfield", "--as-of", AS_OF, "--strict", check=True)
+    sponsor = page_text(firm / "site" / "sponsors" / "dana-whitfield" / "index.html")
+    assert "Coaching-Fortschritt: Dana Whitfield" in sponsor and "Auf einen Blick" in sponsor
+    assert "Ziel 3 (vertraulich)" in sponsor  # her confidential goal, named the German way
+    dana = page_text(firm / "site" / "clients" / "dana-whitfield" / "index.html")
+    assert "What's next" in dana
+
+
 # --------------------------------------------------------------------------- program-agnostic wording
 
 

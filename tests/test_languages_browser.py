@@ -1,4 +1,4 @@
-"""Right to left, Chinese search and long words, in a real headless Chromium.
+"""Right to left, Chinese search, long words and a German lock page, in a real headless Chromium.
 
 A copy of the sample firm gains three clients: Layla Haddad, whose site is in Arabic; Wei Zhang, whose site
 is in Chinese (the firm adds a small Chinese catalog of its own) and whose session notes hold 利益相关者
@@ -18,6 +18,10 @@ from typing import Any
 import pytest
 import yaml
 from playwright.sync_api import expect
+
+from coachbook.access.encryption import generate_passphrase
+from coachbook.access.passphrases import env_name
+from coachbook.core.i18n import load_language
 
 from .browser import TIMEOUT_MS, chromium, record_problems, serve
 from .conftest import AS_OF, copy_firm, minimal_engagement, run_coachbook
@@ -263,3 +267,30 @@ def test_the_arabic_chart_keeps_its_numbers_in_order(servers: dict[str, str], br
     page.close()
     assert [label for label, _ in sorted(ticks, key=lambda t: t[1])] == [label for label, _ in ticks]
     assert re.fullmatch(r"19\.5", value or ""), value
+
+
+def test_a_german_clients_lock_page_speaks_german_to_the_end(tmp_path: Path, browser: Any) -> None:
+    """The encrypted site's lock page, and what unlock.js says when the passphrase is wrong, are in German."""
+    root = copy_firm(tmp_path / "firm")
+    engagement = root / "engagements" / "jonas-brandt.yml"
+    engagement.write_text(engagement.read_text(encoding="utf-8") + "\nsite:\n  encrypt: true\n", encoding="utf-8")
+    passphrase = generate_passphrase()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(env_name("jonas-brandt"), passphrase)
+        run_coachbook(root, "build", "--as-of", AS_OF, "--strict", "--client", "jonas-brandt", check=True)
+    german = load_language("de")
+    with contextlib.contextmanager(serve)(root / "site" / "clients" / "jonas-brandt") as url:
+        page = new_page(browser, PHONE)
+        problems = record_problems(page)
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == "de"
+        expect(page.locator("h1")).to_have_text(german.gettext("Private site"))
+        page.locator("#coachbook-passphrase").fill("falsch-falsch-falsch")
+        page.get_by_role("button", name=german.gettext("Unlock")).click()
+        wrong = german.gettext("That passphrase did not unlock this site. Check it and try again.")
+        expect(page.locator("#coachbook-error")).to_have_text(wrong, timeout=TIMEOUT_MS)
+        page.locator("#coachbook-passphrase").fill(passphrase)
+        page.get_by_role("button", name=german.gettext("Unlock")).click()
+        expect(page.locator("article h1").first).to_have_text(re.compile("^Willkommen, Jonas"), timeout=TIMEOUT_MS)
+        page.close()
+    assert problems == []

@@ -79,6 +79,15 @@ def _material_text(config: MkDocsConfig, key: str) -> str:
     return str(template.module.t(key))  # type: ignore[attr-defined]
 
 
+def _is_material(config: MkDocsConfig) -> bool:
+    """Whether the theme has Material's language partials, which say how each language is searched."""
+    try:
+        config.theme.get_env().get_template("partials/language.html")
+    except TemplateNotFound:
+        return False
+    return True
+
+
 def search_settings(config: MkDocsConfig, language: Language) -> dict[str, Any]:
     """The search plugin's `lang`, `separator` and `pipeline` for the theme's language, as Material chooses them.
 
@@ -112,17 +121,16 @@ def localise_config(config: MkDocsConfig, language: Language, *, firm_language: 
     """
     warnings = []
     material = material_language(config, language.tag)
-    if material is None:
+    if material is None and _is_material(config):
         warnings.append(
             f"Material has no interface in {language.name} ({language.tag}): its menus and search box are in "
             f"English on this site; add partials/languages/{language.tag}.html to the theme's custom_dir "
             "(see Material's documentation on custom languages)"
         )
-        material = "en"
-    set_theme_language(config, material)
+    set_theme_language(config, material or "en")
     config.theme["direction"] = language.direction
     search = _search_plugin(config)
-    if search is not None and {"lang", "separator"} <= set(search.config):
+    if search is not None and {"lang", "separator"} <= set(search.config) and _is_material(config):
         # The firm's settings, as written in mkdocs.yml, are kept on the plugin the first time a site changes them.
         firm = getattr(search, "_coachbook_firm_search", None)
         if firm is None:
