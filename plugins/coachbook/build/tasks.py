@@ -28,7 +28,7 @@ from coachbook.build.site_build import attempt
 from coachbook.build.staging import remove_site
 from coachbook.build.state import EngagementRecord, SiteRecord, read_mark, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget
-from coachbook.core.i18n import load_language
+from coachbook.core.i18n import catalog_languages, load_language
 from coachbook.core.loader import Firm, LoadedEngagement, load_engagement
 from coachbook.core.sponsor import wants_sponsor_site
 from coachbook.errors import CoachbookError, Problem, ProblemList
@@ -125,6 +125,9 @@ def warm_server(context: BuildContext, theme: bool, client_sites: int, refs: Seq
     language = None
     with contextlib.suppress(ValueError):
         language = load_language(project.language, project.locales)
+    # Every language with a catalog is read once here, so a site's process starts with its language compiled.
+    for tag in catalog_languages(project.locales):
+        load_language(tag, project.locales)
     context.warm = prewarm.warm(
         context.config, context.programs, client_sites=client_sites, store=store, bytecode=cache, language=language
     )
