@@ -54,6 +54,7 @@ __all__ = [
     "SHIPPED_LOCALES",
     "SOURCE_LANGUAGE",
     "TAG_PATTERN",
+    "CatalogProblem",
     "Language",
     "catalog_languages",
     "english",
@@ -364,15 +365,5 @@ def load_language(tag: str, firm_locales: Path | None = None) -> Language:
 
 
 def english() -> Language:
-    """English as the messages are written, for what is not shown to a client (and for tests)."""
+    """British English, as the messages are written: the language where no site's language is given."""
     return load_language("en-GB")
-
-
-def placeholders(message: str) -> frozenset[str]:
-    """The names of a message's `%(name)s` placeholders."""
-    return frozenset(_PLACEHOLDER.findall(message))
-
-
-def missing_messages(languages: Iterable[Language]) -> dict[str, tuple[str, ...]]:
-    """What each language leaves in English, by tag; languages that translate everything are left out."""
-    return {language.tag: language.missing for language in languages if language.missing}
