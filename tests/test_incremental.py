@@ -17,7 +17,9 @@ from .conftest import AS_OF, run_coachbook
 # Each test builds or publishes the sample firm, often more than once.
 pytestmark = pytest.mark.slow
 
-CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
+#: The clients whose sites are in the firm's language, English, and show its English guides.
+ENGLISH = ("dana-whitfield", "kwame-asante", "sofia-marquez")
+CLIENTS = (*ENGLISH, "jonas-brandt")
 #: Dana's engagement also asks for a site for her sponsor.
 CLIENT_SITES = (*CLIENTS, "dana-whitfield (sponsor)")
 ALL = ("handbook", *CLIENT_SITES)
@@ -53,7 +55,7 @@ def test_each_input_rebuilds_exactly_the_sites_made_from_it(firm: Path) -> None:
 
     sites, out = build(firm)
     assert sites == set()
-    assert "Done: 0 built, 0 failed, 5 unchanged" in out
+    assert "Done: 0 built, 0 failed, 6 unchanged" in out
 
     # One engagement: one site.
     path = firm / "engagements" / "sofia-marquez.yml"
@@ -66,6 +68,11 @@ def test_each_input_rebuilds_exactly_the_sites_made_from_it(firm: Path) -> None:
     append(firm / "theme" / "assets" / "stylesheets" / "coachbook.css", "\n/* a firm's tweak */\n")
     assert build(firm)[0] == set(ALL)
     append(firm / "mkdocs.yml", "\ncopyright: Northlight Coaching\n")
+    assert build(firm)[0] == set(ALL)
+    # The firm's own catalogs, like the theme: every site.
+    catalog = firm / "locales" / "de" / "LC_MESSAGES" / "coachbook.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text('msgid "Your goals"\nmsgstr "Was Sie erreichen wollen"\n', encoding="utf-8")
     assert build(firm)[0] == set(ALL)
 
     # The as-of date changes what client sites say, not the handbook.
@@ -117,7 +124,7 @@ def test_one_failing_site_does_not_stop_the_others_and_the_summary_says_why(firm
     assert result.returncode == 1
     assert built(result.stdout) == {"kwame-asante"}
     assert "FAILED sofia-marquez" in result.stderr
-    assert re.search(r"Done: 1 built, 1 failed, 3 unchanged in [\d.]+s\.", result.stdout), result.stdout
+    assert re.search(r"Done: 1 built, 1 failed, 4 unchanged in [\d.]+s\.", result.stdout), result.stdout
     assert re.search(r"^  sofia-marquez: .*passphrase", result.stderr, re.MULTILINE), result.stderr
     assert "error: 1 site(s) failed: sofia-marquez" in result.stderr
     # The failed site keeps its previous version, and is tried again next time.
@@ -136,8 +143,11 @@ def test_new_coach_only_text_is_searched_for_in_unchanged_sites(firm: Path) -> N
     assert result.returncode == 1
     assert "unchanged to search for new audit strings" in result.stdout
     # Kwame's site is rebuilt and fails; the others were not rebuilt, only searched, and are taken down.
-    for name in ("handbook", *CLIENTS):
+    for name in ("handbook", *ENGLISH):
         assert f"FAILED {name}" in result.stderr
+    # Jonas reads the German guide, which does not hold the sentence: his site stays.
+    assert "FAILED jonas-brandt" not in result.stderr
+    assert (firm / "site" / "clients" / "jonas-brandt" / "index.html").is_file()
     # Dana's sponsor site has no guides, so the sentence is not in it: it stays.
     assert "FAILED dana-whitfield (sponsor)" not in result.stderr
     assert (firm / "site" / "sponsors" / "dana-whitfield" / "index.html").is_file()

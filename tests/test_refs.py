@@ -190,7 +190,7 @@ def test_a_pinned_engagement_is_checked_against_the_program_of_its_ref(repo: Pat
     # The firm renames a stage after the tag; a client pinned to the tag keeps the old stage id.
     program = repo / "content" / "program.yml"
     program.write_text(program.read_text(encoding="utf-8").replace("id: building-rapport", "id: rapport"))
-    for slug in (SLUG, "kwame-asante"):
+    for slug in (SLUG, "kwame-asante", "jonas-brandt"):
         engagement = repo / "engagements" / f"{slug}.yml"
         engagement.write_text(engagement.read_text(encoding="utf-8").replace("building-rapport", "rapport"))
     git(repo, "commit", "-q", "-am", "Shorter stage id")

@@ -11,7 +11,7 @@ from coachbook.errors import CoachbookError
 
 from .conftest import AS_OF, run_coachbook
 
-SLUGS = [f"client-{i}" for i in range(200)] + ["dana-whitfield", "kwame-asante", "sofia-marquez"]
+SLUGS = [f"client-{i}" for i in range(200)] + ["dana-whitfield", "jonas-brandt", "kwame-asante", "sofia-marquez"]
 
 
 @pytest.mark.parametrize(("text", "shard"), [("1/1", Shard(1, 1)), ("2/4", Shard(2, 4)), (" 3 / 3 ", Shard(3, 3))])
@@ -53,5 +53,5 @@ def test_shards_build_the_whole_firm_between_them(firm: Path) -> None:
         root = firm / f"out{k}"
         folders.append({p.name for p in (root / "clients").iterdir()} if (root / "clients").exists() else set())
         assert (root / "handbook").is_dir() is (k == 1)
-    assert folders[0] | folders[1] == {"dana-whitfield", "kwame-asante", "sofia-marquez"}
+    assert folders[0] | folders[1] == {"dana-whitfield", "jonas-brandt", "kwame-asante", "sofia-marquez"}
     assert not folders[0] & folders[1]
