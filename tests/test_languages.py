@@ -506,7 +506,36 @@ def test_the_lock_page_speaks_the_sites_language(tmp_path: Path, tag: str) -> No
     # ("Passphrase" is German for passphrase too.)
     for english in ("Private site", "Unlock", "Remember on this device", "passphrase did not unlock"):
         assert english not in text
+    # Every word the English lock page holds, in its text or in what unlock.js may show (a page altered or
+    # damaged, a site opened over http), is another in this language.
+    for words in lock_page_words(english_lock_page(tmp_path)):
+        if words != "Passphrase":
+            assert words not in shell, words
     assert decrypt_page(shell, "abcd-efgh-ijkl-mnop-qrst", "index.html").endswith("Willkommen</body></html>")
+
+
+def english_lock_page(tmp_path: Path) -> str:
+    site = tmp_path / "english"
+    site.mkdir()
+    (site / "index.html").write_text("<html><body>Welcome</body></html>", encoding="utf-8")
+    english = load_language("en")
+    encrypt_site(
+        site, passphrase="abcd-efgh-ijkl-mnop-qrst", binding="0123456789abcdef0123", remember=True, language=english
+    )
+    return (site / "index.html").read_text(encoding="utf-8")
+
+
+def lock_page_words(shell: str) -> list[str]:
+    """The words a lock page shows or may show: its text, and the messages its elements carry for unlock.js."""
+    soup = BeautifulSoup(shell, "html.parser")
+    for hidden in soup(["script", "style"]):
+        hidden.decompose()
+    texts = [" ".join(s.split()) for s in soup.stripped_strings]
+    for element in soup.find_all(True):
+        texts += [str(v) for k, v in element.attrs.items() if k.startswith("data-") or k in ("aria-label", "title")]
+    words = [text for text in texts if re.search(r"[A-Za-z]{3}", text)]
+    assert len(words) >= 8, words  # the title, heading, explanation, label, button, remember, and four messages
+    return words
 
 
 # --------------------------------------------------------------------------- helpers
