@@ -227,7 +227,11 @@ def make_firm(root: Path, n: int) -> list[str]:
             encoding="utf-8",
         )
     program.write_text(text, encoding="utf-8")
-    templates = sorted((REPO / "engagements").glob("*.yml"))
+    # The sample engagements in the firm's own language: a client in another language (the sample's German one)
+    # converts its guides in its own process, which would change what the figures measure from run to run.
+    templates = sorted(
+        p for p in (REPO / "engagements").glob("*.yml") if "language" not in yaml.safe_load(p.read_text())
+    )
     folder = root / "engagements"
     folder.mkdir()
     slugs = []

@@ -19,6 +19,7 @@ FIRM_PARTS = ("content", "engagements", "theme", "mkdocs.yml")
 SAMPLE_CLIENTS = (
     "dana-whitfield",
     "grace-whitcombe",
+    "jonas-brandt",
     "kwame-asante",
     "marcus-oyelaran",
     "mariam-haddad",

@@ -354,7 +354,8 @@ def test_readings_are_drawn_oldest_first_whatever_the_file_order() -> None:
 @pytest.mark.parametrize(
     ("readings", "pattern", "expected"),
     [
-        pytest.param(READINGS, r"^\d{1,2} [A-Z][a-z]{2}$", {"1 Sep", "1 Oct", "2 Nov"}, id="weeks-by-day"),
+        # British English abbreviates September as "Sept" (CLDR), the other months to three letters.
+        pytest.param(READINGS, r"^\d{1,2} [A-Z][a-z]{2,3}$", {"1 Sept", "1 Oct", "2 Nov"}, id="weeks-by-day"),
         pytest.param(
             (("2025-01-15", 13), ("2025-08-01", 11), ("2026-06-30", 8)),
             r"^[A-Z][a-z]{2} \d{4}$",
@@ -384,7 +385,7 @@ def test_close_readings_do_not_get_overlapping_date_labels() -> None:
     ticks = [t for t in find(root, "text", "cb-chart__tick--x")]
     xs = [float(t.get("x", "nan")) for t in ticks]
     assert all(b - a >= 50 for a, b in itertools.pairwise(xs))
-    assert "".join(ticks[-1].itertext()) == "28 Sep"  # the latest reading always keeps its label
+    assert "".join(ticks[-1].itertext()) == "28 Sept"  # the latest reading always keeps its label
 
 
 @pytest.mark.parametrize(
@@ -395,8 +396,14 @@ def test_close_readings_do_not_get_overlapping_date_labels() -> None:
         (0.004, 0.001, 0.0025, ("Baseline 0.004", "Target 0.001", "0.0025")),
         (-2, 3.25, 1.125, ("Baseline -2", "Target 3.25", "1.13")),
         (10, 0, 2.675, ("Baseline 10", "Target 0", "2.68")),
-        (1e15, 2e15, 1.5e15, ("Baseline 1000000000000000", "Target 2000000000000000", "1500000000000000")),
-        (1200, 1500, 1333.0, ("Baseline 1200", "Target 1500", "1333")),
+        # Grouped by thousands, as British English writes numbers.
+        (
+            1e15,
+            2e15,
+            1.5e15,
+            ("Baseline 1,000,000,000,000,000", "Target 2,000,000,000,000,000", "1,500,000,000,000,000"),
+        ),
+        (1200, 1500, 1333.0, ("Baseline 1,200", "Target 1,500", "1,333")),
     ],
 )
 def test_numbers_have_no_needless_decimals(

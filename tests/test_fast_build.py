@@ -34,7 +34,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("slug", ["dana-whitfield", "sofia-marquez"])
+@pytest.mark.parametrize("slug", ["dana-whitfield", "sofia-marquez", "jonas-brandt"])
 def test_fast_build_matches_plain_mkdocs_build(built_firm: Path, tmp_path: Path, slug: str) -> None:
     plain = tmp_path / "plain"
     env = {**os.environ, "COACHBOOK_CLIENT": slug, "COACHBOOK_AS_OF": AS_OF, "NO_MKDOCS_2_WARNING": "1"}

@@ -28,7 +28,7 @@ from coachbook.errors import CoachbookError
 from .conftest import SAMPLE_CLIENTS, run_coachbook
 
 SITE_ID = "k7mqxr4tpb3sud6fh4ua6pur"
-SLUGS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
+SLUGS = ("dana-whitfield", "jonas-brandt", "kwame-asante", "sofia-marquez")
 SITE = NginxSite(site_root=PurePosixPath("/srv/coachbook/site"), htpasswd_dir=PurePosixPath("/etc/nginx/coachbook"))
 HEADER_NAMES = (
     "X-Robots-Tag",
@@ -151,7 +151,7 @@ def test_csp_allows_materials_inline_scripts_and_nothing_from_elsewhere() -> Non
 
 
 def test_guessable_addresses_get_a_warning_comment() -> None:
-    assert "# 3 of 3 client site(s) below are still addressed by their slug." in render_nginx(SLUGS, SITE, guessable=3)
+    assert "# 4 of 4 client site(s) below are still addressed by their slug." in render_nginx(SLUGS, SITE, guessable=4)
     assert "still addressed by their slug" not in render_nginx([SITE_ID], SITE, guessable=0)
 
 

@@ -18,6 +18,8 @@ from .conftest import AS_OF, SAMPLE_CLIENTS, run_coachbook
 pytestmark = pytest.mark.slow
 
 CLIENTS = SAMPLE_CLIENTS
+#: The clients whose sites are in the firm's language, English, and show its English guides.
+ENGLISH = tuple(slug for slug in SAMPLE_CLIENTS if slug != "jonas-brandt")
 #: Dana's engagement also asks for a site for her sponsor.
 CLIENT_SITES = (*CLIENTS, "dana-whitfield (sponsor)")
 #: The console is made of every engagement, the Halden Logistics cohort report of five of them.
@@ -72,6 +74,11 @@ def test_each_input_rebuilds_exactly_the_sites_made_from_it(firm: Path) -> None:
     append(firm / "theme" / "assets" / "stylesheets" / "coachbook.css", "\n/* a firm's tweak */\n")
     assert build(firm)[0] == set(ALL)
     append(firm / "mkdocs.yml", "\ncopyright: Northlight Coaching\n")
+    assert build(firm)[0] == set(ALL)
+    # The firm's own catalogs, like the theme: every site.
+    catalog = firm / "locales" / "de" / "LC_MESSAGES" / "coachbook.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text('msgid "Your goals"\nmsgstr "Was Sie erreichen wollen"\n', encoding="utf-8")
     assert build(firm)[0] == set(ALL)
 
     # The as-of date changes what client sites, the console and the report say, not the handbook.
@@ -143,8 +150,11 @@ def test_new_coach_only_text_is_searched_for_in_unchanged_sites(firm: Path) -> N
     assert result.returncode == 1
     assert "unchanged to search for new audit strings" in result.stdout
     # Kwame's site is rebuilt and fails; the others were not rebuilt, only searched, and are taken down.
-    for name in ("handbook", *CLIENTS):
+    for name in ("handbook", *ENGLISH):
         assert f"FAILED {name}" in result.stderr
+    # Jonas reads the German guide, which does not hold the sentence: his site stays.
+    assert "FAILED jonas-brandt" not in result.stderr
+    assert (firm / "site" / "clients" / "jonas-brandt" / "index.html").is_file()
     # Dana's sponsor site has no guides, so the sentence is not in it: it stays.
     assert "FAILED dana-whitfield (sponsor)" not in result.stderr
     assert (firm / "site" / "sponsors" / "dana-whitfield" / "index.html").is_file()

@@ -11,7 +11,7 @@ from coachbook.errors import CoachbookError
 
 from .conftest import AS_OF, SAMPLE_CLIENTS, run_coachbook
 
-SLUGS = [f"client-{i}" for i in range(200)] + ["dana-whitfield", "kwame-asante", "sofia-marquez"]
+SLUGS = [f"client-{i}" for i in range(200)] + ["dana-whitfield", "jonas-brandt", "kwame-asante", "sofia-marquez"]
 
 
 @pytest.mark.parametrize(("text", "shard"), [("1/1", Shard(1, 1)), ("2/4", Shard(2, 4)), (" 3 / 3 ", Shard(3, 3))])

@@ -427,7 +427,7 @@ def test_sample_dana_held_back_fields(sample: dict[str, Engagement]) -> None:
         assert expected in fields
 
 
-@pytest.mark.parametrize("slug", ["dana-whitfield", "kwame-asante", "sofia-marquez"])
+@pytest.mark.parametrize("slug", ["dana-whitfield", "jonas-brandt", "kwame-asante", "sofia-marquez"])
 def test_sample_private_and_comment_text_is_never_in_the_view(sample: dict[str, Engagement], slug: str) -> None:
     engagement = sample[slug]
     text = _view_text(engagement)

@@ -57,15 +57,19 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from coachbook.access.hosting import PAGE_CONTENT_SECURITY_POLICY
+from coachbook.core.i18n import Language, english
 from coachbook.errors import CoachbookError
 
-#: The locked page is a template of its own, `templates/encrypted_page.html.j2`.
+#: The locked page is a template of its own, `templates/encrypted_page.html.j2`, in the site's language.
 _TEMPLATES = Environment(
     loader=PackageLoader("coachbook", "templates"),
     autoescape=False,
     undefined=StrictUndefined,
     keep_trailing_newline=True,
+    extensions=["jinja2.ext.i18n"],
 )
+_TEMPLATES.newstyle_gettext = True  # type: ignore[attr-defined]
+_TEMPLATES.policies["ext.i18n.trimmed"] = True
 
 __all__ = [
     "DEFAULT_ITERATIONS",
@@ -191,6 +195,7 @@ def encrypt_site(
     iterations: int = DEFAULT_ITERATIONS,
     remember: bool = False,
     remember_days: int = DEFAULT_REMEMBER_DAYS,
+    language: Language | None = None,
 ) -> int:
     """Encrypt a built site in place, so that it can be published on a host without authentication.
 
@@ -220,6 +225,7 @@ def encrypt_site(
         iterations: PBKDF2 iterations, stored in every shell; at least `MIN_ITERATIONS`.
         remember: Offer a "remember on this device" checkbox that keeps the key in `localStorage`.
         remember_days: How many days a remembered key lasts before the browser forgets it.
+        language: The language of the locked page, the site's; British English by default.
 
     Returns:
         The number of pages encrypted.
@@ -288,7 +294,10 @@ def encrypt_site(
             "remember": remember,
             "remember_days": remember_days,
         }
-        _write_atomically(shell_path, _shell(envelope, any_path=any_path, remember=remember).encode("utf-8"))
+        _write_atomically(
+            shell_path,
+            _shell(envelope, any_path=any_path, remember=remember, language=language or english()).encode("utf-8"),
+        )
 
     for doomed in removed:
         if doomed.is_dir() and not doomed.is_symlink():
@@ -484,8 +493,17 @@ def _root_for(relative: str, page: bytes, *, any_path: bool) -> str:
     return "../" * depth or "./"
 
 
-def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool) -> str:
-    """The locked page that replaces a document: a form, the envelope and the decryptor, and no page text."""
+def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool, language: Language) -> str:
+    """The locked page that replaces a document: a form, the envelope and the decryptor, and no page text.
+
+    Its words are messages of the site's language; the page says which language and direction it is in.
+    """
+
+    def gettext(message: str, /, **values: Any) -> str:
+        # Trusted words, escaped all the same: some of them go into attributes.
+        text = language.gettext(message)
+        return html.escape(text % values if values else text, quote=True)
+
     # JSON inside <script> ends at the first "</script"; escaping <, > and & keeps any value inert.
     payload = (
         json.dumps(envelope, indent=1, ensure_ascii=True)
@@ -494,9 +512,9 @@ def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool) -> str:
         .replace("&", "\\u0026")
     )
     script_src = html.escape(envelope["root"] + SCRIPT_PATH, quote=True)
+    remember_label = gettext("Remember on this device")
     remember_field = (
-        '\n      <label class="cb-remember"><input type="checkbox" id="coachbook-remember"> '
-        "Remember on this device</label>"
+        f'\n      <label class="cb-remember"><input type="checkbox" id="coachbook-remember"> {remember_label}</label>'
         if remember
         else ""
     )
@@ -509,6 +527,10 @@ def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool) -> str:
         script_src=script_src,
         remember=remember_field,
         envelope_id=ENVELOPE_ID,
+        lang=html.escape(language.tag, quote=True),
+        dir=language.direction,
+        gettext=gettext,
+        _=gettext,
     )
 
 

@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 __all__ = [
     "PLUGIN_NAME",
     "coachbook_plugin",
+    "firm_language",
     "firm_sites_from",
     "load_mkdocs_config",
     "load_project",
     "project_from_config",
+    "set_theme_language",
 ]
 
 #: The plugin's name under `plugins:` in `mkdocs.yml`.
@@ -75,7 +77,24 @@ def project_from_config(config: MkDocsConfig, options: Any) -> Project:
         secrets_dir=root / options["secrets_dir"],
         published_dir=root / options["published_dir"],
         repository=Path(repository) if repository else None,
+        language=firm_language(config),
+        locales_dir=root / options["locales_dir"],
     )
+
+
+#: Where the firm's `theme.language` is kept once a site has set the theme to its own language.
+_FIRM_LANGUAGE = "coachbook_firm_language"
+
+
+def firm_language(config: MkDocsConfig) -> str:
+    """The firm's default language: `theme.language` as the firm wrote it, region included (`en-GB`, `de-CH`)."""
+    return str(config.theme.get(_FIRM_LANGUAGE) or config.theme.get("language") or "en")
+
+
+def set_theme_language(config: MkDocsConfig, language: str) -> None:
+    """Give the theme a site's language, keeping the firm's own, which every later site starts from."""
+    config.theme[_FIRM_LANGUAGE] = firm_language(config)
+    config.theme["language"] = language
 
 
 def load_project(config_file: Path, **overrides: Any) -> tuple[MkDocsConfig, Project]:

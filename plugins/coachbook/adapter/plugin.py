@@ -31,6 +31,13 @@ from coachbook.adapter.accessible_names import name_search_dialog, name_task_box
 from coachbook.adapter.config import project_from_config
 from coachbook.adapter.embedded import put_in_sections
 from coachbook.adapter.firm_sites import set_up_firm_site
+from coachbook.adapter.languages import (
+    coach_banner,
+    language_warnings,
+    localise_config,
+    mark_language,
+    translate_not_found,
+)
 from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfill_source
 from coachbook.adapter.preload import Preload
 from coachbook.adapter.site_inputs import load_site_inputs
@@ -112,6 +119,8 @@ class CoachbookConfig(Config):  # type: ignore[no-untyped-call]
     """How many days "remember on this device" keeps the key before the browser forgets it (1 to 400)."""
     handbook_noindex = c.Type(bool, default=False)
     """Ask search engines not to index the public handbook; by default it is indexed, as public onboarding."""
+    locales_dir = c.Type(str, default="locales")
+    """Folder of the firm's own message catalogs (`<lang>/LC_MESSAGES/coachbook.po`), relative to `mkdocs.yml`."""
     secrets_dir = c.Type(str, default="secrets")
     """Git-ignored folder holding passphrases and password files, relative to `mkdocs.yml`."""
     published_dir = c.Type(str, default="published")
@@ -167,8 +176,13 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         """`on_startup`: remember whether this is a preview, the only place the coach view may appear."""
         self._command = command
 
+    @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """`on_config`: load and validate the firm, then plan this site and shape the config for it."""
+        """`on_config`, before other plugins: load and validate the firm, then plan this site and shape the config.
+
+        It runs first so that the theme's language, and the search plugin's language and word separator, are
+        the site's before the search plugin (and any other) reads them.
+        """
         self._slots = {}
         self._passphrase = None
         self._firm_key = self._organisation = None
@@ -260,7 +274,16 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         elif config.nav is None:
             config.nav = _mkdocs_nav(self._plan.nav)
         _confine_snippets(config)
-        config.extra["coachbook"] = {"client": bool(slug or self._firm_site), "coach_view": self._plan.coach_view}
+        # The site's language: the theme's interface, search, and what Coachbook writes (`adapter.languages`).
+        for warning in localise_config(config, self._plan.language, firm_language=project.language):
+            log.warning(warning)
+        for warning in language_warnings(self._plan, project):
+            log.warning(warning)
+        config.extra["coachbook"] = {
+            "client": bool(slug or self._firm_site),
+            "coach_view": self._plan.coach_view,
+            "banner": coach_banner(self._plan.language) if self._plan.coach_view else None,
+        }
         # Scripts of ours the plan's pages need (the console's table), which on_files adds to the site.
         config.extra_javascript.extend(self._plan.scripts)
         if self.config.offline:
@@ -291,6 +314,23 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             files.append(File.generated(config, page.uri, content=page.markdown, inclusion=InclusionLevel.INCLUDED))
         for extra in plan.files:
             files.append(File.generated(config, extra.uri, content=extra.content))
+        docs = Path(config.docs_dir)
+        for guide in plan.guides:
+            if guide.source is None:
+                continue
+            # A translated guide is read in place of the original, at the original's address, so every link to
+            # it (and every relative link in it, written from the same folder) works unchanged.
+            original = files.get_file_from_path(guide.uri)
+            if original is not None:
+                files.remove(original)
+            files.append(
+                File.generated(
+                    config,
+                    guide.uri,
+                    abs_src_path=str(docs / guide.source),
+                    inclusion=InclusionLevel.INCLUDED,
+                )
+            )
         if self.config.offline:
             files.append(File.generated(config, POLYFILL_PATH, content=polyfill_source()))
         return files
@@ -324,9 +364,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         if slots is None:
             return name_task_boxes(html)
         if page.title:
-            page.title = slots.fill(page.title)
-        _fill_toc(page.toc, slots)
-        html = slots.fill(html)
+            # Themes print the title inside <title> and attributes too, where an isolating element would show.
+            page.title = slots.fill(page.title, isolate=False)
+        rtl = self._require_plan().language.direction == "rtl"
+        _fill_toc(page.toc, slots, rtl)
+        html = slots.fill(html, rtl_page=rtl)
         generated = self._require_plan().page(page.file.src_uri)
         if generated is not None and generated.embedded:
             try:
@@ -336,17 +378,21 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         return name_task_boxes(html)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """`on_post_page`: name the controls the theme leaves unnamed, and head the page with its policy.
+        """`on_post_page`: name the controls the theme leaves unnamed, mark the language, head the page with its policy.
 
-        (`coachbook.adapter.accessible_names`; `coachbook.access.page_headers`.)
+        The names come from `coachbook.adapter.accessible_names`; the root element says the site's language
+        and direction (`coachbook.adapter.languages.mark_language`); the policy is `coachbook.access.page_headers`.
         """
-        return with_head_tags(name_search_dialog(output), self._head_tags())
+        marked = mark_language(name_search_dialog(output), self._require_plan().language)
+        return with_head_tags(marked, self._head_tags())
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        """`on_post_template`: the same for pages made from a template alone (the 404 page)."""
+        """`on_post_template`: the same for pages made from a template alone (the 404 page), in its language."""
         if not template_name.endswith(".html"):
             return output_content
-        return with_head_tags(name_search_dialog(output_content), self._head_tags())
+        language = self._require_plan().language
+        output = with_head_tags(mark_language(name_search_dialog(output_content), language), self._head_tags())
+        return translate_not_found(output, language) if template_name == "404.html" else output
 
     def _head_tags(self) -> str:
         private = self._plan is not None and self._plan.client_slug is not None
@@ -384,6 +430,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                     binding=binding_for(owner),
                     remember=self.config.remember_device,
                     remember_days=self.config.remember_days,
+                    language=plan.language,
                 )
             except CoachbookError as exc:
                 shutil.rmtree(site_dir, ignore_errors=True)
@@ -571,7 +618,7 @@ def _mkdocs_nav(items: tuple[NavItem, ...]) -> list[Any]:
     return nav
 
 
-def _fill_toc(items: list[AnchorLink] | Any, slots: Slots) -> None:
+def _fill_toc(items: list[AnchorLink] | Any, slots: Slots, rtl: bool) -> None:
     for item in items:
-        item.title = slots.fill(item.title)
-        _fill_toc(item.children, slots)
+        item.title = slots.fill(item.title, rtl_page=rtl)
+        _fill_toc(item.children, slots, rtl)

@@ -210,6 +210,13 @@
 
   // -------------------------------------------------------------------- UI
 
+  // What to say, in the page's language: the locked page carries each message on its form (data-*); the
+  // English here is for a page that does not.
+  function say(name, english) {
+    const form = document.getElementById("coachbook-unlock");
+    return (form && form.dataset[name]) || english;
+  }
+
   function showError(form, message) {
     document.documentElement.classList.remove("cb-checking");
     const area = document.getElementById("coachbook-error");
@@ -239,7 +246,7 @@
     try {
       rawKey = await unwrapContentKey(passphrase);
     } catch (error) {
-      showError(form, "That passphrase did not unlock this site. Check it and try again.");
+      showError(form, say("wrong", "That passphrase did not unlock this site. Check it and try again."));
       input.select();
       return;
     }
@@ -249,8 +256,11 @@
     } catch (error) {
       showError(
         form,
-        "The passphrase is right, but this page could not be decrypted: it may have been changed or " +
-          "damaged. Nothing from it has been shown. Please tell your coach.",
+        say(
+          "altered",
+          "The passphrase is right, but this page could not be decrypted: it may have been changed or " +
+            "damaged. Nothing from it has been shown. Please tell your coach.",
+        ),
       );
       return;
     }
@@ -261,7 +271,7 @@
   async function start() {
     const form = document.getElementById("coachbook-unlock");
     if (!envelope || envelope.version !== 1 || envelope.kdf !== "PBKDF2-HMAC-SHA256") {
-      showError(form, "This page is damaged or was made by a newer version of Coachbook.");
+      showError(form, say("damaged", "This page is damaged or was made by a newer version of Coachbook."));
       if (form) form.querySelector("button").disabled = true;
       return;
     }
@@ -269,8 +279,11 @@
     if (!window.isSecureContext || !window.crypto || !crypto.subtle) {
       showError(
         form,
-        "This private site must be opened over https: your browser only decrypts pages on a secure " +
-          "connection. Check the address you were given; it should start with https.",
+        say(
+          "insecure",
+          "This private site must be opened over https: your browser only decrypts pages on a secure " +
+            "connection. Check the address you were given; it should start with https.",
+        ),
       );
       if (form) form.querySelector("button").disabled = true;
       return;

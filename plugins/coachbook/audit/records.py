@@ -50,7 +50,7 @@ __all__ = [
 #: The cache's file, in Coachbook's working folder.
 CACHE_FILE = "engagements.json"
 #: Bump when the layout changes; an older file is then ignored.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 #: Below this many changed files, parsing them here is quicker than starting processes to share the work.
 PARALLEL_FROM = 40
 #: The cache as last read or written by this process, by file: (its stamp, its records).
@@ -70,6 +70,8 @@ class EngagementRecord:
     """Whether the engagement asks for a sponsor site."""
     organisation: str = ""
     """The client's organisation, which decides the cohort report the engagement counts in."""
+    languages: tuple[str, ...] = ()
+    """The languages the engagement names for its client's and sponsor's sites; none: the firm's own."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +81,7 @@ class EngagementRecord:
             "handbook": self.handbook,
             "sponsor": self.sponsor,
             "organisation": self.organisation,
+            "languages": list(self.languages),
         }
 
     @classmethod
@@ -90,6 +93,7 @@ class EngagementRecord:
             None if data.get("handbook") is None else str(data["handbook"]),
             bool(data.get("sponsor", False)),
             str(data.get("organisation") or ""),
+            tuple(str(tag) for tag in data.get("languages") or ()),
         )
 
 
@@ -121,6 +125,11 @@ def record_of(loaded: LoadedEngagement, raw: bytes) -> EngagementRecord:
         handbook=loaded.engagement.handbook,
         sponsor=wants_sponsor_site(loaded.engagement),
         organisation=loaded.engagement.client.organisation,
+        languages=tuple(
+            tag
+            for tag in (loaded.engagement.language, loaded.engagement.sponsor and loaded.engagement.sponsor.language)
+            if tag
+        ),
     )
 
 

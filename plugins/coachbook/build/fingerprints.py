@@ -8,8 +8,10 @@ A site's fingerprint covers every input that can change its output:
 * `mkdocs.yml` (and a file it `INHERIT`s), the environment variables it reads
   with `!ENV`, and every `COACHBOOK_*` variable;
 * the theme's `custom_dir` (the firm's overrides);
-* the versions of coachbook (and the bytes of its own code and templates),
-  mkdocs, mkdocs-material, pymdown-extensions, markdown and jinja2;
+* the firm's own message catalogs (`locales/`);
+* the versions of coachbook (and the bytes of its own code, templates and
+  catalogs), mkdocs, mkdocs-material, pymdown-extensions, markdown, jinja2 and
+  babel (whose CLDR data writes the dates and numbers);
 * the as-of date, for client sites only: the handbook does not depend on it;
 * for an encrypted site, the size and time of its passphrase file.
 
@@ -46,7 +48,7 @@ __all__ = [
 ]
 
 #: Packages whose version changes the HTML a build writes.
-TOOLS = ("coachbook", "mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2")
+TOOLS = ("coachbook", "mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "babel")
 _ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_]*)")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INHERIT = re.compile(r"^INHERIT:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)

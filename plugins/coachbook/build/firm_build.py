@@ -452,6 +452,8 @@ def _fingerprints(
         config_inputs(request.config_file),
         folder_digest(project.content_dir),
         folder_digest(Path(custom_dir) if custom_dir else None),
+        # The firm's own message catalogs: a changed word changes every site in that language.
+        folder_digest(project.locales),
     )
     passphrases = project.secrets / "passphrases"
     found = site_fingerprints(

@@ -32,6 +32,7 @@ from coachbook.audit.files import file_digest
 from coachbook.build import mkdocs_patches
 from coachbook.build.asset_store import fill_store
 from coachbook.core.frontmatter import split_front_matter
+from coachbook.core.i18n import Language, english
 from coachbook.core.model import Program, StageStatus
 from coachbook.core.placeholders import neutral_values, render_guide
 from coachbook.core.progress import StageState
@@ -84,6 +85,7 @@ def warm(
     client_sites: int,
     store: Path | None,
     bytecode: Path | None = None,
+    language: Language | None = None,
 ) -> Warm:
     """Prepare this process before forking: compile, list and convert what every site shares.
 
@@ -93,6 +95,9 @@ def warm(
         client_sites: How many client sites will be built; guides are converted ahead only when it pays.
         store: Where to keep one copy of each theme asset for hardlinks, or None not to link.
         bytecode: Where to keep the theme's compiled templates between builds, or None to compile afresh.
+        language: The firm's default language, which guides are framed in ahead: a site in another language
+            frames its guides in its own words, whose Markdown no conversion made here matches, so it converts
+            them itself.
     """
     env = config.theme.get_env()
     if bytecode is not None:
@@ -140,9 +145,9 @@ def warm(
             if not source.is_file():
                 continue
             body, _ = split_front_matter(source.read_text(encoding="utf-8-sig"))
-            render_guide(body, neutral_values(program))
+            render_guide(body, neutral_values(program, language))
             if client_sites >= AHEAD_FROM:
-                _convert_frames(conversions, config, program, stage.guide, body, site_files)
+                _convert_frames(conversions, config, program, stage.guide, body, site_files, language or english())
     conversions.install()
     return result
 
@@ -154,12 +159,20 @@ def _convert_frames(
     uri: str,
     body: str,
     site_files: dict[bool, Files],
+    language: Language,
 ) -> None:
-    """Convert the guide at `uri` once for each way a site frames it."""
+    """Convert the guide at `uri` once for each way a site frames it, in the firm's default language."""
     stage = next(s for s in program.stages if s.guide == uri)
     for frame in _FRAMES:
         state = None if frame is None else StageState(stage, frame[0], frame[1], frame[2], current=False)
-        guide = GuidePage(uri=uri, stage=stage, program=program, values=neutral_values(program), state=state)
+        guide = GuidePage(
+            uri=uri,
+            stage=stage,
+            program=program,
+            values=neutral_values(program, language),
+            state=state,
+            language=language,
+        )
         try:
             text = render_guide_page(guide, body, Slots())
         except Exception as exc:  # The site's own build reports it, with the page's name.

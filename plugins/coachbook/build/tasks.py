@@ -29,6 +29,7 @@ from coachbook.build.site_build import attempt
 from coachbook.build.staging import remove_site
 from coachbook.build.state import SiteRecord, read_mark, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget
+from coachbook.core.i18n import catalog_languages, load_language
 from coachbook.core.loader import Firm, LoadedEngagement, load_engagement
 from coachbook.errors import CoachbookError, Problem
 from coachbook.refs.handbooks import GitHandbooks
@@ -104,8 +105,15 @@ def warm_server(context: BuildContext, theme: bool, client_sites: int, refs: Seq
         return []
     store = project.work_dir / "assets" if context.link_assets else None
     cache = project.work_dir / "templates"
+    # The firm's default language frames the guides ahead; a firm whose theme.language is unusable fails each site.
+    language = None
+    with contextlib.suppress(ValueError):
+        language = load_language(project.language, project.locales)
+    # Every language with a catalog is read once here, so a site's process starts with its language compiled.
+    for tag in catalog_languages(project.locales):
+        load_language(tag, project.locales)
     context.warm = prewarm.warm(
-        context.config, context.programs, client_sites=client_sites, store=store, bytecode=cache
+        context.config, context.programs, client_sites=client_sites, store=store, bytecode=cache, language=language
     )
     # Every site holds these files: their image metadata and addresses are checked here, once.
     remember_shared_files([SiteFile(uri, Path(folder) / uri) for uri, folder in context.warm.theme_files])

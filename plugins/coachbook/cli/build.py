@@ -125,13 +125,18 @@ def build(
 @click.command()
 @click.pass_obj
 def check(opts: Options) -> None:
-    """Validate the program, the guides and every engagement file."""
+    """Validate the program, the guides and every engagement file, and say what each language leaves untranslated."""
     with reported(opts):
+        from coachbook.adapter.config import load_project
+        from coachbook.adapter.languages import material_language
         from coachbook.adapter.site_inputs import load_site_inputs
         from coachbook.audit.metadata import document_warnings
+        from coachbook.core.loader import Firm, load_engagement
         from coachbook.errors import ProblemList
+        from coachbook.refs.handbooks import GitHandbooks
+        from coachbook.render.sites import languages_in_use
 
-        project = project_of(opts.config_file)
+        config, project = load_project(opts.config_file)
         # Engagement files unchanged since they last passed are not parsed again (`coachbook.audit.records`).
         try:
             inputs = load_site_inputs(project, None)
@@ -143,10 +148,42 @@ def check(opts: Options) -> None:
         # Documents are published byte for byte; what their properties say about people is worth a look.
         for warning in document_warnings(project.content_dir, project.shown):
             click.echo(f"warning: {warning}", err=True)
+        # Only an engagement that names a language can leave something untranslated: those are loaded in full.
+        handbooks = GitHandbooks(project)
+        named = {
+            slug: load_engagement(project, project.engagements_dir / f"{slug}.yml", programs, handbooks)
+            for slug, record in inputs.records.items()
+            if record.languages
+        }
+        firm = Firm(project, programs, named)
+        plain = {slug: record.sponsor for slug, record in inputs.records.items() if not record.languages}
         click.echo(
             f"OK: {len(programs)} program(s), "
             f"{sum(len(p.stages) for p in programs)} stage guide(s), {len(inputs.records)} engagement(s)."
         )
+        uses = languages_in_use(firm, plain)
+        click.echo(
+            "Languages: " + "; ".join(f"{u.language.name} ({u.language.tag}): {len(u.sites)} site(s)" for u in uses)
+        )
+        # What a language leaves out is a warning, not an error: the site is built, in English or the firm's words.
+        for use in uses:
+            who = f"{use.language.name} ({use.language.tag}), for {', '.join(use.sites)}"
+            if use.language.missing:
+                click.echo(f"warning: {who}: {len(use.language.missing)} message(s) show in English:", err=True)
+                for message in use.language.missing:
+                    click.echo(f"    {message!r}", err=True)
+            for catalog_problem in use.language.problems:
+                click.echo(f"warning: {who}: {catalog_problem}; the English is shown instead", err=True)
+            if use.fallbacks:
+                click.echo(
+                    f"warning: {who}: no translation of {'; '.join(use.fallbacks)}; the firm's default language "
+                    f"({project.language}) is shown instead",
+                    err=True,
+                )
+            if material_language(config, use.language.tag) is None:
+                click.echo(
+                    f"warning: {who}: Material has no interface in this language; its menus are in English", err=True
+                )
 
 
 @click.command()

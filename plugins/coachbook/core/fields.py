@@ -136,6 +136,10 @@ Email = Annotated[
 ]
 """An email address; checked for shape only, never contacted."""
 
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,2}$"
+LanguageTag = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, pattern=LANGUAGE_PATTERN)]
+"""A language tag such as `de`, `pt-BR` or `zh-Hant` (BCP 47); whether Coachbook supports it is checked on loading."""
+
 PositiveInt = Annotated[int, Field(strict=True, gt=0)]
 """A whole number above zero; `true` and `"3"` are refused."""
 

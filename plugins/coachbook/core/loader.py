@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from coachbook.core.fields import ID_PATTERN
+from coachbook.core.i18n import normalise_tag
+from coachbook.core.localise import catalogs_for, guide_languages, guide_translations, supported
 from coachbook.core.model import Engagement, Program, ProgramFile
 from coachbook.core.placeholders import check_guide
 from coachbook.core.project import Project
@@ -129,9 +131,28 @@ def load_programs(project: Project) -> tuple[Program, ...]:
                         )
                     )
             problems += _guide_problems(project, doc, (*loc, "guide"), stage.guide)
+            problems += _tag_problems(doc, (*loc, "translations"), stage.translations)
+        problems += _tag_problems(doc, (*base, "translations"), program.translations)
+        for ti, process_step in enumerate(program.process_steps):
+            problems += _tag_problems(doc, (*base, "process_steps", ti, "translations"), process_step.translations)
     if problems:
         raise ProblemList(problems)
     return tuple(programs)
+
+
+def _tag_problems(doc: YamlDocument, loc: tuple[str | int, ...], translations: Mapping[str, object]) -> list[Problem]:
+    """A translation under a key that is not a language Coachbook knows would never be shown: say so."""
+    return [
+        problem_at(
+            doc,
+            (*loc, tag),
+            f"{tag!r} is not a language tag Coachbook knows",
+            "write a language tag such as de, fr or pt-BR",
+            at_key=True,
+        )
+        for tag in translations
+        if normalise_tag(tag) is None
+    ]
 
 
 def _guide_problems(project: Project, doc: YamlDocument, loc: tuple[str | int, ...], guide: str) -> list[Problem]:
@@ -150,7 +171,17 @@ def _guide_problems(project: Project, doc: YamlDocument, loc: tuple[str | int, .
     if not target.is_file():
         existing = [p.relative_to(content).as_posix() for p in content.rglob("*.md")]
         return [problem_at(doc, loc, f"guide file {guide!r} does not exist", did_you_mean(guide, existing))]
-    return check_guide(target, project.shown(target))
+    problems = check_guide(target, project.shown(target))
+    # Its translations (`03-assessment.de.md`) are shown in its place, so they are held to the same rules.
+    for _, uri in guide_translations(project.content_dir, guide):
+        translation = project.content_dir / uri
+        if translation.is_symlink():
+            problems.append(
+                Problem(project.shown(translation), 1, 1, "", "is a symbolic link", "replace the link with the file")
+            )
+            continue
+        problems += check_guide(translation, project.shown(translation))
+    return problems
 
 
 def slug_problem(path: Path, shown: Path) -> Problem | None:
@@ -211,6 +242,7 @@ def load_engagement(
         )
     program = programs[0] if engagement.program is None else programs[program_ids.index(engagement.program)]
     problems = _cross_check(doc, engagement, program)
+    problems += _language_problems(project, doc, engagement, programs)
     if problems:
         raise ProblemList(problems)
     return LoadedEngagement(
@@ -319,6 +351,42 @@ def _cross_check(doc: YamlDocument, e: Engagement, program: Program) -> list[Pro
         if goal is not None and goal not in goal_ids:
             hint = did_you_mean(goal, goal_ids) if goal_ids else "add the goal under `goals:` first"
             problems.append(problem_at(doc, (kind, i, "goal"), f"no goal has the id {goal!r}", hint))
+    return problems
+
+
+def _language_problems(
+    project: Project, doc: YamlDocument, e: Engagement, programs: tuple[Program, ...]
+) -> list[Problem]:
+    """A site language must be one Coachbook can write: a catalog of its messages, or guides in it."""
+    wanted: list[tuple[tuple[str | int, ...], str | None]] = [(("language",), e.language)]
+    if e.sponsor is not None:
+        wanted.append((("sponsor", "language"), e.sponsor.language))
+    problems: list[Problem] = []
+    catalogs: set[str] | None = None
+    guides: set[str] | None = None
+    for loc, tag in wanted:
+        if tag is None:
+            continue
+        canonical = normalise_tag(tag)
+        if canonical is None:
+            problems.append(
+                problem_at(doc, loc, f"{tag!r} is not a language Coachbook knows", "write a tag such as de or pt-BR")
+            )
+            continue
+        if catalogs is None or guides is None:
+            catalogs = catalogs_for(project.locales)
+            guides = guide_languages(project.content_dir, programs)
+        if not supported(canonical, default=project.language, catalogs=catalogs, guides=guides):
+            known = sorted({project.language, *catalogs, *guides})
+            problems.append(
+                problem_at(
+                    doc,
+                    loc,
+                    f"no catalog of Coachbook's messages and no guides are in {canonical!r}",
+                    f"add {project.shown(project.locales)}/{canonical.replace('-', '_')}/LC_MESSAGES/coachbook.po "
+                    f"(see docs/languages.md), or use one of: {', '.join(known)}",
+                )
+            )
     return problems
 
 

@@ -25,6 +25,7 @@ from coachbook.core.fields import (
     GitRef,
     Identifier,
     IsoDate,
+    LanguageTag,
     Markdown,
     Measure,
     PositiveInt,
@@ -49,15 +50,19 @@ __all__ = [
     "Instrument",
     "Measurement",
     "ProcessStep",
+    "ProcessStepText",
     "Program",
     "ProgramFile",
+    "ProgramText",
     "Review",
     "Roles",
     "Session",
     "Sponsor",
     "Stage",
     "StageProgress",
+    "StageRole",
     "StageStatus",
+    "StageText",
     "Theme",
     "Win",
 ]
@@ -84,6 +89,13 @@ class _Shareable(_Model):
 # --------------------------------------------------------------------------- program
 
 
+class ProcessStepText(_Model):
+    """A process step's words in another language; what is left out stays in the firm's default language."""
+
+    title: Text | None = None
+    summary: Text | None = None
+
+
 class ProcessStep(_Model):
     """One step of the generic coaching process that stages map onto."""
 
@@ -92,6 +104,33 @@ class ProcessStep(_Model):
     summary: Text
     recurring: StrictBool = False
     """True for a cycle that repeats inside a stage, such as "review and adjust"."""
+    translations: dict[LanguageTag, ProcessStepText] = {}
+    """The step's title and summary in other languages, by language tag (`de`, `pt-BR`)."""
+
+
+class StageRole(StrEnum):
+    """What a stage does in the coaching journey, so a client's pages can name the stage their program has for it.
+
+    A goals page with no goals yet says which stage of the client's own program will set them, whatever the
+    firm calls that stage.
+    """
+
+    ASSESSMENT = "assessment"
+    GOAL_SETTING = "goal-setting"
+    ACTION_PLANNING = "action-planning"
+    IMPLEMENTATION = "implementation"
+    CLOSURE = "closure"
+
+
+class StageText(_Model):
+    """A stage's words in another language; what is left out stays in the firm's default language."""
+
+    title: Text | None = None
+    summary: Text | None = None
+    duration: Text | None = None
+    client_does: Annotated[list[Text], Field(min_length=1)] | None = None
+    coach_does: Annotated[list[Text], Field(min_length=1)] | None = None
+    exit_criteria: Annotated[list[Text], Field(min_length=1)] | None = None
 
 
 class Stage(_Model):
@@ -112,6 +151,18 @@ class Stage(_Model):
     coach_does: Annotated[list[Text], Field(min_length=1)]
     exit_criteria: Annotated[list[Text], Field(min_length=1)]
     """The checklist that says the stage is done."""
+    role: StageRole | None = None
+    """What the stage does in the journey (`assessment`, `goal-setting`, `action-planning`, `implementation`,
+    `closure`), so client pages can point to it by its own title; a stage whose id is a role has that role."""
+    translations: dict[LanguageTag, StageText] = {}
+    """The stage's words in other languages, by language tag (`de`, `pt-BR`)."""
+
+
+class ProgramText(_Model):
+    """A program's title and summary in another language."""
+
+    title: Text | None = None
+    summary: Text | None = None
 
 
 class Theme(_Model):
@@ -136,6 +187,8 @@ class Program(_Model):
     stages: Annotated[list[Stage], Field(min_length=1)]
     themes: list[Theme] = []
     """Development themes engagements tag their assessment with (`assessment.themes`), for cohort reports."""
+    translations: dict[LanguageTag, ProgramText] = {}
+    """The program's title and summary in other languages, by language tag (`de`, `pt-BR`)."""
 
     def stage(self, stage_id: str) -> Stage:
         """Return the stage with this id (callers validate ids first)."""
@@ -144,6 +197,13 @@ class Program(_Model):
     def step(self, step_id: str) -> ProcessStep:
         """Return the process step with this id."""
         return next(s for s in self.process_steps if s.id == step_id)
+
+    def stage_for(self, role: StageRole | str) -> Stage | None:
+        """The stage that plays `role` in this program: the one that says so, else the one whose id is the role."""
+        wanted = StageRole(role)
+        return next((s for s in self.stages if s.role is wanted), None) or next(
+            (s for s in self.stages if s.role is None and s.id == wanted.value), None
+        )
 
 
 class ProgramFile(_Model):
@@ -191,6 +251,8 @@ class Sponsor(_Model):
     email: Email | None = None
     site: StrictBool = False
     """Build a sponsor site at `sponsors/<address>/`: stages reached, goal progress and sessions held, no content."""
+    language: LanguageTag | None = None
+    """The language of the sponsor site, such as `en` or `fr`; defaults to the client's."""
 
 
 class Cadence(_Model):
@@ -444,6 +506,8 @@ class Engagement(_Model):
 
     program: Identifier | None = None
     """Id of the program in `content/program.yml`; defaults to the first one."""
+    language: LanguageTag | None = None
+    """The language of the client's site, such as `de`, `ar` or `pt-BR`; defaults to the firm's `theme.language`."""
     client: Client
     """The person being coached: name, role, organisation and how to reach them."""
     coach: Coach

@@ -25,6 +25,7 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from coachbook.core.fields import BIDI_CONTROLS, WEB_SCHEMES
+from coachbook.core.i18n import N_, Language, english
 from coachbook.core.validation import did_you_mean
 from coachbook.errors import Problem
 
@@ -44,9 +45,9 @@ __all__ = [
 ]
 
 
-def human_date(day: dt.date) -> str:
-    """A date the way people write it in British English: 3 March 2026."""
-    return f"{day.day} {day:%B %Y}"
+def human_date(day: dt.date, language: Language | None = None) -> str:
+    """A date the way people write it in `language` (British English by default): 3 March 2026, 3. März 2026."""
+    return (language or english()).date(day)
 
 
 @dataclass(frozen=True)
@@ -56,31 +57,39 @@ class Placeholder:
     name: str
     description: str
     neutral: str
-    """What the public handbook shows instead of a client's value."""
-    value: Callable[[Engagement, Program], str]
+    """What the public handbook shows instead of a client's value: an English message, translated when shown."""
+    value: Callable[[Engagement, Program, Language], str]
 
 
 PLACEHOLDERS: dict[str, Placeholder] = {
     p.name: p
     for p in (
-        Placeholder("client.first_name", "the client's first name", "you", lambda e, _: e.client.given_name),
-        Placeholder("client.name", "the client's full name", "you", lambda e, _: e.client.name),
+        Placeholder("client.first_name", "the client's first name", N_("you"), lambda e, _, __: e.client.given_name),
+        Placeholder("client.name", "the client's full name", N_("you"), lambda e, _, __: e.client.name),
         Placeholder(
-            "client.organisation", "the client's organisation", "your organisation", lambda e, _: e.client.organisation
+            "client.organisation",
+            "the client's organisation",
+            N_("your organisation"),
+            lambda e, _, __: e.client.organisation,
         ),
-        Placeholder("client.role", "the client's role", "your role", lambda e, _: e.client.role),
-        Placeholder("coach.name", "the coach's full name", "your coach", lambda e, _: e.coach.name),
-        Placeholder("coach.first_name", "the coach's first name", "your coach", lambda e, _: e.coach.given_name),
+        Placeholder("client.role", "the client's role", N_("your role"), lambda e, _, __: e.client.role),
+        Placeholder("coach.name", "the coach's full name", N_("your coach"), lambda e, _, __: e.coach.name),
+        Placeholder(
+            "coach.first_name", "the coach's first name", N_("your coach"), lambda e, _, __: e.coach.given_name
+        ),
         Placeholder(
             "engagement.start",
             "the start date, e.g. 3 March 2026",
-            "the start of your engagement",
-            lambda e, _: human_date(e.start),
+            N_("the start of your engagement"),
+            lambda e, _, language: human_date(e.start, language),
         ),
         Placeholder(
-            "engagement.end", "the planned end date", "the end of your engagement", lambda e, _: human_date(e.end)
+            "engagement.end",
+            "the planned end date",
+            N_("the end of your engagement"),
+            lambda e, _, language: human_date(e.end, language),
         ),
-        Placeholder("program.title", "the program's title", "", lambda _, p: p.title),
+        Placeholder("program.title", "the program's title", "", lambda _, p, __: p.title),
     )
 }
 
@@ -88,14 +97,16 @@ _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False
 _FRONT_MATTER = re.compile(r"\A(---\s*\n.*?\n)(---|\.\.\.)\s*\n", re.DOTALL)
 
 
-def personal_values(engagement: Engagement, program: Program) -> dict[str, str]:
-    """Each placeholder's value for one client."""
-    return {name: p.value(engagement, program) for name, p in PLACEHOLDERS.items()}
+def personal_values(engagement: Engagement, program: Program, language: Language | None = None) -> dict[str, str]:
+    """Each placeholder's value for one client, dates written in their site's language."""
+    language = language or english()
+    return {name: p.value(engagement, program, language) for name, p in PLACEHOLDERS.items()}
 
 
-def neutral_values(program: Program) -> dict[str, str]:
-    """Each placeholder's value in the public handbook, where there is no client."""
-    return {name: (p.neutral or program.title) for name, p in PLACEHOLDERS.items()}
+def neutral_values(program: Program, language: Language | None = None) -> dict[str, str]:
+    """Each placeholder's value in the public handbook, where there is no client, in the handbook's language."""
+    language = language or english()
+    return {name: (language.gettext(p.neutral) if p.neutral else program.title) for name, p in PLACEHOLDERS.items()}
 
 
 def render_guide(markdown: str, values: Mapping[str, str]) -> str:

@@ -30,6 +30,10 @@ class Project:
     """The tree of published versions; `root/published` when unset."""
     repository: Path | None = None
     """Where git reads refs from: `root`, except for a version built from an exported ref."""
+    language: str = "en"
+    """The firm's default language (`theme.language`): of its guides and program, and of every site by default."""
+    locales_dir: Path | None = None
+    """The firm's own message catalogs (`locales/<lang>/LC_MESSAGES/coachbook.po`); `root/locales` when unset."""
 
     @property
     def git(self) -> Path:
@@ -38,6 +42,10 @@ class Project:
     @property
     def published(self) -> Path:
         return self.published_dir or self.root / "published"
+
+    @property
+    def locales(self) -> Path:
+        return self.locales_dir or self.root / "locales"
 
     @property
     def secrets(self) -> Path:

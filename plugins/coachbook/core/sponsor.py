@@ -62,11 +62,13 @@ class SponsorGoal:
     """One goal as the sponsor sees it: a percentage, and its wording unless it is confidential."""
 
     label: str
-    """The goal's title, or "Goal 2 (confidential)" when the engagement marks it confidential."""
+    """The goal's title; empty when the engagement marks it confidential (the page says "Goal 2 (confidential)")."""
     confidential: bool
     percent: int
     achieved: bool
     deadline: dt.date
+    number: int = 0
+    """The goal's place in the list, from 1: how a confidential goal is named."""
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,12 @@ def sponsor_report(engagement: Engagement, program: Program, as_of: dt.date) -> 
     progress = compute_progress(view, program, as_of)
     goals = tuple(
         SponsorGoal(
-            label=f"Goal {i} (confidential)" if g.goal.confidential else g.goal.title,
+            label="" if g.goal.confidential else g.goal.title,
             confidential=g.goal.confidential,
             percent=g.percent,
             achieved=g.achieved,
             deadline=g.goal.deadline,
+            number=i,
         )
         for i, g in enumerate(progress.goals, start=1)
     )

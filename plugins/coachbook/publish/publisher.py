@@ -30,6 +30,7 @@ from coachbook.build.state import SiteRecord
 from coachbook.build.targets import SiteTarget
 from coachbook.core.files import describe_os_error, remove_tree
 from coachbook.core.loader import Firm, load_engagement
+from coachbook.core.localise import localised_program
 from coachbook.core.lock import Holder, RunLock
 from coachbook.core.placeholders import human_date
 from coachbook.core.progress import compute_progress
@@ -49,6 +50,7 @@ from coachbook.errors import CoachbookError, ProblemList
 from coachbook.publish.tree import VersionTree
 from coachbook.refs.git import Source, export_project, file_at, resolve_commit, unchanged_since_head
 from coachbook.refs.handbooks import GitHandbooks
+from coachbook.render.sites import site_language
 
 __all__ = [
     "HANDBOOK",
@@ -168,8 +170,12 @@ def publish(config_file: Path, firm: Firm, slug: str, release: Release) -> Publi
     name = release.name
     name = check_version_name(default_version_name(as_of, current) if name is None else name)
     tree = VersionTree(published, client_root(published, loaded.address))
-    stage_title = progress.current.stage.title if progress.current else None
-    title = title or human_date(as_of) + (f" · {stage_title}" if stage_title else "")
+    # The client reads the version's title in their site's selector: their language's date and stage name.
+    language = site_language(firm, loaded.engagement.language)
+    stage = progress.current.stage if progress.current else None
+    program = localised_program(loaded.program, language.tag, project.language)
+    stage_title = program.stage(stage.id).title if stage else None
+    title = title or human_date(as_of, language) + (f" · {stage_title}" if stage_title else "")
     properties = _properties(as_of, source, project, loaded.source)
     if loaded.engagement.handbook is not None:
         properties["handbook"] = {"ref": loaded.engagement.handbook, "commit": loaded.handbook_commit}
@@ -209,7 +215,8 @@ def publish_handbook(config_file: Path, firm: Firm, release: Release) -> Publish
         name = source.ref.lower() if source and _usable(source.ref.lower()) else as_of.isoformat()
     name = check_version_name(name)
     tree = VersionTree(published, handbook_root(published))
-    title = release.title or (source.ref if source and name == source.ref.lower() else human_date(as_of))
+    dated = human_date(as_of, site_language(firm))
+    title = release.title or (source.ref if source and name == source.ref.lower() else dated)
     properties = _properties(as_of, source, firm.project, None)
     with _lock(firm.project, release, "coachbook publish --handbook"):
         versions = _open_for(tree, name, release.force, owner="the handbook")

@@ -18,6 +18,8 @@ use between meetings.
   so session times are written as floating local times (RFC 5545, 3.3.5,
   form 1): they show at the same clock time wherever the reader is. A session
   without a time is an all-day event.
+* **In the client's language.** Titles and descriptions are messages of the
+  site's language, and dates in them are written the way it writes them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Iterable
 
 from icalendar import Calendar, Event, vDuration
 
+from coachbook.core.i18n import N_, Language, english
 from coachbook.core.model import Action, ActionStatus, Engagement, Program, Session
 from coachbook.core.visibility import client_view
 
@@ -41,9 +44,18 @@ PRODID = "-//Coachbook//Coaching calendar//EN"
 #: How often a subscribing calendar should fetch the file again.
 REFRESH = dt.timedelta(days=1)
 _UID_DOMAIN = "coachbook"
+#: An action's status in an event's description, by status.
+_STATUS = {
+    ActionStatus.OPEN: N_("open"),
+    ActionStatus.IN_PROGRESS: N_("in progress"),
+    ActionStatus.DONE: N_("done"),
+    ActionStatus.DROPPED: N_("dropped"),
+}
 
 
-def client_calendar(engagement: Engagement, program: Program, *, slug: str, as_of: dt.date) -> bytes:
+def client_calendar(
+    engagement: Engagement, program: Program, *, slug: str, as_of: dt.date, language: Language | None = None
+) -> bytes:
     """The calendar of one client's sessions and action due dates, as the bytes of an `.ics` file.
 
     Arguments:
@@ -52,32 +64,39 @@ def client_calendar(engagement: Engagement, program: Program, *, slug: str, as_o
         program: The program the engagement follows, for stage titles.
         slug: The client's slug; it makes UIDs unique between clients and never appears in clear.
         as_of: The build's as-of date, which becomes every event's `DTSTAMP`.
+        language: The language of the events' titles and descriptions; British English by default.
 
     Returns:
         The file's content: UTF-8 text with CRLF line endings and folded lines, as RFC 5545 requires.
     """
     view = client_view(engagement)
+    language = language or english()
     stamp = dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.UTC)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    name = f"Coaching with {view.coach.name}"
+    name = language.tr("Coaching with %(coach)s", coach=view.coach.name)
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
-    calendar.add("description", f"{program.title}: your coaching sessions and the due dates of your actions.")
+    calendar.add(
+        "description",
+        language.tr("%(program)s: your coaching sessions and the due dates of your actions.", program=program.title),
+    )
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     # An X- property is text to the library, so the duration is written out as RFC 5545 spells it.
     calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode("ascii"))  # type: ignore[no-untyped-call]
-    for event in _session_events(view, program, slug, stamp):
+    for event in _session_events(view, program, slug, stamp, language):
         calendar.add_component(event)
-    for event in _action_events(view, slug, stamp):
+    for event in _action_events(view, slug, stamp, language):
         calendar.add_component(event)
     return bytes(calendar.to_ical())
 
 
-def _session_events(view: Engagement, program: Program, slug: str, stamp: dt.datetime) -> Iterable[Event]:
+def _session_events(
+    view: Engagement, program: Program, slug: str, stamp: dt.datetime, language: Language
+) -> Iterable[Event]:
     stages = {stage.id: stage for stage in program.stages}
     seen: Counter[tuple[dt.date, str]] = Counter()
     for session in sorted(view.sessions, key=lambda s: (s.date, s.time or "", s.focus)):
@@ -89,18 +108,25 @@ def _session_events(view: Engagement, program: Program, slug: str, stamp: dt.dat
         start, end = _session_span(view, session)
         event.add("dtstart", start)
         event.add("dtend", end)
-        summary = f"Coaching session: {session.focus}"
-        event.add("summary", f"Cancelled: {summary}" if session.cancelled else summary)
-        lines = [f"Focus: {session.focus}", f"With: {view.coach.name}"]
+        summary = (
+            language.tr("Cancelled: Coaching session: %(focus)s", focus=session.focus)
+            if session.cancelled
+            else language.tr("Coaching session: %(focus)s", focus=session.focus)
+        )
+        event.add("summary", summary)
+        lines = [
+            language.tr("Focus: %(focus)s", focus=session.focus),
+            language.tr("With: %(coach)s", coach=view.coach.name),
+        ]
         stage = stages.get(session.stage)
         if stage is not None:
-            lines.append(f"Stage {stage.number}: {stage.title}")
+            lines.append(language.tr("Stage %(number)s: %(stage)s", number=stage.number, stage=stage.title))
         if view.cadence.format:
-            lines.append(f"Where: {view.cadence.format}")
+            lines.append(language.tr("Where: %(place)s", place=view.cadence.format))
         event.add("description", "\n".join(lines))
         event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
         event.add("transp", "TRANSPARENT" if session.cancelled else "OPAQUE")
-        event.add("categories", ["Coaching session"])
+        event.add("categories", [language.gettext("Coaching session")])
         yield event
 
 
@@ -113,7 +139,7 @@ def _session_span(view: Engagement, session: Session) -> tuple[dt.date, dt.date]
     return start, start + dt.timedelta(minutes=view.session_minutes(session))
 
 
-def _action_events(view: Engagement, slug: str, stamp: dt.datetime) -> Iterable[Event]:
+def _action_events(view: Engagement, slug: str, stamp: dt.datetime, language: Language) -> Iterable[Event]:
     goals = {goal.id: goal.title for goal in view.goals}
     seen: Counter[str] = Counter()
     # A dropped action has no date to keep; done ones stay, so the calendar shows what was achieved when.
@@ -126,19 +152,26 @@ def _action_events(view: Engagement, slug: str, stamp: dt.datetime) -> Iterable[
         event.add("dtstart", action.due)
         event.add("dtend", action.due + dt.timedelta(days=1))
         done = action.status is ActionStatus.DONE
-        event.add("summary", f"{'Action done' if done else 'Action due'}: {action.title}")
-        lines = [f"Status: {action.status.value.replace('-', ' ')}"]
+        event.add(
+            "summary",
+            language.tr("Action done: %(action)s", action=action.title)
+            if done
+            else language.tr("Action due: %(action)s", action=action.title),
+        )
+        status = language.gettext(_STATUS[action.status])
         if done and action.done_on is not None:
-            lines[0] += f", on {action.done_on.isoformat()}"
+            lines = [language.tr("Status: %(status)s, on %(day)s", status=status, day=language.date(action.done_on))]
+        else:
+            lines = [language.tr("Status: %(status)s", status=status)]
         if action.goal in goals:
-            lines.append(f"Goal: {goals[action.goal]}")
+            lines.append(language.tr("Goal: %(goal)s", goal=goals[action.goal]))
         if action.support:
-            lines.append("Support: " + "; ".join(action.support))
+            lines.append(language.tr("Support: %(support)s", support=language.items(action.support)))
         event.add("description", "\n".join(lines))
         event.add("status", "CONFIRMED")
         # A due date is a reminder, not a meeting: it does not make the client look busy.
         event.add("transp", "TRANSPARENT")
-        event.add("categories", ["Coaching action"])
+        event.add("categories", [language.gettext("Coaching action")])
         yield event
 
 

@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from markupsafe import Markup
 
+from coachbook.core.i18n import N_, Language, english
 from coachbook.core.model import (
     Action,
     ActionStatus,
@@ -38,7 +39,6 @@ from coachbook.core.model import (
     StageStatus,
     Win,
 )
-from coachbook.core.placeholders import human_date
 from coachbook.core.progress import ActionState, GoalProgress, Progress, compute_progress
 from coachbook.render.embed import page_url
 from coachbook.render.templates import render_page
@@ -58,18 +58,19 @@ __all__ = [
 _T = TypeVar("_T")
 _Dated = TypeVar("_Dated", Review, Win)
 
-#: The goal fields whose wording the client reads, in the order the goals page shows them, with their labels.
+#: The goal fields whose wording the client reads, in the order the goals page shows them, with their labels
+#: (messages, translated on the page).
 GOAL_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "Goal"),
-    ("specific", "Specific"),
-    ("measurable", "Measurable"),
-    ("achievable", "Achievable"),
-    ("relevant", "Relevant"),
-    ("deadline", "Target date"),
-    ("baseline", "Baseline"),
-    ("target", "Target"),
-    ("unit", "Unit"),
-    ("values", "Values it serves"),
+    ("title", N_("Goal")),
+    ("specific", N_("Specific")),
+    ("measurable", N_("Measurable")),
+    ("achievable", N_("Achievable")),
+    ("relevant", N_("Relevant")),
+    ("deadline", N_("Target date")),
+    ("baseline", N_("Baseline")),
+    ("target", N_("Target")),
+    ("unit", N_("Unit")),
+    ("values", N_("Values it serves")),
 )
 
 
@@ -97,7 +98,7 @@ class FieldChange:
     field: str
     """The model field, such as `measurable`."""
     label: str
-    """What the page calls the field, such as "Measurable"."""
+    """What the page calls the field, such as "Measurable" (in English, translated on the page)."""
     old: str
     new: str
 
@@ -205,6 +206,7 @@ def compare(
     *,
     old_as_of: dt.date | None,
     new_as_of: dt.date,
+    language: Language | None = None,
 ) -> Changes:
     """What changed for the client between the previous published version and this one.
 
@@ -227,6 +229,8 @@ def compare(
         program: The program the engagement follows now; both sides are measured against it, so stages line up.
         old_as_of: The as-of date the previous version was built with; required when `old` is given.
         new_as_of: The as-of date of this version.
+        language: The language reworded fields are written in for the page (British English by default);
+            a date or number counts as changed only if it reads differently.
 
     Returns:
         The changes, each kind in the order the client's pages list it.
@@ -265,7 +269,9 @@ def compare(
     old_goals = {g.goal.id: g for g in before.goals}
     new_ids = {g.goal.id for g in now.goals}
     goal_pairs = [(old_goals[g.goal.id], g) for g in now.goals if g.goal.id in old_goals]
-    revisions = (GoalRevision(n.goal, _goal_field_changes(o.goal, n.goal)) for o, n in goal_pairs)
+    revisions = (
+        GoalRevision(n.goal, _goal_field_changes(o.goal, n.goal, language or english())) for o, n in goal_pairs
+    )
     movements = (GoalMovement(o, n, _new_readings(o, n)) for o, n in goal_pairs if _readings_moved(o, n))
 
     action_pairs, actions_added, actions_removed = _pair_actions(before.actions, now.actions)
@@ -302,7 +308,14 @@ def compare(
     )
 
 
-def changes_page(changes: Changes, *, previous_title: str | None, slots: Slots, directory_urls: bool = True) -> str:
+def changes_page(
+    changes: Changes,
+    *,
+    previous_title: str | None,
+    slots: Slots,
+    directory_urls: bool = True,
+    language: Language | None = None,
+) -> str:
     """The "What changed" page's Markdown, with every value as a token in `slots`.
 
     The page links to the other client pages (`goals.md`, `actions.md`,
@@ -317,18 +330,21 @@ def changes_page(changes: Changes, *, previous_title: str | None, slots: Slots, 
         slots: Where this page's values go; fill them into the converted HTML.
         directory_urls: Whether pages live at `name/` or `name.html`. It sets `url()` for links written in raw
             HTML, as on the other client pages; the template now writes only Markdown links, which MkDocs rewrites.
+        language: The page's language; British English by default.
 
     Returns:
         Markdown with front matter, ready for the engine to convert.
     """
+    language = language or english()
     stages = []
     if changes.stage is not None:
         stages = [s for s in (changes.stage.previous, changes.stage.current, *changes.stage.completed) if s]
     return render_page(
         "changes.md.j2",
         slots,
+        language,
         changes=changes,
-        previous_title=previous_title or "the previous version",
+        previous_title=previous_title or language.gettext("the previous version"),
         goal_titles=dict(changes.goal_titles),
         # Paths we derive from program.yml are trusted Markdown link targets, not values.
         guide_uri={s.id: Markup(Path(s.guide).as_posix()) for s in stages},
@@ -359,20 +375,20 @@ def _stage_change(before: Progress, now: Progress) -> StageChange | None:
     return StageChange(previous=previous, current=current, completed=completed)
 
 
-def _format_field(value: object) -> str:
+def _format_field(value: object, language: Language) -> str:
     if isinstance(value, dt.date):
-        return human_date(value)
+        return language.date(value)
     if isinstance(value, float):
-        return f"{value:g}"
+        return language.number(f"{value:g}")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
+        return language.items(str(v) for v in value) or language.gettext("none")
     return str(value)
 
 
-def _goal_field_changes(old: Goal, new: Goal) -> tuple[FieldChange, ...]:
+def _goal_field_changes(old: Goal, new: Goal, language: Language) -> tuple[FieldChange, ...]:
     # Numbers are compared as the client reads them, so 4 and 4.0 are the same target.
     pairs = (
-        (name, label, _format_field(getattr(old, name)), _format_field(getattr(new, name)))
+        (name, label, _format_field(getattr(old, name), language), _format_field(getattr(new, name), language))
         for name, label in GOAL_FIELDS
     )
     return tuple(FieldChange(name, label, o, n) for name, label, o, n in pairs if o != n)

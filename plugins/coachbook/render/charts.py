@@ -12,6 +12,9 @@ to download, no JavaScript, and nothing that changes from one build to the next 
   those are all a screen reader announces, so the description states the numbers in words.
 - Every piece of text that comes from an engagement file is XML-escaped in one place (`_el` and `_esc`),
   because the coach's words end up inside markup that the browser parses.
+- Words, dates and numbers are in the site's language (`coachbook.core.i18n`). A chart is drawn left to right in
+  every language, as time and scales run on most charts, so numbers keep their order on a right-to-left page; each
+  label still reads in its own direction (`unicode-bidi: plaintext`), so an Arabic group name reads right to left.
 
 The functions draw whatever they are given: callers pass the *published* view of an engagement (see
 `coachbook.core.visibility`), so coach-only readings and rater groups never reach a chart.
@@ -27,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+from coachbook.core.i18n import Language, english
 from coachbook.core.model import Feedback, FeedbackGroup, Measurement
 from coachbook.core.progress import GoalProgress
 
@@ -35,20 +39,6 @@ __all__ = ["feedback_chart", "goal_chart"]
 _CHART_ID = re.compile(r"[a-z0-9-]+")
 # Characters XML 1.0 forbids even when escaped; a stray one would make the page's SVG ill-formed.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 _SVG_NS = "http://www.w3.org/2000/svg"
 _WIDTH = 480
@@ -112,7 +102,7 @@ class _Box:
 # --------------------------------------------------------------------------- public API
 
 
-def goal_chart(progress: GoalProgress, *, chart_id: str) -> str:
+def goal_chart(progress: GoalProgress, *, chart_id: str, language: Language | None = None) -> str:
     """Draw a goal's readings over time against its baseline and target.
 
     The readings form a line with a dot per reading and the latest value printed beside it; the baseline and
@@ -125,6 +115,7 @@ def goal_chart(progress: GoalProgress, *, chart_id: str) -> str:
     Args:
         progress: The goal's progress as of the build date; its readings are drawn oldest first.
         chart_id: Unique id on the page, used for the ids of the title and description.
+        language: The language of the chart's words, dates and numbers; British English by default.
 
     Returns:
         A complete `<svg>` element, without an XML declaration, ready to embed in HTML.
@@ -133,6 +124,7 @@ def goal_chart(progress: GoalProgress, *, chart_id: str) -> str:
         ValueError: If `chart_id` is not made of lower-case letters, digits and hyphens.
     """
     _check_chart_id(chart_id)
+    language = language or english()
     goal = progress.goal
     readings = sorted(progress.measurements, key=lambda m: m.date)
     values = [m.value for m in readings]
@@ -140,10 +132,10 @@ def goal_chart(progress: GoalProgress, *, chart_id: str) -> str:
     highest = max(goal.baseline, goal.target, *values)
     padding = (highest - lowest) * _Y_PADDING
     y_min, y_max = lowest - padding, highest + padding
-    y_ticks = _value_ticks(y_min, y_max)
+    y_ticks = [(value, language.number(text)) for value, text in _value_ticks(y_min, y_max)]
 
-    baseline_label = f"Baseline {_num(goal.baseline)}"
-    target_label = f"Target {_num(goal.target)}"
+    baseline_label = language.tr("Baseline %(value)s", value=_num(goal.baseline, language))
+    target_label = language.tr("Target %(value)s", value=_num(goal.target, language))
     left = _clamp(16 + _CHAR * max((len(text) for _, text in y_ticks), default=1), 40, 160)
     right = _clamp(16 + _CHAR * max(len(baseline_label), len(target_label)), 88, 220)
     box = _Box(left=left, top=44, right=_WIDTH - right, bottom=_GOAL_HEIGHT - 40)
@@ -167,7 +159,7 @@ def goal_chart(progress: GoalProgress, *, chart_id: str) -> str:
             _text(
                 (box.left + box.right) / 2,
                 (box.top + box.bottom) / 2,
-                "No readings yet",
+                language.gettext("No readings yet"),
                 cls="cb-chart__empty",
                 anchor="middle",
                 middle=True,
@@ -176,16 +168,25 @@ def goal_chart(progress: GoalProgress, *, chart_id: str) -> str:
         )
     else:
         # Room right of the newest dot for its value, so the label never crosses the line leading to it.
-        right_inset = max(_X_INSET, 12 + _VALUE_CHAR * len(_num(readings[-1].value)))
+        right_inset = max(_X_INSET, 12 + _VALUE_CHAR * len(_num(readings[-1].value, language)))
         x_of = _date_scale(readings[0].date, readings[-1].date, box, right_inset)
-        body.extend(_date_axis([m.date for m in readings], x_of, box))
+        body.extend(_date_axis([m.date for m in readings], x_of, box, language))
         points = [(x_of(m.date), y_of(m.value)) for m in readings]
-        body.extend(_reading_series(readings, points, goal.unit, box, (y_of(goal.baseline), y_of(goal.target))))
+        body.extend(
+            _reading_series(readings, points, goal.unit, box, (y_of(goal.baseline), y_of(goal.target)), language)
+        )
 
-    return _svg("goal", chart_id, _GOAL_HEIGHT, _goal_title(progress), _goal_summary(progress, readings), body)
+    return _svg(
+        "goal",
+        chart_id,
+        _GOAL_HEIGHT,
+        _goal_title(progress, language),
+        _goal_summary(progress, readings, language),
+        body,
+    )
 
 
-def feedback_chart(feedback: Feedback, *, chart_id: str) -> str:
+def feedback_chart(feedback: Feedback, *, chart_id: str, language: Language | None = None) -> str:
     """Draw 360 feedback as horizontal bars: a block per competency, a bar per rater group.
 
     Each bar carries its group's name at its start and its rating at its end, so groups are told apart by text
@@ -197,6 +198,7 @@ def feedback_chart(feedback: Feedback, *, chart_id: str) -> str:
         feedback: The feedback round; competencies are shown in `feedback.competencies` order, then any others
             in the order first rated.
         chart_id: Unique id on the page, used for the ids of the title and description.
+        language: The language of the chart's words, dates and numbers; British English by default.
 
     Returns:
         A complete `<svg>` element, without an XML declaration, ready to embed in HTML.
@@ -205,19 +207,22 @@ def feedback_chart(feedback: Feedback, *, chart_id: str) -> str:
         ValueError: If `chart_id` is not made of lower-case letters, digits and hyphens.
     """
     _check_chart_id(chart_id)
+    language = language or english()
     groups = list(feedback.groups)
     competencies = [c for c in _competency_order(feedback) if any(c in g.ratings for g in groups)]
-    title = "360 feedback: average rating by competency and rater group"
     if feedback.date is not None:
-        title += f", {_long_date(feedback.date)}"
+        title = language.tr(
+            "360 feedback: average rating by competency and rater group, %(day)s", day=language.date(feedback.date)
+        )
+    else:
+        title = language.gettext("360 feedback: average rating by competency and rater group")
     if not competencies:
-        body = [
-            _text(_WIDTH / 2, 60, "No ratings recorded", cls="cb-chart__empty", anchor="middle", middle=True, size=14)
-        ]
-        return _svg("feedback", chart_id, 120, title, "No ratings recorded.", body)
+        empty = language.gettext("No ratings recorded")
+        body = [_text(_WIDTH / 2, 60, empty, cls="cb-chart__empty", anchor="middle", middle=True, size=14)]
+        return _svg("feedback", chart_id, 120, title, language.gettext("No ratings recorded."), body)
 
     body = []
-    legend, y = _legend(groups, top=_EDGE)
+    legend, y = _legend(groups, top=_EDGE, language=language)
     body.append(legend)
     y += 12
 
@@ -225,7 +230,10 @@ def feedback_chart(feedback: Feedback, *, chart_id: str) -> str:
     label_chars = int((label_width - 24) / _CHAR)
     x0, x1 = _EDGE + label_width, _WIDTH - _VALUE_ROOM
     scale = feedback.scale_max
-    ticks = [(float(i), str(i)) for i in range(scale + 1)] if scale <= 10 else _value_ticks(0, scale)
+    ticks = [
+        (value, language.number(text))
+        for value, text in ([(float(i), str(i)) for i in range(scale + 1)] if scale <= 10 else _value_ticks(0, scale))
+    ]
 
     def x_of(value: float) -> float:
         return x0 + _clamp(value / scale, 0.0, 1.0) * (x1 - x0)
@@ -240,7 +248,7 @@ def feedback_chart(feedback: Feedback, *, chart_id: str) -> str:
         )
         parts.append(_line(x0, top, x0, bottom, cls="cb-chart__axis", opacity=_AXIS_OPACITY))
         for row, (index, group) in enumerate(rows):
-            parts.extend(_bar(group, index, competency, scale, top + row * _BAR_ROW, x0, x_of, label_chars))
+            parts.extend(_bar(group, index, competency, scale, top + row * _BAR_ROW, x0, x_of, label_chars, language))
         body.append(_el("g", {"class": "cb-chart__competency"}, *parts))
         y = bottom + _BLOCK_GAP
 
@@ -248,43 +256,61 @@ def feedback_chart(feedback: Feedback, *, chart_id: str) -> str:
     for value, text in ticks:
         body.append(_line(x_of(value), y, x_of(value), y + 5, cls="cb-chart__tick-mark", opacity=_AXIS_OPACITY))
         body.append(_text(x_of(value), y + 18, text, cls="cb-chart__tick cb-chart__tick--x", anchor="middle"))
-    body.append(
-        _text((x0 + x1) / 2, y + 38, f"Average rating, 0 to {scale}", cls="cb-chart__axis-label", anchor="middle")
-    )
+    axis = language.tr("Average rating, 0 to %(scale)s", scale=scale)
+    body.append(_text((x0 + x1) / 2, y + 38, axis, cls="cb-chart__axis-label", anchor="middle"))
     height = math.ceil(y + 50)
-    return _svg("feedback", chart_id, height, title, _feedback_summary(feedback, competencies), body)
+    return _svg("feedback", chart_id, height, title, _feedback_summary(feedback, competencies, language), body)
 
 
 # --------------------------------------------------------------------------- goal chart parts
 
 
-def _goal_title(progress: GoalProgress) -> str:
+def _goal_title(progress: GoalProgress, language: Language) -> str:
     goal = progress.goal
     if goal.confidential:
-        return f"Progress towards a goal, in {goal.unit}"
-    return f"Progress towards the goal: {goal.title}"
+        return language.tr("Progress towards a goal, in %(unit)s", unit=goal.unit)
+    return language.tr("Progress towards the goal: %(goal)s", goal=goal.title)
 
 
-def _goal_summary(progress: GoalProgress, readings: Sequence[Measurement]) -> str:
+def _goal_summary(progress: GoalProgress, readings: Sequence[Measurement], language: Language) -> str:
     """Say in words what the chart shows: a screen reader announces this instead of the drawing."""
     goal = progress.goal
-    baseline, target, unit = _num(goal.baseline), _num(goal.target), goal.unit
+    baseline, target, unit = _num(goal.baseline, language), _num(goal.target, language), goal.unit
     if not readings:
-        return f"Baseline {baseline} {unit}; target {target}. No readings yet."
+        return language.tr(
+            "Baseline %(baseline)s %(unit)s; target %(target)s. No readings yet.",
+            baseline=baseline,
+            unit=unit,
+            target=target,
+        )
     latest = progress.latest or readings[-1]
     sentences = [
-        f"From {baseline} {unit} at baseline to {_num(latest.value)} on {_long_date(latest.date)}; target {target}."
+        language.tr(
+            "From %(baseline)s %(unit)s at baseline to %(value)s on %(day)s; target %(target)s.",
+            baseline=baseline,
+            unit=unit,
+            value=_num(latest.value, language),
+            day=language.date(latest.date),
+            target=target,
+        )
     ]
+    percent = language.percent(progress.percent)
     if progress.achieved:
-        sentences.append(f"{progress.percent}% of the way: target reached.")
+        sentences.append(language.tr("%(percent)s of the way: target reached.", percent=percent))
     elif progress.fraction < 0:
-        sentences.append(f"{progress.percent}% of the way: further from the target than at baseline.")
+        sentences.append(
+            language.tr("%(percent)s of the way: further from the target than at baseline.", percent=percent)
+        )
     else:
-        sentences.append(f"{progress.percent}% of the way.")
-    if len(readings) == 1:
-        sentences.append("One reading so far.")
-    else:
-        sentences.append(f"{len(readings)} readings since {_long_date(readings[0].date)}.")
+        sentences.append(language.tr("%(percent)s of the way.", percent=percent))
+    sentences.append(
+        language.ntr(
+            "One reading so far.",
+            "%(num)s readings since %(day)s.",
+            len(readings),
+            day=language.date(readings[0].date),
+        )
+    )
     return " ".join(sentences)
 
 
@@ -331,12 +357,12 @@ def _date_scale(first: dt.date, last: dt.date, box: _Box, right_inset: float) ->
     return lambda day: box.left + _X_INSET + (day - first).days / span * usable
 
 
-def _date_axis(dates: Sequence[dt.date], x_of: Callable[[dt.date], float], box: _Box) -> list[str]:
+def _date_axis(dates: Sequence[dt.date], x_of: Callable[[dt.date], float], box: _Box, language: Language) -> list[str]:
     first, last = dates[0], dates[-1]
     if (last - first).days <= _DAY_TICKS_MAX_DAYS:
-        candidates = [(x_of(day), _short_day(day)) for day in dict.fromkeys(dates)]
+        candidates = [(x_of(day), language.day_month(day)) for day in dict.fromkeys(dates)]
     else:
-        candidates = [(x_of(day), _month_year(day)) for day in _month_starts(first, last)]
+        candidates = [(x_of(day), language.month_year(day)) for day in _month_starts(first, last)]
     # Keep labels from overlapping, working back from the newest so the latest reading is always labelled.
     kept: list[tuple[float, str]] = []
     for x, label in reversed(candidates):
@@ -370,6 +396,7 @@ def _reading_series(
     unit: str,
     box: _Box,
     reference_ys: Sequence[float],
+    language: Language,
 ) -> list[str]:
     parts: list[str] = []
     if len(points) > 1:
@@ -388,7 +415,12 @@ def _reading_series(
             )
         )
     for reading, (x, y) in zip(readings, points, strict=True):
-        tooltip = f"{_long_date(reading.date)}: {_num(reading.value)} {unit}"
+        tooltip = language.tr(
+            "%(day)s: %(value)s %(unit)s",
+            day=language.date(reading.date),
+            value=_num(reading.value, language),
+            unit=unit,
+        )
         attrs: dict[str, str | float] = {
             "class": "cb-chart__point",
             "cx": x,
@@ -407,7 +439,7 @@ def _reading_series(
         if inside and all(abs(candidate - ref) >= 9 for ref in reference_ys):
             label_y = candidate
             break
-    latest = _num(readings[-1].value)
+    latest = _num(readings[-1].value, language)
     parts.append(_text(x + 8, label_y, latest, cls="cb-chart__value", middle=True, size=13, weight="700"))
     return parts
 
@@ -424,16 +456,16 @@ def _competency_order(feedback: Feedback) -> list[str]:
     return list(order)
 
 
-def _raters(group: FeedbackGroup) -> str:
-    return f"{group.raters} rater" if group.raters == 1 else f"{group.raters} raters"
+def _raters(group: FeedbackGroup, language: Language) -> str:
+    return language.ntr("%(num)s rater", "%(num)s raters", group.raters)
 
 
-def _legend(groups: Sequence[FeedbackGroup], *, top: float) -> tuple[str, float]:
+def _legend(groups: Sequence[FeedbackGroup], *, top: float, language: Language) -> tuple[str, float]:
     """Lay out the legend in rows that wrap at the chart's width; return it and the y just below it."""
     items: list[str] = []
     x, y = _EDGE, top
     for index, group in enumerate(groups):
-        label = f"{_clip(group.group, 40)} ({_raters(group)})"
+        label = language.tr("%(group)s (%(raters)s)", group=_clip(group.group, 40), raters=_raters(group, language))
         width = 18 + _CHAR * len(label)
         if x > _EDGE and x + width > _WIDTH - _EDGE:
             x, y = _EDGE, y + _LEGEND_ROW
@@ -453,6 +485,7 @@ def _bar(
     x0: float,
     x_of: Callable[[float], float],
     label_chars: int,
+    language: Language,
 ) -> list[str]:
     rating = group.ratings[competency]
     middle = row_top + _BAR_ROW / 2
@@ -466,22 +499,44 @@ def _bar(
         "rx": 2,
         "style": _series("fill", index),
     }
-    tooltip = f"{group.group}, {competency}: {_num(rating)} of {scale}"
+    tooltip = language.tr(
+        "%(group)s, %(competency)s: %(rating)s of %(scale)s",
+        group=group.group,
+        competency=competency,
+        rating=_num(rating, language),
+        scale=scale,
+    )
     return [
         _text(x0 - 8, middle, _clip(group.group, label_chars), cls="cb-chart__bar-label", anchor="end", middle=True),
         _el("rect", attrs, _el("title", {}, _esc(tooltip))),
-        _text(end + 4, middle, _num(rating), cls="cb-chart__bar-value", middle=True),
+        _text(end + 4, middle, _num(rating, language), cls="cb-chart__bar-value", middle=True),
     ]
 
 
-def _feedback_summary(feedback: Feedback, competencies: Sequence[str]) -> str:
+def _feedback_summary(feedback: Feedback, competencies: Sequence[str], language: Language) -> str:
     """Every rating in words, so a screen-reader user gets the whole chart, not a caption."""
-    intro = "360 feedback" + (f" of {_long_date(feedback.date)}" if feedback.date else "") + ". "
-    groups = ", ".join(f"{g.group} ({_raters(g)})" for g in feedback.groups)
-    sentences = [f"{intro}Average ratings from 0 to {feedback.scale_max} by {groups}."]
+    groups = language.items(
+        language.tr("%(group)s (%(raters)s)", group=g.group, raters=_raters(g, language)) for g in feedback.groups
+    )
+    if feedback.date:
+        intro = language.tr(
+            "360 feedback of %(day)s. Average ratings from 0 to %(scale)s by %(groups)s.",
+            day=language.date(feedback.date),
+            scale=feedback.scale_max,
+            groups=groups,
+        )
+    else:
+        intro = language.tr(
+            "360 feedback. Average ratings from 0 to %(scale)s by %(groups)s.", scale=feedback.scale_max, groups=groups
+        )
+    sentences = [intro]
     for competency in competencies:
-        rated = [f"{g.group} {_num(g.ratings[competency])}" for g in feedback.groups if competency in g.ratings]
-        sentences.append(f"{competency}: {', '.join(rated)}.")
+        rated = language.items(
+            language.tr("%(group)s %(rating)s", group=g.group, rating=_num(g.ratings[competency], language))
+            for g in feedback.groups
+            if competency in g.ratings
+        )
+        sentences.append(language.tr("%(competency)s: %(ratings)s.", competency=competency, ratings=rated))
     return " ".join(sentences)
 
 
@@ -499,6 +554,8 @@ def _svg(kind: str, chart_id: str, height: float, title: str, desc: str, body: S
     root = {
         "xmlns": _SVG_NS,
         "class": f"cb-chart cb-chart--{kind}",
+        # Drawn left to right on every page: on a right-to-left page, `start` and `end` keep their meaning.
+        "direction": "ltr",
         "viewBox": f"0 0 {_WIDTH} {_coord(height)}",
         "width": "100%",
         "preserveAspectRatio": "xMidYMid meet",
@@ -546,6 +603,8 @@ def _text(
         attrs["text-anchor"] = anchor
     attrs["fill"] = "currentColor"
     attrs["font-size"] = size
+    # Each label reads in the direction of its own first letter; numbers alone keep the chart's.
+    attrs["unicode-bidi"] = "plaintext"
     if weight is not None:
         attrs["font-weight"] = weight
     return _el("text", attrs, _esc(content))
@@ -615,14 +674,14 @@ def _coord(value: float) -> str:
     return _trim(f"{value:.2f}")
 
 
-def _num(value: float) -> str:
-    """A value as a person would write it: 14 not 14.0, 3.5 stays 3.5, 0.004 keeps its digits."""
+def _num(value: float, language: Language) -> str:
+    """A value as a person would write it: 14 not 14.0, 3.5 stays 3.5 (3,5 in German), 0.004 keeps its digits."""
     magnitude = abs(value)
     decimals = 2 if magnitude >= 1 or magnitude == 0 else min(8, 2 - math.floor(math.log10(magnitude)))
     # Round the number as written (repr), half up, the way a person would: 1.125 shows as 1.13, not 1.12.
     exact = Decimal(repr(float(value)))
     rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_DECIMALS)
-    return _trim(format(rounded, "f"))
+    return language.number(_trim(format(rounded, "f")))
 
 
 def _value_ticks(low: float, high: float, count: int = 5) -> list[tuple[float, str]]:
@@ -644,16 +703,3 @@ def _value_ticks(low: float, high: float, count: int = 5) -> list[tuple[float, s
         (k * step, _trim(f"{k * step:.{decimals}f}"))
         for k in range(math.ceil(first - 1e-9), math.floor(last + 1e-9) + 1)
     ]
-
-
-def _long_date(day: dt.date) -> str:
-    """A date for sentences: "2 November 2026" (English month names whatever the build machine's locale)."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def _short_day(day: dt.date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1][:3]}"
-
-
-def _month_year(day: dt.date) -> str:
-    return f"{_MONTHS[day.month - 1][:3]} {day.year}"

@@ -16,7 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from coachbook.core.model import Engagement, Program, Stage, StageStatus
+from coachbook.core.i18n import N_, Language, english
+from coachbook.core.model import Engagement, Program, Stage, StageRole, StageStatus
 from coachbook.core.placeholders import neutral_values, personal_values, render_guide
 from coachbook.core.progress import Progress
 from coachbook.core.visibility import Secret, strip_comments
@@ -25,7 +26,7 @@ from coachbook.render.calendar import CALENDAR_URI, client_calendar
 from coachbook.render.embed import PROGRAM_URI, embed_markdown, page_url
 from coachbook.render.plan import Embedded, FileSource, GuidePage, NavItem, PageSource, SitePlan, embed_token
 from coachbook.render.templates import fragment_id, render_page
-from coachbook.render.tokens import Slots
+from coachbook.render.tokens import Slots, isolated_text
 
 __all__ = [
     "CLIENT_PAGES",
@@ -44,10 +45,23 @@ def _guide_uri(stage: Stage) -> str:
     return Path(stage.guide).as_posix()
 
 
-def handbook_plan(programs: tuple[Program, ...], *, site_name: str, extra_docs: frozenset[str]) -> SitePlan:
+def handbook_plan(
+    programs: tuple[Program, ...],
+    *,
+    site_name: str,
+    extra_docs: frozenset[str],
+    language: Language | None = None,
+) -> SitePlan:
     """The public handbook: every program's guides in neutral wording, and no client data at all."""
+    language = language or english()
     guides = tuple(
-        GuidePage(uri=_guide_uri(stage), stage=stage, program=program, values=neutral_values(program))
+        GuidePage(
+            uri=_guide_uri(stage),
+            stage=stage,
+            program=program,
+            values=neutral_values(program, language),
+            language=language,
+        )
         for program in programs
         for stage in program.stages
     )
@@ -55,7 +69,7 @@ def handbook_plan(programs: tuple[Program, ...], *, site_name: str, extra_docs: 
         NavItem(program.title, children=tuple(NavItem(s.title, _guide_uri(s)) for s in program.stages))
         for program in programs
     )
-    home = (NavItem("Home", "index.md"),) if "index.md" in extra_docs else ()
+    home = (NavItem(language.gettext("Home"), "index.md"),) if "index.md" in extra_docs else ()
     return SitePlan(
         site_name=site_name,
         pages=(),
@@ -63,20 +77,21 @@ def handbook_plan(programs: tuple[Program, ...], *, site_name: str, extra_docs: 
         nav=home + sections,
         client_slug=None,
         keep_docs=extra_docs,
+        language=language,
     )
 
 
-#: The client's pages, in nav order: (uri, nav title, template).
+#: The client's pages, in nav order: (uri, nav title, template); titles are messages, translated for each site.
 CLIENT_PAGES: tuple[tuple[str, str, str], ...] = (
-    ("index.md", "Dashboard", "dashboard.md.j2"),
-    ("goals.md", "Goals", "goals.md.j2"),
-    ("actions.md", "Action plan", "actions.md.j2"),
-    ("sessions.md", "Sessions", "sessions.md.j2"),
-    ("reviews.md", "Reviews", "reviews.md.j2"),
-    ("assessment.md", "Assessment", "assessment.md.j2"),
-    ("agreement.md", "Agreement", "agreement.md.j2"),
-    ("closure.md", "Closure", "closure.md.j2"),
-    (PROGRAM_URI, "Print your program", "program.md.j2"),
+    ("index.md", N_("Dashboard"), "dashboard.md.j2"),
+    ("goals.md", N_("Goals"), "goals.md.j2"),
+    ("actions.md", N_("Action plan"), "actions.md.j2"),
+    ("sessions.md", N_("Sessions"), "sessions.md.j2"),
+    ("reviews.md", N_("Reviews"), "reviews.md.j2"),
+    ("assessment.md", N_("Assessment"), "assessment.md.j2"),
+    ("agreement.md", N_("Agreement"), "agreement.md.j2"),
+    ("closure.md", N_("Closure"), "closure.md.j2"),
+    (PROGRAM_URI, N_("Print your program"), "program.md.j2"),
 )
 
 #: The client pages the program page gathers, whole and in this order, after its own "Where you are".
@@ -92,12 +107,12 @@ _PROGRAM_SECTIONS = (
 
 
 #: The coach view's extra page, listing what the coach-only rule holds back.
-COACH_NOTES = ("coach-notes.md", "Coach notes", "coach_notes.md.j2")
+COACH_NOTES = ("coach-notes.md", N_("Coach notes"), "coach_notes.md.j2")
 _HELD_BACK_GROUPS = (
-    ("private", "Private notes"),
-    ("coach_only", "Coach-only items"),
-    ("draft", "Drafts"),
-    ("comment", "Comments in notes"),
+    ("private", N_("Private notes")),
+    ("coach_only", N_("Coach-only items")),
+    ("draft", N_("Drafts")),
+    ("comment", N_("Comments in notes")),
 )
 
 
@@ -112,14 +127,17 @@ def client_plan(
     extra_pages: tuple[PageSource, ...] = (),
     calendar: bool = True,
     guide_bodies: Mapping[str, str] | None = None,
+    language: Language | None = None,
+    guide_sources: Mapping[str, str] | None = None,
+    fallbacks: tuple[str, ...] = (),
 ) -> SitePlan:
     """One client's site, rendered from the client view of their engagement only.
 
     Arguments:
         slug: The client's slug.
         view: The engagement as the client may see it (`visibility.client_view`).
-        program: The program the engagement follows.
-        progress: Progress computed from `view`.
+        program: The program the engagement follows, in the site's language (`core.localise.localised_program`).
+        progress: Progress computed from `view` and `program`.
         directory_urls: Whether pages live at `name/` (MkDocs' default) or `name.html`, for links in raw HTML.
         coach_notes: Only for the coach view: what the rule held back. `view` is
             then the full engagement, and held-back items carry a visible badge.
@@ -129,11 +147,22 @@ def client_plan(
             none: the file would be readable by anyone.
         guide_bodies: Each guide's Markdown body (front matter removed, exactly as MkDocs reads the guide
             page), by uri, for the program page, which prints every guide. None: the site has no program page.
+        language: The site's language; British English when not given.
+        guide_sources: The translation each guide is read from, by the guide's uri, where there is one.
+        fallbacks: The firm's words the site shows in the default language for want of a translation.
     """
-    values = personal_values(view, program)
+    language = language or english()
+    sources = guide_sources or {}
+    values = personal_values(view, program, language)
     guides = tuple(
         GuidePage(
-            uri=_guide_uri(stage), stage=stage, program=program, values=values, state=progress.stage_state(stage.id)
+            uri=_guide_uri(stage),
+            stage=stage,
+            program=program,
+            values=values,
+            state=progress.stage_state(stage.id),
+            language=language,
+            source=sources.get(_guide_uri(stage)),
         )
         for stage in program.stages
     )
@@ -151,12 +180,15 @@ def client_plan(
         "coach_view": coach_notes is not None,
         # A file we generate, so a trusted Markdown link target.
         "calendar_uri": Markup(CALENDAR_URI) if calendar else None,
+        # The stage of this program that plays each role, for pages that point to "the stage that sets goals".
+        "role_stage": {role.value: stage for role in StageRole if (stage := program.stage_for(role)) is not None},
     }
     pages = []
     page_list = CLIENT_PAGES if coach_notes is None else (COACH_NOTES, *CLIENT_PAGES)
     if coach_notes is not None:
         context["held_back"] = [
-            (title, [n for n in coach_notes if n.reason == reason]) for reason, title in _HELD_BACK_GROUPS
+            (language.gettext(title), [n for n in coach_notes if n.reason == reason])
+            for reason, title in _HELD_BACK_GROUPS
         ]
     for uri, title, template in page_list:
         if uri == "closure.md" and not closure_reached:
@@ -166,42 +198,76 @@ def client_plan(
         slots = Slots()
         if uri == PROGRAM_URI:
             markdown, embedded = _program_page(
-                slots, context, view, progress, guides, guide_bodies or {}, directory_urls=directory_urls
+                slots,
+                context,
+                view,
+                progress,
+                guides,
+                guide_bodies or {},
+                directory_urls=directory_urls,
+                language=language,
             )
-            pages.append(PageSource(uri=uri, title=title, markdown=markdown, slots=slots, embedded=embedded))
+            pages.append(
+                PageSource(uri=uri, title=language.gettext(title), markdown=markdown, slots=slots, embedded=embedded)
+            )
             continue
         if uri == "index.md":
             # The dashboard draws its own copies of the charts: ids must be unique on each page.
             feedback = view.assessment.feedback if view.assessment else None
             context["feedback"] = feedback if feedback and feedback.groups else None
             context["glance_charts"] = {
-                g.goal.id: charts.goal_chart(g, chart_id=f"glance-{g.goal.id}") for g in progress.goals
+                g.goal.id: charts.goal_chart(g, chart_id=f"glance-{g.goal.id}", language=language)
+                for g in progress.goals
             }
             context["glance_feedback"] = (
-                charts.feedback_chart(feedback, chart_id="glance-feedback") if feedback and feedback.groups else None
+                charts.feedback_chart(feedback, chart_id="glance-feedback", language=language)
+                if feedback and feedback.groups
+                else None
             )
         if uri == "goals.md":
-            context["charts"] = {g.goal.id: charts.goal_chart(g, chart_id=f"goal-{g.goal.id}") for g in progress.goals}
+            context["charts"] = {
+                g.goal.id: charts.goal_chart(g, chart_id=f"goal-{g.goal.id}", language=language) for g in progress.goals
+            }
         if uri == "assessment.md":
             feedback = view.assessment.feedback if view.assessment else None
-            context["feedback_chart"] = charts.feedback_chart(feedback, chart_id="feedback") if feedback else None
-        pages.append(PageSource(uri=uri, title=title, markdown=render_page(template, slots, **context), slots=slots))
+            context["feedback_chart"] = (
+                charts.feedback_chart(feedback, chart_id="feedback", language=language) if feedback else None
+            )
+        markdown = render_page(template, slots, language, **context)
+        pages.append(PageSource(uri=uri, title=language.gettext(title), markdown=markdown, slots=slots))
         if uri == "index.md":
             pages.extend(extra_pages)
     program_nav = NavItem(
-        "Your program", children=tuple(NavItem(f"{s.number}. {s.title}", _guide_uri(s)) for s in program.stages)
+        language.gettext("Your program"),
+        children=tuple(
+            NavItem(language.tr("%(number)s. %(stage)s", number=s.number, stage=s.title), _guide_uri(s))
+            for s in program.stages
+        ),
     )
     nav = (*(NavItem(p.title, p.uri) for p in pages), program_nav)
+    # Isolated where needed, so a name in another script reads in order in the header and the window's title.
+    name = isolated_text(view.client.name, rtl_page=language.direction == "rtl")
+    site_name = (
+        language.tr("%(name)s · Coaching (coach view)", name=name)
+        if coach_notes is not None
+        else language.tr("%(name)s · Coaching", name=name)
+    )
     return SitePlan(
-        site_name=f"{view.client.name} · Coaching" + (" (coach view)" if coach_notes is not None else ""),
+        site_name=site_name,
         pages=tuple(pages),
         guides=guides,
         nav=nav,
         client_slug=slug,
         coach_view=coach_notes is not None,
-        files=(FileSource(CALENDAR_URI, client_calendar(view, program, slug=slug, as_of=progress.as_of)),)
+        files=(
+            FileSource(
+                CALENDAR_URI, client_calendar(view, program, slug=slug, as_of=progress.as_of, language=language)
+            ),
+        )
         if calendar
         else (),
+        language=language,
+        fallbacks=fallbacks,
     )
 
 
@@ -226,9 +292,11 @@ def render_guide_page(guide: GuidePage, body: str, slots: Slots, *, dashboard_li
     return render_page(
         "guide.md.j2",
         slots,
+        guide.language,
         guide=guide,
         stage=guide.stage,
         state=guide.state,
+        steps=[guide.program.step(step).title for step in guide.stage.steps],
         heading=Markup(heading),
         body=Markup(rest),
         home=Markup(home) if dashboard_link else None,
@@ -247,6 +315,7 @@ def _program_page(
     bodies: Mapping[str, str],
     *,
     directory_urls: bool,
+    language: Language,
 ) -> tuple[str, tuple[Embedded, ...]]:
     """The client's whole program in one printable page: where they are, every client page, every guide.
 
@@ -261,8 +330,13 @@ def _program_page(
         "url": lambda uri: Markup(page_url(uri, directory_urls, page=PROGRAM_URI)),
         "calendar_uri": None,
         # The page draws its own copies of the charts, so every id in it is unique.
-        "charts": {g.goal.id: charts.goal_chart(g, chart_id=f"program-goal-{g.goal.id}") for g in progress.goals},
-        "feedback_chart": charts.feedback_chart(feedback, chart_id="program-feedback") if feedback else None,
+        "charts": {
+            g.goal.id: charts.goal_chart(g, chart_id=f"program-goal-{g.goal.id}", language=language)
+            for g in progress.goals
+        },
+        "feedback_chart": (
+            charts.feedback_chart(feedback, chart_id="program-feedback", language=language) if feedback else None
+        ),
     }
     sections = []
     client_pages = {uri: (title, template) for uri, title, template in CLIENT_PAGES}
@@ -271,8 +345,8 @@ def _program_page(
             continue
         title, template = client_pages[uri]
         anchor = f"program-{uri.removesuffix('.md')}"
-        markdown = embed_markdown(render_page(template, slots, **ctx), section_id=anchor)
-        sections.append({"title": title, "anchor": Markup(anchor), "markdown": Markup(markdown)})
+        markdown = embed_markdown(render_page(template, slots, language, **ctx), section_id=anchor)
+        sections.append({"title": language.gettext(title), "anchor": Markup(anchor), "markdown": Markup(markdown)})
     guide_sections = []
     embedded = []
     for index, guide in enumerate(guides):
@@ -281,7 +355,7 @@ def _program_page(
         guide_sections.append(
             {"stage": guide.stage, "anchor": Markup(section.anchor), "markdown": Markup(section.token)}
         )
-    markdown = render_page("program.md.j2", slots, **ctx, sections=sections, guide_sections=guide_sections)
+    markdown = render_page("program.md.j2", slots, language, **ctx, sections=sections, guide_sections=guide_sections)
     return markdown, tuple(embedded)
 
 

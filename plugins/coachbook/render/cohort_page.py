@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from coachbook.core.cohort import MIN_PEOPLE, CohortReport
+from coachbook.core.i18n import Language
 from coachbook.render.plan import NavItem, PageSource, SitePlan
 from coachbook.render.templates import render_page
 from coachbook.render.tokens import Slots
@@ -25,12 +26,13 @@ def _month(day: dt.date) -> str:
     return f"{day:%B %Y}"
 
 
-def cohort_plan(report: CohortReport) -> SitePlan:
-    """The cohort site: one report page, no guides, no other pages."""
+def cohort_plan(report: CohortReport, language: Language) -> SitePlan:
+    """The cohort site, in the firm's language: one report page, no guides, no other pages."""
     slots = Slots()
     markdown = render_page(
         "cohort.md.j2",
         slots,
+        language,
         r=report,
         min_people=MIN_PEOPLE,
         status_words=_STATUS_WORDS,
@@ -44,4 +46,5 @@ def cohort_plan(report: CohortReport) -> SitePlan:
         guides=(),
         nav=(NavItem("Cohort report", "index.md"),),
         client_slug=None,
+        language=language,
     )

@@ -17,6 +17,7 @@ from importlib import resources
 from markupsafe import Markup
 
 from coachbook.core.console import CONSOLE_NOTICE, EngagementSummary, FirmOverview
+from coachbook.core.i18n import english
 from coachbook.render.coach_calendar import coach_calendar, coach_calendar_uri
 from coachbook.render.embed import page_url
 from coachbook.render.plan import FileSource, NavItem, PageSource, SitePlan
@@ -35,6 +36,10 @@ def engagement_uri(slug: str) -> str:
 
 def coach_uri(key: str) -> str:
     return f"coaches/{key}.md"
+
+
+#: The console is the firm's own working tool, read by its coaches alone, and written in English.
+_LANGUAGE = english()
 
 
 def console_plan(
@@ -74,16 +79,18 @@ def console_plan(
         }
 
     slots = Slots()
-    pages.append(PageSource("index.md", "Console", render_page("console.md.j2", slots, **context("index.md")), slots))
+    pages.append(
+        PageSource("index.md", "Console", render_page("console.md.j2", slots, _LANGUAGE, **context("index.md")), slots)
+    )
     for coach in overview.coaches:
         uri = coach_uri(coach.key)
         slots = Slots()
-        markdown = render_page("console_coach.md.j2", slots, c=coach, **context(uri))
+        markdown = render_page("console_coach.md.j2", slots, _LANGUAGE, c=coach, **context(uri))
         pages.append(PageSource(uri, coach.name, markdown, slots))
     for summary in sorted(overview.engagements, key=_by_client):
         uri = engagement_uri(summary.slug)
         slots = Slots()
-        markdown = render_page("console_engagement.md.j2", slots, e=summary, **context(uri))
+        markdown = render_page("console_engagement.md.j2", slots, _LANGUAGE, e=summary, **context(uri))
         pages.append(PageSource(uri, summary.client_name, markdown, slots))
     nav = (
         NavItem("Console", "index.md"),

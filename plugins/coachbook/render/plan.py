@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from coachbook.core.i18n import Language, english
 from coachbook.core.model import Program, Stage
 from coachbook.core.progress import StageState
 from coachbook.render.tokens import Slots
@@ -71,6 +72,10 @@ class GuidePage:
     """Placeholder values: a client's, or the neutral wording of the public handbook."""
     state: StageState | None = None
     """The client's standing on this stage; None in the public handbook."""
+    language: Language = field(default_factory=english, repr=False)
+    """The site's language, which the guide's frame is written in."""
+    source: str | None = None
+    """The guide's translation into the site's language, read in place of the file at `uri`; None: the file itself."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,10 @@ class SitePlan:
     """Generated files besides pages, such as the client's calendar."""
     scripts: tuple[str, ...] = ()
     """Scripts of ours that every page loads, by their path among `files` (the console's sortable table)."""
+    language: Language = field(default_factory=english)
+    """The site's language: every word Coachbook writes, and the theme's interface, are in it."""
+    fallbacks: tuple[str, ...] = ()
+    """The firm's words this language has no translation of (guides, program text), shown in the default language."""
 
     def guide(self, uri: str) -> GuidePage | None:
         return next((g for g in self.guides if g.uri == uri), None)

@@ -10,20 +10,30 @@ folder and that is never written where a site is published.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from coachbook.core.cohort import cohort_report
 from coachbook.core.console import firm_overview
 from coachbook.core.frontmatter import split_front_matter
+from coachbook.core.i18n import Language, load_language
 from coachbook.core.loader import Firm, LoadedEngagement
+from coachbook.core.localise import (
+    guide_source,
+    is_translation,
+    localised_program,
+    program_fallbacks,
+    same_language,
+)
 from coachbook.core.model import Engagement, Program
 from coachbook.core.progress import compute_progress
 from coachbook.core.snapshots import Snapshot
 from coachbook.core.sponsor import sponsor_report, wants_sponsor_site
 from coachbook.core.validation import did_you_mean
 from coachbook.core.versions import Version, read_versions
-from coachbook.core.visibility import client_view, held_back
+from coachbook.core.visibility import Secret, client_view, held_back
 from coachbook.errors import CoachbookError
 from coachbook.render.changes import changes_page, compare
 from coachbook.render.client_pages import client_plan, handbook_plan
@@ -38,19 +48,71 @@ CHANGES_URI = "changes.md"
 
 __all__ = [
     "History",
+    "LanguageUse",
     "guide_uris",
+    "languages_in_use",
     "plan_client_site",
     "plan_cohort_site",
     "plan_console_site",
     "plan_handbook_site",
     "plan_sponsor_site",
     "published_versions",
+    "site_language",
 ]
 
 
 def guide_uris(firm: Firm) -> frozenset[str]:
     """Source paths of every program's guides, relative to the content folder."""
     return frozenset(stage.guide for program in firm.programs for stage in program.stages)
+
+
+def site_language(firm: Firm, tag: str | None = None) -> Language:
+    """The language a site is built in: `tag` (a client's or sponsor's), else the firm's default.
+
+    Raises:
+        CoachbookError: The language is not one Coachbook can write (the firm's `theme.language`).
+    """
+    try:
+        return load_language(tag or firm.project.language, firm.project.locales)
+    except ValueError as exc:
+        raise CoachbookError(f"{exc} (theme.language in mkdocs.yml)") from None
+
+
+@dataclass(frozen=True)
+class _Localised:
+    """A client's program and guides in their site's language, and what fell back to the default."""
+
+    language: Language
+    program: Program
+    sources: dict[str, str]
+    """The translation each guide is read from, by the guide's uri."""
+    program_fallbacks: tuple[str, ...]
+    """What of the program is shown in the default language."""
+    guide_fallbacks: tuple[str, ...]
+    """The guides shown in the default language."""
+
+    @property
+    def fallbacks(self) -> tuple[str, ...]:
+        guides = ("guides " + ", ".join(self.guide_fallbacks),) if self.guide_fallbacks else ()
+        return self.program_fallbacks + guides
+
+
+def _localise(firm: Firm, loaded: LoadedEngagement, tag: str | None) -> _Localised:
+    language = site_language(firm, tag)
+    default = firm.project.language
+    program = localised_program(loaded.program, language.tag, default)
+    content = loaded.content_dir or firm.project.content_dir
+    sources: dict[str, str] = {}
+    untranslated: list[str] = []
+    for stage in loaded.program.stages:
+        uri = Path(stage.guide).as_posix()
+        source = guide_source(content, uri, language.tag, default)
+        if source is not None:
+            sources[uri] = source
+        elif not same_language(language.tag, default):
+            untranslated.append(uri)
+    fallbacks = tuple(f.what for f in program_fallbacks(loaded.program, language.tag, default))
+    return _Localised(language, program, sources, fallbacks, tuple(untranslated))
 
 
 @dataclass(frozen=True)
@@ -87,42 +149,38 @@ def plan_client_site(
             f"no engagement named {slug!r} in {firm.project.shown(firm.project.engagements_dir)}/"
             + (f"; {hint}" if hint else "")
         )
-    bodies = _guide_bodies(firm, loaded)
-    if coach_view:
-        engagement = loaded.engagement
-        progress = compute_progress(engagement, loaded.program, as_of)
-        notes = tuple(held_back(engagement))
+    local = _localise(firm, loaded, loaded.engagement.language)
+    bodies = _guide_bodies(firm, loaded, local.sources)
+
+    def plan(view: Engagement, notes: tuple[Secret, ...] | None, extra: tuple[PageSource, ...]) -> SitePlan:
         return client_plan(
             slug,
-            engagement,
-            loaded.program,
-            progress,
+            view,
+            local.program,
+            compute_progress(view, local.program, as_of),
             directory_urls=directory_urls,
             coach_notes=notes,
+            extra_pages=extra,
             calendar=calendar,
             guide_bodies=bodies,
+            language=local.language,
+            guide_sources=local.sources,
+            fallbacks=local.fallbacks,
         )
+
+    if coach_view:
+        return plan(loaded.engagement, tuple(held_back(loaded.engagement)), ())
     view = client_view(loaded.engagement)
-    progress = compute_progress(view, loaded.program, as_of)
-    extra = (_changes_page(view, loaded.program, as_of, history, directory_urls),) if history else ()
-    return client_plan(
-        slug,
-        view,
-        loaded.program,
-        progress,
-        directory_urls=directory_urls,
-        extra_pages=extra,
-        calendar=calendar,
-        guide_bodies=bodies,
-    )
+    extra = (_changes_page(view, local.program, as_of, history, directory_urls, local.language),) if history else ()
+    return plan(view, None, extra)
 
 
-def _guide_bodies(firm: Firm, loaded: LoadedEngagement) -> dict[str, str]:
+def _guide_bodies(firm: Firm, loaded: LoadedEngagement, sources: dict[str, str]) -> dict[str, str]:
     """The body of each of the client's guides, for the program page, read just as MkDocs reads the guide's page.
 
-    The same file (from the handbook the client is pinned to, if any), the same decoding and the same
-    front matter rule (MkDocs', `coachbook.core.frontmatter`), so the program page prints exactly the text
-    of each guide page.
+    The same file (from the handbook the client is pinned to, if any, in the client's language where it is
+    translated), the same decoding and the same front matter rule (MkDocs', `coachbook.core.frontmatter`),
+    so the program page prints exactly the text of each guide page.
 
     Raises:
         CoachbookError: A guide cannot be read.
@@ -130,7 +188,7 @@ def _guide_bodies(firm: Firm, loaded: LoadedEngagement) -> dict[str, str]:
     content = loaded.content_dir or firm.project.content_dir
     bodies = {}
     for stage in loaded.program.stages:
-        path = content / stage.guide
+        path = content / sources.get(Path(stage.guide).as_posix(), stage.guide)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
@@ -140,29 +198,40 @@ def _guide_bodies(firm: Firm, loaded: LoadedEngagement) -> dict[str, str]:
 
 
 def _changes_page(
-    view: Engagement, program: Program, as_of: dt.date, history: History, directory_urls: bool
+    view: Engagement, program: Program, as_of: dt.date, history: History, directory_urls: bool, language: Language
 ) -> PageSource:
     slots = Slots()
     if history.previous_title is not None and history.previous is None:
-        markdown = _render_unavailable(history.previous_title, slots)
+        markdown = _render_unavailable(history.previous_title, slots, language)
     else:
         old = history.previous
         changes = compare(
-            old.engagement if old else None, view, program, old_as_of=old.as_of if old else None, new_as_of=as_of
+            old.engagement if old else None,
+            view,
+            program,
+            old_as_of=old.as_of if old else None,
+            new_as_of=as_of,
+            language=language,
         )
         markdown = changes_page(
-            changes, previous_title=history.previous_title, slots=slots, directory_urls=directory_urls
+            changes,
+            previous_title=history.previous_title,
+            slots=slots,
+            directory_urls=directory_urls,
+            language=language,
         )
-    return PageSource(uri=CHANGES_URI, title="What changed", markdown=markdown, slots=slots)
+    return PageSource(uri=CHANGES_URI, title=language.gettext("What changed"), markdown=markdown, slots=slots)
 
 
-def _render_unavailable(previous_title: str, slots: Slots) -> str:
+def _render_unavailable(previous_title: str, slots: Slots, language: Language) -> str:
     # The snapshot lives beside the project that published it; say so rather than guess.
-    return (
-        "---\ntitle: What changed\n---\n\n# What changed\n\n"
-        f"This version follows {slots.text(previous_title)}. The record of that version was made on another "
-        "computer, so this page cannot list what changed since. Your coach can tell you.\n"
+    title = language.gettext("What changed")
+    text = language.tr(
+        "This version follows %(version)s. The record of that version was made on another computer, so this page "
+        "cannot list what changed since. Your coach can tell you.",
+        version=str(slots.text(previous_title)),
     )
+    return f"---\ntitle: {json.dumps(title)}\n---\n\n# {title}\n\n{text}\n"
 
 
 def plan_sponsor_site(firm: Firm, slug: str, as_of: dt.date) -> SitePlan:
@@ -178,19 +247,72 @@ def plan_sponsor_site(firm: Firm, slug: str, as_of: dt.date) -> SitePlan:
         raise CoachbookError(
             f"{slug} has no sponsor site; add `site: true` under `sponsor:` in {firm.project.shown(loaded.source)}"
         )
-    return sponsor_plan(slug, sponsor_report(loaded.engagement, loaded.program, as_of))
+    sponsor = loaded.engagement.sponsor
+    tag = (sponsor.language if sponsor else None) or loaded.engagement.language
+    local = _localise(firm, loaded, tag)
+    report = sponsor_report(loaded.engagement, local.program, as_of)
+    return sponsor_plan(slug, report, local.language, fallbacks=local.program_fallbacks)
+
+
+@dataclass(frozen=True)
+class LanguageUse:
+    """One language the firm's sites are written in, who reads it, and what it leaves untranslated."""
+
+    language: Language
+    sites: tuple[str, ...]
+    """The sites in this language: slugs, `SLUG (sponsor)`, or `handbook`."""
+    fallbacks: tuple[str, ...]
+    """The firm's words (guides, program) shown in its default language instead, for any of these sites."""
+
+
+def languages_in_use(firm: Firm, plain: Mapping[str, bool] | None = None) -> list[LanguageUse]:
+    """Every language a site of the firm is built in, the firm's own first, for `coachbook check`.
+
+    `plain` adds engagements that are not loaded in `firm` because they name no language of their own (their
+    sites are in the firm's language, which leaves nothing untranslated): by slug, whether they ask for a
+    sponsor site. `check` loads in full only the engagements that name a language.
+
+    Raises:
+        CoachbookError: The firm's `theme.language` is not a language Coachbook can write.
+    """
+    uses: dict[str, tuple[Language, list[str], dict[str, None]]] = {}
+
+    def add(tag: str | None, site: str, fallbacks: tuple[str, ...]) -> None:
+        language = site_language(firm, tag)
+        _, sites, found = uses.setdefault(language.tag, (language, [], {}))
+        sites.append(site)
+        found.update(dict.fromkeys(fallbacks))
+
+    add(None, "handbook", ())
+    others = {slug: sponsor_site for slug, sponsor_site in (plain or {}).items() if slug not in firm.engagements}
+    for slug in sorted([*firm.engagements, *others]):
+        if slug in others:
+            add(None, slug, ())
+            if others[slug]:
+                add(None, f"{slug} (sponsor)", ())
+            continue
+        loaded = firm.engagements[slug]
+        local = _localise(firm, loaded, loaded.engagement.language)
+        add(local.language.tag, slug, local.fallbacks)
+        sponsor = loaded.engagement.sponsor
+        if wants_sponsor_site(loaded.engagement) and sponsor is not None and sponsor.language:
+            sponsored = _localise(firm, loaded, sponsor.language)
+            add(sponsored.language.tag, f"{slug} (sponsor)", sponsored.program_fallbacks)
+        elif wants_sponsor_site(loaded.engagement):
+            add(local.language.tag, f"{slug} (sponsor)", local.program_fallbacks)
+    return [LanguageUse(language, tuple(sites), tuple(found)) for language, sites, found in uses.values()]
 
 
 def plan_handbook_site(firm: Firm, *, site_name: str) -> SitePlan:
-    """Plan the public handbook: guides in neutral wording and the firm's other pages."""
+    """Plan the public handbook, in the firm's default language: guides in neutral wording and its other pages.
+
+    A page's translations (`index.de.md` beside `index.md`) are for clients' sites, not pages of their own.
+    """
     content = firm.project.content_dir
     guides = guide_uris(firm)
-    extra = frozenset(
-        p.relative_to(content).as_posix()
-        for p in content.rglob("*.md")
-        if p.relative_to(content).as_posix() not in guides
-    )
-    return handbook_plan(firm.programs, site_name=site_name, extra_docs=extra)
+    pages = [p.relative_to(content).as_posix() for p in content.rglob("*.md")]
+    extra = frozenset(uri for uri in pages if uri not in guides and not is_translation(uri, pages))
+    return handbook_plan(firm.programs, site_name=site_name, extra_docs=extra, language=site_language(firm))
 
 
 def published_versions(firm: Firm) -> dict[str, list[Version]]:
@@ -232,4 +354,5 @@ def plan_cohort_site(firm: Firm, organisation: str, as_of: dt.date, *, minimum: 
     Raises:
         CoachbookError: The organisation has fewer than `minimum` engagements.
     """
-    return cohort_plan(cohort_report(organisation, list(firm.engagements.values()), as_of, minimum=minimum))
+    report = cohort_report(organisation, list(firm.engagements.values()), as_of, minimum=minimum)
+    return cohort_plan(report, site_language(firm))
