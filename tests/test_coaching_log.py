@@ -85,7 +85,7 @@ def test_a_period_counts_only_its_sessions(sample: Firm) -> None:
 
 
 def test_the_firms_coaches(sample: Firm) -> None:
-    assert coaches(sample.engagements.values()) == ["Priya Raman", "Tom Becker"]
+    assert coaches(sample.engagements.values()) == ["Katrin Albers", "Priya Raman", "Tom Becker"]
 
 
 # --------------------------------------------------------------------------- the rules, as a table
@@ -237,7 +237,7 @@ def test_the_markdown_log_and_its_file(firm: Path) -> None:
     done = run_coachbook(firm, "hours", "--as-of", AS_OF, "--from", "2026-01-01", "-o", str(target), check=True)
     assert "keep it private" in done.stderr
     text = target.read_text(encoding="utf-8")
-    assert text.count("# Client coaching log: ") == 2
+    assert text.count("# Client coaching log: ") == 3
     # From 1 January 2026, Kwame's five 2025 sessions (7.5 hours) are left out: 7 of his 12 remain.
     assert "| 5 client(s), 47 session(s) | 47.50 | 8.00 | 55.50 |" in text
     assert "| 4 client(s), 23 session(s) | 25.25 | 0.00 | 25.25 |" in text
@@ -246,7 +246,10 @@ def test_the_markdown_log_and_its_file(firm: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--format", "csv"), "a CSV log is one coach's; name one with --coach (Priya Raman, Tom Becker)"),
+        (
+            ("--format", "csv"),
+            "a CSV log is one coach's; name one with --coach (Katrin Albers, Priya Raman, Tom Becker)",
+        ),
         (("--coach", "Pria Raman"), "no engagement is coached by 'Pria Raman'; did you mean 'Priya Raman'?"),
         (("--from", "2026-05-01", "--to", "2026-04-01"), "--to is before --from"),
         (("-o", "site/log.md"), "refusing to write a coaching log into site/"),

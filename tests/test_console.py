@@ -227,13 +227,14 @@ def test_the_sample_firms_overview(sample: Firm) -> None:
     assert concerns == {
         "dana-whitfield": [Concern.OVERDUE_ACTIONS],
         "grace-whitcombe": [Concern.NO_RECENT_SESSION, Concern.OVERDUE_ACTIONS, Concern.STALE_MEASUREMENTS],
+        "jonas-brandt": [Concern.OVERDUE_ACTIONS],
         "mariam-haddad": [Concern.ENDING_WITHOUT_CLOSURE, Concern.SESSIONS_USED_UP],
         "tomasz-kowal": [Concern.OVERDUE_ACTIONS],
     }
     # Those that need attention open the table.
-    assert [e.slug for e in overview.engagements[:4]] == list(concerns)
+    assert [e.slug for e in overview.engagements[:5]] == list(concerns)
     coaches = {c.key: c for c in overview.coaches}
-    assert sorted(coaches) == ["priya-raman", "tom-becker"]
+    assert sorted(coaches) == ["katrin-albers", "priya-raman", "tom-becker"]
     assert coaches["priya-raman"].engagements == (
         "dana-whitfield",
         "grace-whitcombe",
