@@ -165,6 +165,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                 # Only this site's engagement, and the others' audit strings from the record cache.
                 inputs = load_site_inputs(project, slug)
                 self._firm, self._index = inputs.firm, inputs.index
+                if slug:
+                    # A preview, or a plain `mkdocs build`: say what `coachbook check` would warn about (and
+                    # let `--strict` refuse it); `coachbook build` reports the firm's warnings itself.
+                    for warning in self._firm.engagements[slug].warnings:
+                        log.warning(str(warning))
             if slug and self._sponsor:
                 self._plan = plan_sponsor_site(self._firm, slug, as_of)
                 if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):

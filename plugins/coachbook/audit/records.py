@@ -50,7 +50,7 @@ __all__ = [
 #: The cache's file, in Coachbook's working folder.
 CACHE_FILE = "engagements.json"
 #: Bump when the layout changes; an older file is then ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: Below this many changed files, parsing them here is quicker than starting processes to share the work.
 PARALLEL_FROM = 40
 #: The cache as last read or written by this process, by file: (its stamp, its records).
@@ -68,6 +68,8 @@ class EngagementRecord:
     """The git ref the engagement pins its handbook at, if it does."""
     sponsor: bool = False
     """Whether the engagement asks for a sponsor site."""
+    warnings: tuple[Problem, ...] = ()
+    """What `coachbook check` warns about in the file, kept so that an unchanged file is not read again to say it."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +78,7 @@ class EngagementRecord:
             "fragments": self.fragments.to_json(),
             "handbook": self.handbook,
             "sponsor": self.sponsor,
+            "warnings": [warning.to_json() for warning in self.warnings],
         }
 
     @classmethod
@@ -86,6 +89,7 @@ class EngagementRecord:
             Fragments.from_json(data["fragments"]),
             None if data.get("handbook") is None else str(data["handbook"]),
             bool(data.get("sponsor", False)),
+            tuple(Problem.from_json(w) for w in data.get("warnings", ())),
         )
 
 
@@ -116,6 +120,7 @@ def record_of(loaded: LoadedEngagement, raw: bytes) -> EngagementRecord:
         fragments=fragments_of(loaded.engagement),
         handbook=loaded.engagement.handbook,
         sponsor=wants_sponsor_site(loaded.engagement),
+        warnings=loaded.warnings,
     )
 
 
@@ -212,14 +217,17 @@ def records_for(
     *,
     handbooks: HandbookSource | None = None,
     jobs: int = 1,
+    problems_out: list[Problem] | None = None,
 ) -> dict[str, EngagementRecord]:
     """The record of every engagement file in `files` (by slug): from the cache while unchanged, else parsed.
 
     Changed files are parsed here, or, when many changed, shared among `jobs` processes. `handbooks`
-    reads the handbooks engagements pin (`coachbook.refs.handbooks.GitHandbooks`).
+    reads the handbooks engagements pin (`coachbook.refs.handbooks.GitHandbooks`). Given
+    `problems_out`, problems are added to it rather than raised, and the records of the valid files
+    are returned (and cached) all the same: `coachbook check` reports every file at once.
 
     Raises:
-        ProblemList: Every problem in every changed file.
+        ProblemList: Every problem in every changed file (unless `problems_out` is given).
     """
     records: dict[str, EngagementRecord] = {}
     changed: list[tuple[str, Path]] = []
@@ -241,8 +249,10 @@ def records_for(
         parsed, found = parse_records((project, programs, changed, handbooks))
         records.update(parsed)
         problems += found
-    if problems:
+    if problems and problems_out is None:
         raise ProblemList(problems)
+    if problems_out is not None:
+        problems_out += problems
     for slug, record in records.items():
         cache.put(slug, record)
     cache.keep_only(files)

@@ -5,7 +5,11 @@ validate `content/program.yml` and `engagements/*.yml`, and they generate the
 JSON Schema that editors use to complete fields while a coach types.
 
 Every model forbids unknown keys, so a misspelt field is an error with a
-"did you mean" hint instead of a value that silently never shows up.
+"did you mean" hint instead of a value that silently never shows up. Rules
+that span fields (an end before a start, a target equal to its baseline) are
+not model validators: pydantic runs those only once every field is valid, so
+a coach would meet them one run later. They live in `coachbook.core.rules`,
+which reads the file as written and runs beside the field checks.
 
 What is never published is decided by one rule (see `coachbook.core.visibility`):
 any field named `private`, any item with `coach_only: true`, and any item with
@@ -17,7 +21,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from coachbook.core.fields import (
     ClockTime,
@@ -42,6 +46,7 @@ __all__ = [
     "Closure",
     "Coach",
     "Engagement",
+    "EngagementState",
     "Feedback",
     "FeedbackGroup",
     "Goal",
@@ -57,6 +62,7 @@ __all__ = [
     "Stage",
     "StageProgress",
     "StageStatus",
+    "Status",
     "Win",
 ]
 
@@ -238,16 +244,6 @@ class StageProgress(_Model):
     completed: IsoDate | None = None
     private: Markdown | None = None
 
-    @model_validator(mode="after")
-    def _dates_match_status(self) -> StageProgress:
-        if self.status is StageStatus.DONE and self.completed is None:
-            raise ValueError("a stage marked done needs a `completed` date")
-        if self.status is StageStatus.NOT_STARTED and (self.started or self.completed):
-            raise ValueError("a stage that has not started cannot have `started` or `completed` dates")
-        if self.started and self.completed and self.completed < self.started:
-            raise ValueError("`completed` is before `started`")
-        return self
-
 
 # --------------------------------------------------------------------------- assessment
 
@@ -323,12 +319,6 @@ class Goal(_Shareable):
     """Hide the goal's wording from the sponsor view; progress is still shown."""
     measurements: list[Measurement] = []
 
-    @model_validator(mode="after")
-    def _target_differs(self) -> Goal:
-        if self.baseline == self.target:
-            raise ValueError("`target` equals `baseline`, so progress cannot be measured")
-        return self
-
 
 class ActionStatus(StrEnum):
     """Where an action stands."""
@@ -349,12 +339,6 @@ class Action(_Shareable):
     done_on: IsoDate | None = None
     support: list[Text] = []
     """Resources or support the client needs for it."""
-
-    @model_validator(mode="after")
-    def _done_on_matches(self) -> Action:
-        if self.done_on is not None and self.status is not ActionStatus.DONE:
-            raise ValueError("`done_on` is set but `status` is not `done`")
-        return self
 
 
 # --------------------------------------------------------------------------- sessions and reviews
@@ -402,6 +386,37 @@ class Closure(_Model):
     private: Markdown | None = None
 
 
+# --------------------------------------------------------------------------- status
+
+
+class EngagementState(StrEnum):
+    """Where the engagement as a whole stands."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED_EARLY = "ended-early"
+    COMPLETED = "completed"
+
+
+class Status(_Model):
+    """Where the engagement stands, when it is not simply running: paused, ended early, or completed.
+
+    Leave `status:` out while the engagement runs; a `closure:` alone marks it completed.
+    """
+
+    state: EngagementState
+    """`active`, `paused`, `ended-early` or `completed`."""
+    date: IsoDate | None = None
+    """For `paused`, the first day of the pause; for `ended-early`, the day the engagement ended."""
+    until: IsoDate | None = None
+    """For `paused`: the day sessions are planned to start again, if it is known."""
+    reason: Markdown | None = None
+    """Why, in words written to the client, who reads them on their dashboard (Markdown). Leave it out to say nothing;
+    keep a reason for yourself under `private:` instead."""
+    private: Markdown | None = None
+    """The coach's own note on the pause or the early end; never published."""
+
+
 # --------------------------------------------------------------------------- engagement
 
 
@@ -420,6 +435,8 @@ class Engagement(_Model):
     """First day of the engagement (YYYY-MM-DD)."""
     end: IsoDate
     """Planned end of the engagement."""
+    status: Status | None = None
+    """Only when the engagement is paused, ended early, or completed without all its stages done; see `Status`."""
     cadence: Cadence
     """How often sessions happen and how long they last."""
     agreement: Agreement
@@ -448,12 +465,6 @@ class Engagement(_Model):
     The client then keeps reading the handbook they signed up to while the firm improves `content/`."""
     private: Markdown | None = None
     """The coach's notes on the whole engagement; never published."""
-
-    @model_validator(mode="after")
-    def _end_after_start(self) -> Engagement:
-        if self.end < self.start:
-            raise ValueError("`end` is before `start`")
-        return self
 
     def session_minutes(self, session: Session) -> int:
         return session.minutes or self.cadence.minutes

@@ -181,7 +181,9 @@ def goal_progress(goal: Goal, as_of: dt.date) -> GoalProgress:
     readings = tuple(sorted((m for m in goal.measurements if m.date <= as_of), key=lambda m: m.date))
     latest = readings[-1] if readings else None
     value = latest.value if latest else goal.baseline
-    fraction = (value - goal.baseline) / (goal.target - goal.baseline)
+    span = goal.target - goal.baseline
+    # The loader refuses a target equal to its baseline (`coachbook.core.rules`); a model made in code is not checked.
+    fraction = (value - goal.baseline) / span if span else 0.0
     return GoalProgress(goal=goal, measurements=readings, latest=latest, fraction=fraction, achieved=fraction >= 1.0)
 
 
