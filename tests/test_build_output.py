@@ -22,6 +22,7 @@ def test_a_build_says_where_to_open_each_site_and_how_to_preview(firm: Path) -> 
         "dana-whitfield",
         "dana-whitfield (sponsor)",
         "kwame-asante",
+        "leila-haddad",
         "sofia-marquez",
     ]
     for _, path in listed:
@@ -40,9 +41,9 @@ def test_a_broken_link_in_a_guide_is_reported_once_in_plain_words(firm: Path) ->
     result = run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
     err = result.stderr
     said = 'content/stages/03-assessment.md links to "old-form.md", but there is no such page or file.'
-    # One line for the guide, however many sites show it: the handbook and the three clients (not the sponsor).
+    # One line for the guide, however many sites show it: the handbook and the four clients (not the sponsor).
     assert err.count(said) == 1, err
-    assert "(in 4 sites, such as dana-whitfield, handbook, kwame-asante)" in err
+    assert "(in 5 sites, such as dana-whitfield, handbook, kwame-asante)" in err
     # The print page repeats every guide, so it repeats the link; it is named as a page Coachbook makes.
     assert "The page program.md, which Coachbook makes from your guides, links to" in err
     # MkDocs' own wording is gone.

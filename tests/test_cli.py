@@ -29,7 +29,7 @@ def line_of(path: Path, needle: str) -> int:
 def test_check_passes_on_the_sample_firm(firm: Path) -> None:
     result = run_coachbook(firm, "check")
     assert result.returncode == 0, result.stderr
-    assert "OK: 1 program(s), 7 stage guide(s), 3 engagement(s)." in result.stdout
+    assert "OK: 1 program(s), 7 stage guide(s), 4 engagement(s)." in result.stdout
 
 
 def test_check_on_a_broken_file_prints_file_line_column_field_and_hint(firm: Path) -> None:
@@ -48,7 +48,7 @@ def test_check_says_warnings_and_passes_unless_strict(firm: Path) -> None:
     replace_in(kwame, "  sessions: 12", "  sessions: 10")
     result = run_coachbook(firm, "check")
     assert result.returncode == 0, result.stderr
-    assert "OK with 1 warning: 1 program(s), 7 stage guide(s), 3 engagement(s)." in result.stdout
+    assert "OK with 1 warning: 1 program(s), 7 stage guide(s), 4 engagement(s)." in result.stdout
     assert re.search(
         r"engagements/kwame-asante\.yml:\d+:1: warning: sessions: 12 sessions are listed \(not counting cancelled "
         r"ones\), but the agreement is for 10\n    hint: if more sessions were agreed, raise `agreement.sessions`",

@@ -140,7 +140,7 @@ def test_each_complete_example_passes_coachbook_check(tmp_path: Path, number: in
     (firm / "engagements" / "docs-example.yml").write_text(text, encoding="utf-8")
     result = run_coachbook(firm, "check")
     assert result.returncode == 0, f"complete example {number + 1} fails `coachbook check`:\n{result.stderr}"
-    assert "4 engagement(s)" in result.stdout
+    assert "5 engagement(s)" in result.stdout
 
 
 @pytest.mark.parametrize("number", range(len(complete_examples())))

@@ -28,7 +28,7 @@ from coachbook.errors import CoachbookError
 from .conftest import run_coachbook
 
 SITE_ID = "k7mqxr4tpb3sud6fh4ua6pur"
-SLUGS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
+SLUGS = ("dana-whitfield", "kwame-asante", "leila-haddad", "sofia-marquez")
 SITE = NginxSite(site_root=PurePosixPath("/srv/coachbook/site"), htpasswd_dir=PurePosixPath("/etc/nginx/coachbook"))
 HEADER_NAMES = (
     "X-Robots-Tag",
@@ -151,7 +151,7 @@ def test_csp_allows_materials_inline_scripts_and_nothing_from_elsewhere() -> Non
 
 
 def test_guessable_addresses_get_a_warning_comment() -> None:
-    assert "# 3 of 3 client site(s) below are still addressed by their slug." in render_nginx(SLUGS, SITE, guessable=3)
+    assert "# 4 of 4 client site(s) below are still addressed by their slug." in render_nginx(SLUGS, SITE, guessable=4)
     assert "still addressed by their slug" not in render_nginx([SITE_ID], SITE, guessable=0)
 
 
@@ -275,7 +275,7 @@ def test_hosting_names_no_client(firm: Path) -> None:
         assert f"location ^~ /clients/{slug}/ {{" in config
     assert f'root "{firm.resolve() / "site"}";' in config
     assert f'auth_basic_user_file "{firm.resolve() / "secrets" / "htpasswd" / "dana-whitfield.htpasswd"}";' in config
-    assert "# 3 of 3 client site(s) below are still addressed by their slug." in config
+    assert "# 4 of 4 client site(s) below are still addressed by their slug." in config
 
 
 def test_hosting_uses_the_site_id_and_not_the_slug(firm: Path) -> None:
@@ -283,7 +283,7 @@ def test_hosting_uses_the_site_id_and_not_the_slug(firm: Path) -> None:
     config = run_coachbook(firm, "hosting", check=True).stdout
     assert f"location ^~ /clients/{SITE_ID}/ {{" in config
     assert "dana-whitfield" not in config and "whitfield" not in config.lower()
-    assert "# 2 of 3 client site(s)" in config
+    assert "# 3 of 4 client site(s)" in config
 
 
 def test_hosting_options_and_output_file(firm: Path, tmp_path: Path) -> None:
@@ -330,7 +330,7 @@ def test_hosting_headers_format(firm: Path) -> None:
 def test_hosting_warns_about_clients_without_a_password(firm: Path) -> None:
     run_coachbook(firm, "passwd", "kwame-asante", check=True)
     result = run_coachbook(firm, "hosting", check=True)
-    assert "no password file yet for dana-whitfield, sofia-marquez" in result.stderr
+    assert "no password file yet for dana-whitfield, leila-haddad, sofia-marquez" in result.stderr
 
 
 def test_hosting_refuses_unsafe_values(firm: Path) -> None:

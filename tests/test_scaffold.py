@@ -59,7 +59,7 @@ def test_new_with_flags_writes_a_commented_file_that_passes_check(firm: Path) ->
 
     check = run_coachbook(firm, "check")
     assert check.returncode == 0, check.stderr
-    assert "4 engagement(s)" in check.stdout
+    assert "5 engagement(s)" in check.stdout
     loaded = load_firm(project_of(firm)).engagements["jordan-lee"]
     e = loaded.engagement
     assert (e.client.name, e.client.role, e.client.organisation) == (

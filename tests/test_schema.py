@@ -62,7 +62,7 @@ def test_the_committed_schema_is_up_to_date_with_the_model() -> None:
 
 
 def test_every_sample_engagement_points_its_editor_at_the_schema() -> None:
-    assert len(SAMPLES) == 3
+    assert len(SAMPLES) == 4
     for path in SAMPLES:
         assert path.read_text(encoding="utf-8").splitlines()[0] == SCHEMA_LINE, path.name
     assert SCHEMA_LINE == "# yaml-language-server: $schema=engagement.schema.json"
@@ -219,4 +219,4 @@ def test_schema_command_writes_and_checks_the_file(firm: Path) -> None:
     assert target.read_text(encoding="utf-8") == schema_text()
     assert run_coachbook(firm, "schema").stdout.startswith("Already up to date")
     # The loader reads .yml files only: the schema beside them is not an engagement.
-    assert "3 engagement(s)" in run_coachbook(firm, "check", check=True).stdout
+    assert "4 engagement(s)" in run_coachbook(firm, "check", check=True).stdout

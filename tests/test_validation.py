@@ -80,7 +80,7 @@ def as_tuple(problem: Problem) -> tuple[str, int, int, str, str, str]:
 
 def test_the_sample_firm_loads_cleanly() -> None:
     firm = load(Project(root=ROOT, content_dir=ROOT / "content", engagements_dir=ROOT / "engagements"))
-    assert sorted(firm.engagements) == ["dana-whitfield", "kwame-asante", "sofia-marquez"]
+    assert sorted(firm.engagements) == ["dana-whitfield", "kwame-asante", "leila-haddad", "sofia-marquez"]
     assert [p.id for p in firm.programs] == ["executive"]
     assert firm.program(None).id == "executive"
     dana = firm.engagements["dana-whitfield"]
@@ -622,7 +622,7 @@ def test_other_files_and_dotfiles_are_ignored(tmp_path: Path) -> None:
     (project.engagements_dir / ".draft.yml").write_text("broken: [", encoding="utf-8")
     (project.engagements_dir / "engagement.schema.json").write_text("{}", encoding="utf-8")
     (project.engagements_dir / "archive.yml").mkdir()
-    assert sorted(load(project).engagements) == ["dana-whitfield", "kwame-asante", "sofia-marquez"]
+    assert sorted(load(project).engagements) == ["dana-whitfield", "kwame-asante", "leila-haddad", "sofia-marquez"]
 
 
 def test_symlinked_engagement_is_refused(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def did_you_mean(word: str, choices: Sequence[str] | Mapping[str, Any] | set[str
     same = [option for option in options if _folded(option) == folded]
     if same:
         return f"did you mean {same[0]!r}?"
-    close = difflib.get_close_matches(folded, options, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]!r}?"
     if len(options) <= 12:

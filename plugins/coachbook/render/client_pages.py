@@ -133,7 +133,12 @@ def client_plan(
     values = personal_values(view, program)
     guides = tuple(
         GuidePage(
-            uri=_guide_uri(stage), stage=stage, program=program, values=values, state=progress.stage_state(stage.id)
+            uri=_guide_uri(stage),
+            stage=stage,
+            program=program,
+            values=values,
+            state=progress.stage_state(stage.id),
+            ended=progress.status.ended,
         )
         for stage in program.stages
     )
@@ -229,6 +234,7 @@ def render_guide_page(guide: GuidePage, body: str, slots: Slots, *, dashboard_li
         guide=guide,
         stage=guide.stage,
         state=guide.state,
+        ended=guide.ended,
         heading=Markup(heading),
         body=Markup(rest),
         home=Markup(home) if dashboard_link else None,

@@ -71,6 +71,8 @@ class GuidePage:
     """Placeholder values: a client's, or the neutral wording of the public handbook."""
     state: StageState | None = None
     """The client's standing on this stage; None in the public handbook."""
+    ended: bool = False
+    """The client's engagement has ended (early, or completed), so a stage they did not finish is framed that way."""
 
 
 @dataclass(frozen=True)
