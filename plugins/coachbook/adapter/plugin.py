@@ -67,8 +67,8 @@ AUDIENCE_ENV = "COACHBOOK_AUDIENCE"
 COACH_VIEW_ENV = "COACHBOOK_COACH_VIEW"
 #: Plugins that let page text run code; a client site must not be built with them.
 _CODE_RUNNING_PLUGINS = ("macros", "mkdocs-simple-hooks")
-#: Files in the content folder that are data for Coachbook, not pages or assets to publish.
-_DATA_SUFFIXES = (".yml", ".yaml")
+#: Files in the content folder that are data for Coachbook (the program and its schema), not pages or assets.
+_DATA_SUFFIXES = (".yml", ".yaml", ".schema.json")
 
 
 class CoachbookConfig(Config):  # type: ignore[no-untyped-call]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -17,13 +18,14 @@ asked for. The file is written from a commented template, passes
 `coachbook check` as it is, and never replaces an existing file.
 """
 
-SCHEMA_HELP = """Write engagements/engagement.schema.json, the JSON Schema of engagement files.
+SCHEMA_HELP = """Write the JSON Schemas editors use: engagements/engagement.schema.json and content/program.schema.json.
 
 \b
 Editors with the YAML language server (such as VS Code's YAML extension)
-read it through the first line of each engagement file and then complete
+read them through the first line of each engagement file and of
+program.yml (and the firm's .vscode/settings.json), then complete, describe
 and check fields while you type. Run it again after upgrading Coachbook;
---check only tells whether the file is up to date (for CI).
+--check only tells whether the files are up to date (for CI).
 """
 
 
@@ -73,7 +75,7 @@ def new(
     with reported(opts):
         from coachbook.core.loader import load_programs
         from coachbook.core.scaffold import NewEngagement, choose_program, create_engagement, slug_error
-        from coachbook.core.schema import write_schema
+        from coachbook.core.schema import write_schemas
         from coachbook.errors import ProblemList
 
         project = project_of(opts.config_file)
@@ -107,9 +109,9 @@ def new(
         )
         path = create_engagement(project, details)
         click.echo(f"Created {shown(path)} for {details.client_name} ({program.title}).")
-        schema_path, written = write_schema(project.engagements_dir)
-        if written:
-            click.echo(f"Wrote {shown(schema_path)}, so your editor can complete and check the fields.")
+        for schema_path, written in write_schemas(project):
+            if written:
+                click.echo(f"Wrote {shown(schema_path)}, so your editor can complete and check the fields.")
         click.echo("Next:")
         click.echo(f"  1. Open {shown(path)} and fill in the agreement; the comments say what each field holds.")
         click.echo("  2. Run `coachbook check`.")
@@ -117,18 +119,25 @@ def new(
 
 
 @click.command(help=SCHEMA_HELP)
-@click.option("--check", is_flag=True, help="Only check that the file is up to date; exit 1 if it is not.")
+@click.option("--check", is_flag=True, help="Only check that the files are up to date; exit 1 if one is not.")
 @click.pass_obj
 def schema(opts: Options, check: bool) -> None:
     with reported(opts):
-        from coachbook.core.schema import SCHEMA_FILE, schema_is_current, write_schema
+        from coachbook.core.schema import schemas_of, write_schemas
 
         project = project_of(opts.config_file)
-        path = project.engagements_dir / SCHEMA_FILE
         if check:
-            if not schema_is_current(project.engagements_dir):
-                fail(f"{shown(path)} is missing or out of date; run `coachbook schema` and commit it")
-            click.echo(f"{shown(path)} is up to date.")
+            stale = [path for path, text in schemas_of(project) if not _holds(path, text)]
+            for path in stale:
+                click.echo(f"{shown(path)} is missing or out of date.", err=True)
+            if stale:
+                fail("run `coachbook schema` and commit the schema files")
+            for path, _ in schemas_of(project):
+                click.echo(f"{shown(path)} is up to date.")
             return
-        path, written = write_schema(project.engagements_dir)
-        click.echo(f"{'Wrote' if written else 'Already up to date:'} {shown(path)}")
+        for path, written in write_schemas(project):
+            click.echo(f"{'Wrote' if written else 'Already up to date:'} {shown(path)}")
+
+
+def _holds(path: Path, text: str) -> bool:
+    return path.is_file() and path.read_text(encoding="utf-8") == text

@@ -92,8 +92,11 @@ class ProcessStep(_Model):
     """One step of the generic coaching process that stages map onto."""
 
     id: Identifier
+    """The step's id, lower-case words joined by hyphens; stages name it in `steps`."""
     title: Text
+    """The step's name as clients read it, such as "Goal setting"."""
     summary: Text
+    """One sentence: what happens in this step."""
     recurring: StrictBool = False
     """True for a cycle that repeats inside a stage, such as "review and adjust"."""
 
@@ -102,8 +105,11 @@ class Stage(_Model):
     """One stage of a coaching program, in the order the client lives it."""
 
     id: Identifier
+    """The stage's id, lower-case words joined by hyphens; engagements name it under `stages:` and in sessions."""
     number: PositiveInt
+    """The stage's place in the list: 1 for the first stage, 2 for the next, and so on."""
     title: Text
+    """The stage's name as clients read it, in the menu and on every page."""
     summary: Text
     """One line: what the stage is for."""
     guide: Text
@@ -113,7 +119,9 @@ class Stage(_Model):
     duration: Text
     """Typical duration in words, such as "2–4 weeks"."""
     client_does: Annotated[list[Text], Field(min_length=1)]
+    """What the client does in this stage, one item per line; the dashboard lists it."""
     coach_does: Annotated[list[Text], Field(min_length=1)]
+    """What the coach does in this stage, one item per line."""
     exit_criteria: Annotated[list[Text], Field(min_length=1)]
     """The checklist that says the stage is done."""
 
@@ -122,10 +130,15 @@ class Program(_Model):
     """A coaching program: ordered stages mapped onto process steps."""
 
     id: Identifier
+    """The program's id; an engagement names it with `program:`."""
     title: Text
+    """The program's name as clients read it, such as "Executive Coaching Programme"."""
     summary: Text
+    """A sentence or two on what the program is for."""
     process_steps: Annotated[list[ProcessStep], Field(min_length=1)]
+    """The generic coaching process the stages map onto, in order."""
     stages: Annotated[list[Stage], Field(min_length=1)]
+    """The stages in the order a client lives them; each has its guide."""
 
     def stage(self, stage_id: str) -> Stage:
         """Return the stage with this id (callers validate ids first)."""
@@ -140,6 +153,7 @@ class ProgramFile(_Model):
     """The whole of `content/program.yml`: one or more programs, the first is the default."""
 
     programs: Annotated[list[Program], Field(min_length=1)]
+    """One or more programs; the first is the default for engagements that name none."""
 
 
 # --------------------------------------------------------------------------- people
@@ -149,12 +163,17 @@ class Client(_Model):
     """The person being coached. Their name and contacts identify them."""
 
     name: Text
+    """The client's full name, as their site shows it."""
     first_name: Text | None = None
     """How the site greets them; defaults to the first word of `name`."""
     role: Text
+    """The client's job title, such as "Chief Operating Officer"."""
     organisation: Text
+    """Where the client works."""
     email: Email | None = None
+    """The client's email address; shown only on their own site, never on another's."""
     phone: Text | None = None
+    """The client's phone number, in quotes, such as "+44 7700 900000"."""
 
     @property
     def given_name(self) -> str:
@@ -165,8 +184,11 @@ class Coach(_Model):
     """The coach who runs the engagement."""
 
     name: Text
+    """The coach's full name, as the client's site shows it."""
     first_name: Text | None = None
+    """How pages refer to the coach; defaults to the first word of `name`."""
     email: Email | None = None
+    """The coach's email address, shown on the client's dashboard."""
 
     @property
     def given_name(self) -> str:
@@ -177,8 +199,11 @@ class Sponsor(_Model):
     """The person at the client's organisation who commissioned the coaching."""
 
     name: Text
+    """The sponsor's full name."""
     role: Text
+    """The sponsor's job title, such as "Chief People Officer"."""
     email: Email | None = None
+    """The sponsor's email address; never shown on any site."""
     site: StrictBool = False
     """Build a sponsor site at `sponsors/<address>/`: stages reached, goal progress and sessions held, no content."""
 
@@ -187,7 +212,9 @@ class Cadence(_Model):
     """How often sessions happen and how long they last."""
 
     every_weeks: PositiveInt
+    """How many weeks between sessions: 1 for weekly, 2 for every other week."""
     minutes: PositiveInt = 60
+    """How long a session lasts, in minutes (60 when left out)."""
     format: Text | None = None
     """Where sessions happen, such as "Video call, in person once a quarter"."""
 
@@ -208,21 +235,30 @@ class Roles(_Model):
     """Who does what, in the words of the agreement."""
 
     client: list[Text] = []
+    """What the client agreed to do, one item per line."""
     coach: list[Text] = []
+    """What the coach agreed to do, one item per line."""
     sponsor: list[Text] = []
+    """What the sponsor agreed to do, one item per line."""
 
 
 class Agreement(_Model):
     """The coaching agreement signed during contracting."""
 
     signed: IsoDate | None = None
+    """The day the agreement was signed (YYYY-MM-DD)."""
     sessions: PositiveInt
     """Number of sessions agreed."""
     roles: Roles = Roles()
+    """Who does what: lists for `client`, `coach` and `sponsor`."""
     confidentiality: Markdown
+    """Who hears what, and the limits of confidentiality, written to the client (Markdown)."""
     logistics: Markdown
+    """When, where and how sessions happen (Markdown)."""
     cancellation: Markdown | None = None
+    """How to move or cancel a session, and what happens with late notice (Markdown)."""
     private: Markdown | None = None
+    """The coach's own notes on the agreement, such as fees; never published."""
 
 
 # --------------------------------------------------------------------------- stages
@@ -240,9 +276,13 @@ class StageProgress(_Model):
     """The coach's record of one stage: its status and when it moved."""
 
     status: StageStatus
+    """`not-started`, `in-progress` or `done`."""
     started: IsoDate | None = None
+    """The day the stage began (YYYY-MM-DD)."""
     completed: IsoDate | None = None
+    """The day the stage was done (YYYY-MM-DD); required once `status` is `done`."""
     private: Markdown | None = None
+    """The coach's own notes on this stage; never published."""
 
 
 # --------------------------------------------------------------------------- assessment
@@ -252,16 +292,22 @@ class Instrument(_Shareable):
     """A psychometric or other assessment the client took."""
 
     name: Text
+    """The instrument's name, such as "Hogan Leadership Forecast"."""
     date: IsoDate | None = None
+    """When the client took it (YYYY-MM-DD)."""
     summary: Markdown | None = None
+    """What it showed, written to the client (Markdown)."""
 
 
 class FeedbackGroup(_Shareable):
     """360 feedback from one group of raters, summarised so no rater is identifiable."""
 
     group: Text
+    """Who the raters are, such as "Peers" or "Direct reports"; never name a rater."""
     raters: PositiveInt
+    """How many people in this group gave feedback."""
     summary: Markdown | None = None
+    """What this group said, summarised so that no rater can be recognised (Markdown)."""
     ratings: dict[Text, Measure] = {}
     """Average rating per competency, on the feedback scale."""
 
@@ -270,21 +316,30 @@ class Feedback(_Model):
     """A 360-degree feedback round."""
 
     date: IsoDate | None = None
+    """When the feedback was collected (YYYY-MM-DD)."""
     scale_max: PositiveInt = 5
+    """The top of the rating scale: 5 for ratings from 1 to 5."""
     competencies: list[Text] = []
     """Order in which competencies are shown; defaults to the order first rated."""
     groups: list[FeedbackGroup] = []
+    """One entry per group of raters, each with its average ratings."""
 
 
 class Assessment(_Model):
     """What assessment and discovery found."""
 
     instruments: list[Instrument] = []
+    """The psychometric and other assessments the client took, each with its summary."""
     strengths: list[Text] = []
+    """The client's strengths, one per line."""
     development_areas: list[Text] = []
+    """What the client wants to develop, one per line."""
     feedback: Feedback | None = None
+    """A 360 feedback round: its date, scale, competencies and rater groups."""
     summary: Markdown | None = None
+    """What assessment found, in a few sentences written to the client (Markdown)."""
     private: Markdown | None = None
+    """The coach's own notes on the assessment; never published."""
 
 
 # --------------------------------------------------------------------------- goals and actions
@@ -294,30 +349,42 @@ class Measurement(_Shareable):
     """One dated reading of a goal's measure."""
 
     date: IsoDate
+    """The day of the reading (YYYY-MM-DD)."""
     value: Measure
+    """The reading, a plain number in the goal's `unit`."""
     note: Markdown | None = None
+    """What lies behind the reading, for the client (Markdown)."""
 
 
 class Goal(_Shareable):
     """A SMART goal with a baseline, a target and readings over time."""
 
     id: Identifier
+    """The goal's id, lower-case words joined by hyphens; actions and wins name it in `goal`."""
     title: Text
     """The goal in one sentence, in the client's words."""
     specific: Markdown
+    """SMART, Specific: exactly what will be different (Markdown)."""
     measurable: Markdown
+    """SMART, Measurable: how progress is measured, and by whom (Markdown)."""
     achievable: Markdown
+    """SMART, Achievable: why it is within reach, and what makes it so (Markdown)."""
     relevant: Markdown
+    """SMART, Relevant: why it matters to the client and their organisation (Markdown)."""
     deadline: IsoDate
     """The time-bound part: when the target should be reached."""
     values: list[Text] = []
     """The client's values this goal serves."""
     baseline: Measure
+    """Where the measure stood when the goal was set, a plain number in `unit`."""
     target: Measure
+    """Where the measure should be by the deadline; below the baseline when less is better."""
     unit: Text
+    """What the numbers count, such as "hours a week" or "points out of 5"."""
     confidential: StrictBool = False
     """Hide the goal's wording from the sponsor view; progress is still shown."""
     measurements: list[Measurement] = []
+    """Readings over time, each with its date and value; the charts draw them."""
 
 
 class ActionStatus(StrEnum):
@@ -333,10 +400,15 @@ class Action(_Shareable):
     """A step of the action plan, tied to a goal."""
 
     title: Text
+    """What the client will do, in one sentence."""
     goal: Identifier | None = None
+    """The id of the goal this action serves."""
     due: IsoDate
+    """The day the client plans to have it done (YYYY-MM-DD)."""
     status: ActionStatus = ActionStatus.OPEN
+    """`open`, `in-progress`, `done` or `dropped`."""
     done_on: IsoDate | None = None
+    """The day it was done (YYYY-MM-DD); only when `status` is `done`."""
     support: list[Text] = []
     """Resources or support the client needs for it."""
 
@@ -348,42 +420,60 @@ class Session(_Shareable):
     """A coaching session, held or planned."""
 
     date: IsoDate
+    """The day of the session (YYYY-MM-DD)."""
     time: ClockTime | None = None
+    """When it starts, in quotes as HH:MM, such as "09:30"."""
     minutes: PositiveInt | None = None
     """Length; defaults to the cadence's."""
     stage: Identifier
+    """The id of the stage the session belongs to."""
     focus: Text
+    """What the session is about, in one line."""
     notes: Markdown | None = None
     """Shared notes, written for the client to read."""
     commitments: list[Text] = []
+    """What the client committed to before the next session, one per line."""
     cancelled: StrictBool = False
+    """True for a session that did not happen; it is listed as cancelled and not counted."""
 
 
 class Review(_Shareable):
     """A review-and-adjust checkpoint during implementation."""
 
     date: IsoDate
+    """The day of the review (YYYY-MM-DD)."""
     working: list[Text] = []
+    """What is working, one item per line."""
     adjust: list[Text] = []
+    """What to change, one item per line."""
     notes: Markdown | None = None
+    """Anything else from the review, for the client (Markdown)."""
 
 
 class Win(_Shareable):
     """Something to celebrate."""
 
     date: IsoDate
+    """The day it happened (YYYY-MM-DD)."""
     title: Text
+    """What happened, in one line."""
     story: Markdown | None = None
+    """The story behind it, for the client (Markdown)."""
     goal: Identifier | None = None
+    """The id of the goal it moved, if any."""
 
 
 class Closure(_Model):
     """How the engagement ended and what comes next."""
 
     date: IsoDate
+    """The day the engagement closed (YYYY-MM-DD); from that day the site says it is complete."""
     reflection: Markdown
+    """Looking back on the engagement, written to the client (Markdown)."""
     growth_plan: Annotated[list[Text], Field(min_length=1)]
+    """What the client will keep doing after coaching, one item per line."""
     private: Markdown | None = None
+    """The coach's own notes on the closure; never published."""
 
 
 # --------------------------------------------------------------------------- status
@@ -438,7 +528,7 @@ class Engagement(_Model):
     status: Status | None = None
     """Only when the engagement is paused, ended early, or completed without all its stages done; see `Status`."""
     cadence: Cadence
-    """How often sessions happen and how long they last."""
+    """How often sessions happen (`every_weeks`), how long they last (`minutes`) and where (`format`)."""
     agreement: Agreement
     """What was agreed at contracting: the number of sessions, roles, confidentiality and logistics."""
     stages: dict[Identifier, StageProgress] = {}
