@@ -18,22 +18,44 @@ into problems with a file, a line and a column (`coachbook.core.loader`).
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from coachbook.core.fields import parse_date
 from coachbook.core.model import EngagementState, Program
 from coachbook.core.yaml_reader import Loc
 
 __all__ = [
+    "SITE_PAGES",
     "Finding",
     "did_you_mean",
     "engagement_findings",
+    "md_link_target",
     "program_findings",
     "reference_findings",
 ]
+
+#: The pages every client site has besides its stage guides (`coachbook.render.client_pages.CLIENT_PAGES`): a note
+#: may link to them, as to a guide, by their file name.
+SITE_PAGES = (
+    "index.md",
+    "goals.md",
+    "actions.md",
+    "sessions.md",
+    "reviews.md",
+    "assessment.md",
+    "agreement.md",
+    "closure.md",
+    "program.md",
+)
+#: Where Markdown names a link's target: `[words](target)`, `[name]: target` and `href="target"`.
+_LINK_TARGETS = re.compile(
+    r"\]\(\s*<?([^)\s>]+)|^[ ]{0,3}\[[^\]^][^\]]*\]:\s*<?([^\s>]+)|\bhref\s*=\s*[\"']([^\"']+)", re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -383,6 +405,22 @@ def reference_findings(data: Any, program: Program, programs: Sequence[Program])
             finding = _stage_reference(("sessions", index, "stage"), stage, program, programs)
             if finding:
                 findings.append(finding)
+    pages = {*SITE_PAGES, *(stage.guide for stage in program.stages)}
+    for loc, text in _published_texts(data, ()):
+        for match in _LINK_TARGETS.finditer(text):
+            href = next(group for group in match.groups() if group is not None)
+            target = md_link_target(href)
+            if target is not None and target[0] not in pages:
+                findings.append(
+                    Finding(
+                        loc,
+                        f"links to {href!r}, which is not a page of the client's site",
+                        "link to a stage guide by its path in content/program.yml (such as "
+                        f"{program.stages[0].guide}), or to a page of the site such as goals.md or sessions.md; "
+                        "the link is left out of the site until then",
+                        warning=True,
+                    )
+                )
     goal_ids = [str(goal["id"]) for _, goal in _items(data, "goals") if isinstance(goal.get("id"), str)]
     # A goal whose id is miswritten (`Ready A Successor`) is reported on the goal; what points at it is right.
     written = {_folded(g) for g in goal_ids}
@@ -393,6 +431,36 @@ def reference_findings(data: Any, program: Program, programs: Sequence[Program])
                 hint = did_you_mean(goal, goal_ids) if goal_ids else "add the goal under `goals:` first"
                 findings.append(Finding((kind, index, "goal"), f"no goal has the id {goal!r}", hint))
     return findings
+
+
+def md_link_target(href: str) -> tuple[str, str] | None:
+    """(path from the content folder, fragment) of a relative link to a `.md` file; None for any other link.
+
+    Links in notes are written from the content folder, as `program.yml` names guides
+    (`stages/03-assessment.md`), or name a page of the client's site (`goals.md`).
+    """
+    split = urlsplit(href)
+    if split.scheme or split.netloc or not split.path or href.startswith("/"):
+        return None
+    path = posixpath.normpath(unquote(split.path))
+    if not path.endswith(".md"):
+        return None
+    return path, split.fragment
+
+
+def _published_texts(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Every text of the file that may reach the client's site: not under `private`, not in a held-back item."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, Mapping):
+        if value.get("coach_only") is True or value.get("draft") is True:
+            return
+        for key, item in value.items():
+            if key != "private":
+                yield from _published_texts(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _published_texts(item, (*loc, index))
 
 
 def _stage_reference(

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from coachbook.core.model import StageStatus
 from coachbook.core.placeholders import human_date
-from coachbook.render.notes import render_note
+from coachbook.render.notes import NoteLinks, render_note
 from coachbook.render.tokens import Slots
 
 __all__ = ["ENV", "fragment_id", "render_page"]
@@ -64,17 +64,22 @@ ENV.filters["num"] = _format_number
 
 
 def render_page(template: str, slots: Slots, **context: Any) -> str:
-    """Render one of the page templates; every value it prints becomes a token of `slots`."""
+    """Render one of the page templates; every value it prints becomes a token of `slots`.
+
+    A `note_links` in the context (`coachbook.render.notes.NoteLinks`) says which page this is and which
+    pages the site has, so that a note's links to pages lead to them from here.
+    """
+    links: NoteLinks | None = context.get("note_links")
 
     def note(text: str | None) -> Markup:
-        return slots.block_html(render_note(text)) if text else Markup("")
+        return slots.block_html(render_note(text, links)) if text else Markup("")
 
     def chart(svg: str) -> Markup:
         return slots.block_html(svg)
 
     def note_inline(text: str | None) -> Markup:
         # For notes inside raw HTML (the wins timeline), where a block token's blank lines would end the block.
-        return slots.inline_html(render_note(text)) if text else Markup("")
+        return slots.inline_html(render_note(text, links)) if text else Markup("")
 
     return ENV.get_template(template).render(slots=slots, note=note, note_inline=note_inline, chart=chart, **context)
 
