@@ -322,6 +322,7 @@ def site_id(opts: Options, slug: str, no_wait: bool) -> None:
             # Published versions carry their address inside (links, sitemap), so they cannot simply be moved.
             click.echo(
                 f"warning: published versions stay at {shown(old_published)}/, the old address. Publish a new "
-                f"version with `coachbook publish {slug}`, then delete that folder to take the old address down.",
+                f"version with `coachbook publish {slug}`; `coachbook versions {slug}` still lists the old ones, "
+                f"and `coachbook unpublish {slug} VERSION` takes each down.",
                 err=True,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -40,12 +41,19 @@ def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None
     return None if value is None else _iso_date(value)
 
 
-def _ask(value: str | None, question: str) -> str:
-    """The option's value, or the coach's answer to `question` (asked again while it is blank)."""
+def _ask(value: str | None, question: str, no_answer: str, **prompt: Any) -> str:
+    """The option's value, or the coach's answer to `question` (asked again while it is blank).
+
+    When the input ends before an answer (no terminal, a script), fail with `no_answer` rather than click's
+    bare "Aborted!".
+    """
     if value is not None:
         return value.strip()
     while True:
-        answer = str(click.prompt(question)).strip()
+        try:
+            answer = str(click.prompt(question, **prompt)).strip()
+        except click.Abort:
+            fail(no_answer)
         if answer:
             return answer
         click.echo("Please type a value.", err=True)
@@ -92,19 +100,42 @@ def new(
             for item in exc.problems:
                 click.echo(str(item), err=True)
             fail("content/program.yml has problems; fix them first, then run `coachbook new` again")
+        # Without a terminal (a script, CI), a question meets the end of the input: name every missing option.
+        missing = [
+            option
+            for option, value in (
+                ("--name", client_name),
+                ("--role", role),
+                ("--organisation", organisation),
+                ("--coach", coach_name),
+                ("--start", start),
+            )
+            if value is None
+        ]
+        no_answer = (
+            f"there was no answer to read, and {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing; "
+            f"without a terminal, give every detail as an option, such as: coachbook new {slug} --name 'Jordan Lee' "
+            "--role 'Chief Financial Officer' --organisation 'Acme' --coach 'Priya Raman' --start 2026-12-01"
+        )
         if program_id is None and len(programs) > 1:
-            program_id = click.prompt(
-                "Program", type=click.Choice([p.id for p in programs]), default=programs[0].id, show_choices=True
+            program_id = _ask(
+                None,
+                "Program",
+                no_answer,
+                type=click.Choice([p.id for p in programs]),
+                default=programs[0].id,
+                show_choices=True,
             )
         program = choose_program(programs, program_id)
         details = NewEngagement(
             slug=slug,
-            client_name=_ask(client_name, "Client's full name"),
-            role=_ask(role, "Client's role"),
-            organisation=_ask(organisation, "Client's organisation"),
-            coach_name=_ask(coach_name, "Coach's full name"),
+            client_name=_ask(client_name, "Client's full name", no_answer),
+            role=_ask(role, "Client's role", no_answer),
+            organisation=_ask(organisation, "Client's organisation", no_answer),
+            coach_name=_ask(coach_name, "Coach's full name", no_answer),
             program=program,
-            start=start or _iso_date(click.prompt("Start date (YYYY-MM-DD)", default=dt.date.today().isoformat())),
+            start=start
+            or _iso_date(_ask(None, "Start date (YYYY-MM-DD)", no_answer, default=dt.date.today().isoformat())),
             end=end,
         )
         path = create_engagement(project, details)
