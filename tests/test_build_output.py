@@ -15,8 +15,9 @@ from .conftest import AS_OF, run_coachbook
 def test_a_build_says_where_to_open_each_site_and_how_to_preview(firm: Path) -> None:
     result = run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
     out = result.stdout
-    assert "Open the sites in a browser:" in out
-    listed = re.findall(r"^  (\S+(?: \(sponsor\))?)\s+(site/\S+/index\.html)$", out, re.MULTILINE)
+    # Not a file on disk (a site opened from disk has no working menus or search): an address of the preview.
+    assert "See them in your browser: run `coachbook preview`, then open" in out
+    listed = re.findall(r"^  (\S+(?: \(sponsor\))?)\s+http://127\.0\.0\.1:8000/(\S+)/$", out, re.MULTILINE)
     assert [name for name, _ in listed] == [
         "handbook",
         "dana-whitfield",
@@ -25,14 +26,18 @@ def test_a_build_says_where_to_open_each_site_and_how_to_preview(firm: Path) -> 
         "leila-haddad",
         "sofia-marquez",
     ]
-    for _, path in listed:
-        assert (firm / path).is_file(), path
+    for _, folder in listed:
+        assert (firm / "site" / folder / "index.html").is_file(), folder
+    assert "index.html" not in out
     assert re.search(r"coachbook serve --client (dana-whitfield|kwame-asante|sofia-marquez)$", out, re.MULTILINE)
     assert "warning" not in result.stderr
 
     again = run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
     assert "Nothing changed since the last build: the sites are up to date." in again.stdout
-    assert "Open the sites" not in again.stdout
+    assert "See them in your browser" not in again.stdout
+    # Built elsewhere, the preview is told where.
+    elsewhere = run_coachbook(firm, "build", "--as-of", AS_OF, "-d", "out", "--client", "kwame-asante", check=True)
+    assert "run `coachbook preview -d out`" in elsewhere.stdout
 
 
 def test_a_broken_link_in_a_guide_is_reported_once_in_plain_words(firm: Path) -> None:

@@ -15,6 +15,7 @@ from coachbook.adapter.engine import ENGINE_ENV, ENGINES, use_engine
 from coachbook.cli.access import hosting, passphrase, passwd, site_id
 from coachbook.cli.build import audit, build, check
 from coachbook.cli.coach import new, schema
+from coachbook.cli.preview import preview
 from coachbook.cli.publishing import bundle, publish, unpublish, versions
 from coachbook.cli.serve import serve
 from coachbook.cli.support import Options, reported
@@ -54,6 +55,7 @@ def cli(ctx: click.Context, config_file: Path, debug: bool, engine: str) -> None
 for _command in (
     build,
     serve,
+    preview,
     check,
     audit,
     site_id,

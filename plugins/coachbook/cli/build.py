@@ -119,7 +119,8 @@ def build(
             click.echo(line, err=True)
         for line in warning_lines(report, shown):
             click.echo(line, err=True)
-        for line in open_lines(report, shown):
+        default_root = request.site_root == opts.config_file.resolve().parent / "site"
+        for line in open_lines(report, shown, request.site_root, default_root=default_root):
             click.echo(line)
         if report.failed:
             fail(f"{len(report.failed)} site(s) failed: " + ", ".join(r.target.name for r in report.failed))
