@@ -212,8 +212,14 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             _no_third_parties(config)
             if self._passphrase:
                 _without_search(config)
-        elif config.nav is None:
-            config.nav = _mkdocs_nav(self._plan.nav)
+        else:
+            # The handbook's name and description are the firm's (`coachbook init` writes them from the name
+            # it was given), printed by Material without escaping too: "A & B <Coaching>" must read as typed.
+            config.site_name = html.escape(config.site_name, quote=True)
+            if config.site_description:
+                config.site_description = html.escape(config.site_description, quote=True)
+            if config.nav is None:
+                config.nav = _mkdocs_nav(self._plan.nav)
         _confine_snippets(config)
         config.extra["coachbook"] = {"client": bool(slug), "coach_view": self._plan.coach_view}
         if self.config.offline:
