@@ -14,7 +14,7 @@ from coachbook import __version__
 from coachbook.adapter.engine import ENGINE_ENV, ENGINES, use_engine
 from coachbook.cli.access import hosting, passphrase, passwd, site_id
 from coachbook.cli.build import audit, build, check
-from coachbook.cli.coach import new, schema
+from coachbook.cli.coach import init, new, schema
 from coachbook.cli.preview import preview
 from coachbook.cli.publishing import bundle, publish, unpublish, versions
 from coachbook.cli.serve import serve
@@ -66,6 +66,7 @@ for _command in (
     versions,
     unpublish,
     bundle,
+    init,
     new,
     schema,
 ):

@@ -1,8 +1,9 @@
-"""The coach's commands for starting work: `new` (an engagement file) and `schema` (for editors)."""
+"""The coach's commands for starting work: `init` (a firm), `new` (an engagement file) and `schema` (for editors)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,22 @@ SLUG becomes the file name and the site's address: lower-case letters,
 digits and hyphens, such as jordan-lee. Anything not given as an option is
 asked for. The file is written from a commented template, passes
 `coachbook check` as it is, and never replaces an existing file.
+"""
+
+INIT_HELP = """Start a new firm in DIR: its settings, program, guides, theme and one example client.
+
+\b
+DIR is a new or empty folder (default: the current one); nothing is ever
+overwritten. Anything not given as an option is asked for; without a
+terminal, --name is needed and the language and program default to en and
+executive. The firm passes `coachbook check` and builds as it is:
+
+\b
+  coachbook init my-firm --name "Northlight Coaching"
+  cd my-firm
+  coachbook check
+  coachbook build
+  coachbook preview
 """
 
 SCHEMA_HELP = """Write the JSON Schemas editors use: engagements/engagement.schema.json and content/program.schema.json.
@@ -147,6 +164,79 @@ def new(
         click.echo(f"  1. Open {shown(path)} and fill in the agreement; the comments say what each field holds.")
         click.echo("  2. Run `coachbook check`.")
         click.echo(f"  3. Run `coachbook serve --client {slug}` and open http://127.0.0.1:8000 to preview the site.")
+
+
+def _material_languages() -> list[str] | None:
+    """The languages Material translates its labels into, or None when that cannot be told."""
+    try:
+        from importlib import resources
+
+        folder = resources.files("material") / "templates" / "partials" / "languages"
+        return sorted(entry.name.removesuffix(".html") for entry in folder.iterdir() if entry.name.endswith(".html"))
+    except (ImportError, OSError):
+        return None
+
+
+@click.command(help=INIT_HELP)
+@click.argument("directory", default=".", metavar="[DIR]", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", metavar="TEXT", help="The firm's name, such as 'Northlight Coaching'.")
+@click.option("--language", metavar="CODE", help="The language of the sites' menus and labels, such as en or de.")
+@click.option(
+    "--program",
+    type=click.Choice(["executive", "empty"]),
+    help="executive: seven stages with their guides, ready to use; empty: two stages to grow into your own.",
+)
+@click.pass_obj
+def init(opts: Options, directory: Path, name: str | None, language: str | None, program: str | None) -> None:
+    with reported(opts):
+        from coachbook import __version__
+        from coachbook.core.starter import EXAMPLE_SLUG, NewFirm, create_firm, language_error
+
+        missing = [option for option, value in (("--name", name),) if value is None]
+        no_answer = (
+            f"there was no answer to read, and {', '.join(missing)} is missing; without a terminal, give it as an "
+            f"option, such as: coachbook init {directory} --name 'Northlight Coaching' --language en "
+            "--program executive"
+        )
+        firm_name = _ask(name, "Your firm's name", no_answer)
+        # Questions with an answer ready are asked only of a person at a terminal; a script gets the defaults.
+        asking = sys.stdin.isatty()
+        if language is None:
+            language = (
+                _ask(None, "Language of the sites (en, de, fr, ...)", no_answer, default="en") if asking else "en"
+            )
+        problem = language_error(language)
+        known = _material_languages()
+        if problem is None and known is not None and language not in known:
+            from coachbook.core.rules import did_you_mean
+
+            problem = did_you_mean(language, known)
+        if problem is not None:
+            fail(f"{language!r} cannot be the sites' language: {problem}")
+        if program is None:
+            program = (
+                _ask(
+                    None,
+                    "Program",
+                    no_answer,
+                    type=click.Choice(["executive", "empty"]),
+                    default="executive",
+                    show_choices=True,
+                )
+                if asking
+                else "executive"
+            )
+        written = create_firm(directory, NewFirm(firm_name, language, program), version=__version__)
+        click.echo(f"Created {firm_name}'s firm in {shown(directory)}: {len(written)} files, one example client.")
+        cd = f"cd {shown(directory)} && " if directory.resolve() != Path.cwd() else ""
+        click.echo("Next:")
+        click.echo(f"  1. {cd}coachbook check")
+        click.echo("  2. coachbook build")
+        click.echo("  3. coachbook preview, and open the address it prints")
+        click.echo(
+            f"  4. Put your logo, favicon and colours in theme/assets/brand/ and your contact line in mkdocs.yml, "
+            f"then replace engagements/{EXAMPLE_SLUG}.yml with your first client: coachbook new SLUG"
+        )
 
 
 @click.command(help=SCHEMA_HELP)
