@@ -23,9 +23,8 @@ import pytest
 
 from coachbook.access.hosting import security_headers
 
-from .conftest import run_coachbook
+from .conftest import NGINX, run_coachbook
 
-NGINX = Path("/usr/sbin/nginx")
 MIME_TYPES = Path("/etc/nginx/mime.types")
 
 # Needs nginx at /usr/sbin/nginx (`apt-get install nginx-light`); conftest says so if it is missing.
