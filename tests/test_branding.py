@@ -1,4 +1,4 @@
-"""A firm's branding, set in mkdocs.yml the Material way, reaches the handbook, every client's and every sponsor's site."""
+"""A firm's branding, set in mkdocs.yml the Material way, reaches the handbook and every client's and sponsor's site."""
 
 from __future__ import annotations
 
