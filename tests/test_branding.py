@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import AS_OF, run_coachbook
+from coachbook.access.passphrases import env_name, generate_passphrase
+
+from .conftest import AS_OF
 
 #: One page of each kind of site the sample firm builds.
 PAGES = (
@@ -44,7 +49,7 @@ def test_the_colours_are_the_firm_s(built_firm: Path) -> None:
     assert "--md-primary-fg-color: #1d4e6b;" in css
 
 
-def test_the_contact_line_is_shown_as_typed(firm: Path) -> None:
+def test_the_contact_line_is_shown_as_typed_and_on_the_locked_page_too(firm: Path) -> None:
     config = firm / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     assert f'contact: "{CONTACT}"' in text
@@ -52,10 +57,25 @@ def test_the_contact_line_is_shown_as_typed(firm: Path) -> None:
         text.replace(f'contact: "{CONTACT}"', "contact: \"Smith & Jones <script>alert('x')</script>\""),
         encoding="utf-8",
     )
-    run_coachbook(firm, "build", "--as-of", AS_OF, "--client", "dana-whitfield", "--client", "kwame-asante", check=True)
+    engagement = firm / "engagements" / "sofia-marquez.yml"
+    engagement.write_text(engagement.read_text(encoding="utf-8") + "\nsite:\n  encrypt: true\n", encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "coachbook", "build", "--as-of", AS_OF]
+        + [arg for slug in ("dana-whitfield", "kwame-asante", "sofia-marquez") for arg in ("--client", slug)],
+        cwd=firm,
+        env={**os.environ, env_name("sofia-marquez"): generate_passphrase()},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    shown = '<p class="cb-firm-contact">Smith &amp; Jones &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</p>'
     for page in ("clients/kwame-asante/index.html", "sponsors/dana-whitfield/index.html"):
         html = (firm / "site" / page).read_text(encoding="utf-8")
         assert "<script>alert(" not in html
-        assert (
-            '<p class="cb-firm-contact">Smith &amp; Jones &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</p>' in html
-        )
+        assert shown in html
+    # An encrypted site's locked page: the firm's favicon and contact line, so the client knows whose site it is.
+    locked = (firm / "site" / "clients" / "sofia-marquez" / "goals" / "index.html").read_text(encoding="utf-8")
+    assert 'id="coachbook-passphrase"' in locked
+    assert '<link rel="icon" href="../assets/brand/favicon.svg">' in locked
+    assert '<p class="cb-contact">Smith &amp; Jones &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;</p>' in locked
+    assert "<script>alert(" not in locked

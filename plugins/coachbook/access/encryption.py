@@ -46,6 +46,7 @@ import re
 import secrets
 import shutil
 import unicodedata
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -59,6 +60,17 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from coachbook.access.hosting import PAGE_CONTENT_SECURITY_POLICY
 from coachbook.errors import CoachbookError
 
+
+@dataclass(frozen=True)
+class LockBrand:
+    """The firm's marks on the locked page, so a client knows whose site is asking for a passphrase."""
+
+    favicon: str = ""
+    """The favicon's path in the site, relative to its root (`theme.favicon`); empty for none."""
+    contact: str = ""
+    """The firm's contact line (`extra.firm.contact`), shown as text."""
+
+
 #: The locked page is a template of its own, `templates/encrypted_page.html.j2`.
 _TEMPLATES = Environment(
     loader=PackageLoader("coachbook", "templates"),
@@ -66,6 +78,9 @@ _TEMPLATES = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
+
+#: A path inside the site, such as `assets/brand/favicon.svg`: no scheme, no leading slash, no query.
+_SITE_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
 
 __all__ = [
     "DEFAULT_ITERATIONS",
@@ -75,6 +90,7 @@ __all__ = [
     "MIN_ITERATIONS",
     "PASSPHRASE_ALPHABET",
     "SCRIPT_PATH",
+    "LockBrand",
     "binding_for",
     "decrypt_page",
     "encrypt_site",
@@ -191,6 +207,7 @@ def encrypt_site(
     iterations: int = DEFAULT_ITERATIONS,
     remember: bool = False,
     remember_days: int = DEFAULT_REMEMBER_DAYS,
+    brand: LockBrand | None = None,
 ) -> int:
     """Encrypt a built site in place, so that it can be published on a host without authentication.
 
@@ -220,6 +237,7 @@ def encrypt_site(
         iterations: PBKDF2 iterations, stored in every shell; at least `MIN_ITERATIONS`.
         remember: Offer a "remember on this device" checkbox that keeps the key in `localStorage`.
         remember_days: How many days a remembered key lasts before the browser forgets it.
+        brand: The firm's favicon and contact line on the locked page, so the client knows whose site it is.
 
     Returns:
         The number of pages encrypted.
@@ -288,7 +306,10 @@ def encrypt_site(
             "remember": remember,
             "remember_days": remember_days,
         }
-        _write_atomically(shell_path, _shell(envelope, any_path=any_path, remember=remember).encode("utf-8"))
+        _write_atomically(
+            shell_path,
+            _shell(envelope, any_path=any_path, remember=remember, brand=brand or LockBrand()).encode("utf-8"),
+        )
 
     for doomed in removed:
         if doomed.is_dir() and not doomed.is_symlink():
@@ -484,7 +505,7 @@ def _root_for(relative: str, page: bytes, *, any_path: bool) -> str:
     return "../" * depth or "./"
 
 
-def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool) -> str:
+def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool, brand: LockBrand) -> str:
     """The locked page that replaces a document: a form, the envelope and the decryptor, and no page text."""
     # JSON inside <script> ends at the first "</script"; escaping <, > and & keeps any value inert.
     payload = (
@@ -501,6 +522,15 @@ def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool) -> str:
         else ""
     )
     any_path_attr = " data-any-path" if any_path else ""
+    # A favicon of the site's own (a path inside it, under the root the script is found at), or an empty icon:
+    # otherwise the browser asks the host for /favicon.ico.
+    favicon = brand.favicon.strip()
+    icon = (
+        html.escape(envelope["root"] + favicon, quote=True)
+        if favicon and _SITE_PATH.fullmatch(favicon) and ".." not in favicon.split("/")
+        else "data:,"
+    )
+    contact = f'\n      <p class="cb-contact">{html.escape(brand.contact)}</p>' if brand.contact.strip() else ""
     # Every value is escaped above for where it goes (JSON in a script, an attribute), so none is escaped again.
     return _TEMPLATES.get_template("encrypted_page.html.j2").render(
         csp=html.escape(PAGE_CONTENT_SECURITY_POLICY, quote=True),
@@ -509,6 +539,8 @@ def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool) -> str:
         script_src=script_src,
         remember=remember_field,
         envelope_id=ENVELOPE_ID,
+        icon=icon,
+        contact=contact,
     )
 
 

@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from coachbook.access.encryption import DEFAULT_REMEMBER_DAYS, binding_for, encrypt_site
+from coachbook.access.encryption import DEFAULT_REMEMBER_DAYS, LockBrand, binding_for, encrypt_site
 from coachbook.access.page_headers import head_tags, with_head_tags
 from coachbook.access.passphrases import find_passphrase
 from coachbook.access.preview import EXPOSE_ENV, check_preview_address
@@ -343,6 +343,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                     binding=binding_for(owner),
                     remember=self.config.remember_device,
                     remember_days=self.config.remember_days,
+                    brand=_lock_brand(config),
                 )
             except CoachbookError as exc:
                 shutil.rmtree(site_dir, ignore_errors=True)
@@ -519,3 +520,14 @@ def _fill_toc(items: list[AnchorLink] | Any, slots: Slots) -> None:
     for item in items:
         item.title = slots.fill(item.title)
         _fill_toc(item.children, slots)
+
+
+def _lock_brand(config: MkDocsConfig) -> LockBrand:
+    """The firm's favicon and contact line for an encrypted site's locked pages (`theme.favicon`, `extra.firm`)."""
+    firm = config.extra.get("firm")
+    contact = firm.get("contact") if isinstance(firm, dict) else None
+    favicon = config.theme.get("favicon")
+    return LockBrand(
+        favicon=favicon if isinstance(favicon, str) else "",
+        contact=contact if isinstance(contact, str) else "",
+    )
