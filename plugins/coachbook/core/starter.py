@@ -176,8 +176,9 @@ def create_firm(target: Path, new: NewFirm, *, version: str, today: dt.date | No
     blocking = _blocking(target)
     if blocking:
         listed = ", ".join(blocking[:5]) + (f" and {len(blocking) - 5} more" if len(blocking) > 5 else "")
+        where = target if target.name else target.resolve()
         raise CoachbookError(
-            f"{target} is not empty (it holds {listed}); nothing was written. "
+            f"{where} is not empty (it holds {listed}); nothing was written. "
             "Start the firm in a new folder, such as: coachbook init my-firm"
         )
     written: list[Path] = []
