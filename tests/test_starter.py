@@ -60,6 +60,8 @@ def test_a_new_firm_passes_check_strict_and_builds_its_handbook_and_example_clie
         # The firm's name is the contact line it starts with, shown as typed, never as markup.
         assert f'<p class="cb-firm-contact">{escaped}</p>' in page
         assert "<Partners>" not in page
+        # Escaped once everywhere, the logo's title included (Material escapes that one again itself).
+        assert "&amp;amp;" not in page
         assert 'href="assets/brand/favicon.svg"' in page or 'href="../assets/brand/favicon.svg"' in page
         assert 'src="assets/brand/logo.svg"' in page
     assert "Jordan" in client

@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -201,8 +202,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             raise PluginError(str(exc)) from exc
 
         if slug:
-            # Material prints site_name without escaping, so escape it here.
-            config.site_name = html.escape(self._plan.site_name, quote=True)
+            # Material prints site_name without escaping, so escape it here (`_escaped` says why as Markup).
+            config.site_name = _escaped(self._plan.site_name)
             config.site_description = None
             # A client site links nowhere else: no repository, no edit links.
             config.repo_url = None
@@ -215,9 +216,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         else:
             # The handbook's name and description are the firm's (`coachbook init` writes them from the name
             # it was given), printed by Material without escaping too: "A & B <Coaching>" must read as typed.
-            config.site_name = html.escape(config.site_name, quote=True)
+            config.site_name = _escaped(config.site_name)
             if config.site_description:
-                config.site_description = html.escape(config.site_description, quote=True)
+                config.site_description = _escaped(config.site_description)
             if config.nav is None:
                 config.nav = _mkdocs_nav(self._plan.nav)
         _confine_snippets(config)
@@ -531,3 +532,12 @@ def _lock_brand(config: MkDocsConfig) -> LockBrand:
         favicon=favicon if isinstance(favicon, str) else "",
         contact=contact if isinstance(contact, str) else "",
     )
+
+
+def _escaped(text: str) -> Markup:
+    """`text` escaped for HTML once, and marked as such.
+
+    Material prints the site's name as it is in most places, but escapes it again in the logo's `title`, where
+    plain escaped text would read "A &amp;amp; B".
+    """
+    return Markup(html.escape(str(text), quote=True))
