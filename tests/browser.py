@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-#: Debian's Chromium, driven by Playwright; `playwright install` is never run.
-CHROMIUM = Path("/usr/bin/chromium")
+from .conftest import CHROMIUM
+
+#: Debian's Chromium (`CHROMIUM`), driven by Playwright; `playwright install` is never run.
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

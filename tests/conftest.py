@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ SAMPLE_CLIENTS = (
     "grace-whitcombe",
     "jonas-brandt",
     "kwame-asante",
+    "leila-haddad",
     "marcus-oyelaran",
     "mariam-haddad",
     "ruth-adebayo",
@@ -94,10 +96,13 @@ def built_firm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-#: What each marker's tests need on the machine, and how to get it.
+#: Where the browser and hosting tests find Chromium and nginx; another path may be given in these variables.
+CHROMIUM = Path(os.environ.get("COACHBOOK_TEST_CHROMIUM", "/usr/bin/chromium"))
+NGINX = Path(os.environ.get("COACHBOOK_TEST_NGINX", "/usr/sbin/nginx"))
+#: What each marker's tests need on the machine, and the Debian package that provides it.
 NEEDS = {
-    "browser": (Path("/usr/bin/chromium"), "apt-get install chromium"),
-    "nginx": (Path("/usr/sbin/nginx"), "apt-get install nginx-light"),
+    "browser": (CHROMIUM, "apt-get install chromium"),
+    "nginx": (NGINX, "apt-get install nginx-light"),
 }
 
 

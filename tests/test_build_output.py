@@ -9,15 +9,15 @@ import pytest
 
 from coachbook.adapter.plain_warnings import plain_warning
 
-from .conftest import AS_OF, run_coachbook
+from .conftest import AS_OF, SAMPLE_CLIENTS, run_coachbook
 
 
 def test_a_build_says_where_to_open_each_site_and_how_to_preview(firm: Path) -> None:
     result = run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
     out = result.stdout
-    assert "Open the sites in a browser:" in out
-    listed = re.findall(r"^  (.+?)\s+(site/\S+/index\.html)$", out, re.MULTILINE)
-    # The handbook and the firm's own sites first, then the clients in order, as many as the list holds.
+    # Not a file on disk (a site opened from disk has no working menus or search): an address of the preview.
+    assert "See them in your browser: run `coachbook preview`, then open" in out
+    listed = re.findall(r"^  (.+?)\s+http://127\.0\.0\.1:8000/(\S+)/$", out, re.MULTILINE)
     assert [name for name, _ in listed] == [
         "handbook",
         "Halden Logistics (cohort report)",
@@ -28,15 +28,20 @@ def test_a_build_says_where_to_open_each_site_and_how_to_preview(firm: Path) -> 
         "jonas-brandt",
         "kwame-asante",
     ]
-    assert "... and 6 more, in site/clients/ and beside it" in out
-    for _, path in listed:
-        assert (firm / path).is_file(), path
-    assert re.search(r"coachbook serve --client dana-whitfield$", out, re.MULTILINE)
+    # The handbook, the console, the cohort report, every client and Dana's sponsor: all but the eight above.
+    assert f"... and {len(SAMPLE_CLIENTS) + 4 - 8} more (`coachbook preview` lists them all)" in out
+    for _, folder in listed:
+        assert (firm / "site" / folder / "index.html").is_file(), folder
+    assert "index.html" not in out
+    assert re.search(r"coachbook serve --client (dana-whitfield|kwame-asante|sofia-marquez)$", out, re.MULTILINE)
     assert "warning" not in result.stderr
 
     again = run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
     assert "Nothing changed since the last build: the sites are up to date." in again.stdout
-    assert "Open the sites" not in again.stdout
+    assert "See them in your browser" not in again.stdout
+    # Built elsewhere, the preview is told where.
+    elsewhere = run_coachbook(firm, "build", "--as-of", AS_OF, "-d", "out", "--client", "kwame-asante", check=True)
+    assert "run `coachbook preview -d out`" in elsewhere.stdout
 
 
 def test_a_broken_link_in_a_guide_is_reported_once_in_plain_words(firm: Path) -> None:
@@ -45,10 +50,10 @@ def test_a_broken_link_in_a_guide_is_reported_once_in_plain_words(firm: Path) ->
     result = run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
     err = result.stderr
     said = 'content/stages/03-assessment.md links to "old-form.md", but there is no such page or file.'
-    # One line for the guide, however many sites show it: the handbook and the nine clients (not the sponsor,
-    # the console or the cohort report, which show no guides).
+    # One line for the guide, however many sites show it: the handbook and the ten clients who read the English
+    # guides (not Jonas, who reads the German one, nor the sponsor, the console or the cohort report).
     assert err.count(said) == 1, err
-    assert "(in 10 sites, such as dana-whitfield, grace-whitcombe, handbook)" in err
+    assert "(in 11 sites, such as dana-whitfield, grace-whitcombe, handbook)" in err
     # The print page repeats every guide, so it repeats the link; it is named as a page Coachbook makes.
     assert "The page program.md, which Coachbook makes from your guides, links to" in err
     # MkDocs' own wording is gone.

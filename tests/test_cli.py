@@ -43,6 +43,45 @@ def test_check_on_a_broken_file_prints_file_line_column_field_and_hint(firm: Pat
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_check_says_warnings_and_passes_unless_strict(firm: Path) -> None:
+    kwame = firm / "engagements" / "kwame-asante.yml"
+    replace_in(kwame, "  sessions: 12", "  sessions: 10")
+    result = run_coachbook(firm, "check")
+    assert result.returncode == 0, result.stderr
+    assert f"OK with 1 warning: 1 program(s), 7 stage guide(s), {len(SAMPLE_CLIENTS)} engagement(s)." in result.stdout
+    assert re.search(
+        r"engagements/kwame-asante\.yml:\d+:1: warning: sessions: 12 sessions are listed \(not counting cancelled "
+        r"ones\), but the agreement is for 10\n    hint: if more sessions were agreed, raise `agreement.sessions`",
+        result.stderr,
+    ), result.stderr
+    # Unchanged, the file is not read again: its warning comes from the record cache, and is still said.
+    again = run_coachbook(firm, "check")
+    assert again.stderr == result.stderr and again.returncode == 0
+    strict = run_coachbook(firm, "check", "--strict")
+    assert strict.returncode == 1
+    assert "error: 1 warning, which --strict treats as errors" in strict.stderr
+    # `coachbook build --strict` refuses it before building anything; a plain build says it and builds.
+    refused = run_coachbook(firm, "build", "--as-of", AS_OF, "--strict")
+    assert refused.returncode == 1 and "warning: sessions: 12 sessions are listed" in refused.stderr
+    assert not (firm / "site").exists()
+    built = run_coachbook(firm, "build", "--as-of", AS_OF, "--client", "kwame-asante")
+    assert built.returncode == 0 and "warning: sessions: 12 sessions are listed" in built.stderr
+
+
+def test_check_reports_the_program_and_the_engagements_in_one_run(firm: Path) -> None:
+    replace_in(firm / "content" / "program.yml", "steps: [goal-setting]", "steps: [goal-seting]")
+    dana = firm / "engagements" / "dana-whitfield.yml"
+    replace_in(dana, "end: 2027-01-29", "end: 2026-01-29")
+    replace_in(dana, "coach:\n  name: Priya", "coahc:\n  name: Priya")
+    result = run_coachbook(firm, "check")
+    assert result.returncode == 1
+    assert "content/program.yml:" in result.stderr and "unknown process step 'goal-seting'" in result.stderr
+    assert f"engagements/dana-whitfield.yml:{line_of(dana, 'end: 2026')}:6: end: 2026-01-29 is before" in result.stderr
+    assert "unknown field 'coahc'" in result.stderr
+    assert "note: engagement files were checked without the program" in result.stderr
+    assert "error: 4 problems found" in result.stderr
+
+
 def test_yaml_one_one_surprises_are_errors_not_silent_values(firm: Path) -> None:
     dana = firm / "engagements" / "dana-whitfield.yml"
     replace_in(dana, "cancelled: true", "cancelled: yes")
@@ -50,7 +89,7 @@ def test_yaml_one_one_surprises_are_errors_not_silent_values(firm: Path) -> None
     replace_in(sofia, "start: 2026-11-16", "start: 16/11/2026")
     result = run_coachbook(firm, "check")
     assert result.returncode == 1
-    assert "2 problem(s) found" in result.stderr
+    assert "2 problems found" in result.stderr
     line = line_of(dana, "cancelled: yes")
     assert f"engagements/dana-whitfield.yml:{line}:16: sessions[" in result.stderr
     assert "cancelled: expected true or false, got 'yes'" in result.stderr

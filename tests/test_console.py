@@ -18,9 +18,9 @@ from coachbook.core.console import (
 )
 from coachbook.core.firm_sites import Protection, firm_sites
 from coachbook.core.loader import Firm, Project, load_firm, load_programs
-from coachbook.core.model import Engagement, Program
+from coachbook.core.model import Engagement, EngagementState, Program
 from coachbook.core.progress import compute_progress
-from coachbook.core.status import EngagementStatus, engagement_status
+from coachbook.core.status import engagement_status
 from coachbook.errors import CoachbookError
 
 from .conftest import REPO, STAGE_IDS, minimal_engagement
@@ -73,23 +73,30 @@ def _all_done() -> dict[str, dict[str, str]]:
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
-        ({}, EngagementStatus.ACTIVE),
-        ({"stages": _all_done()}, EngagementStatus.COMPLETED),
+        ({}, EngagementState.ACTIVE),
+        # Every stage done, the closure still to be written: the engagement runs until it is.
+        ({"stages": _all_done()}, EngagementState.ACTIVE),
         (
             {"closure": {"date": "2026-11-20", "reflection": "r", "growth_plan": ["keep going"]}},
-            EngagementStatus.COMPLETED,
+            EngagementState.COMPLETED,
         ),
         # A closure after the as-of date has not happened yet.
         (
             {"closure": {"date": "2026-12-20", "reflection": "r", "growth_plan": ["keep going"]}},
-            EngagementStatus.ACTIVE,
+            EngagementState.ACTIVE,
+        ),
+        ({"status": {"state": "paused", "date": "2026-11-01"}}, EngagementState.PAUSED),
+        (
+            {"status": {"state": "ended-early", "date": "2026-11-01", "reason": "A new role"}},
+            EngagementState.ENDED_EARLY,
         ),
     ],
-    ids=["active", "every-stage-done", "closed", "closure-still-ahead"],
+    ids=["active", "every-stage-done", "closed", "closure-still-ahead", "paused", "ended-early"],
 )
-def test_engagement_status(program: Program, fields: dict[str, Any], expected: EngagementStatus) -> None:
+def test_engagement_status(program: Program, fields: dict[str, Any], expected: EngagementState) -> None:
     e = _engagement(**fields)
-    assert engagement_status(e, compute_progress(e, program, AS_OF)) is expected
+    assert engagement_status(e, AS_OF).state is expected
+    assert compute_progress(e, program, AS_OF).status.state is expected
 
 
 # --------------------------------------------------------------------------- attention, as a table
@@ -158,7 +165,14 @@ def test_engagement_status(program: Program, fields: dict[str, Any], expected: E
         ({"sessions": [_session("2026-11-20")], "goals": [_goal([("2026-06-01", 10)])]}, []),
         ({"sessions": [_session("2026-11-20")], "goals": [_goal([])]}, []),
         # A completed engagement needs nothing, whatever else is true.
-        ({"stages": _all_done(), "actions": [{"title": "a", "due": "2026-10-01"}]}, []),
+        (
+            {
+                "stages": _all_done(),
+                "actions": [{"title": "a", "due": "2026-10-01"}],
+                "closure": {"date": "2026-11-20", "reflection": "r", "growth_plan": ["keep going"]},
+            },
+            [],
+        ),
     ],
     ids=[
         "session-28-days-ago",
@@ -184,7 +198,7 @@ def test_attention(
 ) -> None:
     e = _engagement(**fields)
     progress = compute_progress(e, program, AS_OF)
-    found = attention(e, progress, engagement_status(e, progress))
+    found = attention(e, progress, progress.status.state)
     assert [(a.concern, a.days, a.count) for a in found] == expected
 
 
@@ -218,7 +232,7 @@ def test_the_sample_firms_overview(sample: Firm) -> None:
     assert (len(dana.overdue_actions), dana.last_measurement) == (3, dt.date(2026, 11, 20))
     # The coach-only draft session is in the console, marked.
     assert [(s.date, s.held_back) for s in dana.upcoming][-1] == (dt.date(2027, 1, 26), "draft")
-    assert rows["kwame-asante"].status is EngagementStatus.COMPLETED and not rows["kwame-asante"].attention
+    assert rows["kwame-asante"].status is EngagementState.COMPLETED and not rows["kwame-asante"].attention
     # Tomasz's only overdue action is coach-only: the console counts it, his site does not.
     assert [(a.title, a.held_back) for a in rows["tomasz-kowal"].overdue_actions] == [
         ("Send Tomasz the short article on coaching questions for shift leads", "coach_only")

@@ -50,13 +50,14 @@ def test_whats_next_comes_before_progress(built_firm: Path) -> None:
     page = article(dashboard(built_firm, "dana-whitfield"))
     assert [h2["id"] for h2 in page.find_all("h2")] == ["whats-next", "progress"]
     assert page.find("h1")["id"] == "welcome"
+    # Where the client is leads, then what they do next; what slipped comes after, on its own.
     cards = [words(li.find("strong")) for li in page.select(".cb-next > ul > li")]
-    assert cards == ["Next session", "Your next actions", "Where you are: Implementation"]
+    assert cards == ["Where you are: Implementation", "Next session", "Your next steps"]
     # Every progress element follows the "What's next" cards.
     parts = page.select("h2, h3, .cb-next, .cb-stepper, .cb-timeline")
     order = [tag.get("id") or tag.get("class")[0] for tag in parts]
     assert order == [
-        *("whats-next", "grid", "progress", "journey", "cb-stepper"),
+        *("whats-next", "grid", "catch-up", "progress", "journey", "cb-stepper"),
         *("goals", "feedback", "wins", "cb-timeline"),
     ]
 
@@ -85,23 +86,46 @@ def test_what_to_prepare_for_an_upcoming_session_is_on_the_dashboard_and_the_ses
     assert not re.search(r"CBV\d{4}Z", str(sessions)) and not re.search(r"CBV\d{4}Z", str(next_card))
 
 
-def test_next_actions_are_the_three_most_urgent_with_overdue_marked(built_firm: Path) -> None:
-    items = card(dashboard(built_firm, "dana-whitfield"), "Your next actions").select("ol > li")
-    assert len(items) == 3
-    for item in items:
-        badge = item.select_one(".cb-badge--overdue")
-        assert badge is not None and badge.get_text() == "Overdue", item
-        assert re.search(r"was due \d+ \w+ 2026, \d+ days? ago", words(item)), item
+def test_next_steps_are_the_actions_still_ahead_and_what_slipped_is_said_calmly_after(built_firm: Path) -> None:
+    """Dana has three actions past their date: the dashboard leads with what she can do next, not with those."""
+    page = dashboard(built_firm, "dana-whitfield")
+    steps = card(page, "Your next steps").select("ol > li")
+    assert [re.search(r"— due (\d+ \w+ \d{4})", words(li))[1] for li in steps] == [
+        "18 December 2026",
+        "8 January 2027",
+        "15 January 2027",
+    ]
+    # Nothing on the dashboard is an alarm: no "overdue" badge, no "overdue" in bold, anywhere.
+    assert page.select(".cb-badge--overdue") == []
+    assert "overdue" not in words(article(page)).lower()
+    catch_up = article(page).select_one(".cb-catch-up")
+    text = words(catch_up)
+    assert text.startswith("Getting back on track ¶ 3 actions went past the date you planned for them.")
+    assert "bring them to your session on 1 December 2026 to agree a new date with Priya" in text
+    slipped = catch_up.select("ul > li")
+    assert words(slipped[0]).startswith(
+        "Hand the peak-season readiness review to Callum to chair, joining only for final sign-off — planned for "
+        "30 October 2026"
+    )
+    assert len(slipped) == 3
+    # The summary counts them without bold or alarm.
+    summary = words(article(page).select_one(".cb-summary"))
+    assert "3 done, 6 open (3 past the date you planned)" in summary
 
 
-def test_overdue_marks_follow_the_as_of_date(tmp_path: Path) -> None:
+def test_what_slipped_follows_the_as_of_date(tmp_path: Path) -> None:
     # On 1 November only the peak-season review (due 30 October) is late; the next two are merely due soon.
     firm = copy_firm(tmp_path / "firm")
     run_coachbook(firm, "build", "--client", "dana-whitfield", "--as-of", "2026-11-01", check=True)
-    items = card(dashboard(firm, "dana-whitfield"), "Your next actions").select("ol > li")
-    assert [item.select_one(".cb-badge--overdue") is not None for item in items] == [True, False, False]
-    assert "was due 30 October 2026, 2 days ago" in words(items[0])
-    assert "due 13 November 2026 (in 12 days)" in words(items[1])
+    page = dashboard(firm, "dana-whitfield")
+    steps = card(page, "Your next steps").select("ol > li")
+    assert "due 13 November 2026 (in 12 days)" in words(steps[0])
+    slipped = article(page).select(".cb-catch-up ul > li")
+    assert len(slipped) == 1 and "planned for 30 October 2026" in words(slipped[0])
+    assert "One action went past the date you planned for it." in words(article(page).select_one(".cb-catch-up"))
+    # On 15 October nothing has slipped, and the section is not there at all.
+    run_coachbook(firm, "build", "--client", "dana-whitfield", "--as-of", "2026-10-15", check=True)
+    assert article(dashboard(firm, "dana-whitfield")).select_one(".cb-catch-up") is None
 
 
 def test_current_stage_card_says_what_the_stage_asks_of_the_client(built_firm: Path, sample) -> None:

@@ -415,3 +415,47 @@ def test_passwd_refuses_a_git_repository_that_does_not_ignore_secrets(firm: Path
     assert not (firm / "secrets").exists()
     (firm / ".gitignore").write_text("/secrets/\n", encoding="utf-8")
     run_coachbook(firm, "passwd", "kwame-asante", check=True)
+
+
+# --------------------------------------------------------------------------- HTTPS
+
+
+def test_a_plain_http_config_says_the_passwords_would_cross_the_network_in_clear(firm: Path) -> None:
+    result = run_coachbook(firm, "hosting", check=True)
+    assert "listen 80;" in result.stdout
+    assert "# WARNING: plain HTTP." in result.stdout
+    assert "warning: this config serves the client sites over plain HTTP" in result.stderr
+    assert "--ssl-certificate and --ssl-certificate-key" in result.stderr
+    # A proxy in front that serves HTTPS is said with --https: no warning, and browsers are told to keep to HTTPS.
+    behind = run_coachbook(firm, "hosting", "--https", check=True)
+    assert "plain HTTP" not in behind.stderr + behind.stdout
+    assert "Strict-Transport-Security" in behind.stdout
+
+
+def test_with_a_certificate_nginx_serves_https_and_sends_plain_http_there(firm: Path) -> None:
+    result = run_coachbook(
+        firm,
+        "hosting",
+        "--server-name",
+        "coach.example",
+        "--ssl-certificate",
+        "/etc/letsencrypt/live/coach.example/fullchain.pem",
+        "--ssl-certificate-key",
+        "/etc/letsencrypt/live/coach.example/privkey.pem",
+        check=True,
+    )
+    config = result.stdout
+    assert "plain HTTP" not in result.stderr and "WARNING" not in config
+    redirect, main = config.split("server {")[1:]
+    assert "listen 80;" in redirect and "return 301 https://$host$request_uri;" in redirect
+    assert "location" not in redirect and "auth_basic" not in redirect
+    assert "listen 443 ssl;" in main and "listen 80;" not in main
+    assert 'ssl_certificate "/etc/letsencrypt/live/coach.example/fullchain.pem";' in main
+    assert 'ssl_certificate_key "/etc/letsencrypt/live/coach.example/privkey.pem";' in main
+    assert "Strict-Transport-Security" in main
+
+
+def test_a_certificate_needs_its_key(firm: Path) -> None:
+    result = run_coachbook(firm, "hosting", "--ssl-certificate", "/etc/ssl/site.pem")
+    assert result.returncode == 1
+    assert "give both the certificate and its key" in result.stderr

@@ -23,9 +23,8 @@ import pytest
 
 from coachbook.access.hosting import security_headers
 
-from .conftest import run_coachbook
+from .conftest import NGINX, run_coachbook
 
-NGINX = Path("/usr/sbin/nginx")
 MIME_TYPES = Path("/etc/nginx/mime.types")
 
 # Needs nginx at /usr/sbin/nginx (`apt-get install nginx-light`); conftest says so if it is missing.
@@ -337,3 +336,85 @@ def test_a_cohort_report_opens_with_its_own_password_only(server: Server) -> Non
     # No report is built for Ashgrove Mutual (two engagements), and nothing else under cohorts/ is served.
     assert get(server, "/cohorts/ashgrove-mutual/").status == 404
     assert get(server, "/cohorts/").status == 404
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made here: nothing leaves the machine."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    cert, secret = folder / "site.pem", folder / "site.key"
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    secret.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert, secret
+
+
+def test_the_config_with_a_certificate_serves_the_sites_over_https(server: Server, tmp_path: Path) -> None:
+    """The same firm, served by nginx over TLS with the certificate options: passwords never cross in clear."""
+    import ssl
+
+    cert, key = self_signed(tmp_path)
+    port = free_port()
+    server_conf = tmp_path / "tls.conf"
+    run_coachbook(
+        server.firm,
+        "hosting",
+        "--listen",
+        f"127.0.0.1:{port} ssl",
+        "--ssl-certificate",
+        str(cert),
+        "--ssl-certificate-key",
+        str(key),
+        "-o",
+        str(server_conf),
+        check=True,
+    )
+    prefix = tmp_path / "prefix"
+    prefix.mkdir()
+    conf = prefix / "nginx.conf"
+    conf.write_text(main_conf(prefix, server_conf), encoding="utf-8")
+    log = prefix / "error.log"
+    process = subprocess.Popen(
+        [str(NGINX), "-p", str(prefix), "-c", str(conf), "-e", str(log)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    context = ssl.create_default_context(cafile=str(cert))
+    try:
+        wait_for(port, process, log)
+        base = f"https://127.0.0.1:{port}/clients/dana-whitfield/"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(base, timeout=10, context=context)
+        assert refused.value.code == 401
+        refused.value.close()
+        request = urllib.request.Request(base)
+        token = base64.b64encode(f"dana-whitfield:{server.passwords['dana-whitfield']}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+        with urllib.request.urlopen(request, timeout=10, context=context) as reply:
+            assert reply.status == 200
+            assert reply.headers.get("Strict-Transport-Security") == "max-age=31536000"
+            assert "Welcome, Dana" in reply.read().decode("utf-8")
+    finally:
+        process.kill()
+        process.wait(timeout=10)

@@ -210,4 +210,14 @@ def test_a_new_site_id_warns_that_published_versions_stay_at_the_old_address(fir
     publish(firm, "--as-of", "2026-11-24")
     done = run_coachbook(firm, "site-id", SLUG, check=True)
     assert f"published versions stay at published/clients/{SLUG}/, the old address" in done.stderr
+    assert f"`coachbook versions {SLUG}` still lists the old ones" in done.stderr
     assert (client_root(firm) / "versions.json").is_file()
+    # `versions` and `unpublish` still see them there, until they are taken down.
+    listed = run_coachbook(firm, "versions", SLUG, check=True).stdout
+    assert f"{SLUG} has no published versions at its new address yet" in listed
+    assert f"Still published at the old address published/clients/{SLUG}/, which is guessable" in listed
+    assert "2026-11-24-implementation" in listed
+    removed = run_coachbook(firm, "unpublish", SLUG, "2026-11-24-implementation", "-y", check=True).stdout
+    assert f"Removed '2026-11-24-implementation' at published/clients/{SLUG}/." in removed
+    assert not (client_root(firm) / "2026-11-24-implementation").exists()
+    assert "Still published at the old address" not in run_coachbook(firm, "versions", SLUG, check=True).stdout

@@ -192,3 +192,20 @@ def test_a_new_engagement_builds_a_site_with_a_useful_dashboard(firm: Path) -> N
     assert "Welcome, Jordan" in text
     assert "Where you are: Contracting" in text
     assert "No session is booked yet" in text
+
+
+def test_new_without_a_terminal_names_what_is_missing_instead_of_aborted(firm: Path) -> None:
+    """In a script or CI there is no one to ask: the command says which options to give, never a bare "Aborted!"."""
+    result = subprocess.run(
+        [sys.executable, "-m", "coachbook", "new", "ama-owusu", "--name", "Ama Owusu", "--coach", "Priya Raman"],
+        cwd=firm,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Aborted" not in result.stdout + result.stderr
+    assert "error: there was no answer to read, and --role, --organisation, --start are missing" in result.stderr
+    assert "coachbook new ama-owusu --name" in result.stderr
+    assert not (firm / "engagements" / "ama-owusu.yml").exists()

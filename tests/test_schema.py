@@ -17,7 +17,16 @@ from jsonschema import Draft7Validator, FormatChecker
 from coachbook.core.loader import Project, load_programs
 from coachbook.core.model import Engagement
 from coachbook.core.scaffold import NewEngagement, render_engagement
-from coachbook.core.schema import SCHEMA_FILE, SCHEMA_LINE, engagement_schema, schema_text
+from coachbook.core.schema import (
+    PROGRAM_SCHEMA_FILE,
+    PROGRAM_SCHEMA_LINE,
+    SCHEMA_FILE,
+    SCHEMA_LINE,
+    engagement_schema,
+    program_schema,
+    program_schema_text,
+    schema_text,
+)
 from coachbook.core.validation import validate_document
 from coachbook.core.yaml_reader import YamlDocument, load_yaml
 from coachbook.errors import ProblemList
@@ -208,15 +217,109 @@ def test_schema_command_writes_and_checks_the_file(firm: Path) -> None:
     assert "is up to date" in result.stdout
 
     target.write_text('{"stale": true}\n', encoding="utf-8")
+    (firm / "content" / PROGRAM_SCHEMA_FILE).unlink()
     result = run_coachbook(firm, "schema", "--check")
     assert result.returncode == 1
-    assert "engagements/engagement.schema.json is missing or out of date; run `coachbook schema`" in result.stderr
+    assert "engagements/engagement.schema.json is missing or out of date." in result.stderr
+    assert "content/program.schema.json is missing or out of date." in result.stderr
+    assert "error: run `coachbook schema` and commit the schema files" in result.stderr
     assert target.read_text(encoding="utf-8") == '{"stale": true}\n'  # --check writes nothing
 
     result = run_coachbook(firm, "schema")
     assert result.returncode == 0, result.stderr
     assert "Wrote engagements/engagement.schema.json" in result.stdout
+    assert "Wrote content/program.schema.json" in result.stdout
     assert target.read_text(encoding="utf-8") == schema_text()
+    assert (firm / "content" / PROGRAM_SCHEMA_FILE).read_text(encoding="utf-8") == program_schema_text()
     assert run_coachbook(firm, "schema").stdout.startswith("Already up to date")
     # The loader reads .yml files only: the schema beside them is not an engagement.
     assert f"{len(SAMPLE_CLIENTS)} engagement(s)" in run_coachbook(firm, "check", check=True).stdout
+
+
+# --------------------------------------------------------------------------- schemas that teach
+
+
+def _undescribed(schema: dict[str, Any]) -> list[str]:
+    """Every field of the schema, at the root and in every definition, that has no description of its own."""
+    missing = [
+        f"{schema['title']}.{name}" for name, field in schema["properties"].items() if "description" not in field
+    ]
+    for model, definition in schema["definitions"].items():
+        if "properties" in definition:
+            missing += [f"{model}.{name}" for name, f in definition["properties"].items() if "description" not in f]
+            if "description" not in definition:
+                missing.append(model)
+    return missing
+
+
+@pytest.mark.parametrize("make", [engagement_schema, program_schema], ids=["engagement", "program"])
+def test_every_field_has_a_description_an_editor_can_show(make: Any) -> None:
+    """Hovering a field in the editor says what it holds; a field with only its name is a test failure."""
+    schema = make()
+    assert _undescribed(schema) == [], "add a docstring under each of these fields in coachbook.core.model"
+    # The test can fail: a schema with one field stripped of its description is caught.
+    broken = copy.deepcopy(schema)
+    model = sorted(name for name, d in broken["definitions"].items() if "properties" in d)[0]
+    field = sorted(broken["definitions"][model]["properties"])[0]
+    del broken["definitions"][model]["properties"][field]["description"]
+    assert _undescribed(broken) == [f"{model}.{field}"]
+
+
+def test_smart_fields_baseline_target_and_client_name_say_what_they_hold() -> None:
+    definitions = engagement_schema()["definitions"]
+    goal = definitions["Goal"]["properties"]
+    assert goal["specific"]["description"].startswith("SMART, Specific:")
+    assert goal["baseline"]["description"].startswith("Where the measure stood when the goal was set")
+    assert goal["target"]["description"].startswith("Where the measure should be by the deadline")
+    assert (
+        definitions["Client"]["properties"]["name"]["description"] == "The client's full name, as their site shows it."
+    )
+
+
+def test_the_committed_program_schema_is_up_to_date_and_program_yml_points_at_it() -> None:
+    committed = (REPO / "content" / PROGRAM_SCHEMA_FILE).read_text(encoding="utf-8")
+    assert committed == program_schema_text(), "run `coachbook schema` and commit content/program.schema.json"
+    assert (REPO / "content" / "program.yml").read_text(encoding="utf-8").splitlines()[0] == PROGRAM_SCHEMA_LINE
+    schema = json.loads(committed)
+    Draft7Validator.check_schema(schema)
+    validator = Draft7Validator(schema)
+    data = load_yaml(REPO / "content" / "program.yml").data
+    assert list(validator.iter_errors(data)) == []
+    # What the loader refuses, the editor flags too: a stage without its guide.
+    del data["programs"][0]["stages"][2]["guide"]
+    assert any("'guide' is a required property" in e.message for e in validator.iter_errors(data))
+
+
+def test_the_program_schema_is_never_published(built_firm: Path) -> None:
+    assert not list((built_firm / "site").rglob("*.schema.json"))
+
+
+def test_the_repository_sets_up_vs_code_and_the_browser_editors_of_git_hosts() -> None:
+    """Opening the repository in VS Code (or github.dev) offers the YAML extension and maps both schemas."""
+    extensions = json.loads((REPO / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
+    assert "redhat.vscode-yaml" in extensions["recommendations"]
+    settings = json.loads((REPO / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    mapped = {Path(schema).as_posix().removeprefix("./"): globs for schema, globs in settings["yaml.schemas"].items()}
+    assert mapped == {
+        f"engagements/{SCHEMA_FILE}": ["engagements/*.yml"],
+        f"content/{PROGRAM_SCHEMA_FILE}": ["content/program.yml"],
+    }
+    for schema, globs in mapped.items():
+        assert (REPO / schema).is_file(), schema
+        for glob in globs:
+            assert list(REPO.glob(glob)), glob
+
+
+def test_the_repository_offers_a_pre_commit_hook_that_runs_check() -> None:
+    import re
+
+    import yaml
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "coachbook-check"
+    assert hook["entry"] == "coachbook check" and hook["language"] == "python"
+    assert hook["pass_filenames"] is False
+    pattern = re.compile(hook["files"])
+    for path in ("engagements/dana-whitfield.yml", "content/program.yml", "content/stages/01-contracting.md"):
+        assert pattern.search(path), path
+    assert not pattern.search("plugins/coachbook/cli/build.py")

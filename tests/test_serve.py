@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from coachbook.access.preview import check_preview_address, is_loopback
-from coachbook.errors import CoachbookError
+from coachbook.cli.serve import error_page
+from coachbook.errors import CoachbookError, Problem, ProblemList
 
 from .browser import free_port
 
@@ -84,3 +88,71 @@ def test_a_plain_mkdocs_serve_of_a_client_is_held_to_the_same(firm: Path) -> Non
     )
     assert result.returncode != 0
     assert "can be reached from other devices on the network" in result.stdout + result.stderr
+
+
+def _get(url: str) -> tuple[int, str]:
+    """Status and text of one page; a request that hangs fails the test instead of hanging it."""
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def _until(url: str, status: int, deadline: float = 90) -> str:
+    """The page at `url` once it answers with `status`, within `deadline` seconds."""
+    end = time.monotonic() + deadline
+    seen: tuple[int, str] = (0, "")
+    while time.monotonic() < end:
+        try:
+            seen = _get(url)
+        except OSError:  # Not listening yet.
+            seen = (0, "")
+        if seen[0] == status:
+            return seen[1]
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never answered {status}; last {seen[0]}:\n{seen[1][:2000]}")
+
+
+def test_a_bad_edit_shows_its_problem_in_the_browser_and_the_fix_brings_the_site_back(firm: Path) -> None:
+    """The live preview used to leave the browser loading forever after a bad edit; now it says what to fix."""
+    port = free_port()
+    server = _start(firm, ["coachbook", "serve", "--client", "dana-whitfield", "-a", f"127.0.0.1:{port}"], {})
+    engagement = firm / "engagements" / "dana-whitfield.yml"
+    good = engagement.read_text(encoding="utf-8")
+    lines = good.splitlines()
+    line = next(number for number, text in enumerate(lines, 1) if text.startswith("start: "))
+    try:
+        page = f"http://127.0.0.1:{port}/goals/"
+        assert "Dana Whitfield" in _until(page, 200)
+
+        engagement.write_text(good.replace(lines[line - 1], "start: 2026-13-45"), encoding="utf-8")
+        broken = _until(page, 500)
+        assert f"engagements/dana-whitfield.yml:{line}:8" in broken
+        assert "not a real calendar date" in broken
+        assert "hint: write dates as YYYY-MM-DD" in broken
+        # MkDocs' reload script, so the fixed file reloads the open page into the site.
+        assert "livereload(" in broken
+        # Every page says so, not only the one that was open; the last good build's assets still load.
+        assert _get(f"http://127.0.0.1:{port}/")[0] == 500
+        assert _get(f"http://127.0.0.1:{port}/sitemap.xml")[0] != 500
+
+        engagement.write_text(good, encoding="utf-8")
+        fixed = _until(page, 200)
+        assert "Dana Whitfield" in fixed and "not a real calendar date" not in fixed
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "the preview shows this in the browser" in output.lower(), output
+    assert output.count("Building documentation") <= 6, "a failed build must not start the next one by itself"
+
+
+def test_the_error_page_shows_the_firm_s_text_as_text() -> None:
+    problem = Problem(
+        Path("engagements/<b>x</b>.yml"), 3, 5, "goals[0].title", "'<script>alert(1)</script>' is too long", "a & b"
+    )
+    page = error_page(ProblemList([problem]))
+    assert "<script>alert(1)" not in page and "<b>x</b>" not in page
+    assert "engagements/&lt;b&gt;x&lt;/b&gt;.yml:3:5" in page
+    assert "goals[0].title: &#39;&lt;script&gt;alert(1)&lt;/script&gt;&#39; is too long" in page
+    assert "hint: a &amp; b" in page

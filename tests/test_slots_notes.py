@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import markdown
 import pytest
 from markupsafe import Markup
 
-from coachbook.render.notes import render_note
+from coachbook.render.notes import NoteLinks, render_note
 from coachbook.render.tokens import Slots
 
 # --------------------------------------------------------------------------- Slots
@@ -215,3 +217,58 @@ def test_comment_inside_code_is_still_removed() -> None:
 def test_every_link_gets_the_rel_attribute() -> None:
     html = render_note("[a](https://a.example) and [b](https://b.example)")
     assert html.count(REL) == 2
+
+
+# --------------------------------------------------------------------------- headings and links to pages in notes
+
+
+@pytest.mark.parametrize(
+    ("note", "html"),
+    [
+        ("# Looking ahead", "<h3>Looking ahead</h3>"),
+        ("## Looking ahead", "<h3>Looking ahead</h3>"),
+        ("Looking ahead\n=============", "<h3>Looking ahead</h3>"),
+        ("Looking ahead\n-------------", "<h3>Looking ahead</h3>"),
+        ("### Looking ahead", "<h3>Looking ahead</h3>"),
+        ("#### Looking ahead", "<h4>Looking ahead</h4>"),
+        ("###### Looking ahead", "<h6>Looking ahead</h6>"),
+    ],
+)
+def test_headings_in_a_note_start_at_level_three(note: str, html: str) -> None:
+    """A note sits under the page's own title and sections: its headings are never bare text, nor h1 or h2."""
+    assert render_note(note) == html
+
+
+PAGES = NoteLinks(
+    frozenset({"index.md", "goals.md", "sessions.md", "program.md", "stages/03-assessment.md"}), page="sessions.md"
+)
+
+
+@pytest.mark.parametrize(
+    ("links", "note", "html"),
+    [
+        (PAGES, "[guide](stages/03-assessment.md)", f'<p><a href="../stages/03-assessment/" {REL}>guide</a></p>'),
+        (
+            PAGES,
+            "[g](stages/03-assessment.md#prepare)",
+            f'<p><a href="../stages/03-assessment/#prepare" {REL}>g</a></p>',
+        ),
+        (PAGES, "[goals](goals.md)", f'<p><a href="../goals/" {REL}>goals</a></p>'),
+        (PAGES, "[home](index.md)", f'<p><a href="../" {REL}>home</a></p>'),
+        (replace(PAGES, page="index.md"), "[goals](goals.md)", f'<p><a href="goals/" {REL}>goals</a></p>'),
+        (
+            replace(PAGES, page="index.md", directory_urls=False),
+            "[g](stages/03-assessment.md)",
+            f'<p><a href="stages/03-assessment.html" {REL}>g</a></p>',
+        ),
+        (PAGES, "[old form](old-form.md)", "<p>old form</p>"),
+        (PAGES, "[up](../engagements/x.md)", "<p>up</p>"),
+        (PAGES, "[site](https://example.com/a.md)", f'<p><a href="https://example.com/a.md" {REL}>site</a></p>'),
+        (PAGES, "[here](#top)", f'<p><a href="#top" {REL}>here</a></p>'),
+        (None, "[guide](stages/03-assessment.md)", f'<p><a href="stages/03-assessment.md" {REL}>guide</a></p>'),
+    ],
+)
+def test_links_to_pages_in_a_note_lead_to_them_from_the_page_it_is_on(
+    links: NoteLinks | None, note: str, html: str
+) -> None:
+    assert render_note(note, links) == html

@@ -152,11 +152,7 @@ ENGAGEMENT_CASES = [
     ),
     pytest.param(
         ("  sessions: 16", "  sessions: 0"),
-        [
-            Expect(
-                "  sessions: 0", "0", "agreement.sessions", "Input should be greater than 0", "use a number above zero"
-            )
-        ],
+        [Expect("  sessions: 0", "0", "agreement.sessions", "must be above zero, got 0", "use a number above zero")],
         id="zero-sessions",
     ),
     pytest.param(
@@ -166,7 +162,7 @@ ENGAGEMENT_CASES = [
                 "  every_weeks: 2.5",
                 "2.5",
                 "cadence.every_weeks",
-                "Input should be a valid integer",
+                "expected a whole number, got 2.5",
                 "write a whole number such as 12",
             )
         ],
@@ -263,10 +259,10 @@ ENGAGEMENT_CASES = [
         [
             Expect(
                 "  goal-setting:\n    status: done",
-                "status",
-                "stages.goal-setting",
-                "a stage marked done needs a `completed` date",
-                "",
+                "done",
+                "stages.goal-setting.status",
+                "a stage marked done needs its `completed` date",
+                "add `completed: YYYY-MM-DD` under it: the day the stage ended",
             )
         ],
         id="done-stage-without-completed",
@@ -275,12 +271,19 @@ ENGAGEMENT_CASES = [
         ("    status: done\n    started: 2026-06-01\n", "    status: not-started\n    started: 2026-06-01\n"),
         [
             Expect(
-                "  goal-setting:\n    status: not-started",
-                "status",
-                "stages.goal-setting",
-                "a stage that has not started cannot have `started` or `completed` dates",
-                "",
-            )
+                "  goal-setting:\n    status: not-started\n    started: 2026-06-01",
+                "2026-06-01",
+                "stages.goal-setting.started",
+                "a stage that has not started has no `started` date",
+                "set `status: in-progress` (or `done`) if it has started, or remove the date",
+            ),
+            Expect(
+                "    started: 2026-06-01\n    completed: 2026-06-19",
+                "2026-06-19",
+                "stages.goal-setting.completed",
+                "a stage that has not started has no `completed` date",
+                "set `status: in-progress` (or `done`) if it has started, or remove the date",
+            ),
         ],
         id="not-started-stage-with-dates",
     ),
@@ -288,18 +291,26 @@ ENGAGEMENT_CASES = [
         ("    status: done\n    done_on: 2026-07-29", "    status: open\n    done_on: 2026-07-29"),
         [
             Expect(
-                "  - title: Agree a one-page decision-rights matrix",
-                "title",
-                "actions[1]",
-                "`done_on` is set but `status` is not `done`",
-                "",
+                "    status: open\n    done_on: 2026-07-29",
+                "2026-07-29",
+                "actions[1].done_on",
+                "is set, but `status` is 'open', not 'done'",
+                "set `status: done`, or remove `done_on` if the action is not finished",
             )
         ],
         id="done-on-without-done",
     ),
     pytest.param(
         ("end: 2027-01-29", "end: 2026-01-29"),
-        [Expect("program: executive", "program", "", "`end` is before `start`", "")],
+        [
+            Expect(
+                "end: 2026-01-29",
+                "2026-01-29",
+                "end",
+                "2026-01-29 is before `start` (2026-04-13)",
+                "the planned end comes after the first day; check the year and the order of month and day",
+            )
+        ],
         id="end-before-start",
     ),
     pytest.param(
@@ -930,7 +941,7 @@ def test_minimal_engagement_is_valid() -> None:
         ),
         (
             "wins: nope\n",
-            (15, 7, "wins", "Input should be a valid list", "write a list, one `- item` per line"),
+            (15, 7, "wins", "expected a list, got 'nope'", "write a list, one `- item` per line"),
         ),
         (
             "closure:\n  date: 2026-06-30\n  reflection: Done.\n  growth_plan: []\n",
@@ -938,7 +949,7 @@ def test_minimal_engagement_is_valid() -> None:
                 18,
                 16,
                 "closure.growth_plan",
-                "List should have at least 1 item after validation, not 0",
+                "must list at least one item",
                 "write a list, one `- item` per line",
             ),
         ),
@@ -954,11 +965,17 @@ def test_minimal_engagement_is_valid() -> None:
         ),
         (
             "sessions:\n  - date: 2026-02-01\n    stage: contracting\n    focus: Start\n    minutes: true\n",
-            (19, 14, "sessions[0].minutes", "Input should be a valid integer", "write a whole number such as 12"),
+            (19, 14, "sessions[0].minutes", "expected a whole number, got true", "write a whole number such as 12"),
         ),
         (
             "stages:\n  contracting:\n    status: done\n    started: 2026-02-01\n    completed: 2026-01-01\n",
-            (17, 5, "stages.contracting", "`completed` is before `started`", ""),
+            (
+                19,
+                16,
+                "stages.contracting.completed",
+                "2026-01-01 is before `started` (2026-02-01)",
+                "check both dates: a stage is completed on or after the day it started",
+            ),
         ),
     ],
 )
@@ -971,7 +988,15 @@ def test_goal_target_equal_to_baseline() -> None:
         "goals:\n  - id: calm\n    title: Calm\n    specific: a\n    measurable: a\n    achievable: a\n"
         "    relevant: a\n    deadline: 2026-05-01\n    baseline: 3\n    target: 3\n    unit: points\n"
     )
-    assert validate(goal) == [(16, 5, "goals[0]", "`target` equals `baseline`, so progress cannot be measured", "")]
+    assert validate(goal) == [
+        (
+            24,
+            13,
+            "goals[0].target",
+            "equals `baseline` (3), so progress cannot be measured",
+            "set `target` to the value the client wants to reach, above or below the baseline",
+        )
+    ]
 
 
 def test_infinite_measurement_is_refused() -> None:
@@ -985,7 +1010,7 @@ def test_infinite_measurement_is_refused() -> None:
             28,
             16,
             "goals[0].measurements[0].value",
-            "Input should be a finite number",
+            "expected an ordinary number, got one too large to write down",
             "write a plain number such as 42 or 3.5, without units or quotes",
         )
     ]
@@ -997,7 +1022,7 @@ def test_zero_raters_in_a_feedback_group() -> None:
         "        ratings:\n          Vision: 4\n"
     )
     assert validate(feedback) == [
-        (19, 17, "assessment.feedback.groups[0].raters", "Input should be greater than 0", "use a number above zero")
+        (19, 17, "assessment.feedback.groups[0].raters", "must be above zero, got 0", "use a number above zero")
     ]
 
 
@@ -1040,3 +1065,84 @@ def test_empty_file_lists_every_required_top_level_field() -> None:
 )
 def test_did_you_mean(word: str, choices: list[str], hint: str) -> None:
     assert did_you_mean(word, choices) == hint
+
+
+# --------------------------------------------------------------------------- everything in one run
+
+
+def test_every_kind_of_problem_in_one_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    """A field error, two cross-field errors, a misspelt program and a stage reference, all at once."""
+    project = copy_firm(tmp_path)
+    edit(project, DANA, "program: executive", "program: Executive")
+    edit(project, DANA, "end: 2027-01-29", "end: 2026-01-29")
+    edit(project, DANA, "  every_weeks: 2", "  every_weeks: 2.5")
+    edit(project, DANA, "    baseline: 14\n    target: 5\n", "    baseline: 14\n    target: 14\n")
+    text = edit(project, DANA, "    stage: contracting\n    focus", "    stage: contractng\n    focus")
+    assert [as_tuple(p) for p in problems_of(project)] == [
+        (DANA, *locate(text, "program: Executive", "Executive"), "program", "unknown program 'Executive'",
+         "did you mean 'executive'?"),
+        (DANA, *locate(text, "end: 2026-01-29", "2026"), "end", "2026-01-29 is before `start` (2026-04-13)",
+         "the planned end comes after the first day; check the year and the order of month and day"),
+        (DANA, *locate(text, "  every_weeks: 2.5", "2.5"), "cadence.every_weeks", "expected a whole number, got 2.5",
+         "write a whole number such as 12"),
+        (DANA, *locate(text, "    target: 14", "14"), "goals[0].target",
+         "equals `baseline` (14), so progress cannot be measured",
+         "set `target` to the value the client wants to reach, above or below the baseline"),
+        (DANA, *locate(text, "    stage: contractng", "contractng"), "sessions[0].stage", "unknown stage 'contractng'",
+         "did you mean 'contracting'?"),
+    ]  # fmt: skip
+
+
+def test_a_stage_of_the_other_program_says_so(tmp_path: Path) -> None:
+    project = copy_firm(tmp_path)
+    program = (project.content_dir / "program.yml").read_text(encoding="utf-8")
+    body = program[program.index("  - id: executive") :]
+    second = body.replace("  - id: executive", "  - id: team", 1).replace(
+        "      - id: contracting\n", "      - id: team-charter\n", 1
+    )
+    (project.content_dir / "program.yml").write_text(program + second, encoding="utf-8")
+    text = edit(project, SOFIA, "    stage: contracting\n", "    stage: team-charter\n")
+    (problem,) = problems_of(project)
+    assert as_tuple(problem)[:4] == (
+        SOFIA,
+        *locate(text, "    stage: team-charter", "team-charter"),
+        "sessions[0].stage",
+    )
+    assert problem.message == (
+        "stage 'team-charter' belongs to the program 'team' (Executive Coaching Programme), but this engagement "
+        "follows 'executive' (Executive Coaching Programme)"
+    )
+    assert problem.hint.startswith("use a stage of 'executive' (expected one of: action-planning, assessment,")
+    assert problem.hint.endswith("or set `program: team` if the client is in that program")
+
+
+def test_warnings_do_not_stop_a_load_and_point_at_their_field(tmp_path: Path) -> None:
+    project = copy_firm(tmp_path)
+    text = edit(project, KWAME, "  sessions: 12", "  sessions: 11")
+    firm = load(project)
+    (warning,) = firm.engagements["kwame-asante"].warnings
+    assert warning.warning
+    assert (warning.line, warning.field) == (locate(text, "\nsessions:\n", "sessions")[0], "sessions")
+    assert warning.message == "12 sessions are listed (not counting cancelled ones), but the agreement is for 11"
+    assert str(warning).startswith(f"{KWAME}:{warning.line}:1: warning: sessions: 12 sessions")
+
+
+def test_no_message_is_in_pydantics_words(tmp_path: Path) -> None:
+    """Every kind of value error a coach can make is worded plainly, never "Input should be ..."."""
+    bad = (
+        "agreement:\n  sessions: -1\n  confidentiality: [a]\n  logistics: {a: 1}\n"
+        "cadence:\n  every_weeks: 1.5\n  minutes: '60'\n"
+        "goals: 3\nwins: {}\nreviews:\n  - date: 2026-01-01\n    working: text\n"
+        "stages:\n  contracting:\n    status: 3\n"
+        "site:\n  encrypt: 1\n  id: x\nhandbook: -x\n"
+        "client:\n  name: [A]\n  role: ''\n  organisation: " + "A" * 10 + "\n  email: not-an-email\n"
+        "closure:\n  date: 2026-06-30\n  reflection: Done.\n  growth_plan: []\n"
+        "program: " + "a" * 70 + "\n"
+    )
+    doc = parse_yaml(bad + "coach:\n  name: T\nstart: 2026-01-05\nend: 2026-02-05\n", Path("e.yml"))
+    with pytest.raises(ProblemList) as exc:
+        validate_document(doc, Engagement)
+    messages = [p.message for p in exc.value.problems]
+    assert len(messages) >= 15
+    for message in messages:
+        assert "Input should" not in message and "Value error" not in message and "validation" not in message, message

@@ -7,10 +7,10 @@ places that turn these into output; the core only raises them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from coachbook.audit.leaks import Leak
@@ -34,11 +34,39 @@ class Problem:
     """Dotted path of the field, such as `goals[1].target`; empty for the whole file."""
     message: str
     hint: str = ""
+    warning: bool = False
+    """Something a coach would want to hear about, which does not stop a build (unless `--strict`)."""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}"
         what = f"{self.field}: {self.message}" if self.field else self.message
+        if self.warning:
+            what = f"warning: {what}"
         return f"{where}: {what}" + (f"\n    hint: {self.hint}" if self.hint else "")
+
+    def to_json(self) -> dict[str, object]:
+        """The problem as plain data, for the record cache (`coachbook.audit.records`)."""
+        return {
+            "path": self.path.as_posix(),
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+            "warning": self.warning,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Problem:
+        return cls(
+            Path(str(data["path"])),
+            int(data["line"]),
+            int(data["column"]),
+            str(data["field"]),
+            str(data["message"]),
+            str(data.get("hint", "")),
+            bool(data.get("warning", False)),
+        )
 
 
 class ProblemList(CoachbookError):

@@ -46,6 +46,7 @@ import re
 import secrets
 import shutil
 import unicodedata
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -60,6 +61,17 @@ from coachbook.access.hosting import PAGE_CONTENT_SECURITY_POLICY
 from coachbook.core.i18n import Language, english
 from coachbook.errors import CoachbookError
 
+
+@dataclass(frozen=True)
+class LockBrand:
+    """The firm's marks on the locked page, so a client knows whose site is asking for a passphrase."""
+
+    favicon: str = ""
+    """The favicon's path in the site, relative to its root (`theme.favicon`); empty for none."""
+    contact: str = ""
+    """The firm's contact line (`extra.firm.contact`), shown as text."""
+
+
 #: The locked page is a template of its own, `templates/encrypted_page.html.j2`, in the site's language.
 _TEMPLATES = Environment(
     loader=PackageLoader("coachbook", "templates"),
@@ -71,6 +83,9 @@ _TEMPLATES = Environment(
 _TEMPLATES.newstyle_gettext = True  # type: ignore[attr-defined]
 _TEMPLATES.policies["ext.i18n.trimmed"] = True
 
+#: A path inside the site, such as `assets/brand/favicon.svg`: no scheme, no leading slash, no query.
+_SITE_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
+
 __all__ = [
     "DEFAULT_ITERATIONS",
     "DEFAULT_REMEMBER_DAYS",
@@ -79,6 +94,7 @@ __all__ = [
     "MIN_ITERATIONS",
     "PASSPHRASE_ALPHABET",
     "SCRIPT_PATH",
+    "LockBrand",
     "binding_for",
     "decrypt_page",
     "encrypt_site",
@@ -196,6 +212,7 @@ def encrypt_site(
     remember: bool = False,
     remember_days: int = DEFAULT_REMEMBER_DAYS,
     language: Language | None = None,
+    brand: LockBrand | None = None,
 ) -> int:
     """Encrypt a built site in place, so that it can be published on a host without authentication.
 
@@ -226,6 +243,7 @@ def encrypt_site(
         remember: Offer a "remember on this device" checkbox that keeps the key in `localStorage`.
         remember_days: How many days a remembered key lasts before the browser forgets it.
         language: The language of the locked page, the site's; British English by default.
+        brand: The firm's favicon and contact line on the locked page, so the client knows whose site it is.
 
     Returns:
         The number of pages encrypted.
@@ -296,7 +314,13 @@ def encrypt_site(
         }
         _write_atomically(
             shell_path,
-            _shell(envelope, any_path=any_path, remember=remember, language=language or english()).encode("utf-8"),
+            _shell(
+                envelope,
+                any_path=any_path,
+                remember=remember,
+                language=language or english(),
+                brand=brand or LockBrand(),
+            ).encode("utf-8"),
         )
 
     for doomed in removed:
@@ -493,7 +517,7 @@ def _root_for(relative: str, page: bytes, *, any_path: bool) -> str:
     return "../" * depth or "./"
 
 
-def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool, language: Language) -> str:
+def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool, language: Language, brand: LockBrand) -> str:
     """The locked page that replaces a document: a form, the envelope and the decryptor, and no page text.
 
     Its words are messages of the site's language; the page says which language and direction it is in.
@@ -519,6 +543,17 @@ def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool, language
         else ""
     )
     any_path_attr = " data-any-path" if any_path else ""
+    # A favicon of the site's own (a path inside it, under the root the script is found at), or an empty icon:
+    # otherwise the browser asks the host for /favicon.ico.
+    favicon = brand.favicon.strip()
+    icon = (
+        html.escape(envelope["root"] + favicon, quote=True)
+        if favicon and _SITE_PATH.fullmatch(favicon) and ".." not in favicon.split("/")
+        else "data:,"
+    )
+    contact = (
+        f'\n      <p class="cb-contact" dir="auto">{html.escape(brand.contact)}</p>' if brand.contact.strip() else ""
+    )
     # Every value is escaped above for where it goes (JSON in a script, an attribute), so none is escaped again.
     return _TEMPLATES.get_template("encrypted_page.html.j2").render(
         csp=html.escape(PAGE_CONTENT_SECURITY_POLICY, quote=True),
@@ -531,6 +566,8 @@ def _shell(envelope: dict[str, Any], *, any_path: bool, remember: bool, language
         dir=language.direction,
         gettext=gettext,
         _=gettext,
+        icon=icon,
+        contact=contact,
     )
 
 

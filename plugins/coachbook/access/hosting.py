@@ -34,6 +34,7 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "OFFLINE_CONTENT_SECURITY_POLICY",
     "PAGE_CONTENT_SECURITY_POLICY",
+    "PLAIN_HTTP_WARNING",
     "REALM",
     "NginxSite",
     "render_headers",
@@ -59,6 +60,14 @@ PAGE_CONTENT_SECURITY_POLICY = "; ".join(
 OFFLINE_CONTENT_SECURITY_POLICY = (
     "default-src 'self' file:; img-src 'self' file: data:; style-src 'self' file: 'unsafe-inline'; "
     "script-src 'self' file: 'unsafe-inline'; base-uri 'self' file:; form-action 'self' file:; object-src 'none'"
+)
+
+#: What `coachbook hosting` says when the config it writes serves passwords over plain HTTP.
+PLAIN_HTTP_WARNING = (
+    "this config serves the client sites over plain HTTP, so each client's password crosses the network "
+    "readable by anyone on the way, with every request. Give nginx the site's TLS certificate with "
+    "--ssl-certificate and --ssl-certificate-key (certbot makes one for free), or, if a proxy in front of nginx "
+    "serves HTTPS, say so with --https"
 )
 
 #: The login prompt's text: browsers show it to whoever asks, so it must not name a client.
@@ -117,6 +126,17 @@ class NginxSite:
     """nginx `listen` values: a port, or `address:port`, optionally followed by flags such as `ssl`."""
     https: bool = False
     """Whether browsers reach the site over HTTPS, which turns on Strict-Transport-Security."""
+    certificate: PurePosixPath | None = None
+    """The TLS certificate (full chain) on the server: nginx then serves HTTPS itself (`ssl_certificate`)."""
+    certificate_key: PurePosixPath | None = None
+    """The certificate's private key on the server (`ssl_certificate_key`)."""
+    redirect_http: str | None = None
+    """A plain-HTTP `listen` value (such as 80) whose requests are sent to HTTPS, in a server block of its own."""
+
+    @property
+    def tls(self) -> bool:
+        """Whether browsers reach the site over HTTPS: nginx holds the certificate, or a proxy in front does."""
+        return self.https or self.certificate is not None or any(" ssl" in listen for listen in self.listen)
 
 
 def render_nginx(
@@ -162,8 +182,18 @@ def render_nginx(
     for listen in site.listen:
         if not _LISTEN.fullmatch(listen):
             raise CoachbookError(f"listen value {listen!r} is not a port or address:port, optionally with flags")
-    headers = security_headers(https=site.https)
+    if (site.certificate is None) != (site.certificate_key is None):
+        raise CoachbookError("give both the certificate and its key (--ssl-certificate and --ssl-certificate-key)")
+    certificate = _path(site.certificate, "--ssl-certificate") if site.certificate else None
+    certificate_key = _path(site.certificate_key, "--ssl-certificate-key") if site.certificate_key else None
+    if site.redirect_http is not None and not _LISTEN.fullmatch(site.redirect_http):
+        raise CoachbookError(f"listen value {site.redirect_http!r} is not a port or address:port")
+    headers = security_headers(https=site.tls)
     return _TEMPLATES.get_template("nginx.conf.j2").render(
+        tls=site.tls,
+        certificate=certificate,
+        certificate_key=certificate_key,
+        redirect_http=site.redirect_http if certificate else None,
         guessable=guessable,
         clients=[{"address": a, "password_file": htpasswd_file(htpasswd_dir, a)} for a in clients],
         sponsors=[
@@ -181,7 +211,7 @@ def render_nginx(
         server_name=site.server_name,
         root=root,
         headers=headers,
-        handbook_headers=security_headers(https=site.https, noindex=handbook_noindex),
+        handbook_headers=security_headers(https=site.tls, noindex=handbook_noindex),
         client_headers=[_CLIENT_CACHE, *headers],
         asset_pattern=r"\.(?:" + "|".join(ASSET_EXTENSIONS) + ")$",
         realm=REALM,

@@ -17,13 +17,14 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from coachbook.access.encryption import DEFAULT_REMEMBER_DAYS, binding_for, encrypt_site
+from coachbook.access.encryption import DEFAULT_REMEMBER_DAYS, LockBrand, binding_for, encrypt_site
 from coachbook.access.page_headers import head_tags, with_head_tags
 from coachbook.access.passphrases import find_passphrase
 from coachbook.access.preview import EXPOSE_ENV, check_preview_address
@@ -78,8 +79,8 @@ AUDIENCE_ENV = "COACHBOOK_AUDIENCE"
 COACH_VIEW_ENV = "COACHBOOK_COACH_VIEW"
 #: Plugins that let page text run code; a client site must not be built with them.
 _CODE_RUNNING_PLUGINS = ("macros", "mkdocs-simple-hooks")
-#: Files in the content folder that are data for Coachbook, not pages or assets to publish.
-_DATA_SUFFIXES = (".yml", ".yaml")
+#: Files in the content folder that are data for Coachbook (the program and its schema), not pages or assets.
+_DATA_SUFFIXES = (".yml", ".yaml", ".schema.json")
 
 
 class _ConsoleOptions(Config):  # type: ignore[no-untyped-call]
@@ -223,6 +224,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                 # Only this site's engagement, and the others' audit strings from the record cache.
                 inputs = load_site_inputs(project, slug)
                 self._firm, self._index = inputs.firm, inputs.index
+                if slug:
+                    # A preview, or a plain `mkdocs build`: say what `coachbook check` would warn about (and
+                    # let `--strict` refuse it); `coachbook build` reports the firm's warnings itself.
+                    for problem in self._firm.engagements[slug].warnings:
+                        log.warning(str(problem))
             if self._firm_site is not None:
                 if coach_view:
                     raise CoachbookError("the coach view is a client's preview; the console shows coach-only material")
@@ -260,8 +266,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             raise PluginError(str(exc)) from exc
 
         if slug or self._firm_site:
-            # Material prints site_name without escaping, so escape it here.
-            config.site_name = html.escape(self._plan.site_name, quote=True)
+            # Material prints site_name without escaping, so escape it here (`_escaped` says why as Markup).
+            config.site_name = _escaped(self._plan.site_name)
             config.site_description = None
             # A client site links nowhere else: no repository, no edit links.
             config.repo_url = None
@@ -271,8 +277,14 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             _no_third_parties(config)
             if self._passphrase:
                 _without_search(config)
-        elif config.nav is None:
-            config.nav = _mkdocs_nav(self._plan.nav)
+        else:
+            # The handbook's name and description are the firm's (`coachbook init` writes them from the name
+            # it was given), printed by Material without escaping too: "A & B <Coaching>" must read as typed.
+            config.site_name = _escaped(config.site_name)
+            if config.site_description:
+                config.site_description = _escaped(config.site_description)
+            if config.nav is None:
+                config.nav = _mkdocs_nav(self._plan.nav)
         _confine_snippets(config)
         # The site's language: the theme's interface, search, and what Coachbook writes (`adapter.languages`).
         for warning in localise_config(config, self._plan.language, firm_language=project.language):
@@ -431,6 +443,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                     remember=self.config.remember_device,
                     remember_days=self.config.remember_days,
                     language=plan.language,
+                    brand=_lock_brand(config),
                 )
             except CoachbookError as exc:
                 shutil.rmtree(site_dir, ignore_errors=True)
@@ -622,3 +635,23 @@ def _fill_toc(items: list[AnchorLink] | Any, slots: Slots, rtl: bool) -> None:
     for item in items:
         item.title = slots.fill(item.title, rtl_page=rtl)
         _fill_toc(item.children, slots, rtl)
+
+
+def _lock_brand(config: MkDocsConfig) -> LockBrand:
+    """The firm's favicon and contact line for an encrypted site's locked pages (`theme.favicon`, `extra.firm`)."""
+    firm = config.extra.get("firm")
+    contact = firm.get("contact") if isinstance(firm, dict) else None
+    favicon = config.theme.get("favicon")
+    return LockBrand(
+        favicon=favicon if isinstance(favicon, str) else "",
+        contact=contact if isinstance(contact, str) else "",
+    )
+
+
+def _escaped(text: str) -> Markup:
+    """`text` escaped for HTML once, and marked as such.
+
+    Material prints the site's name as it is in most places, but escapes it again in the logo's `title`, where
+    plain escaped text would read "A &amp;amp; B".
+    """
+    return Markup(html.escape(str(text), quote=True))

@@ -19,18 +19,19 @@ rebuilds on every save reads the cache from disk only when it changed.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from coachbook.audit.index import LeakIndex
 from coachbook.audit.records import EngagementRecord, RecordCache, records_for
 from coachbook.core.loader import Firm, content_links, engagement_files, load_engagement, load_firm, load_programs
+from coachbook.core.model import Program
 from coachbook.core.project import Project
 from coachbook.core.validation import did_you_mean
-from coachbook.errors import CoachbookError, ProblemList
+from coachbook.errors import CoachbookError, Problem, ProblemList
 from coachbook.refs.handbooks import GitHandbooks
 
-__all__ = ["SiteInputs", "load_site_inputs"]
+__all__ = ["FirmCheck", "SiteInputs", "check_firm", "load_site_inputs"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,64 @@ def load_site_inputs(project: Project, slug: str | None) -> SiteInputs:
     if slug is not None:
         engagements[slug] = load_engagement(project, files[slug], programs, handbooks)
     return SiteInputs(Firm(project, programs, engagements), records)
+
+
+@dataclass(frozen=True)
+class FirmCheck:
+    """What `coachbook check` found: every problem and every warning of every file, from one run."""
+
+    programs: tuple[Program, ...]
+    """The programs, when program.yml passed; else none."""
+    problems: list[Problem]
+    warnings: list[Problem]
+    engagements: int
+    """How many engagement files passed."""
+    records: dict[str, EngagementRecord] = field(default_factory=dict)
+    """The record of each engagement file that passed, by slug."""
+
+
+def check_firm(project: Project) -> FirmCheck:
+    """Check the program, the guides and every engagement file, and gather everything wrong at once.
+
+    Engagement files unchanged since they last passed are not parsed again (`coachbook.audit.records`);
+    their warnings come from the record. When program.yml itself has problems, each engagement file
+    is still checked for everything that does not need the program, so nothing waits for a second run
+    but what cannot be known yet.
+    """
+    problems: list[Problem] = []
+    try:
+        programs = load_programs(project)
+    except ProblemList as exc:
+        problems += exc.problems
+        programs = ()
+    paths, folder_problems = engagement_files(project)
+    problems += folder_problems + content_links(project)
+    files = {path.stem: path for path in paths}
+    handbooks = GitHandbooks(project)
+    if not programs:
+        passed = 0
+        for path in paths:
+            try:
+                load_engagement(project, path, (), handbooks)
+            except ProblemList as exc:
+                problems += exc.problems
+                passed += not exc.problems
+        return FirmCheck((), problems, [], passed)
+    cache = RecordCache(project, programs)
+    found: list[Problem] = []
+    records = records_for(
+        project, programs, files, cache, handbooks=handbooks, jobs=os.cpu_count() or 1, problems_out=found
+    )
+    cache.save()
+    problems += found
+    if _shared_address(records):
+        # Rare, and the loader words it best (with the file and line of each `site.id`).
+        try:
+            load_firm(project, handbooks=handbooks)
+        except ProblemList as exc:
+            problems += [p for p in exc.problems if p not in found]
+    warnings = [warning for _, record in sorted(records.items()) for warning in record.warnings]
+    return FirmCheck(programs, problems, warnings, len(records), records)
 
 
 def _index(records: dict[str, EngagementRecord]) -> LeakIndex:

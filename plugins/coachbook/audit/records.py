@@ -50,7 +50,7 @@ __all__ = [
 #: The cache's file, in Coachbook's working folder.
 CACHE_FILE = "engagements.json"
 #: Bump when the layout changes; an older file is then ignored.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 #: Below this many changed files, parsing them here is quicker than starting processes to share the work.
 PARALLEL_FROM = 40
 #: The cache as last read or written by this process, by file: (its stamp, its records).
@@ -72,6 +72,8 @@ class EngagementRecord:
     """The client's organisation, which decides the cohort report the engagement counts in."""
     languages: tuple[str, ...] = ()
     """The languages the engagement names for its client's and sponsor's sites; none: the firm's own."""
+    warnings: tuple[Problem, ...] = ()
+    """What `coachbook check` warns about in the file, kept so that an unchanged file is not read again to say it."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +84,7 @@ class EngagementRecord:
             "sponsor": self.sponsor,
             "organisation": self.organisation,
             "languages": list(self.languages),
+            "warnings": [warning.to_json() for warning in self.warnings],
         }
 
     @classmethod
@@ -94,6 +97,7 @@ class EngagementRecord:
             bool(data.get("sponsor", False)),
             str(data.get("organisation") or ""),
             tuple(str(tag) for tag in data.get("languages") or ()),
+            tuple(Problem.from_json(w) for w in data.get("warnings", ())),
         )
 
 
@@ -130,6 +134,7 @@ def record_of(loaded: LoadedEngagement, raw: bytes) -> EngagementRecord:
             for tag in (loaded.engagement.language, loaded.engagement.sponsor and loaded.engagement.sponsor.language)
             if tag
         ),
+        warnings=loaded.warnings,
     )
 
 
@@ -226,14 +231,17 @@ def records_for(
     *,
     handbooks: HandbookSource | None = None,
     jobs: int = 1,
+    problems_out: list[Problem] | None = None,
 ) -> dict[str, EngagementRecord]:
     """The record of every engagement file in `files` (by slug): from the cache while unchanged, else parsed.
 
     Changed files are parsed here, or, when many changed, shared among `jobs` processes. `handbooks`
-    reads the handbooks engagements pin (`coachbook.refs.handbooks.GitHandbooks`).
+    reads the handbooks engagements pin (`coachbook.refs.handbooks.GitHandbooks`). Given
+    `problems_out`, problems are added to it rather than raised, and the records of the valid files
+    are returned (and cached) all the same: `coachbook check` reports every file at once.
 
     Raises:
-        ProblemList: Every problem in every changed file.
+        ProblemList: Every problem in every changed file (unless `problems_out` is given).
     """
     records: dict[str, EngagementRecord] = {}
     changed: list[tuple[str, Path]] = []
@@ -255,8 +263,10 @@ def records_for(
         parsed, found = parse_records((project, programs, changed, handbooks))
         records.update(parsed)
         problems += found
-    if problems:
+    if problems and problems_out is None:
         raise ProblemList(problems)
+    if problems_out is not None:
+        problems_out += problems
     for slug, record in records.items():
         cache.put(slug, record)
     cache.keep_only(files)

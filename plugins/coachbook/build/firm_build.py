@@ -128,6 +128,8 @@ class FirmReport:
     """Things the coach should know that did not fail a site (a build record that could not be read or saved)."""
     cleaned: list[str] = field(default_factory=list)
     """What runs that died had left in the staging area, removed before this run began."""
+    input_warnings: list[Problem] = field(default_factory=list)
+    """Warnings about the engagement files of the sites asked for (`coachbook check` says the same)."""
 
     @property
     def failed(self) -> list[SiteResult]:
@@ -214,6 +216,11 @@ def _build_firm(
     firm_wide = not request.clients and (request.shard is None or request.shard.builds_handbook)
     firm_plan = firm_site_plan(site_root, sites, records) if firm_wide else FirmSitePlan((), (), frozenset())
     report.notes.extend(firm_plan.notes)
+    wanted = set(request.clients) or set(records)
+    report.input_warnings = [w for slug in sorted(wanted & set(records)) for w in records[slug].warnings]
+    if report.input_warnings and (request.strict or bool(cfg["strict"])):
+        # Strict mode treats warnings as errors, the engagement files' as well as MkDocs'.
+        raise ProblemList(report.input_warnings)
     index = LeakIndex({slug: record.fragments for slug, record in records.items()})
     needles_key = state.remember_needles(t for record in records.values() for t in record.fragments.texts)
     # The tools' versions include a digest of Coachbook's own files: read them once per build.

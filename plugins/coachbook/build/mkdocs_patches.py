@@ -7,7 +7,9 @@ again, which MkDocs has no hook for. Each patch below says what it assumes of
 MkDocs. They are applied only when the MkDocs in use (or ProperDocs, which
 answers to the same names) is a version they were written against
 (`SUPPORTED`); otherwise nothing is patched and sites build the ordinary way,
-slower and the same. `coachbook serve` and plain `mkdocs build` never apply them.
+slower and the same. Plain `mkdocs build` never applies them; `coachbook serve`
+applies the live preview's own (`reuse_theme_environments`,
+`remember_theme_listings`, `watch_with_events`, `show_build_errors`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,7 @@ __all__ = [
     "remember_theme_listings",
     "reuse_theme_environments",
     "share_theme_environment",
+    "show_build_errors",
     "supported",
     "use_theme_listing",
     "watch_with_events",
@@ -118,20 +121,107 @@ def watch_with_events() -> bool:
     that nothing has started or scheduled on yet, and `watch()` schedules on
     it. Watchdog's `Observer` uses the system's notifications (inotify on
     Linux) and falls back to polling where there are none.
+
+    The system also says when a file is only opened or read, and MkDocs
+    rebuilds on any event: a build that reads an engagement file would then
+    start the next build, forever (a failed build reads the files it could
+    not use every time). Only changes are passed on.
     """
     if not supported():
         return False
+    import watchdog.events
     import watchdog.observers
     from mkdocs.livereload import LiveReloadServer
 
     original = LiveReloadServer.__init__
+    changes: list[type[watchdog.events.FileSystemEvent]] = [
+        watchdog.events.FileCreatedEvent,
+        watchdog.events.FileModifiedEvent,
+        watchdog.events.FileDeletedEvent,
+        watchdog.events.FileMovedEvent,
+        watchdog.events.FileClosedEvent,
+    ]
 
     def __init__(self: LiveReloadServer, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        self.observer = watchdog.observers.Observer(timeout=0.1)  # type: ignore[assignment]
+        observer = watchdog.observers.Observer(timeout=0.1)
+        schedule = observer.schedule
+
+        def schedule_changes(handler: Any, path: str, *, recursive: bool = False, **_: Any) -> Any:
+            return schedule(handler, path, recursive=recursive, event_filter=changes)
+
+        observer.schedule = schedule_changes  # type: ignore[method-assign,assignment]
+        self.observer = observer  # type: ignore[assignment]
 
     LiveReloadServer.__init__ = __init__  # type: ignore[method-assign]
     return True
+
+
+def show_build_errors(page: Callable[[BaseException], str], said: Callable[[BaseException], None]) -> bool:
+    """For a live preview: a rebuild that fails shows its problems in the browser, and the fix reloads into the site.
+
+    Left alone, a failed rebuild leaves every request waiting for a build that never finishes: the browser
+    hangs with no page, and the terminal ends with "Aborted with a BuildError!". With this patch, the
+    failure is caught: `said` tells the terminal, every page request is answered with `page(error)` (an
+    HTML page, status 500) carrying MkDocs' own reload script, and the next build that succeeds reloads
+    the browser into the site, as any rebuild does.
+
+    Assumes: `LiveReloadServer.__init__(self, builder, ...)` keeps `builder` as `self.builder`, which
+    `_build_loop` calls with no arguments and, when it returns, makes the build visible by setting
+    `_visible_epoch` to `_wanted_epoch` under `_epoch_cond` and waking the `/livereload/` polls;
+    `_serve_request(self, environ, start_response)` answers every request, first waiting under
+    `_epoch_cond` for the build in progress; `_inject_js_into_html(self, content, epoch)` adds the reload
+    script for `epoch`. The preview's first build runs before the server does and is not caught: its
+    inputs are checked before it starts (`coachbook serve`).
+    """
+    if not supported():
+        return False
+    from mkdocs.livereload import LiveReloadServer
+
+    original_init = LiveReloadServer.__init__
+    original_serve = LiveReloadServer._serve_request
+
+    def __init__(self: LiveReloadServer, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        build = self.builder
+        failure: list[str] = []
+        self._coachbook_failure = failure  # type: ignore[attr-defined]
+
+        def builder() -> None:
+            try:
+                build()
+            except Exception as error:
+                # Abort, MkDocs' "Aborted with a BuildError!", is an Exception here too (a click exception).
+                failure[:] = [page(error)]
+                said(error)
+            else:
+                failure.clear()
+
+        self.builder = builder
+
+    def _serve_request(self: LiveReloadServer, environ: dict[str, Any], start_response: Any) -> Any:
+        failure: list[str] = getattr(self, "_coachbook_failure", [])
+        path = str(environ.get("PATH_INFO", ""))
+        if failure and not path.startswith("/livereload/") and _is_page(path):
+            with self._epoch_cond:
+                epoch = self._visible_epoch
+            body = self._inject_js_into_html(failure[0].encode("utf-8"), epoch)  # type: ignore[no-untyped-call]
+            start_response(
+                "500 Internal Server Error",
+                [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        return original_serve(self, environ, start_response)
+
+    LiveReloadServer.__init__ = __init__  # type: ignore[method-assign]
+    LiveReloadServer._serve_request = _serve_request  # type: ignore[method-assign]
+    return True
+
+
+def _is_page(path: str) -> bool:
+    """A request for a page (`/`, `/goals/`, `/goals.html`), not for an asset the last good build left."""
+    last = path.rsplit("/", 1)[-1]
+    return not last or last.endswith((".html", ".htm")) or "." not in last
 
 
 # ------------------------------------------------------------------ patch 2: the theme's files listed once

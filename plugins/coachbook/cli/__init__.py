@@ -14,8 +14,9 @@ from coachbook import __version__
 from coachbook.adapter.engine import ENGINE_ENV, ENGINES, use_engine
 from coachbook.cli.access import hosting, passphrase, passwd, site_id
 from coachbook.cli.build import audit, build, check
-from coachbook.cli.coach import new, schema
+from coachbook.cli.coach import init, new, schema
 from coachbook.cli.firm import export, forget, hours
+from coachbook.cli.preview import preview
 from coachbook.cli.publishing import bundle, publish, unpublish, versions
 from coachbook.cli.serve import serve
 from coachbook.cli.support import Options, reported
@@ -55,6 +56,7 @@ def cli(ctx: click.Context, config_file: Path, debug: bool, engine: str) -> None
 for _command in (
     build,
     serve,
+    preview,
     check,
     audit,
     site_id,
@@ -65,6 +67,7 @@ for _command in (
     versions,
     unpublish,
     bundle,
+    init,
     new,
     schema,
     hours,

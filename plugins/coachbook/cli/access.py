@@ -90,7 +90,23 @@ def _absolute(path: Path) -> Path:
     metavar="ADDR",
     help='nginx listen: a port, address:port or "443 ssl" (repeatable; default: 80).',
 )
-@click.option("--https", is_flag=True, help="Browsers reach the site over HTTPS: add Strict-Transport-Security.")
+@click.option(
+    "--https",
+    is_flag=True,
+    help="A proxy in front of nginx serves HTTPS: add Strict-Transport-Security (implied by --ssl-certificate).",
+)
+@click.option(
+    "--ssl-certificate",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The site's TLS certificate (full chain) on the server: nginx serves HTTPS on 443 and sends port 80 there.",
+)
+@click.option(
+    "--ssl-certificate-key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The certificate's private key on the server.",
+)
 @click.option(
     "-d",
     "--site-dir",
@@ -114,12 +130,14 @@ def hosting(
     server_name: str,
     listens: tuple[str, ...],
     https: bool,
+    ssl_certificate: Path | None,
+    ssl_certificate_key: Path | None,
     site_dir: Path | None,
     htpasswd_dir: Path | None,
     output: Path | None,
 ) -> None:
     with reported(opts):
-        from coachbook.access.hosting import NginxSite, render_headers, render_nginx
+        from coachbook.access.hosting import PLAIN_HTTP_WARNING, NginxSite, render_headers, render_nginx
         from coachbook.access.passwords import htpasswd_file
         from coachbook.adapter.config import coachbook_plugin, load_project
         from coachbook.core.sponsor import wants_sponsor_site
@@ -132,13 +150,20 @@ def hosting(
             text = render_headers(https=https, handbook_noindex=handbook_noindex)
         else:
             passwords = _absolute(htpasswd_dir or _default_htpasswd_dir(project))
+            tls_files = ssl_certificate is not None or ssl_certificate_key is not None
             site = NginxSite(
                 site_root=PurePosixPath(_absolute(site_dir or project.root / "site")),
                 htpasswd_dir=PurePosixPath(passwords),
                 server_name=server_name,
-                listen=listens or ("80",),
+                # With a certificate, HTTPS on 443, and port 80 only sends browsers there.
+                listen=listens or (("443 ssl",) if tls_files else ("80",)),
                 https=https,
+                certificate=PurePosixPath(_absolute(ssl_certificate)) if ssl_certificate else None,
+                certificate_key=PurePosixPath(_absolute(ssl_certificate_key)) if ssl_certificate_key else None,
+                redirect_http="80" if tls_files and not listens else None,
             )
+            if not site.tls:
+                click.echo(f"warning: {PLAIN_HTTP_WARNING}", err=True)
             engagements = firm.engagements.values()
             guessable = sum(1 for e in engagements if e.engagement.site.id is None)
             sponsors = [e.address for e in engagements if wants_sponsor_site(e.engagement)]
@@ -369,6 +394,7 @@ def site_id(opts: Options, slug: str, no_wait: bool) -> None:
             # Published versions carry their address inside (links, sitemap), so they cannot simply be moved.
             click.echo(
                 f"warning: published versions stay at {shown(old_published)}/, the old address. Publish a new "
-                f"version with `coachbook publish {slug}`, then delete that folder to take the old address down.",
+                f"version with `coachbook publish {slug}`; `coachbook versions {slug}` still lists the old ones, "
+                f"and `coachbook unpublish {slug} VERSION` takes each down.",
                 err=True,
             )

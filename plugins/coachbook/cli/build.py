@@ -105,7 +105,11 @@ def build(
         except ProblemList as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
+            if all(p.warning for p in exc.problems):
+                fail(f"{_count(len(exc.problems), 'warning')}, which strict mode treats as errors; nothing was built.")
             fail(f"{len(exc.problems)} problem(s) found; nothing was built. Fix them and run the command again.")
+        for warning in report.input_warnings:
+            click.echo(str(warning), err=True)
         if report.cleaned:
             click.echo(f"Removed what {len(report.cleaned)} interrupted build(s) had left half-built.", err=True)
         for note in report.notes:
@@ -116,50 +120,76 @@ def build(
             click.echo(line, err=True)
         for line in warning_lines(report, shown):
             click.echo(line, err=True)
-        for line in open_lines(report, shown):
+        default_root = request.site_root == opts.config_file.resolve().parent / "site"
+        for line in open_lines(report, shown, request.site_root, default_root=default_root):
             click.echo(line)
         if report.failed:
             fail(f"{len(report.failed)} site(s) failed: " + ", ".join(r.target.name for r in report.failed))
 
 
-@click.command()
+CHECK_HELP = """Check the program, the guides and every engagement file, and say everything wrong at once.
+
+\b
+Each problem names its file, line, column and field, with a hint. Warnings
+(more sessions than agreed, a session before the start, a closure while
+stages are in progress, personal metadata in a document) do not fail the
+check; --strict, or `strict: true` in mkdocs.yml, makes them errors.
+"""
+
+
+@click.command(help=CHECK_HELP)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 if there are any).")
 @click.pass_obj
-def check(opts: Options) -> None:
-    """Validate the program, the guides and every engagement file, and say what each language leaves untranslated."""
+def check(opts: Options, strict: bool) -> None:
     with reported(opts):
         from coachbook.adapter.config import load_project
         from coachbook.adapter.languages import material_language
-        from coachbook.adapter.site_inputs import load_site_inputs
+        from coachbook.adapter.site_inputs import check_firm
         from coachbook.audit.metadata import document_warnings
         from coachbook.core.loader import Firm, load_engagement
-        from coachbook.errors import ProblemList
         from coachbook.refs.handbooks import GitHandbooks
         from coachbook.render.sites import languages_in_use
 
         config, project = load_project(opts.config_file)
-        # Engagement files unchanged since they last passed are not parsed again (`coachbook.audit.records`).
-        try:
-            inputs = load_site_inputs(project, None)
-        except ProblemList as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            fail(f"{len(exc.problems)} problem(s) found; nothing was changed. Fix them and run the command again.")
-        programs = inputs.firm.programs
+        strict = strict or bool(config["strict"])
+        result = check_firm(project)
         # Documents are published byte for byte; what their properties say about people is worth a look.
-        for warning in document_warnings(project.content_dir, project.shown):
-            click.echo(f"warning: {warning}", err=True)
+        documents = list(document_warnings(project.content_dir, project.shown))
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        for warning in result.warnings:
+            click.echo(str(warning), err=True)
+        for document in documents:
+            click.echo(f"warning: {document}", err=True)
+        if result.problems and not result.programs:
+            click.echo(
+                "note: engagement files were checked without the program, which has problems of its own; "
+                "their stages are checked once it is fixed.",
+                err=True,
+            )
+        warned = len(result.warnings) + len(documents)
+        also = f" and {_count(warned, 'warning')}" if warned else ""
+        if result.problems:
+            fail(
+                f"{_count(len(result.problems), 'problem')}{also} found; nothing was changed. Fix them and run the "
+                "command again."
+            )
+        if warned and strict:
+            fail(f"{_count(warned, 'warning')}, which --strict treats as errors. Fix them and run the command again.")
+        programs = result.programs
+        warned_words = f" with {_count(warned, 'warning')}" if warned else ""
         # Only an engagement that names a language can leave something untranslated: those are loaded in full.
         handbooks = GitHandbooks(project)
         named = {
             slug: load_engagement(project, project.engagements_dir / f"{slug}.yml", programs, handbooks)
-            for slug, record in inputs.records.items()
+            for slug, record in result.records.items()
             if record.languages
         }
         firm = Firm(project, programs, named)
-        plain = {slug: record.sponsor for slug, record in inputs.records.items() if not record.languages}
+        plain = {slug: record.sponsor for slug, record in result.records.items() if not record.languages}
         click.echo(
-            f"OK: {len(programs)} program(s), "
-            f"{sum(len(p.stages) for p in programs)} stage guide(s), {len(inputs.records)} engagement(s)."
+            f"OK{warned_words}: {len(programs)} program(s), "
+            f"{sum(len(p.stages) for p in programs)} stage guide(s), {result.engagements} engagement(s)."
         )
         uses = languages_in_use(firm, plain)
         click.echo(
@@ -184,6 +214,10 @@ def check(opts: Options) -> None:
                 click.echo(
                     f"warning: {who}: Material has no interface in this language; its menus are in English", err=True
                 )
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 @click.command()

@@ -23,6 +23,7 @@ from coachbook.cli.support import (
 )
 from coachbook.core.loader import Firm
 from coachbook.core.project import Project
+from coachbook.core.versions import Version
 
 PUBLISH_HELP = """Build SLUG's site as a new version under published/clients/<address>/<version>/.
 
@@ -119,6 +120,7 @@ def publish(
 def versions(opts: Options, slug: str | None, handbook: bool, repair: bool, no_wait: bool) -> None:
     """List the published versions of SLUG's site (or of the handbook), newest first, and anything wrong."""
     with reported(opts):
+        from coachbook.publish.publisher import client_root, former_address
         from coachbook.publish.publisher import repair as repair_tree
         from coachbook.publish.tree import VersionTree
 
@@ -141,13 +143,21 @@ def versions(opts: Options, slug: str | None, handbook: bool, repair: bool, no_w
                 f"`coachbook versions {slug or '--handbook'} --repair` rebuilds it from the versions' folders"
             )
         listed = tree.versions()
-        if not listed:
+        former = former_address(firm, slug, project.published) if slug else None
+        if not listed and former is None:
             again = f"coachbook publish {slug}" if slug else "coachbook publish --handbook"
             click.echo(f"{slug or 'The handbook'} has no published versions yet; run `{again}`.")
-        for version in listed:
-            aliases = f" [{', '.join(version.aliases)}]" if version.aliases else ""
-            source = version.properties.get("ref") or ""
-            click.echo(f"{version.name:<36} {version.title}{aliases}" + (f"  (from {source})" if source else ""))
+        elif not listed:
+            click.echo(f"{slug} has no published versions at its new address yet; run `coachbook publish {slug}`.")
+        _list_versions(listed)
+        if former is not None:
+            # `coachbook site-id` moved the site; what was published before stays at the old, guessable address.
+            old_root = client_root(project.published, former)
+            click.echo(
+                f"Still published at the old address {shown(old_root)}/, which is guessable "
+                f"(`coachbook unpublish {slug} VERSION` takes each down):"
+            )
+            _list_versions(VersionTree(project.published, old_root).versions())
         if not check.clean:
             for line in check.lines():
                 click.echo(f"warning: {line}", err=True)
@@ -165,7 +175,7 @@ def unpublish(opts: Options, args: tuple[str, ...], handbook: bool, yes: bool, n
     """Remove one published VERSION of SLUG's site (or of the handbook), after confirmation."""
     with reported(opts):
         from coachbook.core.versions import read_versions, require_version
-        from coachbook.publish.publisher import Release
+        from coachbook.publish.publisher import Release, client_root, former_address
         from coachbook.publish.publisher import unpublish as remove_version
 
         if len(args) != (1 if handbook else 2):
@@ -174,13 +184,33 @@ def unpublish(opts: Options, args: tuple[str, ...], handbook: bool, yes: bool, n
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
         owner = slug or "the handbook"
-        listed = read_versions(_root_of(project, firm, slug) / "versions.json")
+        root = _root_of(project, firm, slug)
+        listed = read_versions(root / "versions.json") if (root / "versions.json").is_file() else []
+        address = None
+        former = former_address(firm, slug, project.published) if slug else None
+        if former is not None and not any(v.name == version for v in listed):
+            # A version published before `coachbook site-id` moved the site is still at the old address.
+            address = former
+            root = client_root(project.published, former)
+            listed = read_versions(root / "versions.json")
         require_version(listed, version, owner)
-        if not yes and not click.confirm(f"Remove version {version!r} of {owner}'s site? This cannot be undone"):
+        where = f" at {shown(root)}/" if address else ""
+        if not yes and not click.confirm(f"Remove version {version!r} of {owner}'s site{where}? This cannot be undone"):
             fail("nothing was removed")
         release = Release(project.published, dt.date.today(), wait=not no_wait, waiting=say_waiting)
-        remaining = remove_version(firm, slug, version, published=project.published, release=release)
-        click.echo(f"Removed {version!r}." + (f" `latest` is now {remaining[0].name!r}." if remaining else ""))
+        remaining = remove_version(firm, slug, version, published=project.published, release=release, address=address)
+        click.echo(
+            f"Removed {version!r}{where}."
+            + (f" `latest` there is now {remaining[0].name!r}." if remaining and address else "")
+            + (f" `latest` is now {remaining[0].name!r}." if remaining and not address else "")
+        )
+
+
+def _list_versions(listed: list[Version]) -> None:
+    for version in listed:
+        aliases = f" [{', '.join(version.aliases)}]" if version.aliases else ""
+        source = version.properties.get("ref") or ""
+        click.echo(f"{version.name:<36} {version.title}{aliases}" + (f"  (from {source})" if source else ""))
 
 
 def _root_of(project: Project, firm: Firm, slug: str | None) -> Path:

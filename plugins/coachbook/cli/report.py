@@ -21,6 +21,7 @@ import click
 from coachbook.adapter.plain_warnings import plain_warning
 from coachbook.build.firm_build import Events, FirmReport
 from coachbook.build.targets import SiteResult
+from coachbook.cli.preview import DEFAULT_ADDRESS, preview_url
 from coachbook.cli.support import say_waiting
 from coachbook.core.lock import Holder
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BuildReporter", "open_lines", "summary_lines", "warning_lines"]
 
-#: Sites listed by name under "Open the sites in a browser"; the rest are counted.
+#: Sites listed with their addresses after a build; the rest are counted.
 OPEN_LISTED = 8
 
 
@@ -143,8 +144,14 @@ def warning_lines(report: FirmReport, shown: Callable[[Path], str]) -> list[str]
     return lines
 
 
-def open_lines(report: FirmReport, shown: Callable[[Path], str]) -> list[str]:
-    """Where to open what was built, and how to preview a client while editing."""
+def open_lines(
+    report: FirmReport, shown: Callable[[Path], str], site_root: Path, *, default_root: bool = True
+) -> list[str]:
+    """Where to see what was built (in a browser, through `coachbook preview`), and how to preview while editing.
+
+    A site opened from disk shows its first page only (its menus open folders, and search cannot run),
+    so the lines name each site's address under `coachbook preview`, never a file.
+    """
     # The handbook first, then the firm's own sites, then the clients in order, each one's sponsor site after theirs.
     built = sorted(
         report.built,
@@ -154,12 +161,14 @@ def open_lines(report: FirmReport, shown: Callable[[Path], str]) -> list[str]:
         if report.failed:
             return []
         return ["Nothing changed since the last build: the sites are up to date."]
+    command = "coachbook preview" + ("" if default_root else f" -d {shown(site_root)}")
     width = max(len(r.target.name) for r in built[:OPEN_LISTED]) + 2
-    lines = ["Open the sites in a browser:"]
-    lines += [f"  {r.target.name:<{width}} {shown(r.target.dest / 'index.html')}" for r in built[:OPEN_LISTED]]
+    lines = [f"See them in your browser: run `{command}`, then open"]
+    for result in built[:OPEN_LISTED]:
+        folder = result.target.dest.relative_to(site_root).as_posix()
+        lines.append(f"  {result.target.name:<{width}} {preview_url(DEFAULT_ADDRESS, folder)}")
     if len(built) > OPEN_LISTED:
-        folder = shown(built[OPEN_LISTED].target.dest.parent)
-        lines.append(f"  ... and {len(built) - OPEN_LISTED} more, in {folder}/ and beside it")
+        lines.append(f"  ... and {len(built) - OPEN_LISTED} more (`{command}` lists them all)")
     client = next((r.target.client for r in built if r.target.client), None)
     if client:
         lines.append(f"To preview a client's site as you edit, with live reload: coachbook serve --client {client}")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from coachbook.access.preview import EXPOSE_ENV, check_preview_address
 from coachbook.cli.support import (
@@ -21,7 +23,14 @@ from coachbook.cli.support import (
 )
 from coachbook.core.project import Project
 
-__all__ = ["serve"]
+__all__ = ["error_page", "serve"]
+
+#: The page a failed rebuild shows, `templates/preview_error.html.j2`; escaped, for it shows the firm's own text.
+_TEMPLATES = Environment(
+    loader=PackageLoader("coachbook", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+)
 
 SERVE_HELP = """Preview a client's site (or the handbook) with live reload.
 
@@ -94,6 +103,7 @@ def serve(
         from coachbook.build.mkdocs_patches import (
             remember_theme_listings,
             reuse_theme_environments,
+            show_build_errors,
             watch_with_events,
         )
         from coachbook.errors import ProblemList
@@ -134,6 +144,8 @@ def serve(
         reuse_theme_environments(bytecode=project.work_dir / "templates")
         remember_theme_listings()
         watch_with_events()
+        # A rebuild that fails shows its problems in the browser instead of leaving the page loading forever.
+        show_build_errors(error_page, _say_shown)
         mkdocs_serve(
             config_file=str(opts.config_file),
             livereload=not no_livereload,
@@ -151,3 +163,65 @@ def _watched(project: Project) -> list[str]:
     if custom and Path(custom).is_dir():
         folders.append(str(custom))
     return folders
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """One problem as the error page shows it."""
+
+    where: str
+    """`file:line:column`, or empty when the problem is not in one file."""
+    what: str
+    hint: str = ""
+
+
+def _shown_problems(error: BaseException) -> tuple[list[_Shown], bool]:
+    """What went wrong in a failed rebuild, and whether the terminal has already been told.
+
+    MkDocs ends a failed build with its own `Abort("Aborted with a BuildError!")`, raised while
+    handling the plugin's `PluginError`, which was raised from our `ProblemList` or `CoachbookError`:
+    the chain is followed down to the error that says what to fix. The plugin has logged a
+    `ProblemList`'s problems and MkDocs every `BuildError`; anything else is news to the terminal.
+    """
+    from mkdocs.exceptions import BuildError
+
+    from coachbook.errors import CoachbookError, ProblemList
+
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for link in chain:
+        if isinstance(link, ProblemList):
+            return [
+                _Shown(
+                    f"{problem.path}:{problem.line}:{problem.column}",
+                    ("warning: " if problem.warning else "")
+                    + (f"{problem.field}: {problem.message}" if problem.field else problem.message),
+                    problem.hint,
+                )
+                for problem in link.problems
+            ], True
+    told = any(isinstance(link, BuildError) for link in chain)
+    for link in reversed(chain):
+        if isinstance(link, CoachbookError | BuildError):
+            return [_Shown("", str(link))], told
+    return [_Shown("", f"{type(error).__name__}: {error}")], told
+
+
+def error_page(error: BaseException) -> str:
+    """The HTML page the preview shows while its last rebuild failed: each problem, where it is and a hint."""
+    problems, _ = _shown_problems(error)
+    return _TEMPLATES.get_template("preview_error.html.j2").render(problems=problems)
+
+
+def _say_shown(error: BaseException) -> None:
+    """Tell the terminal that the browser shows the failed rebuild, and anything the build has not logged."""
+    problems, told = _shown_problems(error)
+    if not told:
+        for problem in problems:
+            click.echo(f"error: {problem.what}", err=True)
+    click.echo(
+        "The preview shows this in the browser; it reloads into the site once the file is fixed and saved.", err=True
+    )

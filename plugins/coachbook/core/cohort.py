@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from coachbook.core.loader import LoadedEngagement
+from coachbook.core.model import EngagementState
 from coachbook.core.progress import GoalProgress, compute_progress
-from coachbook.core.status import EngagementStatus, engagement_status
 from coachbook.core.visibility import client_view
 from coachbook.errors import CoachbookError
 
@@ -217,7 +217,7 @@ def cohort_report(
             f"{organisation} has {len(cohort)} engagement(s); a cohort report needs at least {minimum}, "
             "so that no figure points at one person"
         )
-    statuses: dict[EngagementStatus, set[str]] = {status: set() for status in EngagementStatus}
+    statuses: dict[EngagementState, set[str]] = {status: set() for status in EngagementState}
     stages: dict[str, set[str]] = {}
     standings: dict[GoalStanding, tuple[set[str], list[str]]] = {s: (set(), []) for s in GoalStanding}
     themes: dict[str, set[str]] = {}
@@ -230,9 +230,11 @@ def cohort_report(
         if program.title not in programs:
             programs.append(program.title)
         progress = compute_progress(view, program, as_of)
-        status = engagement_status(view, progress)
+        status = progress.status.state
         statuses[status].add(loaded.slug)
-        if status is EngagementStatus.COMPLETED or progress.current is None:
+        if status is EngagementState.ENDED_EARLY:
+            place = "Ended early"
+        elif status is EngagementState.COMPLETED or progress.current is None:
             place = "Completed"
         else:
             place = f"{progress.current.stage.number}. {progress.current.stage.title}"

@@ -27,9 +27,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from coachbook.core.loader import LoadedEngagement
-from coachbook.core.model import Engagement
+from coachbook.core.model import Engagement, EngagementState
 from coachbook.core.progress import Progress, compute_progress
-from coachbook.core.status import EngagementStatus, engagement_status
 from coachbook.core.versions import Version
 
 __all__ = [
@@ -139,7 +138,7 @@ class EngagementSummary:
     coach_name: str
     coach_key: str
     program_title: str
-    status: EngagementStatus
+    status: EngagementState
     current_stage: str | None
     """The current stage's title; None once every stage is done."""
     current_stage_number: int | None
@@ -209,17 +208,18 @@ def coach_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "coach"
 
 
-def attention(engagement: Engagement, progress: Progress, status: EngagementStatus) -> tuple[Attention, ...]:
+def attention(engagement: Engagement, progress: Progress, status: EngagementState) -> tuple[Attention, ...]:
     """Why this engagement needs attention on `progress.as_of`; empty when it needs none.
 
-    A completed engagement needs none. `progress` is computed from the full engagement, so a coach-only
-    action that is overdue counts.
+    An engagement that is over (completed, or ended early) needs none, and a paused one is not expected to
+    have had a recent session. `progress` is computed from the full engagement, so a coach-only action
+    that is overdue counts.
     """
-    if status is EngagementStatus.COMPLETED:
+    if status in (EngagementState.COMPLETED, EngagementState.ENDED_EARLY):
         return ()
     as_of = progress.as_of
     found: list[Attention] = []
-    if engagement.start <= as_of:
+    if engagement.start <= as_of and status is not EngagementState.PAUSED:
         last = progress.sessions_held[-1].date if progress.sessions_held else engagement.start
         quiet = (as_of - last).days
         if quiet > QUIET_PERIODS * 7 * engagement.cadence.every_weeks:
@@ -265,7 +265,7 @@ def firm_overview(
         sessions = _sessions(loaded)
         rows.append((_summary(loaded, as_of, versions.get(loaded.address, ()), sessions), loaded, sessions))
     # Those that need attention first, then the active ones, each by client: the order the table opens in.
-    rows.sort(key=lambda row: (not row[0].attention, row[0].status is EngagementStatus.COMPLETED, row[0].client_name))
+    rows.sort(key=lambda row: (not row[0].attention, row[0].status is EngagementState.COMPLETED, row[0].client_name))
     # One coach, however their name is spaced or capitalised across files; the first spelling names them.
     coaches: dict[str, list[tuple[EngagementSummary, LoadedEngagement, tuple[CoachSession, ...]]]] = {}
     for row in rows:
@@ -351,7 +351,7 @@ def _summary(
 ) -> EngagementSummary:
     e = loaded.engagement
     progress = compute_progress(e, loaded.program, as_of)
-    status = engagement_status(e, progress)
+    status = progress.status.state
     upcoming = tuple(s for s in sessions if s.date >= as_of and not s.cancelled)
     overdue = tuple(OverdueAction(a.action.title, a.action.due, _held_back(a.action)) for a in progress.overdue_actions)
     current = progress.current

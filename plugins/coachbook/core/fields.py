@@ -41,6 +41,18 @@ def _iso_date(value: Any) -> dt.date:
     raise PydanticCustomError("iso_date", "expected an ISO date (YYYY-MM-DD), got {value}", {"value": repr(value)})
 
 
+def parse_date(value: Any) -> dt.date | None:
+    """`value` as a date if it is one written the documented way, else None (its field reports why).
+
+    Checks that span fields (`coachbook.core.rules`) read the file as written, so that they can run
+    beside the field errors of the same file instead of after them.
+    """
+    try:
+        return _iso_date(value)
+    except PydanticCustomError:
+        return None
+
+
 def _clock(value: Any) -> str:
     if isinstance(value, str) and _CLOCK.match(value.strip()):
         return value.strip()

@@ -16,13 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from coachbook.core.fields import ID_PATTERN
+from coachbook.core.fields import GIT_REF_PATTERN, ID_PATTERN
 from coachbook.core.i18n import normalise_tag
 from coachbook.core.localise import catalogs_for, guide_languages, guide_translations, supported
 from coachbook.core.model import Engagement, Program, ProgramFile
 from coachbook.core.placeholders import check_guide
 from coachbook.core.project import Project
-from coachbook.core.validation import did_you_mean, problem_at, validate_document
+from coachbook.core.rules import engagement_findings, program_findings, reference_findings
+from coachbook.core.validation import (
+    did_you_mean,
+    field_problems,
+    finding_problems,
+    merge_problems,
+    problem_at,
+)
 from coachbook.core.yaml_reader import YamlDocument, load_yaml
 from coachbook.errors import CoachbookError, Problem, ProblemList
 
@@ -64,6 +71,8 @@ class LoadedEngagement:
     """Where this client's guides are read from: a pinned handbook's export, or None for `content/`."""
     handbook_commit: str | None = None
     """The commit the engagement's `handbook:` ref named when it was loaded."""
+    warnings: tuple[Problem, ...] = ()
+    """What a coach would want to hear about a valid file (`coachbook check` says it; `--strict` refuses it)."""
 
     @property
     def address(self) -> str:
@@ -91,53 +100,82 @@ class Firm:
 
 
 def load_programs(project: Project) -> tuple[Program, ...]:
-    """Load and cross-check `content/program.yml` and the guides it names."""
+    """Load and cross-check `content/program.yml` and the guides it names, reporting every problem at once.
+
+    The checks that span entries (stage numbers, steps, ids, guide files) read the file as written, so
+    they run beside the field checks rather than after them.
+    """
     path = project.content_dir / PROGRAM_FILE
     shown = project.shown(path)
     if not path.is_file():
         raise ProblemList([Problem(shown, 1, 1, "", "is missing", f"create {shown} listing the program's stages")])
     doc = load_yaml(path, display_path=shown)
-    programs = validate_document(doc, ProgramFile).programs
-    problems: list[Problem] = []
-    problems += _duplicates(doc, [(("programs", i, "id"), p.id) for i, p in enumerate(programs)], "program id")
-    for pi, program in enumerate(programs):
+    program_file, problems = field_problems(doc, ProgramFile)
+    rules: list[Problem] = []
+    rules += _duplicates(doc, _ids(doc.data, (), "programs"), "program id")
+    for pi, program in enumerate(_list(doc.data, "programs")):
+        if not isinstance(program, dict):
+            continue
         base = ("programs", pi)
-        step_ids = [s.id for s in program.process_steps]
-        problems += _duplicates(
-            doc, [((*base, "process_steps", i, "id"), s) for i, s in enumerate(step_ids)], "process step id"
-        )
-        problems += _duplicates(
-            doc, [((*base, "stages", i, "id"), s.id) for i, s in enumerate(program.stages)], "stage id"
-        )
-        problems += _duplicates(
-            doc, [((*base, "themes", i, "id"), t.id) for i, t in enumerate(program.themes)], "theme id"
-        )
-        for si, stage in enumerate(program.stages):
+        steps = _ids(program, base, "process_steps")
+        step_ids = [step for _, step in steps]
+        rules += _duplicates(doc, steps, "process step id")
+        rules += _duplicates(doc, _ids(program, base, "stages"), "stage id")
+        rules += _duplicates(doc, _ids(program, base, "themes"), "theme id")
+        rules += _tag_problems(doc, (*base, "translations"), _mapping(program, "translations"))
+        for ti, process_step in enumerate(_list(program, "process_steps")):
+            where = (*base, "process_steps", ti, "translations")
+            rules += _tag_problems(doc, where, _mapping(process_step, "translations"))
+        for si, stage in enumerate(_list(program, "stages")):
+            if not isinstance(stage, dict):
+                continue
             loc = (*base, "stages", si)
-            if stage.number != si + 1:
-                problems.append(
+            number = stage.get("number")
+            if isinstance(number, int) and not isinstance(number, bool) and number != si + 1:
+                rules.append(
                     problem_at(
                         doc,
                         (*loc, "number"),
-                        f"is {stage.number} but this is stage {si + 1} in the list",
+                        f"is {number} but this is stage {si + 1} in the list",
                         "stages are listed in order; renumber them 1, 2, 3, ...",
                     )
                 )
-            for ti, step in enumerate(stage.steps):
-                if step not in step_ids:
-                    problems.append(
+            for ti, step in enumerate(_list(stage, "steps")):
+                if isinstance(step, str) and step not in step_ids:
+                    rules.append(
                         problem_at(
                             doc, (*loc, "steps", ti), f"unknown process step {step!r}", did_you_mean(step, step_ids)
                         )
                     )
-            problems += _guide_problems(project, doc, (*loc, "guide"), stage.guide)
-            problems += _tag_problems(doc, (*loc, "translations"), stage.translations)
-        problems += _tag_problems(doc, (*base, "translations"), program.translations)
-        for ti, process_step in enumerate(program.process_steps):
-            problems += _tag_problems(doc, (*base, "process_steps", ti, "translations"), process_step.translations)
-    if problems:
+            guide = stage.get("guide")
+            if isinstance(guide, str) and guide.strip():
+                rules += _guide_problems(project, doc, (*loc, "guide"), guide.strip())
+            rules += _tag_problems(doc, (*loc, "translations"), _mapping(stage, "translations"))
+    problems = merge_problems(problems, rules)
+    if problems or program_file is None:
         raise ProblemList(problems)
-    return tuple(programs)
+    return tuple(program_file.programs)
+
+
+def _list(data: object, key: str) -> list[object]:
+    """The list under `key` of a mapping as written, or an empty one (its field check says what is wrong)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _mapping(data: object, key: str) -> Mapping[str, object]:
+    """The mapping under `key` of a mapping as written, or an empty one (its field check says what is wrong)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _ids(data: object, base: tuple[str | int, ...], key: str) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location, id) of each entry of the list of mappings under `key`, as written."""
+    return [
+        ((*base, key, i, "id"), item["id"])
+        for i, item in enumerate(_list(data, key))
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]
 
 
 def _tag_problems(doc: YamlDocument, loc: tuple[str | int, ...], translations: Mapping[str, object]) -> list[Problem]:
@@ -207,43 +245,53 @@ def slug_problem(path: Path, shown: Path) -> Problem | None:
 def load_engagement(
     project: Project, path: Path, programs: tuple[Program, ...], handbooks: HandbookSource | None = None
 ) -> LoadedEngagement:
-    """Load, validate and cross-check one engagement file.
+    """Load, validate and cross-check one engagement file, reporting everything wrong with it at once.
 
-    An engagement that pins its handbook is checked against the program of
-    that ref, not the current one: its stages are the ones it signed up to.
+    Field checks, the rules that span fields and the references into the program run in one pass
+    (`coachbook.core.rules`), so a coach never fixes one kind of problem only to meet the next. An
+    engagement that pins its handbook is checked against the program of that ref, not the current one:
+    its stages are the ones it signed up to. With no programs (the firm's program.yml has problems of
+    its own), everything that does not need the program is still checked.
 
     Raises:
-        ProblemList: Everything wrong with the file.
+        ProblemList: Everything wrong with the file (its warnings are in the result when there is nothing wrong).
     """
     shown = project.shown(path)
     bad_slug = slug_problem(path, shown)
     if bad_slug:
         raise ProblemList([bad_slug])
     doc = load_yaml(path, display_path=shown)
-    engagement = validate_document(doc, Engagement)
+    engagement, problems = field_problems(doc, Engagement)
+    findings = engagement_findings(doc.data)
     pinned: Handbook | None = None
-    if engagement.handbook is not None:
+    handbook = doc.data.get("handbook") if isinstance(doc.data, dict) else None
+    if isinstance(handbook, str) and re.match(GIT_REF_PATTERN, handbook):
         try:
-            pinned = (handbooks or _NoHistory()).at(engagement.handbook)
+            pinned = (handbooks or _NoHistory()).at(handbook)
         except (CoachbookError, ProblemList) as exc:
-            raise ProblemList([_handbook_problem(doc, engagement.handbook, exc)]) from None
-        programs = pinned.programs
-    program_ids = [p.id for p in programs]
-    if engagement.program is not None and engagement.program not in program_ids:
-        raise ProblemList(
-            [
-                problem_at(
-                    doc,
-                    ("program",),
-                    f"unknown program {engagement.program!r}",
-                    did_you_mean(engagement.program, program_ids),
-                )
-            ]
-        )
-    program = programs[0] if engagement.program is None else programs[program_ids.index(engagement.program)]
-    problems = _cross_check(doc, engagement, program)
-    problems += _language_problems(project, doc, engagement, programs)
-    if problems:
+            problems.append(_handbook_problem(doc, handbook, exc))
+            programs = ()
+        else:
+            programs = pinned.programs
+    program: Program | None = None
+    if programs:
+        program_ids = [p.id for p in programs]
+        findings += program_findings(doc.data, program_ids)
+        named = doc.data.get("program") if isinstance(doc.data, dict) else None
+        program = programs[program_ids.index(named)] if named in program_ids else None
+        if named is None:
+            program = programs[0]
+        # The stages are checked even while `program:` is misspelt, against the program it was meant to name.
+        meant = program or _meant_program(named, programs)
+        if meant is not None:
+            findings += reference_findings(doc.data, meant, programs)
+            problems += _theme_problems(doc, meant)
+    found = finding_problems(doc, findings)
+    problems = merge_problems(problems, [p for p in found if not p.warning])
+    problems += _duplicates(doc, _ids(doc.data, (), "goals"), "goal id")
+    if engagement is not None:
+        problems += _language_problems(project, doc, engagement, programs)
+    if problems or engagement is None or program is None:
         raise ProblemList(problems)
     return LoadedEngagement(
         slug=path.stem,
@@ -253,7 +301,30 @@ def load_engagement(
         document=doc,
         content_dir=pinned.content_dir if pinned else None,
         handbook_commit=pinned.commit if pinned else None,
+        warnings=tuple(sorted((p for p in found if p.warning), key=lambda p: (p.line, p.column))),
     )
+
+
+def _theme_problems(doc: YamlDocument, program: Program) -> list[Problem]:
+    """Each development theme an assessment names must be one of the program's (`themes:` in program.yml)."""
+    assessment = doc.data.get("assessment") if isinstance(doc.data, dict) else None
+    theme_ids = [t.id for t in program.themes]
+    problems = []
+    for i, theme in enumerate(_list(assessment, "themes")):
+        if isinstance(theme, str) and theme not in theme_ids:
+            hint = did_you_mean(theme, theme_ids) if theme_ids else f"the program {program.id!r} names no themes"
+            problems.append(problem_at(doc, ("assessment", "themes", i), f"unknown theme {theme!r}", hint))
+    return problems
+
+
+def _meant_program(named: object, programs: tuple[Program, ...]) -> Program | None:
+    """The program a misspelt `program:` most likely means: the same id in other case, or the firm's only program."""
+    if isinstance(named, str):
+        folded = named.strip().casefold().replace(" ", "-").replace("_", "-")
+        same = [p for p in programs if p.id == folded]
+        if same:
+            return same[0]
+    return programs[0] if len(programs) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -311,47 +382,6 @@ def _handbook_problem(doc: YamlDocument, ref: str, exc: CoachbookError | Problem
     if isinstance(exc, RefProblem):
         return problem_at(doc, ("handbook",), exc.message, exc.hint)
     return problem_at(doc, ("handbook",), str(exc), "`git tag` lists the firm's handbook versions")
-
-
-def _cross_check(doc: YamlDocument, e: Engagement, program: Program) -> list[Problem]:
-    """Checks that span fields: references between items and to the program."""
-    problems: list[Problem] = []
-    stage_ids = [s.id for s in program.stages]
-    for stage_id in e.stages:
-        if stage_id not in stage_ids:
-            problems.append(
-                problem_at(
-                    doc,
-                    ("stages", stage_id),
-                    f"unknown stage {stage_id!r}",
-                    did_you_mean(stage_id, stage_ids),
-                    at_key=True,
-                )
-            )
-    for i, session in enumerate(e.sessions):
-        if session.stage not in stage_ids:
-            problems.append(
-                problem_at(
-                    doc,
-                    ("sessions", i, "stage"),
-                    f"unknown stage {session.stage!r}",
-                    did_you_mean(session.stage, stage_ids),
-                )
-            )
-    theme_ids = [t.id for t in program.themes]
-    for i, theme in enumerate(e.assessment.themes if e.assessment else []):
-        if theme not in theme_ids:
-            hint = did_you_mean(theme, theme_ids) if theme_ids else f"the program {program.id!r} names no themes"
-            problems.append(problem_at(doc, ("assessment", "themes", i), f"unknown theme {theme!r}", hint))
-    goal_ids = [g.id for g in e.goals]
-    problems += _duplicates(doc, [(("goals", i, "id"), g) for i, g in enumerate(goal_ids)], "goal id")
-    pointers = [("actions", i, a.goal) for i, a in enumerate(e.actions)]
-    pointers += [("wins", i, w.goal) for i, w in enumerate(e.wins)]
-    for kind, i, goal in pointers:
-        if goal is not None and goal not in goal_ids:
-            hint = did_you_mean(goal, goal_ids) if goal_ids else "add the goal under `goals:` first"
-            problems.append(problem_at(doc, (kind, i, "goal"), f"no goal has the id {goal!r}", hint))
-    return problems
 
 
 def _language_problems(

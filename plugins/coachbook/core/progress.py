@@ -26,6 +26,7 @@ from coachbook.core.model import (
     Stage,
     StageStatus,
 )
+from coachbook.core.status import EngagementStatus, engagement_status
 
 __all__ = ["ActionState", "GoalProgress", "Progress", "StageState", "compute_progress"]
 
@@ -99,6 +100,8 @@ class Progress:
     sessions_agreed: int
     sessions_held: tuple[Session, ...]
     sessions_upcoming: tuple[Session, ...]
+    status: EngagementStatus
+    """Where the engagement stands as a whole (`coachbook.core.status`): active, paused, ended early or completed."""
 
     @property
     def journey_percent(self) -> int:
@@ -126,6 +129,20 @@ class Progress:
         return tuple(sorted(self.open_actions, key=lambda a: (a.action.due, a.action.title))[:NEXT_ACTIONS])
 
     @property
+    def coming_actions(self) -> tuple[ActionState, ...]:
+        """The next open actions whose date is still ahead (or today), soonest first: the client's next steps.
+
+        What slipped is said apart, calmly, with a way back (`overdue_actions`), so that the dashboard leads
+        with what the client can do next rather than with what they missed.
+        """
+        ahead = [a for a in self.open_actions if not a.overdue]
+        return tuple(sorted(ahead, key=lambda a: (a.action.due, a.action.title))[:NEXT_ACTIONS])
+
+    @property
+    def all_stages_done(self) -> bool:
+        return self.stages_done == len(self.stages)
+
+    @property
     def next_session(self) -> Session | None:
         return self.sessions_upcoming[0] if self.sessions_upcoming else None
 
@@ -138,7 +155,12 @@ class Progress:
 
 
 def compute_progress(engagement: Engagement, program: Program, as_of: dt.date) -> Progress:
-    """Work out the client's progress on `as_of`."""
+    """Work out the client's progress on `as_of`.
+
+    The engagement's status decides what counts: while coaching is paused or after it ended, a date that
+    passed is not an overdue action, and once it ended nothing is coming up.
+    """
+    status = engagement_status(engagement, as_of)
     stages = _stage_states(engagement, program)
     current = next((s for s in stages if s.current), None)
     sessions = sorted((s for s in engagement.sessions if not s.cancelled), key=lambda s: (s.date, s.time or ""))
@@ -148,10 +170,11 @@ def compute_progress(engagement: Engagement, program: Program, as_of: dt.date) -
         current=current,
         stages_done=sum(1 for s in stages if s.status is StageStatus.DONE),
         goals=tuple(goal_progress(g, as_of) for g in engagement.goals),
-        actions=tuple(_action_state(a, as_of) for a in sorted(engagement.actions, key=lambda a: a.due)),
+        actions=tuple(_action_state(a, as_of, status) for a in sorted(engagement.actions, key=lambda a: a.due)),
         sessions_agreed=engagement.agreement.sessions,
-        sessions_held=tuple(s for s in sessions if s.date < as_of),
-        sessions_upcoming=tuple(s for s in sessions if s.date >= as_of),
+        sessions_held=tuple(s for s in sessions if s.date < as_of and status.keeps(s.date)),
+        sessions_upcoming=() if status.ended else tuple(s for s in sessions if s.date >= as_of),
+        status=status,
     )
 
 
@@ -181,10 +204,13 @@ def goal_progress(goal: Goal, as_of: dt.date) -> GoalProgress:
     readings = tuple(sorted((m for m in goal.measurements if m.date <= as_of), key=lambda m: m.date))
     latest = readings[-1] if readings else None
     value = latest.value if latest else goal.baseline
-    fraction = (value - goal.baseline) / (goal.target - goal.baseline)
+    span = goal.target - goal.baseline
+    # The loader refuses a target equal to its baseline (`coachbook.core.rules`); a model made in code is not checked.
+    fraction = (value - goal.baseline) / span if span else 0.0
     return GoalProgress(goal=goal, measurements=readings, latest=latest, fraction=fraction, achieved=fraction >= 1.0)
 
 
-def _action_state(action: Action, as_of: dt.date) -> ActionState:
+def _action_state(action: Action, as_of: dt.date, status: EngagementStatus) -> ActionState:
     is_open = action.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
-    return ActionState(action=action, overdue=is_open and action.due < as_of, days_to_due=(action.due - as_of).days)
+    overdue = is_open and action.due < as_of and status.counts_overdue
+    return ActionState(action=action, overdue=overdue, days_to_due=(action.due - as_of).days)

@@ -1,12 +1,18 @@
-"""The JSON Schema of an engagement file, for editors that complete and check YAML as a coach types.
+"""The JSON Schemas of engagement files and of `program.yml`, for editors that complete and check YAML as people type.
 
-The schema is generated from the pydantic `Engagement` model, so it can never
-describe a different format from the one `coachbook check` enforces; field
-descriptions are the model's attribute docstrings. An engagement file points
-at it with its first line, which the YAML language server (VS Code's YAML
-extension, and most other editors through it) reads:
+Each schema is generated from a pydantic model (`Engagement`, `ProgramFile`),
+so it can never describe a different format from the one `coachbook check`
+enforces; field descriptions are the models' attribute docstrings, and a test
+fails on a field without one, since a field without a description is one an
+editor can only name. A file points at its schema with its first line, which
+the YAML language server (VS Code's YAML extension, and most other editors
+through it) reads:
 
     # yaml-language-server: $schema=engagement.schema.json
+    # yaml-language-server: $schema=program.schema.json
+
+The firm's `.vscode/settings.json` maps the same schemas to the same files,
+for editors that read the settings rather than the first line.
 
 The schema is written as JSON Schema draft-07, the newest draft the YAML
 language server fully supports: definitions live under `definitions`, and a
@@ -23,14 +29,35 @@ import json
 from pathlib import Path
 from typing import Any
 
-from coachbook.core.model import Engagement
+from pydantic import BaseModel
 
-__all__ = ["SCHEMA_FILE", "SCHEMA_LINE", "engagement_schema", "schema_is_current", "schema_text", "write_schema"]
+from coachbook.core.files import write_atomic
+from coachbook.core.model import Engagement, ProgramFile
+from coachbook.core.project import Project
+
+__all__ = [
+    "PROGRAM_SCHEMA_FILE",
+    "PROGRAM_SCHEMA_LINE",
+    "SCHEMA_FILE",
+    "SCHEMA_LINE",
+    "engagement_schema",
+    "program_schema",
+    "program_schema_text",
+    "schema_is_current",
+    "schema_text",
+    "schemas_of",
+    "write_schema",
+    "write_schemas",
+]
 
 #: The schema's file name, next to the engagement files it describes.
 SCHEMA_FILE = "engagement.schema.json"
 #: The first line of every engagement file: tells the YAML language server where the schema is.
 SCHEMA_LINE = f"# yaml-language-server: $schema={SCHEMA_FILE}"
+#: The program schema's file name, next to `program.yml` in the content folder (never published).
+PROGRAM_SCHEMA_FILE = "program.schema.json"
+#: The first line of `program.yml`.
+PROGRAM_SCHEMA_LINE = f"# yaml-language-server: $schema={PROGRAM_SCHEMA_FILE}"
 
 _DRAFT = "http://json-schema.org/draft-07/schema#"
 _DEFS = "definitions"
@@ -38,25 +65,55 @@ _DEFS = "definitions"
 
 def engagement_schema() -> dict[str, Any]:
     """The JSON Schema (draft-07) of an engagement file, as a dict."""
-    generated = Engagement.model_json_schema(ref_template=f"#/{_DEFS}/{{model}}")
+    return _schema(
+        Engagement,
+        "Coachbook engagement",
+        "One client's coaching engagement, `engagements/<slug>.yml`. Generated from Coachbook's model by "
+        "`coachbook schema`; do not edit by hand.",
+    )
+
+
+def program_schema() -> dict[str, Any]:
+    """The JSON Schema (draft-07) of `content/program.yml`, as a dict."""
+    return _schema(
+        ProgramFile,
+        "Coachbook program",
+        "The firm's coaching program(s), `content/program.yml`: stages in order, each with its guide. Generated "
+        "from Coachbook's model by `coachbook schema`; do not edit by hand.",
+    )
+
+
+def _schema(model: type[BaseModel], title: str, description: str) -> dict[str, Any]:
+    generated = model.model_json_schema(ref_template=f"#/{_DEFS}/{{model}}")
     definitions = generated.pop("$defs", {})
     body = _draft07(generated)
-    schema: dict[str, Any] = {
-        "$schema": _DRAFT,
-        "title": "Coachbook engagement",
-        "description": (
-            "One client's coaching engagement, `engagements/<slug>.yml`. Generated from Coachbook's model by "
-            "`coachbook schema`; do not edit by hand."
-        ),
-    }
+    schema: dict[str, Any] = {"$schema": _DRAFT, "title": title, "description": description}
     schema.update({key: value for key, value in body.items() if key not in ("title", "description")})
     schema[_DEFS] = {name: _draft07(definition) for name, definition in sorted(definitions.items())}
     return schema
 
 
+def _text(schema: dict[str, Any]) -> str:
+    """A schema as its file holds it: two-space indents, non-ASCII kept readable, a final newline."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
 def schema_text() -> str:
-    """The schema as the file holds it: two-space indents, non-ASCII kept readable, a final newline."""
-    return json.dumps(engagement_schema(), indent=2, ensure_ascii=False) + "\n"
+    """The engagement schema as the file holds it."""
+    return _text(engagement_schema())
+
+
+def program_schema_text() -> str:
+    """The program schema as the file holds it."""
+    return _text(program_schema())
+
+
+def schemas_of(project: Project) -> list[tuple[Path, str]]:
+    """Each schema file of the firm, with the text it should hold."""
+    return [
+        (project.engagements_dir / SCHEMA_FILE, schema_text()),
+        (project.content_dir / PROGRAM_SCHEMA_FILE, program_schema_text()),
+    ]
 
 
 def schema_is_current(engagements_dir: Path) -> bool:
@@ -66,20 +123,24 @@ def schema_is_current(engagements_dir: Path) -> bool:
 
 
 def write_schema(engagements_dir: Path) -> tuple[Path, bool]:
-    """Write the schema next to the engagement files.
+    """Write the engagement schema next to the engagement files.
 
     Returns:
         The file's path, and whether its content changed (False when it was already current).
     """
-    path = engagements_dir / SCHEMA_FILE
-    text = schema_text()
+    return _write(engagements_dir / SCHEMA_FILE, schema_text())
+
+
+def write_schemas(project: Project) -> list[tuple[Path, bool]]:
+    """Write both schemas: each file's path, and whether it changed."""
+    return [_write(path, text) for path, text in schemas_of(project)]
+
+
+def _write(path: Path, text: str) -> tuple[Path, bool]:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return path, False
-    engagements_dir.mkdir(parents=True, exist_ok=True)
-    # Write a sibling and rename it, so an editor never reads half a schema.
-    partial = path.with_name(f".{SCHEMA_FILE}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+    # Written in one step, so an editor never reads half a schema.
+    write_atomic(path, text)
     return path, True
 
 

@@ -2,8 +2,9 @@
 
 Sponsors (an HR partner, the client's manager) ask whether the coaching is
 moving, not what is said in it. A sponsor site therefore shows the stages
-reached, each goal's progress as a percentage and the sessions held against
-the sessions agreed, and nothing else: no notes, no feedback, no actions, no
+reached, each goal's progress as a percentage, the sessions held against
+the sessions agreed, and whether coaching is paused or ended (with the dates,
+never the reason), and nothing else: no notes, no feedback, no actions, no
 wins, and no wording of a goal marked `confidential`.
 
 It is built the way the rest of Coachbook keeps secrets: the page is rendered
@@ -88,9 +89,17 @@ class SponsorReport:
     stages_done: int
     journey_percent: int
     closed: bool
+    """Every stage is done."""
     goals: tuple[SponsorGoal, ...]
     sessions_held: int
     sessions_agreed: int
+    state: str = "active"
+    """The engagement's status (`coachbook.core.status`): `active`, `paused`, `ended-early` or `completed`.
+    The sponsor learns that coaching paused or ended, and when; never why."""
+    since: dt.date | None = None
+    """When the pause began, the engagement ended early, or it closed."""
+    until: dt.date | None = None
+    """Paused: when sessions are planned to start again."""
 
 
 def sponsor_report(engagement: Engagement, program: Program, as_of: dt.date) -> SponsorReport:
@@ -125,6 +134,9 @@ def sponsor_report(engagement: Engagement, program: Program, as_of: dt.date) -> 
         goals=goals,
         sessions_held=len(progress.sessions_held),
         sessions_agreed=progress.sessions_agreed,
+        state=progress.status.state.value,
+        since=progress.status.since,
+        until=progress.status.until,
     )
 
 

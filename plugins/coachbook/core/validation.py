@@ -1,57 +1,92 @@
 """Turn a parsed file into a model, or into problems that point at the right line.
 
 Pydantic knows *what* is wrong and *where in the data*; the YAML document
-knows where in the *file* that is. This module joins the two and adds the hint
-a coach needs: the spelling we expected, the allowed values, the date format.
+knows where in the *file* that is. This module joins the two, words each
+problem plainly (never pydantic's "Input should be ...") and adds the hint a
+coach needs: the spelling we expected, the allowed values, the date format.
+The rules that span fields (`coachbook.core.rules`) run in the same pass, so
+one run of `coachbook check` says everything that is wrong with a file.
 """
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from coachbook.core.model import Engagement
+from coachbook.core.rules import Finding, did_you_mean, engagement_findings
 from coachbook.core.yaml_reader import Loc, YamlDocument, dotted
 from coachbook.errors import Problem, ProblemList
 
+__all__ = [
+    "did_you_mean",
+    "field_problems",
+    "finding_problems",
+    "merge_problems",
+    "problem_at",
+    "validate_document",
+]
+
 M = TypeVar("M", bound=BaseModel)
+
+#: The rules each kind of file is held to beyond its fields (`coachbook.core.rules`).
+DOCUMENT_RULES: dict[type[BaseModel], Callable[[Any], list[Finding]]] = {Engagement: engagement_findings}
 
 
 def validate_document(doc: YamlDocument, model: type[M]) -> M:
-    """Validate a parsed document against `model`.
+    """Validate a parsed document against `model` and the rules that span its fields.
 
     Raises:
-        ProblemList: One problem per pydantic error, each with a position and a hint.
+        ProblemList: Every problem found, each with a position and a hint (warnings are not problems here).
     """
+    value, problems = field_problems(doc, model)
+    rules = DOCUMENT_RULES.get(model)
+    if rules is not None and isinstance(doc.data, dict):
+        errors = [p for p in finding_problems(doc, rules(doc.data)) if not p.warning]
+        problems = merge_problems(problems, errors)
+    if problems or value is None:
+        raise ProblemList(problems)
+    return value
+
+
+def field_problems(doc: YamlDocument, model: type[M]) -> tuple[M | None, list[Problem]]:
+    """Check every field of a parsed document: the model, or None and one problem per field that is wrong."""
     if not isinstance(doc.data, dict):
-        raise ProblemList(
-            [Problem(doc.path, 1, 1, "", "must be a mapping of `key: value` lines", "see the example in the README")]
-        )
+        return None, [
+            Problem(doc.path, 1, 1, "", "must be a mapping of `key: value` lines", "see the example in the README")
+        ]
     try:
-        return model.model_validate(doc.data)
+        return model.model_validate(doc.data), []
     except ValidationError as exc:
-        raise ProblemList([_to_problem(doc, model, err) for err in exc.errors(include_url=False)]) from None
+        return None, [_to_problem(doc, model, err) for err in exc.errors(include_url=False)]
 
 
-def problem_at(doc: YamlDocument, loc: Loc, message: str, hint: str = "", *, at_key: bool = False) -> Problem:
+def finding_problems(doc: YamlDocument, findings: Iterable[Finding]) -> list[Problem]:
+    """Findings of the rules as problems at their place in the file."""
+    return [problem_at(doc, f.loc, f.message, f.hint, at_key=f.at_key, warning=f.warning) for f in findings]
+
+
+def merge_problems(fields: list[Problem], rules: list[Problem]) -> list[Problem]:
+    """Both lists, but one problem per field: where a rule speaks about a field, its words replace the field check's.
+
+    A rule knows more than the field's type: `program: Team` is "unknown program 'Team'" with "did you mean
+    'team'?", where the field check could only say it is not an id.
+    """
+    said = {p.field for p in rules if p.field and not p.warning}
+    return [p for p in fields if p.field not in said] + rules
+
+
+def problem_at(
+    doc: YamlDocument, loc: Loc, message: str, hint: str = "", *, at_key: bool = False, warning: bool = False
+) -> Problem:
     """A problem at a data location of `doc`, for checks that pydantic cannot make alone."""
     pos = doc.key_position(loc) if at_key else doc.position(loc)
-    return Problem(doc.path, pos.line, pos.column, dotted(loc), message, hint)
-
-
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    """A hint naming the closest valid spelling, or listing the choices."""
-    options = sorted(set(choices))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean {close[0]!r}?"
-    if len(options) <= 12:
-        return "expected one of: " + ", ".join(options)
-    return ""
+    return Problem(doc.path, pos.line, pos.column, dotted(loc), message, hint, warning)
 
 
 def _to_problem(doc: YamlDocument, model: type[BaseModel], err: Any) -> Problem:
@@ -59,6 +94,7 @@ def _to_problem(doc: YamlDocument, model: type[BaseModel], err: Any) -> Problem:
     kind: str = err["type"]
     message: str = err["msg"]
     value = err.get("input")
+    context: dict[str, Any] = err.get("ctx") or {}
     hint = ""
     at_key = False
     if kind == "extra_forbidden":
@@ -83,23 +119,41 @@ def _to_problem(doc: YamlDocument, model: type[BaseModel], err: Any) -> Problem:
         message = f"expected text, got {value!r}"
         hint = f'put the value in quotes: "{value}"' if isinstance(value, (int, float)) else "write plain text"
     elif kind in ("int_type", "int_parsing", "int_from_float"):
+        message = f"expected a whole number, got {_shown(value)}"
         hint = "write a whole number such as 12"
-    elif kind in ("float_type", "float_parsing", "number_type", "finite_number"):
+    elif kind in ("float_type", "float_parsing", "number_type"):
+        message = f"expected a number, got {_shown(value)}"
+        hint = "write a plain number such as 42 or 3.5, without units or quotes"
+    elif kind == "finite_number":
+        message = "expected an ordinary number, got one too large to write down"
         hint = "write a plain number such as 42 or 3.5, without units or quotes"
     elif kind == "enum":
-        allowed = err.get("ctx", {}).get("expected", "")
+        allowed = context.get("expected", "")
         message = f"{value!r} is not allowed"
         hint = did_you_mean(str(value), _enum_values(model, loc)) or f"expected {allowed}"
     elif kind == "string_pattern_mismatch" and tuple(loc[-2:]) == ("site", "id"):
         message = f"{value!r} is not an unguessable site id"
         hint = "run `coachbook site-id SLUG` to make one (20 to 64 letters a-z and digits 2-7)"
+    elif kind == "string_pattern_mismatch" and loc[-1:] == ("handbook",):
+        message = f"{value!r} is not a git tag, branch or commit"
+        hint = "write a tag such as v2026.1; `git tag` lists the firm's tags"
+    elif kind == "string_pattern_mismatch" and loc[-1:] == ("email",):
+        message = f"{value!r} is not an email address"
+        hint = "write it as name@example.com"
     elif kind == "string_pattern_mismatch":
         message = f"{value!r} is not a valid id"
         hint = "use lower-case words joined by hyphens, such as `delegate-more`"
     elif kind == "string_too_short":
         message = "must not be empty"
         hint = "write a value, or remove the line if the field is optional"
-    elif kind in ("list_type", "too_short"):
+    elif kind == "string_too_long":
+        message = f"is {len(str(value))} characters long; the most is {context.get('max_length')}"
+        hint = "shorten it"
+    elif kind == "list_type":
+        message = f"expected a list, got {_shown(value)}"
+        hint = "write a list, one `- item` per line"
+    elif kind == "too_short":
+        message = "must list at least one item" if context.get("min_length") == 1 else message
         hint = "write a list, one `- item` per line"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         message = f"expected a mapping of `key: value` lines, got {type(value).__name__}"
@@ -108,9 +162,32 @@ def _to_problem(doc: YamlDocument, model: type[BaseModel], err: Any) -> Problem:
         hint = "delete it: retype the value rather than pasting it from a word processor, a PDF or a chat"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
-    elif kind == "greater_than":
-        hint = "use a number above zero"
+    elif kind in ("greater_than", "greater_than_equal"):
+        limit = context.get("gt", context.get("ge"))
+        if limit == 0:
+            message = f"must be above zero, got {_shown(value)}"
+        else:
+            message = f"must be {'more than' if kind == 'greater_than' else 'at least'} {limit}, got {_shown(value)}"
+        hint = "use a number above zero" if limit == 0 else f"use a number of at least {limit}"
+    else:
+        # A kind not worded above still reads as a sentence about the field, never as pydantic's "Input should".
+        message = message.replace("Input should be", "should be")
     return problem_at(doc, loc, message, hint, at_key=at_key)
+
+
+def _shown(value: Any) -> str:
+    """A value as a coach wrote it: numbers and words as they are, lists and mappings by what they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping of `key: value` lines"
+    return "nothing" if value is None else type(value).__name__
 
 
 def _unwrap(annotation: Any) -> list[Any]:

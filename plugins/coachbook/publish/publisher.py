@@ -404,13 +404,34 @@ def _snapshot_from_git(firm: Firm, slug: str, commit: str, previous: Version) ->
     return Snapshot(client_view(old.engagement), as_of, previous.title)
 
 
+def former_address(firm: Firm, slug: str, published: Path) -> str | None:
+    """The address a client's published versions may still be at, since `coachbook site-id` moved their site.
+
+    A site's address is its slug until it is given an unguessable id, and `site-id` never replaces an id, so
+    the only address a client's versions can have been left at is the slug. Published versions carry their
+    address inside (links, the sitemap) and are never moved: they stay there until they are unpublished.
+    """
+    loaded = firm.engagements[slug]
+    if loaded.address == slug:
+        return None
+    old = VersionTree(published, client_root(published, slug))
+    return slug if old.versions() or old.folders() else None
+
+
 def unpublish(
-    firm: Firm, slug: str | None, version: str, *, published: Path, release: Release | None = None
+    firm: Firm,
+    slug: str | None,
+    version: str,
+    *,
+    published: Path,
+    release: Release | None = None,
+    address: str | None = None,
 ) -> list[Version]:
     """Remove one version of a client's site (or of the handbook when `slug` is None), under the project's lock.
 
     The version is unlisted first (and `latest/` moved to the next newest if it was the latest), then its
-    folder removed, so the list never names a folder that is gone.
+    folder removed, so the list never names a folder that is gone. `address` names where the client's
+    versions are, when not at their site's address (`former_address`).
 
     Raises:
         CoachbookError: No such version.
@@ -418,8 +439,8 @@ def unpublish(
     if slug is None:
         root, owner, address = handbook_root(published), "the handbook", None
     else:
-        loaded = firm.engagements[slug]
-        root, owner, address = client_root(published, loaded.address), slug, loaded.address
+        address = address or firm.engagements[slug].address
+        root, owner = client_root(published, address), slug
     tree = VersionTree(published, root)
     wait = release.wait if release else True
     waiting = release.waiting if release else None

@@ -4,6 +4,8 @@ Each client site carries `calendar.ics`, which a client can import once or
 subscribe to, so sessions and deadlines appear in the calendar they already
 use between meetings.
 
+* **The engagement's status.** After an engagement ended early, the sessions
+  and due dates planned beyond its end are left out (`coachbook.core.status`).
 * **Only the client view.** The file is made from `visibility.client_view`,
   whatever view the site is planned from, so a coach-only or draft session or
   action can never become an event; the leak audit reads the file as well.
@@ -33,6 +35,7 @@ from icalendar import Calendar, Event, vDuration
 
 from coachbook.core.i18n import N_, Language, english
 from coachbook.core.model import Action, ActionStatus, Engagement, Program, Session
+from coachbook.core.status import engagement_status
 from coachbook.core.visibility import client_view
 
 __all__ = ["CALENDAR_URI", "PRODID", "client_calendar"]
@@ -87,6 +90,12 @@ def client_calendar(
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     # An X- property is text to the library, so the duration is written out as RFC 5545 spells it.
     calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode("ascii"))  # type: ignore[no-untyped-call]
+    # After an early end, what was planned beyond it will not happen: it leaves the calendar (cancelled
+    # sessions stay, marked cancelled, as they always do).
+    status = engagement_status(view, as_of)
+    sessions = [s for s in view.sessions if s.cancelled or status.keeps(s.date)]
+    actions = [a for a in view.actions if a.status is ActionStatus.DONE or status.keeps(a.due)]
+    view = view.model_copy(update={"sessions": sessions, "actions": actions})
     for event in _session_events(view, program, slug, stamp, language):
         calendar.add_component(event)
     for event in _action_events(view, slug, stamp, language):

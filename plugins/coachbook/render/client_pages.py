@@ -24,6 +24,7 @@ from coachbook.core.visibility import Secret, strip_comments
 from coachbook.render import charts
 from coachbook.render.calendar import CALENDAR_URI, client_calendar
 from coachbook.render.embed import PROGRAM_URI, embed_markdown, page_url
+from coachbook.render.notes import NoteLinks
 from coachbook.render.plan import Embedded, FileSource, GuidePage, NavItem, PageSource, SitePlan, embed_token
 from coachbook.render.templates import fragment_id, render_page
 from coachbook.render.tokens import Slots, isolated_text
@@ -163,6 +164,7 @@ def client_plan(
             state=progress.stage_state(stage.id),
             language=language,
             source=sources.get(_guide_uri(stage)),
+            ended=progress.status.ended,
         )
         for stage in program.stages
     )
@@ -190,11 +192,23 @@ def client_plan(
             (language.gettext(title), [n for n in coach_notes if n.reason == reason])
             for reason, title in _HELD_BACK_GROUPS
         ]
+    # Every page the site has, so that a note's link to one leads there (`coachbook.render.notes.NoteLinks`).
+    site_pages = frozenset(
+        [g.uri for g in guides]
+        + [
+            uri
+            for uri, _, _ in page_list
+            if not (uri == "closure.md" and not closure_reached) and not (uri == PROGRAM_URI and guide_bodies is None)
+        ]
+    )
     for uri, title, template in page_list:
         if uri == "closure.md" and not closure_reached:
             continue
         if uri == PROGRAM_URI and guide_bodies is None:
             continue
+        context["note_links"] = NoteLinks(site_pages, page=uri, directory_urls=directory_urls)
+        # Links in raw HTML are written from where this page is served (`page_url`).
+        context["url"] = lambda target, page=uri: Markup(page_url(target, directory_urls, page=page))
         slots = Slots()
         if uri == PROGRAM_URI:
             markdown, embedded = _program_page(
@@ -297,6 +311,7 @@ def render_guide_page(guide: GuidePage, body: str, slots: Slots, *, dashboard_li
         stage=guide.stage,
         state=guide.state,
         steps=[guide.program.step(step).title for step in guide.stage.steps],
+        ended=guide.ended,
         heading=Markup(heading),
         body=Markup(rest),
         home=Markup(home) if dashboard_link else None,

@@ -13,7 +13,7 @@ from coachbook.render.tokens import Slots
 __all__ = ["cohort_plan"]
 
 #: How the report words each status and goal standing (`EngagementStatus`, `GoalStanding`).
-_STATUS_WORDS = {"active": "Active", "completed": "Completed"}
+_STATUS_WORDS = {"active": "Active", "paused": "Paused", "ended-early": "Ended early", "completed": "Completed"}
 _STANDING_WORDS = {
     "achieved": "Achieved",
     "on-track": "On track",

@@ -76,6 +76,8 @@ class GuidePage:
     """The site's language, which the guide's frame is written in."""
     source: str | None = None
     """The guide's translation into the site's language, read in place of the file at `uri`; None: the file itself."""
+    ended: bool = False
+    """The client's engagement has ended (early, or completed), so a stage they did not finish is framed that way."""
 
 
 @dataclass(frozen=True)

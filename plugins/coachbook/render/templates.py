@@ -25,7 +25,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
 from coachbook.core.i18n import N_, Language
-from coachbook.render.notes import render_note
+from coachbook.render.notes import NoteLinks, render_note
 from coachbook.render.tokens import Slots
 
 __all__ = ["ENV", "STEP_LABELS", "STEP_WORDS", "fragment_id", "render_page", "translator"]
@@ -146,18 +146,23 @@ def translator(language: Language, slots: Slots) -> dict[str, Callable[..., Mark
 
 
 def render_page(template: str, slots: Slots, language: Language, **context: Any) -> str:
-    """Render one of the page templates in `language`; every value it prints becomes a token of `slots`."""
+    """Render one of the page templates in `language`; every value it prints becomes a token of `slots`.
+
+    A `note_links` in the context (`coachbook.render.notes.NoteLinks`) says which page this is and which
+    pages the site has, so that a note's links to pages lead to them from here.
+    """
     rtl_page = language.direction == "rtl"
+    links: NoteLinks | None = context.get("note_links")
 
     def note(text: str | None) -> Markup:
-        return slots.block_html(render_note(text, rtl_page=rtl_page)) if text else Markup("")
+        return slots.block_html(render_note(text, links, rtl_page=rtl_page)) if text else Markup("")
 
     def chart(svg: str) -> Markup:
         return slots.block_html(svg)
 
     def note_inline(text: str | None) -> Markup:
         # For notes inside raw HTML (the wins timeline), where a block token's blank lines would end the block.
-        return slots.inline_html(render_note(text, rtl_page=rtl_page)) if text else Markup("")
+        return slots.inline_html(render_note(text, links, rtl_page=rtl_page)) if text else Markup("")
 
     return ENV.get_template(template).render(
         slots=slots,
