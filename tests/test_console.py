@@ -227,6 +227,8 @@ def test_the_sample_firms_overview(sample: Firm) -> None:
     assert concerns == {
         "dana-whitfield": [Concern.OVERDUE_ACTIONS],
         "grace-whitcombe": [Concern.NO_RECENT_SESSION, Concern.OVERDUE_ACTIONS, Concern.STALE_MEASUREMENTS],
+        # The German client the languages work added to the sample firm has one action past its due date.
+        "jonas-brandt": [Concern.OVERDUE_ACTIONS],
         "mariam-haddad": [Concern.ENDING_WITHOUT_CLOSURE, Concern.SESSIONS_USED_UP],
         "tomasz-kowal": [Concern.OVERDUE_ACTIONS],
     }
