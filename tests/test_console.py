@@ -233,9 +233,11 @@ def test_the_sample_firms_overview(sample: Firm) -> None:
         "tomasz-kowal": [Concern.OVERDUE_ACTIONS],
     }
     # Those that need attention open the table.
-    assert [e.slug for e in overview.engagements[:4]] == list(concerns)
+    assert [e.slug for e in overview.engagements[: len(concerns)]] == list(concerns)
     coaches = {c.key: c for c in overview.coaches}
-    assert sorted(coaches) == ["priya-raman", "tom-becker"]
+    # Katrin Albers coaches Jonas Brandt, the German client the languages work added.
+    assert sorted(coaches) == ["katrin-albers", "priya-raman", "tom-becker"]
+    assert coaches["katrin-albers"].engagements == ("jonas-brandt",)
     assert coaches["priya-raman"].engagements == (
         "dana-whitfield",
         "grace-whitcombe",
