@@ -241,14 +241,17 @@ def test_the_sample_firms_overview(sample: Firm) -> None:
     assert concerns == {
         "dana-whitfield": [Concern.OVERDUE_ACTIONS],
         "grace-whitcombe": [Concern.NO_RECENT_SESSION, Concern.OVERDUE_ACTIONS, Concern.STALE_MEASUREMENTS],
+        # The German client the languages work added to the sample firm has one action past its due date.
         "jonas-brandt": [Concern.OVERDUE_ACTIONS],
         "mariam-haddad": [Concern.ENDING_WITHOUT_CLOSURE, Concern.SESSIONS_USED_UP],
         "tomasz-kowal": [Concern.OVERDUE_ACTIONS],
     }
     # Those that need attention open the table.
-    assert [e.slug for e in overview.engagements[:5]] == list(concerns)
+    assert [e.slug for e in overview.engagements[: len(concerns)]] == list(concerns)
     coaches = {c.key: c for c in overview.coaches}
+    # Katrin Albers coaches Jonas Brandt, the German client the languages work added.
     assert sorted(coaches) == ["katrin-albers", "priya-raman", "tom-becker"]
+    assert coaches["katrin-albers"].engagements == ("jonas-brandt",)
     assert coaches["priya-raman"].engagements == (
         "dana-whitfield",
         "grace-whitcombe",

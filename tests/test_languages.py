@@ -22,6 +22,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from coachbook.access.encryption import decrypt_page, encrypt_site
+from coachbook.core.console import CONSOLE_NOTICE
 from coachbook.core.i18n import catalog_languages, load_language, source_messages
 from coachbook.core.model import Engagement, Program
 from coachbook.core.progress import compute_progress
@@ -234,6 +235,71 @@ def test_on_a_right_to_left_page_every_value_is_isolated(firm_in: tuple[str, Pat
     else:
         # Left-to-right values among left-to-right words change nothing when isolated, and are not.
         assert "<bdi>" not in dashboard
+
+
+def test_the_firms_console_and_cohort_report_are_in_the_firms_language(firm_in: tuple[str, Path]) -> None:
+    tag, root = firm_in
+    console = root / "site" / "firm"
+    report = root / "site" / "cohorts" / "halden-logistics" / "index.html"
+    direction = "rtl" if tag == "ar" else "ltr"
+    for page in (
+        console / "index.html",
+        console / "404.html",
+        console / "engagements/dana-whitfield/index.html",
+        report,
+    ):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        assert (soup.html["lang"], soup.html["dir"]) == (tag, direction), page
+    # Dana's next session, written the language's way on her page in the console.
+    assert NEXT_SESSION[tag] in page_text(console / "engagements" / "dana-whitfield" / "index.html")
+    # The notice every console page opens with is in the firm's language, and is no longer English.
+    notice = load_language(tag).gettext(CONSOLE_NOTICE)
+    assert notice != CONSOLE_NOTICE and " ".join(notice.split()) in page_text(console / "index.html")
+
+
+def test_a_german_firms_console_and_cohort_report_read_german(firm_in: tuple[str, Path]) -> None:
+    tag, root = firm_in
+    if tag != "de":
+        pytest.skip("the German firm's own words")
+    console = root / "site" / "firm"
+    index = page_text(console / "index.html")
+    assert "Stand 24. November 2026: 10 Coachings, davon 9 laufend. 3 Coaches betreuen sie." in index
+    assert "Grace Whitcombe bei Priya Raman: keine Sitzung seit dem 12. Oktober 2026 (43 Tage; " in index
+    # The table's short dates are German (CLDR's medium date), and its script's count line is German with a total.
+    assert "01.12.2026 08:00" in index and "1 Dec 2026" not in index
+    soup = BeautifulSoup((console / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.find(id="cb-console-count")["data-template"] == "{shown} von 10 Coachings angezeigt"
+    assert [b.get_text() for b in soup.select("th button")][:2] == ["Coachee", "Coach"]
+    dana = page_text(console / "engagements" / "dana-whitfield" / "index.html")
+    assert "Nächste Sitzung 1. Dezember 2026 um 08:00" in dana
+    assert "12 von 16 vereinbarten gehalten, die letzte am 17. November 2026" in dana
+    coach = page_text(console / "coaches" / "katrin-albers" / "index.html")
+    assert "1. Dezember 2026 um 07:30 · 75 Minuten" in coach
+    calendar = calendar_text(console / "coaches" / "katrin-albers.ics")
+    assert "SUMMARY:Coaching mit Jonas Brandt" in calendar and "CATEGORIES:Coaching-Sitzung" in calendar
+    assert "404 – Seite nicht gefunden" in page_text(console / "404.html")
+    report = page_text(root / "site" / "cohorts" / "halden-logistics" / "index.html")
+    assert "Coaching-Kohorte: Halden Logistics" in report
+    assert "Stand 24. November 2026" in report and "51 von 70 vereinbarten gehalten (73 %)" in report
+    assert "Coaching-Zeitraum von April 2026 bis April 2027 (geplant)" in report
+    assert "10 Ziele, gesetzt von 5 Führungskräften." in report
+    # No English month, long or short ("November" is the same word in both).
+    for text in (index, dana, coach, report):
+        assert not re.search(r"\b(?:December|January|October|Dec|Jan|Oct)\b", text)
+
+
+def test_the_audit_finds_the_console_in_another_site_in_the_firms_language(firm_in: tuple[str, Path]) -> None:
+    tag, root = firm_in
+    page = root / "site" / "clients" / "sofia-marquez" / "index.html"
+    original = page.read_text(encoding="utf-8")
+    notice = load_language(tag).gettext(CONSOLE_NOTICE)
+    try:
+        page.write_text(original + f"<p>{notice}</p>", encoding="utf-8")
+        done = run_coachbook(root, "audit")
+    finally:
+        page.write_text(original, encoding="utf-8")
+    assert done.returncode == 1
+    assert "the coaches' console's own text, which no other site may hold" in done.stderr
 
 
 # --------------------------------------------------------------------------- a client in another language

@@ -97,12 +97,13 @@ def update(template: Catalog) -> None:
     if not TEMPLATE.is_file() or _ids(_read(TEMPLATE)) != _ids(template):
         _write(template, TEMPLATE)
         print(f"wrote {TEMPLATE.relative_to(ROOT)} ({len(_ids(template))} messages)")
-    # The template as written, with its date: an unchanged template leaves every catalog as it was.
-    template = _read(TEMPLATE)
     for path in _shipped():
         language = path.parent.parent.name
         catalog = _read(path, language)
-        catalog.update(template, no_fuzzy_matching=True, update_creation_date=True)
+        # The template as written, with its date: an unchanged template leaves every catalog as it was. Read afresh
+        # for each catalog: `update` adds the template's own new messages to it, and filling in the English one
+        # below would otherwise fill the same messages in every language updated after it.
+        catalog.update(_read(TEMPLATE), no_fuzzy_matching=True, update_creation_date=True)
         if language == "en":
             # English is the source: each message is its own translation.
             for message in catalog:

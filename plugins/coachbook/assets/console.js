@@ -2,7 +2,8 @@
  *
  * No third-party code. The page holds a plain table (so it reads, and prints, without this script): each
  * header holds a button, each cell a `data-sort` value (ISO dates, numbers, text), and each row its coach's
- * key and status as `data-coach` and `data-status`. This script only reorders and hides rows.
+ * key and status as `data-coach` and `data-status`. This script only reorders and hides rows, and it holds no
+ * words: what it says (how many rows are shown) is a message of the page's language, in `data-template`.
  */
 (function () {
   "use strict";
@@ -43,10 +44,8 @@
         }
       });
       if (count) {
-        count.textContent = count
-          .getAttribute("data-template")
-          .replace("{shown}", String(shown))
-          .replace("{total}", String(rows.length));
+        // The page's own words, in its language, with the total already in them: only `{shown}` is ours.
+        count.textContent = count.getAttribute("data-template").replace("{shown}", String(shown));
       }
     }
 

@@ -12,7 +12,8 @@ For each site the audit searches for:
 * on a cohort report, every text of the client views of the organisation's
   engagements, whatever the report shows being counts (`cohort_needles`);
 * everywhere but the coaches' console, the console's own notice
-  (`console_needles`), which is on every console page and nowhere else.
+  (`console_needles`), in English and in the firm's language, which the
+  console is written in: it is on every console page and nowhere else.
 
 Held-back prose is searched by its sentences, since Markdown and HTML may
 break it apart anywhere else. Text the site may legitimately show (the
@@ -29,6 +30,7 @@ from typing import Any
 from coachbook.audit.normalise import normalise, strings
 from coachbook.core.cohort import members
 from coachbook.core.console import CONSOLE_NOTICE
+from coachbook.core.i18n import Language
 from coachbook.core.loader import Firm
 from coachbook.core.model import Engagement
 from coachbook.core.sponsor import SHOWN_FIELDS, SponsorReport, report_strings
@@ -222,10 +224,18 @@ def _prose(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _prose(item, f"{path}[{index}]")
 
 
-def console_needles() -> list[Needle]:
-    """The coaches' console's notice, by its sentences: on every console page, and in no other site."""
-    secret = Secret(CONSOLE_REASON, CONSOLE_NOTICE, CONSOLE_REASON)
-    return [Needle(text, "", CONSOLE_REASON, CONSOLE_REASON) for text in secret_fragments(secret)]
+def console_needles(language: Language | None = None) -> list[Needle]:
+    """The coaches' console's notice, by its sentences: on every console page, and in no other site.
+
+    The console is written in the firm's language, `language`: its notice is searched for in that language, and
+    in English, the language it is written in in the code, whatever the firm's.
+    """
+    notices = [CONSOLE_NOTICE] + ([language.gettext(CONSOLE_NOTICE)] if language is not None else [])
+    needles: dict[str, Needle] = {}
+    for notice in notices:
+        for text in secret_fragments(Secret(CONSOLE_REASON, notice, CONSOLE_REASON)):
+            needles.setdefault(text, Needle(text, "", CONSOLE_REASON, CONSOLE_REASON))
+    return list(needles.values())
 
 
 def cohort_needles(firm: Firm, organisation: str, allowed: str) -> list[Needle]:

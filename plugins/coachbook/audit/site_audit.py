@@ -36,6 +36,7 @@ from coachbook.audit.needles import (
 )
 from coachbook.audit.normalise import normalise
 from coachbook.audit.origins import address_problems
+from coachbook.core.i18n import Language, load_language
 from coachbook.core.loader import Firm
 from coachbook.core.sponsor import sponsor_report
 from coachbook.errors import LeakError
@@ -165,9 +166,9 @@ def policy_for(
     `firm` needs the programs and the owner's engagement only (for a cohort
     report, the engagements of `organisation`); the other clients' strings
     come from the index `audit_site` is given. Every site but the console is
-    searched for the console's notice too.
+    searched for the console's notice too, in English and in the firm's language, which the console is written in.
     """
-    console = tuple(console_needles())
+    console = tuple(console_needles(_console_language(firm)))
     if audience is Audience.CONSOLE:
         return AuditPolicy(None, AllowedText(""), Audience.CONSOLE, as_of=as_of)
     if audience is Audience.COHORT:
@@ -186,6 +187,14 @@ def policy_for(
         needles = tuple(sponsor_needles(loaded.engagement, owner, report))
     allowed = AllowedText(allowed_text(firm, owner), allowed_identity_text(firm, owner))
     return AuditPolicy(owner, allowed, audience, needles, as_of, plain_needles=console)
+
+
+def _console_language(firm: Firm) -> Language | None:
+    """The language the console is written in, the firm's default; None if it is not one Coachbook can write."""
+    try:
+        return load_language(firm.project.language, firm.project.locales)
+    except ValueError:
+        return None
 
 
 def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list[Leak]:

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from coachbook.core.i18n import N_
 from coachbook.core.loader import LoadedEngagement
 from coachbook.core.model import EngagementState
 from coachbook.core.progress import GoalProgress, compute_progress
@@ -51,6 +52,10 @@ __all__ = [
     "same_organisation",
     "suppress",
 ]
+
+#: Where an engagement that is over stands, in place of a stage: messages, translated where the report is shown.
+ENDED_EARLY = N_("Ended early")
+COMPLETED = N_("Completed")
 
 #: Every figure of a report counts at least this many people, or is withheld.
 MIN_PEOPLE = 3
@@ -233,9 +238,9 @@ def cohort_report(
         status = progress.status.state
         statuses[status].add(loaded.slug)
         if status is EngagementState.ENDED_EARLY:
-            place = "Ended early"
+            place = ENDED_EARLY
         elif status is EngagementState.COMPLETED or progress.current is None:
-            place = "Completed"
+            place = COMPLETED
         else:
             place = f"{progress.current.stage.number}. {progress.current.stage.title}"
         stages.setdefault(place, set()).add(loaded.slug)
@@ -253,7 +258,9 @@ def cohort_report(
     order = [f"{s.number}. {s.title}" for e in cohort for s in e.program.stages]
     stage_cells = [
         Cell(label, frozenset(people), len(people))
-        for label, people in sorted(stages.items(), key=lambda i: (i[0] == "Completed", _index(order, i[0])))
+        for label, people in sorted(
+            stages.items(), key=lambda i: (i[0] in (ENDED_EARLY, COMPLETED), i[0] == COMPLETED, _index(order, i[0]))
+        )
     ]
     goals = sum(len(ids) for _, ids in standings.values())
     shares = (

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from coachbook.core.i18n import N_
 from coachbook.core.loader import LoadedEngagement
 from coachbook.core.model import Engagement, EngagementState
 from coachbook.core.progress import Progress, compute_progress
@@ -49,9 +50,10 @@ __all__ = [
     "firm_overview",
 ]
 
-#: What every page of the console says first. Its sentences are searched for in every other site, where they can only
-#: be if a console page ended up there (`coachbook.audit.needles.console_needles`).
-CONSOLE_NOTICE = (
+#: What every page of the console says first, in the console's language (a message, translated where it is shown).
+#: Its sentences, in English and in the language the console is built in, are searched for in every other site,
+#: where they can only be if a console page ended up there (`coachbook.audit.needles.console_needles`).
+CONSOLE_NOTICE = N_(
     "For the firm's coaches only. This console shows every engagement, coach-only notes included: "
     "never share it, or its address, with a client or a sponsor."
 )

@@ -292,6 +292,14 @@ class Language:
         """A short month and year for a chart's axis: "Nov 2026", "nov. de 2026"."""
         return str(format_skeleton("yMMM", day, locale=self.locale))
 
+    def short_date(self, day: dt.date) -> str:
+        """A date where columns share the width, as in a table: "1 Dec 2026", "01.12.2026"."""
+        return str(format_date(day, format="medium", locale=self.locale))
+
+    def month(self, day: dt.date) -> str:
+        """A month and year in running text: "December 2026", "Dezember 2026", "diciembre de 2026"."""
+        return str(format_skeleton("yMMMM", day, locale=self.locale))
+
     def number(self, value: float | int | str | Decimal) -> str:
         """A number with the language's decimal sign and grouping, every digit it was written with kept."""
         try:

@@ -10,7 +10,8 @@ console has none, since the file would be readable by anyone.
 It follows the client's calendar (`coachbook.render.calendar`): nothing
 depends on the wall clock (`DTSTAMP` is midnight UTC of the as-of date), UIDs
 derive from the coach, the client and the session, and times are floating
-local times, as engagement files hold no time zone.
+local times, as engagement files hold no time zone. Its titles and
+descriptions are in the console's language, the firm's default.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections import Counter
 from icalendar import Calendar, Event, vDuration
 
 from coachbook.core.console import CoachSession, CoachSummary
+from coachbook.core.i18n import Language
 from coachbook.render.calendar import REFRESH
 
 __all__ = ["PRODID", "coach_calendar", "coach_calendar_uri"]
@@ -36,8 +38,8 @@ def coach_calendar_uri(key: str) -> str:
     return f"coaches/{key}.ics"
 
 
-def coach_calendar(coach: CoachSummary) -> bytes:
-    """The feed of every session of `coach`'s engagements, as the bytes of an `.ics` file.
+def coach_calendar(coach: CoachSummary, language: Language) -> bytes:
+    """The feed of every session of `coach`'s engagements, as the bytes of an `.ics` file, in `language`.
 
     Returns:
         UTF-8 text with CRLF line endings and folded lines, as RFC 5545 requires.
@@ -48,21 +50,25 @@ def coach_calendar(coach: CoachSummary) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    name = f"Coaching sessions: {coach.name}"
+    name = language.tr("Coaching sessions: %(coach)s", coach=coach.name)
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
-    calendar.add("description", "Every client's sessions, from the coaches' console. For the coach only.")
+    calendar.add(
+        "description", language.gettext("Every client's sessions, from the coaches' console. For the coach only.")
+    )
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode("ascii"))  # type: ignore[no-untyped-call]
     seen: Counter[tuple[str, dt.date, str]] = Counter()
     for session in coach.sessions:
         key = (session.slug, session.date, session.time or "")
         seen[key] += 1
-        calendar.add_component(_event(coach, session, seen[key], stamp))
+        calendar.add_component(_event(coach, session, seen[key], stamp, language))
     return bytes(calendar.to_ical())
 
 
-def _event(coach: CoachSummary, session: CoachSession, occurrence: int, stamp: dt.datetime) -> Event:
+def _event(
+    coach: CoachSummary, session: CoachSession, occurrence: int, stamp: dt.datetime, language: Language
+) -> Event:
     event = Event()
     parts = (coach.key, session.slug, session.date.isoformat(), session.time or "", str(occurrence))
     digest = hashlib.sha256("\x1f".join(("coach-session", *parts)).encode("utf-8")).hexdigest()[:32]
@@ -77,19 +83,22 @@ def _event(coach: CoachSummary, session: CoachSession, occurrence: int, stamp: d
         start = dt.datetime.combine(session.date, dt.time(hours, minutes))
         event.add("dtstart", start)
         event.add("dtend", start + dt.timedelta(minutes=session.minutes))
-    summary = f"Coaching: {session.client_name}"
-    event.add("summary", f"Cancelled: {summary}" if session.cancelled else summary)
-    lines = [f"Focus: {session.focus}"]
+    if session.cancelled:
+        summary = language.tr("Cancelled: Coaching: %(client)s", client=session.client_name)
+    else:
+        summary = language.tr("Coaching: %(client)s", client=session.client_name)
+    event.add("summary", summary)
+    lines = [language.tr("Focus: %(focus)s", focus=session.focus)]
     if session.stage_title:
-        lines.append(f"Stage: {session.stage_title}")
+        lines.append(language.tr("Stage: %(stage)s", stage=session.stage_title))
     if session.where:
-        lines.append(f"Where: {session.where}")
+        lines.append(language.tr("Where: %(place)s", place=session.where))
     if session.held_back == "coach_only":
-        lines.append("Coach only: not in the client's calendar.")
+        lines.append(language.gettext("Coach only: not in the client's calendar."))
     elif session.held_back == "draft":
-        lines.append("Draft: not in the client's calendar yet.")
+        lines.append(language.gettext("Draft: not in the client's calendar yet."))
     event.add("description", "\n".join(lines))
     event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if session.cancelled else "OPAQUE")
-    event.add("categories", ["Coaching session"])
+    event.add("categories", [language.gettext("Coaching session")])
     return event

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from coachbook.core.cohort import MIN_PEOPLE, CohortReport
-from coachbook.core.i18n import Language
+from coachbook.core.cohort import COMPLETED, ENDED_EARLY, MIN_PEOPLE, CohortReport
+from coachbook.core.i18n import N_, Language
 from coachbook.render.plan import NavItem, PageSource, SitePlan
 from coachbook.render.templates import render_page
-from coachbook.render.tokens import Slots
+from coachbook.render.tokens import Slots, isolated_text
 
 __all__ = ["cohort_plan"]
 
 #: How the report words each status and goal standing (`EngagementStatus`, `GoalStanding`).
-_STATUS_WORDS = {"active": "Active", "paused": "Paused", "ended-early": "Ended early", "completed": "Completed"}
-_STANDING_WORDS = {
-    "achieved": "Achieved",
-    "on-track": "On track",
-    "behind": "Behind",
-    "not-measured": "Not measured yet",
+#: Messages, translated where the report is rendered.
+_STATUS_WORDS = {
+    "active": N_("Active"),
+    "paused": N_("Paused"),
+    "ended-early": N_("Ended early"),
+    "completed": N_("Completed"),
 }
-
-
-def _month(day: dt.date) -> str:
-    return f"{day:%B %Y}"
+_STANDING_WORDS = {
+    "achieved": N_("Achieved"),
+    "on-track": N_("On track"),
+    "behind": N_("Behind"),
+    "not-measured": N_("Not measured yet"),
+}
 
 
 def cohort_plan(report: CohortReport, language: Language) -> SitePlan:
@@ -35,16 +35,20 @@ def cohort_plan(report: CohortReport, language: Language) -> SitePlan:
         language,
         r=report,
         min_people=MIN_PEOPLE,
-        status_words=_STATUS_WORDS,
-        standing_words=_STANDING_WORDS,
-        month=_month,
+        over=(ENDED_EARLY, COMPLETED),
+        status_words={key: language.gettext(word) for key, word in _STATUS_WORDS.items()},
+        standing_words={key: language.gettext(word) for key, word in _STANDING_WORDS.items()},
+        month=language.month,
     )
-    page = PageSource(uri="index.md", title="Cohort report", markdown=markdown, slots=slots)
+    title = language.gettext("Cohort report")
+    page = PageSource(uri="index.md", title=title, markdown=markdown, slots=slots)
+    # Isolated where needed, so the organisation's name reads in order whatever the script around it.
+    name = isolated_text(report.organisation, rtl_page=language.direction == "rtl")
     return SitePlan(
-        site_name=f"{report.organisation} · Coaching cohort",
+        site_name=language.tr("%(organisation)s · Coaching cohort", organisation=name),
         pages=(page,),
         guides=(),
-        nav=(NavItem("Cohort report", "index.md"),),
+        nav=(NavItem(title, "index.md"),),
         client_slug=None,
         language=language,
     )

@@ -11,13 +11,12 @@ searched for what it says.
 
 from __future__ import annotations
 
-import datetime as dt
 from importlib import resources
 
 from markupsafe import Markup
 
 from coachbook.core.console import CONSOLE_NOTICE, EngagementSummary, FirmOverview
-from coachbook.core.i18n import english
+from coachbook.core.i18n import Language
 from coachbook.render.coach_calendar import coach_calendar, coach_calendar_uri
 from coachbook.render.embed import page_url
 from coachbook.render.plan import FileSource, NavItem, PageSource, SitePlan
@@ -38,12 +37,9 @@ def coach_uri(key: str) -> str:
     return f"coaches/{key}.md"
 
 
-#: The console is the firm's own working tool, read by its coaches alone, and written in English.
-_LANGUAGE = english()
-
-
 def console_plan(
     overview: FirmOverview,
+    language: Language,
     *,
     directory_urls: bool = True,
     calendars: bool = True,
@@ -53,6 +49,7 @@ def console_plan(
 
     Arguments:
         overview: The firm's engagements as of the build's date.
+        language: The firm's default language, which every word of the console, and its calendars, are in.
         directory_urls: Whether pages live at `name/` or `name.html`, for links in raw HTML.
         calendars: Whether each coach gets a calendar feed; not when the console is encrypted, where the
             `.ics` files would be readable by anyone.
@@ -65,7 +62,7 @@ def console_plan(
         depth = page.count("/")
         return {
             "o": overview,
-            "notice": CONSOLE_NOTICE,
+            "notice": language.gettext(CONSOLE_NOTICE),
             "url": lambda uri: Markup(page_url(uri, directory_urls, page=page)),
             # The clients' sites sit beside the console (`firm/` and `clients/` share a parent), so a link
             # climbs out of this page's folder and out of the console's.
@@ -75,28 +72,33 @@ def console_plan(
             "engagement_uri": lambda slug: Markup(engagement_uri(slug)),
             "coach_uri": lambda key: Markup(coach_uri(key)),
             "here": Markup(page),
-            "short": _short_date,
+            # Where the table's script writes how many rows its filters leave shown.
+            "shown_slot": Markup("{shown}"),
+            "short": lambda day: language.short_date(day) if day else "",
         }
 
     slots = Slots()
+    title = language.gettext("Console")
     pages.append(
-        PageSource("index.md", "Console", render_page("console.md.j2", slots, _LANGUAGE, **context("index.md")), slots)
+        PageSource("index.md", title, render_page("console.md.j2", slots, language, **context("index.md")), slots)
     )
     for coach in overview.coaches:
         uri = coach_uri(coach.key)
         slots = Slots()
-        markdown = render_page("console_coach.md.j2", slots, _LANGUAGE, c=coach, **context(uri))
+        markdown = render_page("console_coach.md.j2", slots, language, c=coach, **context(uri))
         pages.append(PageSource(uri, coach.name, markdown, slots))
     for summary in sorted(overview.engagements, key=_by_client):
         uri = engagement_uri(summary.slug)
         slots = Slots()
-        markdown = render_page("console_engagement.md.j2", slots, _LANGUAGE, e=summary, **context(uri))
+        markdown = render_page("console_engagement.md.j2", slots, language, e=summary, **context(uri))
         pages.append(PageSource(uri, summary.client_name, markdown, slots))
     nav = (
-        NavItem("Console", "index.md"),
-        NavItem("Coaches", children=tuple(NavItem(c.name, coach_uri(c.key)) for c in overview.coaches)),
+        NavItem(title, "index.md"),
         NavItem(
-            "Engagements",
+            language.gettext("Coaches"), children=tuple(NavItem(c.name, coach_uri(c.key)) for c in overview.coaches)
+        ),
+        NavItem(
+            language.gettext("Engagements"),
             children=tuple(
                 NavItem(s.client_name, engagement_uri(s.slug)) for s in sorted(overview.engagements, key=_by_client)
             ),
@@ -105,21 +107,17 @@ def console_plan(
     script = resources.files("coachbook").joinpath("assets", "console.js").read_bytes()
     files = [FileSource(CONSOLE_SCRIPT, script)]
     if calendars:
-        files += [FileSource(coach_calendar_uri(c.key), coach_calendar(c)) for c in overview.coaches]
+        files += [FileSource(coach_calendar_uri(c.key), coach_calendar(c, language)) for c in overview.coaches]
     return SitePlan(
-        site_name="Coaches' console",
+        site_name=language.gettext("Coaches' console"),
         pages=tuple(pages),
         guides=(),
         nav=nav,
         client_slug=None,
         files=tuple(files),
         scripts=(CONSOLE_SCRIPT,),
+        language=language,
     )
-
-
-def _short_date(day: dt.date | None) -> str:
-    """A date for the table, where ten columns share the width: `1 Dec 2026`."""
-    return f"{day.day} {day:%b %Y}" if day else ""
 
 
 def _by_client(summary: EngagementSummary) -> tuple[str, str]:

@@ -341,11 +341,18 @@ def plan_console_site(
 ) -> SitePlan:
     """Plan the coaches' console: every engagement of `firm`, coach-only material included.
 
-    Unlike every other site, it is planned from the full engagements (`coachbook.core.console`).
+    Unlike every other site, it is planned from the full engagements (`coachbook.core.console`). It is written in
+    the firm's default language (`theme.language`), whatever language its clients read.
     `calendars=False` leaves out the coaches' calendar feeds (for an encrypted console).
     """
     overview = firm_overview(firm.engagements.values(), as_of, published_versions(firm))
-    return console_plan(overview, directory_urls=directory_urls, calendars=calendars, published_url=published_url)
+    return console_plan(
+        overview,
+        site_language(firm),
+        directory_urls=directory_urls,
+        calendars=calendars,
+        published_url=published_url,
+    )
 
 
 def plan_cohort_site(firm: Firm, organisation: str, as_of: dt.date, *, minimum: int) -> SitePlan:
