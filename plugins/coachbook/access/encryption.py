@@ -58,7 +58,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from coachbook.access.hosting import PAGE_CONTENT_SECURITY_POLICY
-from coachbook.core.i18n import Language, english
+from coachbook.core.i18n import N_, Language, english
 from coachbook.errors import CoachbookError
 
 
@@ -303,7 +303,7 @@ def encrypt_site(
         path = page_path_for(relative)
         any_path = relative == "404.html"
         root = _root_for(relative, data, any_path=any_path)
-        plain = with_lock_control(data.decode("utf-8"), root=root, binding=binding).encode("utf-8")
+        plain = with_lock_control(data.decode("utf-8"), root=root, binding=binding, language=language).encode("utf-8")
         envelope = {
             **site_fields,
             "nonce": _b64(nonce),
@@ -392,13 +392,15 @@ _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 
 
-def with_lock_control(page: str, *, root: str, binding: str) -> str:
+def with_lock_control(page: str, *, root: str, binding: str, language: Language | None = None) -> str:
     """The page with a visible "Lock this site" button at the top of its body, and the script that runs it.
 
     The button forgets the site's key in this browser (the tab's copy and the
     remembered one) and shows the locked page again. It is part of the page
-    that is encrypted, so it is there on every page the reader unlocks.
+    that is encrypted, so it is there on every page the reader unlocks. Its
+    label is in the site's language (British English by default).
     """
+    label = html.escape((language or english()).gettext(N_("Lock this site")))
     script = html.escape(root + LOCK_SCRIPT_PATH, quote=True)
     style = (
         "<style>.cb-lockbar{display:flex;justify-content:flex-end;padding:.25rem .75rem;"
@@ -411,7 +413,7 @@ def with_lock_control(page: str, *, root: str, binding: str) -> str:
     )
     bar = (
         f'<div class="cb-lockbar"><button type="button" id="coachbook-lock" data-binding="{html.escape(binding)}">'
-        "Lock this site</button></div>"
+        f"{label}</button></div>"
     )
     head = _HEAD_END.search(page)
     if head is not None:
