@@ -263,7 +263,7 @@ def test_a_german_firms_console_and_cohort_report_read_german(firm_in: tuple[str
         pytest.skip("the German firm's own words")
     console = root / "site" / "firm"
     index = page_text(console / "index.html")
-    assert "Stand 24. November 2026: 10 Coachings, davon 9 laufend. 3 Coaches betreuen sie." in index
+    assert "Stand 24. November 2026: 11 Coachings, davon 9 laufend. 3 Coaches betreuen sie." in index
     assert "Grace Whitcombe bei Priya Raman: keine Sitzung seit dem 12. Oktober 2026 (43 Tage; " in index
     # The table's short dates are German (CLDR's medium date), and its script's count line is German with a total.
     assert "01.12.2026 08:00" in index and "1 Dec 2026" not in index
@@ -311,7 +311,8 @@ def test_a_german_client_in_an_english_firm_reads_german(built_firm: Path) -> No
     assert "Willkommen, Jonas" in dashboard
     assert "Wie es weitergeht" in dashboard and "What's next" not in dashboard
     assert "1. Dezember 2026 um 07:30 Uhr · 75 Minuten" in dashboard
-    assert "Überfällig" in dashboard
+    # What slipped is told calmly, in German too: a way back, not an alarm.
+    assert "Zurück in die Spur" in dashboard and "Überfällig" not in dashboard
     # Material's own interface is German too.
     soup = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert soup.find("input", class_="md-search__input")["placeholder"] == "Suche"
