@@ -17,7 +17,7 @@ from .conftest import AS_OF, run_coachbook
 # Each test builds or publishes the sample firm, often more than once.
 pytestmark = pytest.mark.slow
 
-CLIENTS = ("dana-whitfield", "kwame-asante", "sofia-marquez")
+CLIENTS = ("dana-whitfield", "kwame-asante", "leila-haddad", "sofia-marquez")
 #: Dana's engagement also asks for a site for her sponsor.
 CLIENT_SITES = (*CLIENTS, "dana-whitfield (sponsor)")
 ALL = ("handbook", *CLIENT_SITES)
@@ -53,7 +53,7 @@ def test_each_input_rebuilds_exactly_the_sites_made_from_it(firm: Path) -> None:
 
     sites, out = build(firm)
     assert sites == set()
-    assert "Done: 0 built, 0 failed, 5 unchanged" in out
+    assert "Done: 0 built, 0 failed, 6 unchanged" in out
 
     # One engagement: one site.
     path = firm / "engagements" / "sofia-marquez.yml"
@@ -117,7 +117,7 @@ def test_one_failing_site_does_not_stop_the_others_and_the_summary_says_why(firm
     assert result.returncode == 1
     assert built(result.stdout) == {"kwame-asante"}
     assert "FAILED sofia-marquez" in result.stderr
-    assert re.search(r"Done: 1 built, 1 failed, 3 unchanged in [\d.]+s\.", result.stdout), result.stdout
+    assert re.search(r"Done: 1 built, 1 failed, 4 unchanged in [\d.]+s\.", result.stdout), result.stdout
     assert re.search(r"^  sofia-marquez: .*passphrase", result.stderr, re.MULTILINE), result.stderr
     assert "error: 1 site(s) failed: sofia-marquez" in result.stderr
     # The failed site keeps its previous version, and is tried again next time.
