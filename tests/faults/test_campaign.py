@@ -22,6 +22,7 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,6 +57,8 @@ def _make_firm(root: Path) -> list[str]:
     spec = importlib.util.spec_from_file_location("build_firm_bench", REPO / "benchmarks" / "build_firm.py")
     assert spec is not None and spec.loader is not None
     bench: Any = importlib.util.module_from_spec(spec)
+    # Registered before it runs: its dataclasses look their module up by name.
+    sys.modules[spec.name] = bench
     spec.loader.exec_module(bench)
     slugs: list[str] = bench.make_firm(root, CLIENTS)
     return slugs
