@@ -77,5 +77,8 @@ def test_the_contact_line_is_shown_as_typed_and_on_the_locked_page_too(firm: Pat
     locked = (firm / "site" / "clients" / "sofia-marquez" / "goals" / "index.html").read_text(encoding="utf-8")
     assert 'id="coachbook-passphrase"' in locked
     assert '<link rel="icon" href="../assets/brand/favicon.svg">' in locked
-    assert '<p class="cb-contact">Smith &amp; Jones &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;</p>' in locked
+    assert (
+        '<p class="cb-contact" dir="auto">Smith &amp; Jones &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;</p>'
+        in locked
+    )
     assert "<script>alert(" not in locked

@@ -40,7 +40,8 @@ def sample() -> Firm:
 #   Ruth Adebayo      3 sessions x 60 min  = 180    listed
 #   Marcus Oyelaran  10 sessions x 60 min  = 600    Halden's policy
 #   Tomasz Kowal      9 sessions x 75 min  = 675    Halden's policy
-#   paid 60 + 180 + 600 + 675 = 1,515 min = 25.25 h; 23 sessions, 4 clients.
+#   Leila Haddad      7 sessions x 60 min  = 420    unlisted (she ended early; the sessions were held)
+#   paid 60 + 180 + 600 + 675 + 420 = 1,935 min = 32.25 h; 30 sessions, 5 clients.
 
 
 def test_priya_ramans_log(sample: Firm) -> None:
@@ -68,11 +69,12 @@ def test_priya_ramans_log(sample: Firm) -> None:
 
 def test_tom_beckers_log(sample: Firm) -> None:
     log = coaching_log(sample.engagements.values(), "tom  BECKER", as_of=DAY)
-    assert log.totals == Hours(paid=1515)
-    assert (log.clients, log.sessions) == (4, 23)
+    # Leila Haddad's seven sessions before her early end count: they were held.
+    assert log.totals == Hours(paid=1935)
+    assert (log.clients, log.sessions) == (5, 30)
     assert [(e.name, e.sessions, e.minutes.paid) for e in log.listed] == [("Ruth Adebayo", 3, 180)]
     assert [(g.organisation, g.clients, g.minutes.paid) for g in log.organisations] == [("Halden Logistics", 2, 1275)]
-    assert (log.unlisted_clients, log.unlisted) == (1, Hours(paid=60))
+    assert (log.unlisted_clients, log.unlisted) == (2, Hours(paid=480))
 
 
 def test_a_period_counts_only_its_sessions(sample: Firm) -> None:
@@ -240,7 +242,7 @@ def test_the_markdown_log_and_its_file(firm: Path) -> None:
     assert text.count("# Client coaching log: ") == 3
     # From 1 January 2026, Kwame's five 2025 sessions (7.5 hours) are left out: 7 of his 12 remain.
     assert "| 5 client(s), 47 session(s) | 47.50 | 8.00 | 55.50 |" in text
-    assert "| 4 client(s), 23 session(s) | 25.25 | 0.00 | 25.25 |" in text
+    assert "| 5 client(s), 30 session(s) | 32.25 | 0.00 | 32.25 |" in text
 
 
 @pytest.mark.parametrize(

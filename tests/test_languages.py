@@ -268,7 +268,7 @@ def test_a_german_firms_console_and_cohort_report_read_german(firm_in: tuple[str
     # The table's short dates are German (CLDR's medium date), and its script's count line is German with a total.
     assert "01.12.2026 08:00" in index and "1 Dec 2026" not in index
     soup = BeautifulSoup((console / "index.html").read_text(encoding="utf-8"), "html.parser")
-    assert soup.find(id="cb-console-count")["data-template"] == "{shown} von 10 Coachings angezeigt"
+    assert soup.find(id="cb-console-count")["data-template"] == "{shown} von 11 Coachings angezeigt"
     assert [b.get_text() for b in soup.select("th button")][:2] == ["Coachee", "Coach"]
     dana = page_text(console / "engagements" / "dana-whitfield" / "index.html")
     assert "Nächste Sitzung 1. Dezember 2026 um 08:00" in dana

@@ -82,7 +82,7 @@ def test_an_assessment_stage_done_without_results_is_not_called_not_started(firm
     run_coachbook(firm, "build", "--as-of", AS_OF, "--client", "kwame-asante", check=True)
     article = words(page(firm, "clients", "kwame-asante", "assessment").find("article"))
     assert "No assessment results are recorded here" in article
-    assert "You completed the assessment stage on 31 October 2025" in article
+    assert "You completed stage 3, Assessment , on 31 October 2025." in article
     assert "not started" not in article
 
 

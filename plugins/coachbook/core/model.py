@@ -99,7 +99,9 @@ class ProcessStepText(_Model):
     """A process step's words in another language; what is left out stays in the firm's default language."""
 
     title: Text | None = None
+    """The step's name in this language."""
     summary: Text | None = None
+    """What happens in this step, in this language."""
 
 
 class ProcessStep(_Model):
@@ -135,11 +137,17 @@ class StageText(_Model):
     """A stage's words in another language; what is left out stays in the firm's default language."""
 
     title: Text | None = None
+    """The stage's name in this language, in the menu and on every page."""
     summary: Text | None = None
+    """What the stage is for, in one line in this language."""
     duration: Text | None = None
+    """How long the stage usually takes, in words of this language."""
     client_does: Annotated[list[Text], Field(min_length=1)] | None = None
+    """What the client does in this stage, one item per line, in this language (all of them, or none)."""
     coach_does: Annotated[list[Text], Field(min_length=1)] | None = None
+    """What the coach does in this stage, one item per line, in this language (all of them, or none)."""
     exit_criteria: Annotated[list[Text], Field(min_length=1)] | None = None
+    """How the client and coach know the stage is done, one item per line, in this language (all, or none)."""
 
 
 class Stage(_Model):
@@ -176,7 +184,9 @@ class ProgramText(_Model):
     """A program's title and summary in another language."""
 
     title: Text | None = None
+    """The program's name in this language."""
     summary: Text | None = None
+    """What the program is for, in a sentence or two of this language."""
 
 
 class Theme(_Model):
@@ -188,7 +198,9 @@ class Theme(_Model):
     """
 
     id: Identifier
+    """The theme's id, lower-case words joined by hyphens; an engagement names it under `assessment.themes`."""
     title: Text
+    """The theme's name as a cohort report shows it, such as "Delegation and empowerment"."""
 
 
 class Program(_Model):
