@@ -29,6 +29,7 @@ from coachbook.access.page_headers import head_tags, with_head_tags
 from coachbook.access.passphrases import find_passphrase
 from coachbook.access.preview import EXPOSE_ENV, check_preview_address
 from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
+from coachbook.adapter.compact import compact_html
 from coachbook.adapter.config import project_from_config
 from coachbook.adapter.embedded import put_in_sections
 from coachbook.adapter.firm_sites import set_up_firm_site
@@ -394,9 +395,10 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
 
         The names come from `coachbook.adapter.accessible_names`; the root element says the site's language
         and direction (`coachbook.adapter.languages.mark_language`); the policy is `coachbook.access.page_headers`.
+        The theme's indentation is left out (`coachbook.adapter.compact`): the same page, smaller to upload.
         """
         marked = mark_language(name_search_dialog(output), self._require_plan().language)
-        return with_head_tags(marked, self._head_tags())
+        return compact_html(with_head_tags(marked, self._head_tags()))
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         """`on_post_template`: the same for pages made from a template alone (the 404 page), in its language."""
@@ -404,7 +406,7 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             return output_content
         language = self._require_plan().language
         output = with_head_tags(mark_language(name_search_dialog(output_content), language), self._head_tags())
-        return translate_not_found(output, language) if template_name == "404.html" else output
+        return compact_html(translate_not_found(output, language) if template_name == "404.html" else output)
 
     def _head_tags(self) -> str:
         private = self._plan is not None and self._plan.client_slug is not None
