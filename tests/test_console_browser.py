@@ -54,37 +54,46 @@ def visible(page: Any, column: int = CLIENT) -> list[tuple[str, str]]:
 
 def test_it_opens_with_every_engagement_and_those_needing_attention_first(fresh: Any) -> None:
     rows = visible(fresh)
-    assert len(rows) == 10
+    assert len(rows) == 11
     attention = ["dana-whitfield", "grace-whitcombe", "jonas-brandt", "mariam-haddad", "tomasz-kowal"]
     assert [slug for slug, _ in rows[:5]] == attention
-    assert fresh.locator("#cb-console-count").inner_text() == "10 of 10 engagements shown"
+    assert fresh.locator("#cb-console-count").inner_text() == "11 of 11 engagements shown"
 
 
 def test_filtering_by_coach_and_status(fresh: Any) -> None:
     fresh.select_option("#cb-filter-coach", label="Tom Becker")
     rows = visible(fresh, COACH)
-    assert sorted(slug for slug, _ in rows) == ["marcus-oyelaran", "ruth-adebayo", "sofia-marquez", "tomasz-kowal"]
+    assert sorted(slug for slug, _ in rows) == [
+        "leila-haddad",
+        "marcus-oyelaran",
+        "ruth-adebayo",
+        "sofia-marquez",
+        "tomasz-kowal",
+    ]
     assert {coach for _, coach in rows} == {"Tom Becker"}
-    assert fresh.locator("#cb-console-count").inner_text() == "4 of 10 engagements shown"
+    assert fresh.locator("#cb-console-count").inner_text() == "5 of 11 engagements shown"
     fresh.select_option("#cb-filter-status", "completed")
     assert visible(fresh) == []
-    assert fresh.locator("#cb-console-count").inner_text() == "0 of 10 engagements shown"
+    assert fresh.locator("#cb-console-count").inner_text() == "0 of 11 engagements shown"
     fresh.select_option("#cb-filter-coach", "")
     assert [slug for slug, _ in visible(fresh)] == ["kwame-asante"]
+    # Leila Haddad's engagement ended early: it is over, but not completed.
+    fresh.select_option("#cb-filter-status", "ended-early")
+    assert [slug for slug, _ in visible(fresh)] == ["leila-haddad"]
     fresh.select_option("#cb-filter-status", "")
-    assert len(visible(fresh)) == 10
+    assert len(visible(fresh)) == 11
 
 
 def test_sorting_by_dates_numbers_and_names(fresh: Any) -> None:
     header = fresh.locator("table[data-cb-console] th button", has_text="Planned end")
     header.click()
     ends = [slug for slug, _ in visible(fresh, END)]
-    assert ends[0] == "kwame-asante" and ends[1] == "mariam-haddad" and ends[-1] == "ruth-adebayo"
+    assert ends[:3] == ["kwame-asante", "leila-haddad", "mariam-haddad"] and ends[-1] == "ruth-adebayo"
     assert fresh.evaluate(_SORTED)[END] == "ascending"
     header.click()
     # Engagements that end on the same day keep their order (Jonas Brandt and Marcus Oyelaran): not a plain reversal.
     descending = [slug for slug, _ in visible(fresh, END)]
-    assert descending[0] == "ruth-adebayo" and descending[-2:] == ["mariam-haddad", "kwame-asante"]
+    assert descending[0] == "ruth-adebayo" and descending[-3:] == ["mariam-haddad", "leila-haddad", "kwame-asante"]
     assert sorted(descending) == sorted(ends)
     assert fresh.evaluate(_SORTED)[END] == "descending"
     assert fresh.evaluate(_SORTED).count("none") == 9
