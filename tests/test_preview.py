@@ -64,8 +64,12 @@ def status(url: str) -> tuple[int, str]:
 def test_preview_serves_every_site_at_the_address_it_prints(built_firm: Path) -> None:
     with previewing(built_firm, sites=6) as (base, printed):
         assert printed.startswith(f"Serving site/ at {base} (Ctrl+C to stop). Open in your browser:")
-        addresses = dict(re.findall(r"^  (\S+(?: \(sponsor\))?)\s+(http://\S+)$", printed, re.MULTILINE))
+        addresses = dict(re.findall(r"^  (.+?)\s+(http://\S+)$", printed, re.MULTILINE))
         assert addresses["handbook"] == f"{base}handbook/"
+        # The firm's own sites, after the handbook, as the build lists them.
+        assert addresses["coaches' console"] == f"{base}firm/"
+        assert addresses["halden-logistics (cohort report)"] == f"{base}cohorts/halden-logistics/"
+        assert status(addresses["coaches' console"])[0] == 200
         assert addresses["dana-whitfield"] == f"{base}clients/dana-whitfield/"
         assert addresses["dana-whitfield (sponsor)"] == f"{base}sponsors/dana-whitfield/"
         code, body = status(addresses["dana-whitfield"])

@@ -97,7 +97,14 @@ def preview(
 
 
 def _sites(root: Path) -> list[str]:
-    """The sites built under `root`: the handbook first, then the clients and sponsors by address."""
+    """The sites built under `root`: the handbook and the firm's own sites first, then the clients and sponsors."""
+    firm = ["firm"] if (root / "firm" / "index.html").is_file() else []
+    if (root / "cohorts").is_dir():
+        firm += sorted(
+            f"cohorts/{p.name}"
+            for p in (root / "cohorts").iterdir()
+            if not p.name.startswith(".") and (p / "index.html").is_file()
+        )
     found = []
     for kind in ("clients", "sponsors"):
         if (root / kind).is_dir():
@@ -108,12 +115,16 @@ def _sites(root: Path) -> list[str]:
             ]
     # Each client's sponsor site right after the client's own, as the build lists them.
     found.sort(key=lambda folder: (folder.partition("/")[2], folder))
-    return (["handbook"] if (root / "handbook" / "index.html").is_file() else []) + found
+    return (["handbook"] if (root / "handbook" / "index.html").is_file() else []) + firm + found
 
 
 def _name(folder: str) -> str:
+    if folder == "firm":
+        return "coaches' console"
     kind, _, address = folder.partition("/")
-    return {"clients": address, "sponsors": f"{address} (sponsor)"}.get(kind, folder)
+    return {"clients": address, "sponsors": f"{address} (sponsor)", "cohorts": f"{address} (cohort report)"}.get(
+        kind, folder
+    )
 
 
 def _address(project: Project, slug: str) -> str:
