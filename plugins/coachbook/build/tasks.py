@@ -156,26 +156,40 @@ def _engagements(context: BuildContext, target: SiteTarget, path: Path | None) -
     return {target.client: load_engagement(context.project, path, context.programs, context.handbooks)}
 
 
+def _configured(
+    context: BuildContext,
+    target: SiteTarget,
+    staged: Path,
+    engagements: dict[str, LoadedEngagement],
+    *,
+    client: str | None,
+    cohort: str | None = None,
+) -> MkDocsConfig:
+    """The fork server's config, building into `staged` the site of `target` from `engagements`, handed over."""
+    warmed = context.warm
+    assert warmed is not None and context.index is not None
+    cfg = warmed.config
+    cfg["site_dir"] = str(staged)
+    plugin = coachbook_plugin(cfg)
+    plugin.config["client"] = client
+    plugin.config["audience"] = target.audience
+    plugin.config["cohort"] = cohort
+    if context.as_of is not None:
+        plugin.config["as_of"] = context.as_of.isoformat()
+    plugin.preloaded = Preload(
+        firm=Firm(project=context.project, programs=context.programs, engagements=engagements),
+        index=context.index,
+    )
+    return cfg
+
+
 def build_new_site(context: BuildContext, target: SiteTarget, path: Path | None, mark: SiteRecord) -> SiteResult:
     """In a site's own process: build and audit the site, and swap it in, with its mark, if both succeed."""
     warmed = context.warm
     assert warmed is not None
 
     def configure(staged: Path) -> MkDocsConfig:
-        engagements = _engagements(context, target, path)
-        cfg = warmed.config
-        cfg["site_dir"] = str(staged)
-        plugin = coachbook_plugin(cfg)
-        plugin.config["client"] = target.client
-        plugin.config["audience"] = target.audience
-        if context.as_of is not None:
-            plugin.config["as_of"] = context.as_of.isoformat()
-        assert context.index is not None
-        plugin.preloaded = Preload(
-            firm=Firm(project=context.project, programs=context.programs, engagements=engagements),
-            index=context.index,
-        )
-        return cfg
+        return _configured(context, target, staged, _engagements(context, target, path), client=target.client)
 
     def finish(staged: Path) -> None:
         if context.link_assets and not warmed.linked:
@@ -199,20 +213,8 @@ def build_firm_site(
         engagements = {
             slug: load_engagement(context.project, path, context.programs, context.handbooks) for slug, path in paths
         }
-        cfg = warmed.config
-        cfg["site_dir"] = str(staged)
-        plugin = coachbook_plugin(cfg)
-        plugin.config["client"] = None
-        plugin.config["audience"] = target.audience
-        plugin.config["cohort"] = target.dest.name if target.audience == "cohort" else None
-        if context.as_of is not None:
-            plugin.config["as_of"] = context.as_of.isoformat()
-        assert context.index is not None
-        plugin.preloaded = Preload(
-            firm=Firm(project=context.project, programs=context.programs, engagements=engagements),
-            index=context.index,
-        )
-        return cfg
+        cohort = target.dest.name if target.audience == "cohort" else None
+        return _configured(context, target, staged, engagements, client=None, cohort=cohort)
 
     def finish(staged: Path) -> None:
         if context.link_assets:
