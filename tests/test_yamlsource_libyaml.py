@@ -64,3 +64,52 @@ def test_errors_keep_the_pure_python_wording(monkeypatch: pytest.MonkeyPatch) ->
         messages.append([str(p) for p in exc.value.problems])
     assert messages[0] == messages[1]
     assert yaml.__with_libyaml__
+
+
+UNUSUAL = {
+    "duplicate key": "a: 1\na: 2\n",
+    "alias": "a: &x 1\nb: *x\n",
+    "anchor only": "a: &x 1\nb: 2\n",
+    "explicit tag": "a: !!str 3\n",
+    "custom tag": "a: !foo 1\n",
+    "non-specific tag": "a: ! x\n",
+    "merge key": "<<: {a: 1}\n",
+    "mapping as a key": "? [a]\n: 1\n",
+    "two documents": "a: 1\n---\nb: 2\n",
+    "empty file": "",
+    "empty document": "---\n",
+    "scalar root": "just text\n",
+    "list root": "- - - 1\n",
+    "nested to the limit": "a: " + "[" * yamlsource.MAX_DEPTH + "1" + "]" * yamlsource.MAX_DEPTH + "\n",
+    "nested past the limit": "a: " + "[" * (yamlsource.MAX_DEPTH + 1) + "1" + "]" * (yamlsource.MAX_DEPTH + 1) + "\n",
+    "mapping nested past the limit": "".join(f"{'  ' * i}k{i}:\n" for i in range(yamlsource.MAX_DEPTH + 2)) + "x\n",
+    "syntax error": "a: [1\n",
+    "words that look like values": "k: ~\nl: null\nm: Yes\nn: 0o7\no: 1_000\np: .5\nq: -1.e3\nr: True\ns: nope\n",
+    "keys that look like values": "1: one\ntrue: t\nnull: n\n",
+}
+
+
+@pytest.mark.parametrize("text", UNUSUAL.values(), ids=UNUSUAL.keys())
+def test_unusual_files_read_the_same_as_the_careful_path(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files the quick path hands back (an alias, a tag, a duplicate...) still give the careful path's answer."""
+
+    def outcome(fast: bool) -> object:
+        try:
+            doc = _parse(text, fast=fast, monkeypatch=monkeypatch)
+        except yamlsource.ProblemList as exc:
+            return [str(p) for p in exc.problems]
+        return (doc.data, doc.values, doc.keys)
+
+    assert outcome(True) == outcome(False)
+
+
+def test_the_quick_path_reads_ordinary_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ordinary engagement file is read without composing nodes (the pure-Python composer is never asked)."""
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the careful path was taken")
+
+    monkeypatch.setattr(yamlsource, "_fast_node", refuse)
+    text = (REPO / "engagements" / sorted(p.name for p in (REPO / "engagements").glob("*.yml"))[0]).read_text()
+    doc = yamlsource.parse_yaml(text, Path("x.yml"))
+    assert doc.data["client"]["name"] and doc.values[("client", "name")].line > 1

@@ -406,7 +406,11 @@ def reference_findings(data: Any, program: Program, programs: Sequence[Program])
             if finding:
                 findings.append(finding)
     pages = {*SITE_PAGES, *(stage.guide for stage in program.stages)}
-    for loc, text in _published_texts(data, ()):
+    texts: list[tuple[Loc, str]] = []
+    _published_texts(data, (), texts)
+    for loc, text in texts:
+        if "](" not in text and "]:" not in text and "href" not in text:
+            continue  # nothing `_LINK_TARGETS` could match (most texts of a file)
         for match in _LINK_TARGETS.finditer(text):
             href = next(group for group in match.groups() if group is not None)
             target = md_link_target(href)
@@ -448,19 +452,26 @@ def md_link_target(href: str) -> tuple[str, str] | None:
     return path, split.fragment
 
 
-def _published_texts(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    """Every text of the file that may reach the client's site: not under `private`, not in a held-back item."""
+def _published_texts(value: Any, loc: Loc, out: list[tuple[Loc, str]]) -> None:
+    """Add to `out` every text of the file that may reach the client's site: not under `private`, not held back."""
     if isinstance(value, str):
-        yield loc, value
+        out.append((loc, value))
     elif isinstance(value, Mapping):
         if value.get("coach_only") is True or value.get("draft") is True:
             return
         for key, item in value.items():
-            if key != "private":
-                yield from _published_texts(item, (*loc, key))
+            if key == "private":
+                continue
+            if isinstance(item, str):
+                out.append(((*loc, key), item))  # most values: taken here rather than in a call each
+            elif isinstance(item, (Mapping, list)):
+                _published_texts(item, (*loc, key), out)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _published_texts(item, (*loc, index))
+            if isinstance(item, str):
+                out.append(((*loc, index), item))
+            elif isinstance(item, (Mapping, list)):
+                _published_texts(item, (*loc, index), out)
 
 
 def _stage_reference(

@@ -15,6 +15,7 @@ so the leak audit can prove none of it reached the output anyway.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ from coachbook.core.yaml_reader import Loc, dotted
 __all__ = ["Secret", "client_view", "held_back", "identifying", "strip_comments"]
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+#: Values with nothing inside to hold back, recognised by their exact type.
+_PLAIN: frozenset[type] = frozenset({type(None), bool, int, float, dt.date, dt.datetime})
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,9 @@ def _split(engagement: Engagement) -> tuple[Engagement, list[Secret]]:
 
 
 def _redact(value: Any, loc: Loc, secrets: list[Secret]) -> Any:
+    kind = type(value)
+    if kind in _PLAIN or (kind is str and "<!--" not in value):
+        return value  # most values of an engagement: nothing inside them to hold back
     if isinstance(value, BaseModel):
         updates: dict[str, Any] = {}
         for name in type(value).model_fields:
@@ -100,6 +106,9 @@ def _redact(value: Any, loc: Loc, secrets: list[Secret]) -> Any:
                     secrets.append(Secret(dotted((*loc, name)), child, "private"))
                     updates[name] = None
                 continue
+            kind = type(child)
+            if kind in _PLAIN or (kind is str and "<!--" not in child):
+                continue  # most fields: looked at here rather than in a call of their own
             new = _redact(child, (*loc, name), secrets)
             if new is not child:
                 updates[name] = new

@@ -276,9 +276,13 @@ def languages_in_use(firm: Firm, plain: Mapping[str, bool] | None = None) -> lis
         CoachbookError: The firm's `theme.language` is not a language Coachbook can write.
     """
     uses: dict[str, tuple[Language, list[str], dict[str, None]]] = {}
+    # A firm of a thousand engagements names a handful of languages: each is looked up once.
+    languages: dict[str | None, Language] = {}
 
     def add(tag: str | None, site: str, fallbacks: tuple[str, ...]) -> None:
-        language = site_language(firm, tag)
+        if tag not in languages:
+            languages[tag] = site_language(firm, tag)
+        language = languages[tag]
         _, sites, found = uses.setdefault(language.tag, (language, [], {}))
         sites.append(site)
         found.update(dict.fromkeys(fallbacks))
