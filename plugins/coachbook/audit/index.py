@@ -24,8 +24,6 @@ that a build keeps while the engagement file is unchanged.
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +34,7 @@ from coachbook.audit.files import SiteFile, file_digest
 from coachbook.audit.leaks import Leak
 from coachbook.audit.needles import Fragments, Needle, fragments_of
 from coachbook.audit.normalise import file_text
+from coachbook.audit.words import GRAM, KEY, Words, pair_keys, words_of
 
 if TYPE_CHECKING:
     from coachbook.audit.site_audit import AuditPolicy
@@ -43,12 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = ["LeakIndex", "NeedleFinder", "SearchKeys"]
 
-#: Length of the letter keys for one-word needles and the word ends around a two-word needle's space.
-_KEY = 3
 #: From this many needles on, a site's audit first narrows them to those its words could hold.
 NARROW_FROM = 300
-#: Every run of three characters inside a word (overlapping matches).
-_GRAM = re.compile(r"(?=(\S{3}))")
 
 
 @dataclass(frozen=True)
@@ -68,23 +63,14 @@ class SearchKeys:
     """Every run of three characters inside a word."""
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> SearchKeys:
+    def of(cls, texts: Iterable[str | Words]) -> SearchKeys:
         words: set[str] = set()
         pairs: set[str] = set()
         for text in texts:
-            tokens = text.split(" ")
-            words.update(tokens)
-            pairs.update(_pair_keys(tokens))
-        return cls(frozenset(words), frozenset(pairs), frozenset(_GRAM.findall(" ".join(words))))
-
-
-def _pair_keys(words: Sequence[str]) -> frozenset[str]:
-    """The pair keys of each two neighbouring words long enough to have one (see `SearchKeys.pairs`)."""
-    return frozenset(
-        first[-_KEY:] + " " + second[:_KEY]
-        for first, second in itertools.pairwise(words)
-        if len(first) >= _KEY and len(second) >= _KEY
-    )
+            cut = words_of(text)
+            words.update(cut.vocabulary)
+            pairs.update(cut.pairs)
+        return cls(frozenset(words), frozenset(pairs), frozenset(GRAM.findall(" ".join(words))))
 
 
 class NeedleFinder:
@@ -112,15 +98,15 @@ class NeedleFinder:
             inner = max(words[1:-1], key=len)
             index = words.index(inner, 1)
             offset = sum(len(w) + 1 for w in words[:index])
-            self._inner[inner].append((needle, offset, frozenset(words[1:-1]), _pair_keys(words)))
+            self._inner[inner].append((needle, offset, frozenset(words[1:-1]), pair_keys(words)))
         elif len(words) == 2:
             first, second = words
-            if len(first) < _KEY or len(second) < _KEY:
+            if len(first) < KEY or len(second) < KEY:
                 self._plain.append(needle)
             else:
-                self._pairs[first[-_KEY:] + " " + second[:_KEY]].append((needle, len(first) - _KEY))
-        elif len(needle) >= _KEY:
-            self._singles[needle[:_KEY]].append(needle)
+                self._pairs[first[-KEY:] + " " + second[:KEY]].append((needle, len(first) - KEY))
+        elif len(needle) >= KEY:
+            self._singles[needle[:KEY]].append(needle)
         else:
             self._plain.append(needle)
 
@@ -137,17 +123,18 @@ class NeedleFinder:
             result += [needle for needle, _ in self._pairs[key]]
         for key in keys.grams & self._singles.keys():
             # Inside one word there, so every run of three of its letters is one there.
-            result += [needle for needle in self._singles[key] if set(_GRAM.findall(needle)) <= keys.grams]
+            result += [needle for needle in self._singles[key] if set(GRAM.findall(needle)) <= keys.grams]
         return result
 
-    def found(self, text: str) -> set[str]:
-        """The needles that occur in `text` (normalised text: words separated by single spaces)."""
+    def found(self, words: str | Words) -> set[str]:
+        """The needles that occur in a text (normalised text: words separated by single spaces)."""
+        cut = words_of(words)
+        text = cut.text
         found = {n for n in self._plain if n in text}
         if not text:
             return found
-        tokens = text.split(" ")
-        vocabulary = set(tokens)
         if self._inner:
+            vocabulary = cut.vocabulary
             for word in vocabulary & self._inner.keys():
                 # Every inner word of a needle is a whole word of any text that contains it.
                 candidates = [(n, offset) for n, offset, inner, _ in self._inner[word] if inner <= vocabulary]
@@ -158,18 +145,17 @@ class NeedleFinder:
             # A two-word needle's first word ends a word of the text, and its second word starts the next one.
             # So its key is one of the text's own pairs, and the needles whose key is not cannot be there.
             # Whichever is fewer, the text's words or the needles' keys, is gone through.
-            if len(tokens) < len(self._pairs):
-                keys: Iterable[str] = _pair_keys(tokens) & self._pairs.keys()
+            if "pairs" in cut.__dict__ or len(cut.tokens) < len(self._pairs):
+                keys: Iterable[str] = cut.pairs & self._pairs.keys()
             else:
-                ends = {word[-_KEY:] for word in vocabulary}
-                starts = {word[:_KEY] for word in vocabulary}
-                keys = [key for key in self._pairs if key[:_KEY] in ends and key[-_KEY:] in starts]
+                ends = {word[-KEY:] for word in cut.vocabulary}
+                starts = {word[:KEY] for word in cut.vocabulary}
+                keys = [key for key in self._pairs if key[:KEY] in ends and key[-KEY:] in starts]
             for key in keys:
                 for start in _occurrences(text, key):
                     found.update(n for n, offset in self._pairs[key] if _at(text, n, start - offset))
         if self._singles:
-            grams = set(_GRAM.findall(" ".join(vocabulary)))
-            for key in grams & self._singles.keys():
+            for key in cut.grams & self._singles.keys():
                 for start in _occurrences(text, key):
                     found.update(n for n in self._singles[key] if text.startswith(n, start))
         return found
@@ -285,7 +271,7 @@ class LeakIndex:
         """
         finder = self.finder_for(policy.only)
         if policy.only is None and len(self._sources) >= NARROW_FROM:
-            unknown = [file.text for file in files if self.known is None or file.digest not in self.known]
+            unknown = [file.words for file in files if self.known is None or file.digest not in self.known]
             finder = NeedleFinder(finder.candidates(SearchKeys.of(unknown)))
         leaks: list[Leak] = []
         for file in files:
@@ -293,7 +279,7 @@ class LeakIndex:
             if found is not None and policy.only is not None:
                 found = found & policy.only
             if found is None:
-                found = frozenset(finder.found(file.text))
+                found = frozenset(finder.found(file.words))
                 if self.learn and self.known is not None and policy.only is None:
                     self.known[file.digest] = found
             leaks += self.leaks_in(found, file.relative, policy.owner, owner_held_back=policy.owner_held_back)

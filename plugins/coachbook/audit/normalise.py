@@ -60,7 +60,6 @@ _INLINE = frozenset(
 )  # fmt: skip
 #: Attribute values inside a tag: a name in `title="..."` or `content='...'` is as readable as body text.
 _ATTRIBUTE_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-_SPACE = re.compile(r"\s+")
 #: Every dash, hyphen and minus sign, folded to `-`; quotation marks folded to `'` and `"`.
 _DASHES = re.compile("[\u058a\u05be\u1400\u1806\u2010-\u2015\u2043\u2212\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d\U00010ead"
                      "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d]")  # fmt: skip
@@ -87,6 +86,13 @@ _LOOK_ALIKES = str.maketrans(
     }
 )  # fmt: skip
 _OTHER_SCRIPTS = re.compile("[\u0250-\u02af\u0370-\u052f\u0530-\u058f\ua640-\ua69f]")
+#: The folds of `_fold` that replace each character of a class with one ASCII character, in order.
+_REPLACED = ((_BLANKS, " "), (_DASHES, "-"), (_SINGLE_QUOTES, "'"), (_DOUBLE_QUOTES, '"'))
+#: The ASCII characters in each class `_fold` looks for.
+_ASCII_MEMBERS = {
+    pattern: frozenset(c for c in map(chr, range(128)) if pattern.match(c))
+    for pattern in (INVISIBLE, _OTHER_SCRIPTS, *(pattern for pattern, _ in _REPLACED))
+}
 
 #: Calendar and contact files (RFC 5545, RFC 6350) fold long lines and escape text; see `_unfold_calendar`.
 _CALENDAR_SUFFIXES = frozenset({".ics", ".ical", ".ifb", ".vcf"})
@@ -101,8 +107,24 @@ _DATA_URL = re.compile(r"data:([\w.+/-]*)((?:;[\w.+-]+=?[\w.+-]*)*?)(;base64)?,(
 _MAX_DATA_URL = 2_000_000
 
 
-def _tag_values(tag: str) -> list[str]:
-    return [next(v for v in groups if v) for groups in _ATTRIBUTE_VALUE.findall(tag) if any(groups)]
+#: What `_tag` found in each tag seen: a page repeats the same few hundred tags thousands of times, and so do
+#: the pages of a site. Only tags up to `_MAX_TAG_CHARS` are kept (a script's `a<b ... >` is no tag to
+#: meet again), and it is emptied when it holds `_MAX_TAGS`, so that it stays small (a few megabytes at most).
+_TAGS: dict[str, tuple[bool, tuple[str, ...]]] = {}
+_MAX_TAGS = 10_000
+_MAX_TAG_CHARS = 200
+
+
+def _tag(tag: str) -> tuple[bool, tuple[str, ...]]:
+    """Whether `tag` is an inline element's, and its attribute values, in order (empty ones left out)."""
+    name = _TAG_NAME.match(tag)
+    inline = name is not None and name.group(1).lower() in _INLINE
+    values = tuple(a or b or c for a, b, c in _ATTRIBUTE_VALUE.findall(tag) if a or b or c) if "=" in tag else ()
+    if len(tag) <= _MAX_TAG_CHARS:
+        if len(_TAGS) >= _MAX_TAGS:
+            _TAGS.clear()
+        _TAGS[tag] = (inline, values)
+    return inline, values
 
 
 def normalise(text: str) -> str:
@@ -127,12 +149,13 @@ def normalise(text: str) -> str:
     # Whether the last text seen ends a word, and whether an inline tag followed it.
     tail = parts[0][-1:].isalnum()
     tagged = False
+    known = _TAGS
     for i in range(1, len(parts), 2):
         tag = parts[i]
-        if "=" in tag:
-            aside += _tag_values(tag)
-        name = _TAG_NAME.match(tag)
-        if name is not None and name.group(1).lower() in _INLINE:
+        inline, values = known.get(tag) or _tag(tag)
+        if values:
+            aside += values
+        if inline:
             parts[i] = ""
             tagged = True
         else:
@@ -155,20 +178,33 @@ def normalise(text: str) -> str:
     text = html.unescape("".join(parts))
     if not text.isascii():
         text = _fold(text)
-    return _SPACE.sub(" ", text).strip().casefold()
+    # Every run of whitespace (`str.isspace`, as the `\s` of a `str` pattern) as one space, none at the ends.
+    return " ".join(text.split()).casefold()
 
 
 def _fold(text: str) -> str:
-    """The steps only text beyond ASCII needs: NFKC, invisible characters, spaces, dashes, quotes, look-alikes."""
+    """The steps only text beyond ASCII needs: NFKC, invisible characters, spaces, dashes, quotes, look-alikes.
+
+    Each step is a class of single characters, and a page holds only a handful of different characters
+    beyond ASCII: a step runs only when one of those is in its class, rather than scanning every page for
+    characters it almost never holds. The steps only ever replace characters with ASCII ones, so the
+    characters found after NFKC are the only ones any step can meet.
+    """
     text = unicodedata.normalize("NFKC", text)
-    if INVISIBLE.search(text):
+    present = set(text)
+    beyond = [c for c in present if not c.isascii()]
+
+    def _any_in(pattern: re.Pattern[str]) -> bool:
+        # A class's ASCII members (the backtick is a quotation mark) are looked up; the rest are matched.
+        return not present.isdisjoint(_ASCII_MEMBERS[pattern]) or any(pattern.match(c) for c in beyond)
+
+    if _any_in(INVISIBLE):
         # Removed, `Whit\u200bfield` is the name; as a space, so is `Dana\u200bWhitfield` (both are shown as one).
         text = INVISIBLE.sub("", text) + " " + INVISIBLE.sub(" ", text)
-    text = _BLANKS.sub(" ", text)
-    text = _DASHES.sub("-", text)
-    text = _SINGLE_QUOTES.sub("'", text)
-    text = _DOUBLE_QUOTES.sub('"', text)
-    if _OTHER_SCRIPTS.search(text):
+    for pattern, replacement in _REPLACED:
+        if _any_in(pattern):
+            text = pattern.sub(replacement, text)
+    if _any_in(_OTHER_SCRIPTS):
         text = text.translate(_LOOK_ALIKES)
     text = text.casefold()
     # Case folding can make characters that NFKC composes differently (and never invisible ones).

@@ -60,14 +60,14 @@ class RemoteIndex:
     def search(self, files: Sequence[SiteFile], policy: AuditPolicy) -> list[Leak]:
         """`LeakIndex.search` on the service's index, for files on this machine."""
         own = [file for file in files if file.digest not in self.shared]
-        candidates = self._ask("candidates", SearchKeys.of(file.text for file in own))
+        candidates = self._ask("candidates", SearchKeys.of(file.words for file in own))
         if policy.only is not None:
             candidates = [text for text in candidates if text in policy.only]
         finder = NeedleFinder(candidates)
         found = [
             (file.relative, file.digest, None)
             if file.digest in self.shared
-            else (file.relative, None, sorted(finder.found(file.text)))
+            else (file.relative, None, sorted(finder.found(file.words)))
             for file in files
         ]
         if not any(digest is not None or texts for _, digest, texts in found):

@@ -313,7 +313,7 @@ def _found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:
     finder = NeedleFinder(n.text for n in needles)
     leaks = []
     for file in files:
-        found = finder.found(file.text)
+        found = finder.found(file.words)
         leaks += [Leak(file.relative, needle) for needle in needles if needle.text in found]
     return leaks
 

@@ -1,0 +1,64 @@
+"""A normalised text cut into words, and the pieces of it the leak index files needles under.
+
+`coachbook.audit.index` searches texts for many needles at once by looking
+up pieces of each text: its words, the word ends around each space, and the
+runs of three letters inside its words. A site's file is searched more than
+once (for the audit service's strings, for the console's own) and its search
+keys are taken too, so `SiteFile.words` cuts it once and each piece is taken
+once, when first asked for.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from functools import cached_property
+
+__all__ = ["GRAM", "KEY", "Words", "pair_keys", "words_of"]
+
+#: Length of the letter keys for one-word needles and the word ends around a two-word needle's space.
+KEY = 3
+#: Every run of three characters inside a word (overlapping matches).
+GRAM = re.compile(r"(?=(\S{3}))")
+
+
+def pair_keys(words: Sequence[str]) -> frozenset[str]:
+    """The pair keys of each two neighbouring words long enough to have one (`coachbook.audit.index.SearchKeys`)."""
+    return frozenset(
+        first[-KEY:] + " " + second[:KEY]
+        for first, second in itertools.pairwise(words)
+        if len(first) >= KEY and len(second) >= KEY
+    )
+
+
+class Words:
+    """A normalised text cut into words once, with the pieces of it the leak index looks up, each taken once.
+
+    A site's file is searched more than once (the audit service's strings, the console's own), and its
+    search keys are taken too; each of those would otherwise cut the same text into words again.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = text.split(" ")
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word, once."""
+        return frozenset(self.tokens)
+
+    @cached_property
+    def pairs(self) -> frozenset[str]:
+        """The pair keys of its neighbouring words."""
+        return pair_keys(self.tokens)
+
+    @cached_property
+    def grams(self) -> frozenset[str]:
+        """Every run of three characters inside a word."""
+        return frozenset(GRAM.findall(" ".join(self.vocabulary)))
+
+
+def words_of(text: str | Words) -> Words:
+    """`text` cut into words, unless it already is."""
+    return text if isinstance(text, Words) else Words(text)
