@@ -60,6 +60,7 @@ from coachbook.build.fingerprints import (
 )
 from coachbook.build.firm_sites import FirmSitePlan, firm_site_files, firm_site_fingerprints, firm_site_plan
 from coachbook.build.forkserver import ForkServer, Outcome, Task
+from coachbook.build.mkdocs_patches import CONVERSIONS, ConversionStore
 from coachbook.build.planner import BuildPlan, Candidate, plan_builds, stale_folders
 from coachbook.build.staging import clean_leftovers, remove_site
 from coachbook.build.state import BuildState, SiteRecord, read_mark, state_path, write_mark
@@ -83,6 +84,8 @@ __all__ = ["Events", "FirmBuild", "FirmReport", "build_firm"]
 
 #: Engagement files parsed per forked process in the first phase.
 PARSE_CHUNK = 25
+#: Page conversions kept per site after a build of only some sites (a site converts about a dozen pages).
+_CONVERSIONS_PER_SITE = 40
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,7 @@ def _build_firm(
     project: Project,
     programs: tuple[Program, ...],
 ) -> None:
+    started = time.time()
     files = _engagement_files(request, project)
     site_root = request.site_root
     # The console and the cohort reports are checked first: a console with no protection chosen is refused.
@@ -267,6 +271,8 @@ def _build_firm(
         _carry_out(
             request, events, report, server, plan, targets, files, records, index, state, needles_key, tools, new_marks
         )
+        whole = not (plan.skip or report.failed or request.clients or request.shard)
+        _prune_conversions(project, started, whole=whole, sites=len(targets))
 
     if not request.clients:
         report.removed = _remove_stale(site_root, "clients", {record.address for record in records.values()})
@@ -281,6 +287,19 @@ def _build_firm(
             events.removed(address)
     in_use = {mark.needles for target in targets.values() if (mark := read_mark(target.dest)) is not None}
     _save(state, state_file, in_use, report, project)
+
+
+def _prune_conversions(project: Project, started: float, *, whole: bool, sites: int) -> None:
+    """Keep the page conversions (`mkdocs_patches.ConversionStore`) this build used, and not many more.
+
+    After a build of every site, what no site used is stale (a page changed, a tool was upgraded); after a
+    smaller build, the sites not built may still use theirs, so only the oldest beyond a bound go.
+    """
+    store = ConversionStore(project.work_dir / CONVERSIONS, None)
+    if whole:
+        store.prune(older_than=started)
+    else:
+        store.prune(older_than=0, keep_at_most=_CONVERSIONS_PER_SITE * max(1, sites))
 
 
 def _save(state: BuildState, path: Path, in_use: set[str], report: FirmReport, project: Project) -> None:
@@ -527,7 +546,8 @@ def _prepare(
     """
     refs = sorted({records[t.client].handbook or "" for t in to_build if t.client} - {""})
     clients = sum(1 for t in to_build if t.client)
-    assets = server.call(tasks.warm_server, bool(to_build), clients, refs)
+    # `--force` converts every page again (a firm's own Markdown extension may have changed), and keeps the result.
+    assets = server.call(tasks.warm_server, bool(to_build), clients, refs, not request.force)
     if not to_build:
         return {}
     searched = state.needle_sets.get(state.asset_needles or "") if state.asset_tools == tools else None

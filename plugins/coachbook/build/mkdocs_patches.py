@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
+import json
 import logging
+import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,13 +30,18 @@ from typing import TYPE_CHECKING, Any
 import mkdocs
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+from coachbook.core.files import write_atomic
 
 if TYPE_CHECKING:
     import jinja2
     from mkdocs.config.defaults import MkDocsConfig
 
 __all__ = [
+    "CONVERSIONS",
     "SUPPORTED",
+    "ConversionStore",
     "PageConversions",
     "link_theme_assets",
     "list_theme_files",
@@ -375,29 +384,20 @@ class PageConversions:
     `files.get_file_from_path`, and has no other effect than what it logs.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, store: ConversionStore | None = None) -> None:
         self.entries: dict[tuple[Any, ...], _Converted] = {}
+        self.store = store
+        """Where conversions made in the sites' own processes are kept for the others (and the next build)."""
 
     def prepare(self, config: MkDocsConfig, file: File, markdown: str, files: Files) -> None:
         """Convert `markdown` as the page of `file` in a site of `files`, and keep the result."""
         page = Page(None, file, config)
         page.markdown = markdown
-        recording = _RecordingFiles(files)
-        with _captured() as records:
-            _original_render(page, config, recording)  # type: ignore[arg-type]
-        self.entries[_key(page, config)] = _Converted(
-            content=page.content or "",
-            toc=page.toc,
-            title=page._title_from_render,
-            anchors=frozenset(page.present_anchor_ids or ()),
-            links={f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()},
-            lookups=tuple(recording.lookups),
-            records=tuple(records),
-        )
+        self.entries[_key(page, config)] = _converted(page, config, files)
 
     def install(self) -> bool:
         """Have `Page.render` use these conversions where one fits exactly."""
-        if not supported() or not self.entries:
+        if not supported() or not (self.entries or self.store):
             return False
         global _CONVERSIONS
         _CONVERSIONS = self
@@ -409,34 +409,201 @@ class PageConversions:
         if not self.entries or page.markdown is None:
             return False
         entry = self.entries.get(_key(page, config))
-        if entry is None:
+        return entry is not None and _give(page, entry, files)
+
+    def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
+        """`Page.render`: a prepared conversion, else one a site's process kept in the store, else a new one.
+
+        A new conversion goes into the store, for the next page with exactly this Markdown, location and
+        settings. Each site's process converts its own pages, so what it finds in the store is what its own
+        Markdown converts to, never another page's: the key is that Markdown.
+        """
+        if self.apply(page, config, files):
+            return
+        if self.store is None or page.markdown is None:
+            _original_render(page, config, files)
+            return
+        key = self.store.key(_key(page, config))
+        kept = self.store.load(key)
+        if kept is not None and _give(page, kept, files):
+            return
+        converted = _converted(page, config, files)
+        self.store.save(key, converted)
+        if not _give(page, converted, files):  # It was made here, from these very files: it fits.
+            raise AssertionError(f"{page.file.src_uri}: a conversion does not fit its own page")
+
+
+def _converted(page: Page, config: MkDocsConfig, files: Files) -> _Converted:
+    """Convert `page` as MkDocs would, noting every file it looked up and everything it logged (logged later)."""
+    recording = _RecordingFiles(files)
+    with _captured() as records:
+        _original_render(page, config, recording)  # type: ignore[arg-type]
+    return _Converted(
+        content=page.content or "",
+        toc=page.toc,
+        title=page._title_from_render,
+        anchors=frozenset(page.present_anchor_ids or ()),
+        links={f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()},
+        lookups=tuple(recording.lookups),
+        records=tuple(records),
+    )
+
+
+def _give(page: Page, entry: _Converted, files: Files) -> bool:
+    """Give `page` the conversion `entry` if every file it looked up is the same in this site; else False."""
+    for path, url, excluded in entry.lookups:
+        target = files.get_file_from_path(path)
+        if (target.url if target else None) != url or (_excluded(target) if target else None) != (excluded):
             return False
-        for path, url, excluded in entry.lookups:
-            target = files.get_file_from_path(path)
-            if (target.url if target else None) != url or (_excluded(target) if target else None) != (excluded):
-                return False
-        page.content = entry.content
-        # The plugin fills tokens into the table of contents in place; each page gets its own copy.
-        page.toc = copy.deepcopy(entry.toc)
-        page._title_from_render = entry.title
-        page.present_anchor_ids = set(entry.anchors)
-        if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
-            page.links_to_anchors = {
-                target: dict(anchors)
-                for uri, anchors in entry.links.items()
-                if (target := files.get_file_from_path(uri)) is not None
-            }
-        for name, level, message in entry.records:
-            logging.getLogger(name).log(level, message)
-        return True
+    page.content = entry.content
+    # The plugin fills tokens into the table of contents in place; each page gets its own copy.
+    page.toc = copy.deepcopy(entry.toc)
+    page._title_from_render = entry.title
+    page.present_anchor_ids = set(entry.anchors)
+    if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = {
+            target: dict(anchors)
+            for uri, anchors in entry.links.items()
+            if (target := files.get_file_from_path(uri)) is not None
+        }
+    for name, level, message in entry.records:
+        logging.getLogger(name).log(level, message)
+    return True
 
 
 _CONVERSIONS = PageConversions()
 
+#: The conversion store's folder in Coachbook's working folder (`.coachbook/`).
+CONVERSIONS = "conversions"
+#: Bumped when what a stored conversion holds changes.
+_STORE_VERSION = 1
+#: A function's or object's address in its `repr`, which differs from one process to the next.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+class ConversionStore:
+    """Page conversions kept on disk, for the sites built after the one that converted a page.
+
+    A client page's Markdown holds the client's values as tokens (`coachbook.render.tokens`), so a
+    page of the same shape (the same goals, the same kinds of session, the same stage) is the same
+    Markdown for every client who has it, and converts to the same HTML. Each site is built in a
+    process of its own, so a conversion one site made reaches the others through here, and reaches
+    the next build too: an edit to one engagement, a new as-of date or a changed theme leaves most
+    pages' Markdown as it was. Entries are looked up by a digest of the page's exact Markdown,
+    location and Markdown settings and of every tool's version (`key`), and used only if every file
+    the conversion looked up is the same in the site using it. They hold clients' pages with their
+    values left out, so the folder is private to its user, and `coachbook forget` removes it.
+
+    Nothing depends on an entry being there: an unreadable, damaged or missing one is converted again.
+    """
+
+    def __init__(self, folder: Path, versions: object, *, read: bool = True) -> None:
+        """`versions` are the tools' versions (`coachbook.build.fingerprints.tool_versions`), part of every key.
+
+        With `read=False` nothing is read from the store, only written to it: everything is converted again.
+        """
+        self.folder = folder
+        self.read = read
+        self._salt = json.dumps([_STORE_VERSION, versions], sort_keys=True, default=str)
+
+    def key(self, page_key: tuple[Any, ...]) -> str:
+        """The entry's name for a page's `_key`: the same in every process, and in the next build."""
+        text = _ADDRESS.sub("", repr(page_key))
+        return hashlib.blake2b((self._salt + "\0" + text).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def load(self, key: str) -> _Converted | None:
+        """The conversion kept under `key`; None if there is none, or it cannot be read."""
+        if not self.read:
+            return None
+        path = self._path(key)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            converted = _Converted(
+                content=data["content"],
+                toc=TableOfContents([_anchor(item) for item in data["toc"]]),
+                title=data["title"],
+                anchors=frozenset(data["anchors"]),
+                links={uri: dict(anchors) for uri, anchors in data["links"].items()},
+                lookups=tuple((p, u, e) for p, u, e in data["lookups"]),
+                records=tuple((n, int(lv), m) for n, lv, m in data["records"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        # Used again: pruning (`prune`) keeps what the latest builds used.
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return converted
+
+    def save(self, key: str, converted: _Converted) -> None:
+        """Keep `converted` under `key`; a conversion that cannot be written is only made again next time."""
+        try:
+            toc = [_anchor_data(item) for item in converted.toc]
+        except TypeError:
+            return  # A table of contents with more than text in it: not kept.
+        data = {
+            "content": converted.content,
+            "toc": toc,
+            "title": converted.title,
+            "anchors": sorted(converted.anchors),
+            "links": converted.links,
+            "lookups": converted.lookups,
+            "records": converted.records,
+        }
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_atomic(path, json.dumps(data, ensure_ascii=False), mode=0o600, durable=False)
+        except (OSError, TypeError, ValueError):
+            return
+
+    def prune(self, *, older_than: float, keep_at_most: int | None = None) -> int:
+        """Remove entries last used before `older_than` (a time), or the oldest beyond `keep_at_most`.
+
+        Returns the number removed.
+        """
+        try:
+            entries = [(entry.stat().st_mtime, entry) for entry in self.folder.glob("*/*.json")]
+        except OSError:
+            return 0
+        entries.sort()
+        stale = [path for mtime, path in entries if mtime < older_than]
+        if keep_at_most is not None and len(entries) - len(stale) > keep_at_most:
+            stale = [path for _, path in entries[: len(entries) - keep_at_most]]
+        removed = 0
+        for path in stale:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+        return removed
+
+
+def _anchor_data(anchor: AnchorLink) -> dict[str, Any]:
+    """An entry of a table of contents as plain data; TypeError if it holds more than text, numbers and flags."""
+    extra = {name: value for name, value in vars(anchor).items() if name not in ("title", "id", "level", "children")}
+    if any(not isinstance(value, (str, int, float, bool, type(None))) for value in extra.values()):
+        raise TypeError("not plain data")
+    return {
+        "title": anchor.title,
+        "id": anchor.id,
+        "level": anchor.level,
+        "extra": extra,
+        "children": [_anchor_data(child) for child in anchor.children],
+    }
+
+
+def _anchor(data: dict[str, Any]) -> AnchorLink:
+    anchor = AnchorLink(data["title"], data["id"], data["level"])
+    for name, value in data["extra"].items():
+        setattr(anchor, name, value)
+    anchor.children = [_anchor(child) for child in data["children"]]
+    return anchor
+
 
 def _render(self: Page, config: MkDocsConfig, files: Files) -> None:
-    if not _CONVERSIONS.apply(self, config, files):
-        _original_render(self, config, files)
+    _CONVERSIONS.render(self, config, files)
 
 
 def _key(page: Page, config: MkDocsConfig) -> tuple[Any, ...]:

@@ -31,6 +31,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files
 from coachbook.audit.files import file_digest
 from coachbook.build import mkdocs_patches
 from coachbook.build.asset_store import fill_store
+from coachbook.build.fingerprints import tool_versions
 from coachbook.core.frontmatter import split_front_matter
 from coachbook.core.i18n import Language, english
 from coachbook.core.model import Program, StageStatus
@@ -86,6 +87,8 @@ def warm(
     store: Path | None,
     bytecode: Path | None = None,
     language: Language | None = None,
+    conversions: Path | None = None,
+    reuse_conversions: bool = True,
 ) -> Warm:
     """Prepare this process before forking: compile, list and convert what every site shares.
 
@@ -98,6 +101,9 @@ def warm(
         language: The firm's default language, which guides are framed in ahead: a site in another language
             frames its guides in its own words, whose Markdown no conversion made here matches, so it converts
             them itself.
+        conversions: Where the sites' processes keep the pages they convert, for each other and for the next
+            build (`mkdocs_patches.ConversionStore`), or None to convert every page in every site.
+        reuse_conversions: Whether the sites use what is in that store, or only add to it (`--force`).
     """
     env = config.theme.get_env()
     if bytecode is not None:
@@ -135,7 +141,10 @@ def warm(
             },
         )
 
-    conversions = mkdocs_patches.PageConversions()
+    kept = None
+    if conversions is not None:
+        kept = mkdocs_patches.ConversionStore(conversions, tool_versions(), read=reuse_conversions)
+    converted = mkdocs_patches.PageConversions(kept)
     docs_dir = Path(config.docs_dir)
     guides = {stage.guide for program in programs for stage in program.stages}
     site_files = {client: _site_files(config, guides, client=client) for client in (False, True)}
@@ -147,8 +156,8 @@ def warm(
             body, _ = split_front_matter(source.read_text(encoding="utf-8-sig"))
             render_guide(body, neutral_values(program, language))
             if client_sites >= AHEAD_FROM:
-                _convert_frames(conversions, config, program, stage.guide, body, site_files, language or english())
-    conversions.install()
+                _convert_frames(converted, config, program, stage.guide, body, site_files, language or english())
+    converted.install()
     return result
 
 

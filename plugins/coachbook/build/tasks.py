@@ -25,6 +25,7 @@ from coachbook.audit.records import EngagementRecord, parse_records
 from coachbook.audit.service import RemoteIndex
 from coachbook.audit.site_audit import AllowedText, Audience, AuditPolicy, audit_site, remember_shared_files
 from coachbook.build.asset_store import link_assets
+from coachbook.build.mkdocs_patches import CONVERSIONS
 from coachbook.build.site_build import attempt
 from coachbook.build.staging import remove_site
 from coachbook.build.state import SiteRecord, read_mark, write_mark
@@ -87,8 +88,12 @@ def parse_chunk(
     return parse_records((context.project, context.programs, chunk, GitHandbooks(context.project)))
 
 
-def warm_server(context: BuildContext, theme: bool, client_sites: int, refs: Sequence[str]) -> list[str]:
+def warm_server(
+    context: BuildContext, theme: bool, client_sites: int, refs: Sequence[str], reuse_conversions: bool = True
+) -> list[str]:
     """In the fork server: pay the fixed costs once (`coachbook.build.prewarm`), for every build process.
+
+    `reuse_conversions=False` has the sites convert every page again rather than take it from the store.
 
     Returns:
         The paths of the theme's assets, which every site shares, for the caller to audit.
@@ -113,7 +118,14 @@ def warm_server(context: BuildContext, theme: bool, client_sites: int, refs: Seq
     for tag in catalog_languages(project.locales):
         load_language(tag, project.locales)
     context.warm = prewarm.warm(
-        context.config, context.programs, client_sites=client_sites, store=store, bytecode=cache, language=language
+        context.config,
+        context.programs,
+        client_sites=client_sites,
+        store=store,
+        bytecode=cache,
+        language=language,
+        conversions=project.work_dir / CONVERSIONS,
+        reuse_conversions=reuse_conversions,
     )
     # Every site holds these files: their image metadata and addresses are checked here, once.
     remember_shared_files([SiteFile(uri, Path(folder) / uri) for uri, folder in context.warm.theme_files])

@@ -32,6 +32,7 @@ from pathlib import Path
 from coachbook.access.passphrases import passphrase_file
 from coachbook.access.passwords import htpasswd_file
 from coachbook.audit.records import CACHE_FILE, CACHE_VERSION, EngagementRecord
+from coachbook.build.mkdocs_patches import CONVERSIONS
 from coachbook.build.staging import clean_leftovers, remove_site
 from coachbook.build.targets import client_target, sponsor_target
 from coachbook.core.files import remove_tree
@@ -134,6 +135,7 @@ def forget_plan(
         Copy(default_export_path(project.root, slug), "their data export"),
         Copy(project.work_dir / _BUILDS, "the build cache, which holds every client's audit strings"),
         Copy(project.work_dir / CACHE_FILE, "the record cache of every engagement, which holds their audit strings"),
+        Copy(project.work_dir / CONVERSIONS, "the build's converted pages, which hold the shape of their pages"),
         Copy(project.git / CACHE / _HANDBOOKS, "the cache of pinned handbooks"),
     ]
     seen: set[Path] = set()
