@@ -160,3 +160,10 @@ def test_the_preview_sees_each_input_change(preview: tuple[Path, str]) -> None:
     # A file added to the theme's overrides is in the site at the next rebuild.
     (firm / "theme" / "assets" / "firm-note.txt").write_text("plum", encoding="utf-8")
     assert _until(url + "assets/firm-note.txt", "plum")
+    # A Markdown setting: the pages the preview keeps converted (`remember_conversions`) are converted again.
+    config = firm / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "      permalink: true\n" in text
+    config.write_text(text.replace("      permalink: true\n", '      permalink: "§"\n', 1), encoding="utf-8")
+    assert _until(url + "goals/", 'title="Permanent link">§</a>')
+    assert _until(url + "stages/03-assessment/", 'title="Permanent link">§</a>')

@@ -9,7 +9,8 @@ answers to the same names) is a version they were written against
 (`SUPPORTED`); otherwise nothing is patched and sites build the ordinary way,
 slower and the same. Plain `mkdocs build` never applies them; `coachbook serve`
 applies the live preview's own (`reuse_theme_environments`,
-`remember_theme_listings`, `watch_with_events`, `show_build_errors`).
+`remember_theme_listings`, `remember_conversions`, `watch_with_events`,
+`show_build_errors`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ __all__ = [
     "PageConversions",
     "link_theme_assets",
     "list_theme_files",
+    "remember_conversions",
     "remember_theme_listings",
     "reuse_theme_environments",
     "share_theme_environment",
@@ -384,10 +386,12 @@ class PageConversions:
     `files.get_file_from_path`, and has no other effect than what it logs.
     """
 
-    def __init__(self, store: ConversionStore | None = None) -> None:
+    def __init__(self, store: ConversionStore | None = None, *, remember: bool = False) -> None:
         self.entries: dict[tuple[Any, ...], _Converted] = {}
         self.store = store
         """Where conversions made in the sites' own processes are kept for the others (and the next build)."""
+        self.remember = remember
+        """Whether pages converted in this process are kept here too, for its next build (the live preview)."""
 
     def prepare(self, config: MkDocsConfig, file: File, markdown: str, files: Files) -> None:
         """Convert `markdown` as the page of `file` in a site of `files`, and keep the result."""
@@ -397,7 +401,7 @@ class PageConversions:
 
     def install(self) -> bool:
         """Have `Page.render` use these conversions where one fits exactly."""
-        if not supported() or not (self.entries or self.store):
+        if not supported() or not (self.entries or self.store or self.remember):
             return False
         global _CONVERSIONS
         _CONVERSIONS = self
@@ -420,15 +424,21 @@ class PageConversions:
         """
         if self.apply(page, config, files):
             return
-        if self.store is None or page.markdown is None:
+        if (self.store is None and not self.remember) or page.markdown is None:
             _original_render(page, config, files)
             return
-        key = self.store.key(_key(page, config))
-        kept = self.store.load(key)
+        page_key = _key(page, config)
+        key = self.store.key(page_key) if self.store is not None else ""
+        kept = self.store.load(key) if self.store is not None else None
         if kept is not None and _give(page, kept, files):
             return
         converted = _converted(page, config, files)
-        self.store.save(key, converted)
+        if self.store is not None:
+            self.store.save(key, converted)
+        if self.remember:
+            if len(self.entries) >= _MAX_REMEMBERED:
+                self.entries.clear()
+            self.entries[page_key] = converted
         if not _give(page, converted, files):  # It was made here, from these very files: it fits.
             raise AssertionError(f"{page.file.src_uri}: a conversion does not fit its own page")
 
@@ -472,6 +482,20 @@ def _give(page: Page, entry: _Converted, files: Files) -> bool:
 
 
 _CONVERSIONS = PageConversions()
+#: Conversions a live preview keeps in memory; a session that outgrows them starts again.
+_MAX_REMEMBERED = 1_000
+
+
+def remember_conversions() -> bool:
+    """For a live preview: keep each page's conversion in memory, so a save converts only the pages it changed.
+
+    A saved engagement usually changes a few values, which are tokens in the pages' Markdown
+    (`coachbook.render.tokens`): most pages' Markdown is as it was, and its conversion is used again under
+    the conditions of `PageConversions`. The preview's process serves one site, so what it keeps is that
+    site's own.
+    """
+    return PageConversions(remember=True).install()
+
 
 #: The conversion store's folder in Coachbook's working folder (`.coachbook/`).
 CONVERSIONS = "conversions"

@@ -101,6 +101,7 @@ def serve(
 
         from coachbook.adapter.site_inputs import load_site_inputs
         from coachbook.build.mkdocs_patches import (
+            remember_conversions,
             remember_theme_listings,
             reuse_theme_environments,
             show_build_errors,
@@ -143,6 +144,8 @@ def serve(
         # One compiled theme for every rebuild of the preview, instead of compiling it again on each save.
         reuse_theme_environments(bytecode=project.work_dir / "templates")
         remember_theme_listings()
+        # A save converts only the pages whose Markdown it changed (values are tokens there, so most keep theirs).
+        remember_conversions()
         watch_with_events()
         # A rebuild that fails shows its problems in the browser instead of leaving the page loading forever.
         show_build_errors(error_page, _say_shown)
