@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from coachbook.build import forkserver
 from coachbook.build.forkserver import ForkServer, Outcome, Task
 from coachbook.errors import CoachbookError
 
@@ -159,3 +160,34 @@ def test_a_server_that_died_is_an_error_not_a_hang() -> None:
             server.call(prepare, "anyone there?")
     finally:
         server.close()
+
+
+def test_a_process_starts_with_ctrl_c_held_back_until_its_code_runs() -> None:
+    """A Ctrl-C reaches every process at once; one landing in a process being forked waits for the task's code.
+
+    Otherwise it can interrupt Python's own after-fork hooks in the new process and print their traceback
+    instead of the build's one line. The forking process gets its own mask back.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(target=_report_mask, args=(writer,))
+    forkserver._start(process)
+    writer.close()
+    blocked_in_child = reader.recv()
+    process.join()
+    assert blocked_in_child is True
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    # The server's tasks let it in again as they start: a Ctrl-C stops them.
+    with ForkServer(State()) as server:
+        (outcome,) = server.run([Task("mask", sigint_blocked)], jobs=1)
+    assert outcome.ok and outcome.value is False
+
+
+def sigint_blocked(state: State) -> bool:
+    return signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+
+
+def _report_mask(writer: object) -> None:
+    writer.send(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set()))  # type: ignore[attr-defined]

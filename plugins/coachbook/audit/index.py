@@ -145,7 +145,7 @@ class NeedleFinder:
             # A two-word needle's first word ends a word of the text, and its second word starts the next one.
             # So its key is one of the text's own pairs, and the needles whose key is not cannot be there.
             # Whichever is fewer, the text's words or the needles' keys, is gone through.
-            if "pairs" in cut.__dict__ or len(cut.tokens) < len(self._pairs):
+            if cut.has_pairs or len(cut.tokens) < len(self._pairs):
                 keys: Iterable[str] = cut.pairs & self._pairs.keys()
             else:
                 ends = {word[-KEY:] for word in cut.vocabulary}

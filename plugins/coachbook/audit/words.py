@@ -53,6 +53,11 @@ class Words:
         """The pair keys of its neighbouring words."""
         return pair_keys(self.tokens)
 
+    @property
+    def has_pairs(self) -> bool:
+        """Whether its pair keys are taken already (for its search keys), so that using them costs nothing."""
+        return "pairs" in self.__dict__
+
     @cached_property
     def grams(self) -> frozenset[str]:
         """Every run of three characters inside a word."""

@@ -115,7 +115,7 @@ class ForkServer(Generic[State]):
         self._connection, theirs = context.Pipe(duplex=True)
         # Not a daemon: daemonic processes may not start processes of their own.
         self._process = context.Process(target=_serve, args=(theirs, state, os.getpid()), name="coachbook-fork-server")
-        self._process.start()
+        _start(self._process)
         theirs.close()
 
     def __enter__(self) -> ForkServer[State]:
@@ -200,12 +200,32 @@ def die_with(parent: int) -> None:
     close_inherited_locks()
 
 
+def _start(process: multiprocessing.process.BaseProcess) -> None:
+    """Fork `process`, with Ctrl-C held back in it until it runs our code (`_interruptible`).
+
+    A terminal's Ctrl-C reaches every process of the group at once. One that lands while a process is
+    being forked would interrupt Python's own after-fork hooks in the new process, and print their
+    traceback; held back, it reaches the new process's code, which stops as it would at any other moment.
+    """
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _interruptible() -> None:
+    """In a process `_start` forked: let a Ctrl-C in, one held back since the fork included."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _serve(connection: Connection, state: Any, parent: int) -> None:
     """The server's loop: prepare when called, fork when asked to run, stop when told or when the caller is gone."""
     die_with(parent)
     # Everything this process starts with is kept for good, like all that `call` makes.
     gc.freeze()
     try:
+        _interruptible()
         while True:
             try:
                 message = connection.recv()
@@ -265,7 +285,7 @@ def _run(connection: Connection, state: Any, *, jobs: int) -> None:
                     break
                 reader, writer = context.Pipe(duplex=False)
                 process = context.Process(target=_child, args=(writer, task, state, os.getpid()), daemon=True)
-                process.start()
+                _start(process)
                 writer.close()
                 running[reader.fileno()] = (task, process, reader, time.perf_counter())
                 del task
@@ -303,6 +323,7 @@ def _child(writer: Connection, task: Task, state: Any, server: int) -> None:
     profile_dir = os.environ.get("COACHBOOK_PROFILE_DIR")
     profiler = cProfile.Profile() if profile_dir else None
     try:
+        _interruptible()
         if profiler is not None:
             profiler.enable()
         value = task.function(state, *task.args)
