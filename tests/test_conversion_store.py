@@ -189,3 +189,31 @@ def test_forget_removes_the_store(firm: Path) -> None:
     done = run_coachbook(firm, "forget", "dana-whitfield", "--yes", check=True)
     assert "converted pages" in done.stdout
     assert not (firm / ".coachbook" / CONVERSIONS).exists()
+
+
+def test_only_what_the_converting_thread_logs_is_kept_for_replay() -> None:
+    """A live preview's server thread logs while a page converts; that is not the page's, and is not replayed."""
+    import logging
+    import threading
+
+    from coachbook.build.mkdocs_patches import _captured
+
+    shown: list[str] = []
+
+    class _Shown(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            shown.append(record.getMessage())
+
+    logger = logging.getLogger("mkdocs")
+    handler = _Shown(level=logging.INFO)
+    logger.addHandler(handler)
+    try:
+        with _captured() as records:
+            logging.getLogger("mkdocs.structure.pages").warning("a link in this page is broken")
+            other = threading.Thread(target=lambda: logging.getLogger("mkdocs.livereload").warning("Browser connected"))
+            other.start()
+            other.join()
+    finally:
+        logger.removeHandler(handler)
+    assert [message for _, _, message in records] == ["a link in this page is broken"]
+    assert shown == ["Browser connected"]

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -660,18 +661,35 @@ class _RecordingFiles:
 
 @contextmanager
 def _captured() -> Iterator[list[tuple[str, int, str]]]:
-    """Record what is logged (and show none of it): a site replays it when it uses the conversion."""
+    """Record what this thread logs (and show none of it): it is replayed wherever the conversion is used.
+
+    What another thread logs meanwhile (the live preview's server saying a browser connected) is not the
+    conversion's: it goes to the handlers it would have reached, and is never replayed.
+    """
     records: list[tuple[str, int, str]] = []
+    owner = threading.get_ident()
 
     class _Recorder(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append((record.name, record.levelno, record.getMessage()))
+        def __init__(self, replaced: list[logging.Handler]) -> None:
+            super().__init__(level=logging.DEBUG)
+            self.replaced = replaced
 
-    recorder = _Recorder(level=logging.DEBUG)
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.thread == owner:
+                # A record reaches each logger up its chain (when they propagate): it is kept once.
+                if not getattr(record, "_coachbook_kept", False):
+                    record._coachbook_kept = True
+                    records.append((record.name, record.levelno, record.getMessage()))
+                return
+            for handler in self.replaced:
+                if record.levelno >= handler.level:
+                    handler.handle(record)
+
     loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
     saved = [(lg, lg.handlers[:]) for lg in loggers]
+    recorders = {id(lg): _Recorder(handlers) for lg, handlers in saved}
     for lg in loggers:
-        lg.handlers[:] = [recorder]
+        lg.handlers[:] = [recorders[id(lg)]]
     try:
         yield records
     finally:
