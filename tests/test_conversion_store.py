@@ -123,9 +123,12 @@ def _conversion(content: str = "<h1 id='a'>A</h1>") -> _Converted:
     )
 
 
-def _page_key(markdown: str = "# A", uri: str = "goals.md", settings: str = "toc") -> tuple[object, ...]:
+def _page_key(
+    markdown: str = "# A", uri: str = "goals.md", settings: str = "toc", function: object = None
+) -> tuple[object, ...]:
     # The shape of `mkdocs_patches._key`; settings hold functions, whose addresses differ between processes.
-    return (markdown, uri, uri.removesuffix(".md") + "/", False, "/docs", settings, print)
+    index = function if function is not None else _twemoji("material.extensions.emoji")
+    return (markdown, uri, uri.removesuffix(".md") + "/", False, "/docs", {"toc": settings, "index": index})
 
 
 def test_a_stored_conversion_reads_back_as_it_was(tmp_path: Path) -> None:
@@ -158,6 +161,8 @@ def test_every_input_of_a_conversion_is_in_its_key(tmp_path: Path) -> None:
         "markdown": store.key(_page_key(markdown="# B")),
         "location": store.key(_page_key(uri="sessions.md")),
         "settings": store.key(_page_key(settings="toc permalink")),
+        # A function of the same name from another module (an emoji index the firm wrote itself).
+        "a function in the settings": store.key(_page_key(function=_twemoji("firm_extensions"))),
         "tool version": ConversionStore(tmp_path / "store", {"markdown": "3.8", "coachbook-files": "abc"}).key(
             _page_key()
         ),
@@ -217,3 +222,14 @@ def test_only_what_the_converting_thread_logs_is_kept_for_replay() -> None:
         logger.removeHandler(handler)
     assert [message for _, _, message in records] == ["a link in this page is broken"]
     assert shown == ["Browser connected"]
+
+
+def _twemoji(module: str) -> object:
+    """A function named `twemoji` from `module`: each call a new one, at another address."""
+
+    def twemoji() -> None:
+        return None
+
+    twemoji.__qualname__ = "twemoji"
+    twemoji.__module__ = module
+    return twemoji

@@ -533,7 +533,7 @@ class ConversionStore:
 
     def key(self, page_key: tuple[Any, ...]) -> str:
         """The entry's name for a page's `_key`: the same in every process, and in the next build."""
-        text = _ADDRESS.sub("", repr(page_key))
+        text = _stable_repr(page_key)
         return hashlib.blake2b((self._salt + "\0" + text).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
     def _path(self, key: str) -> Path:
@@ -605,6 +605,25 @@ class ConversionStore:
         return removed
 
 
+def _stable_repr(value: Any) -> str:
+    """`repr(value)` as it reads in any process: functions and classes by their full name, no addresses.
+
+    Markdown settings may name a function (`emoji_index: !!python/name:...`); its `repr` holds its address,
+    which differs from one process to the next, and only its short name, which two modules may share.
+    """
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_stable_repr(k)}: {_stable_repr(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__ + "(" + ", ".join(_stable_repr(item) for item in value) + ")"
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return repr(value)
+    name = getattr(value, "__qualname__", None)
+    module = getattr(value, "__module__", None)
+    if isinstance(name, str) and isinstance(module, str):
+        return f"<{module}.{name}>"
+    return _ADDRESS.sub("", repr(value))
+
+
 def _anchor_data(anchor: AnchorLink) -> dict[str, Any]:
     """An entry of a table of contents as plain data; TypeError if it holds more than text, numbers and flags."""
     extra = {name: value for name, value in vars(anchor).items() if name not in ("title", "id", "level", "children")}
@@ -632,7 +651,7 @@ def _render(self: Page, config: MkDocsConfig, files: Files) -> None:
 
 
 def _key(page: Page, config: MkDocsConfig) -> tuple[Any, ...]:
-    settings = repr(
+    settings = _stable_repr(
         (config["markdown_extensions"], config["mdx_configs"], config.use_directory_urls, config.validation)
     )
     file = page.file
