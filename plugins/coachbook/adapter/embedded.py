@@ -63,6 +63,11 @@ def put_in_sections(html: str, page: Page, config: MkDocsConfig, files: Files, s
 _NUMBERED_ID = re.compile(r"""(\b(?:id|for|name)=["']|href=["']#)__""")
 
 
+#: Where an id, or a link to one on the page, starts, and its value up to the first quote (read, not taken):
+#: the places `_prefix_headings` renames.
+_ID_OR_FRAGMENT = re.compile(r"""(\bid=["']|href=["']#)(?=([^"']*)["'])""")
+
+
 def _own_ids(html: str, anchor: str) -> str:
     return _NUMBERED_ID.sub(lambda m: f"{m.group(1)}__{anchor}-", html)
 
@@ -81,12 +86,18 @@ def _prefix_headings(html: str, converted: Page, section: Embedded) -> str:
     }
     if not section.id_prefix or not mine:
         return html
-    pattern = re.compile(
-        r"""(\bid=["']|href=["']#)("""
-        + "|".join(re.escape(a) for a in sorted(mine, key=len, reverse=True))
-        + r""")(["'])"""
-    )
-    html = pattern.sub(lambda m: f"{m.group(1)}{section.id_prefix}{m.group(2)}{m.group(3)}", html)
+    if any('"' in a or "'" in a or "=" in a for a in mine):
+        pattern = re.compile(
+            r"""(\bid=["']|href=["']#)("""
+            + "|".join(re.escape(a) for a in sorted(mine, key=len, reverse=True))
+            + r""")(["'])"""
+        )
+        html = pattern.sub(lambda m: f"{m.group(1)}{section.id_prefix}{m.group(2)}{m.group(3)}", html)
+    else:
+        # An anchor without quotes, followed by a quote, is the whole value up to its first quote; and without
+        # `=` it holds no place to rename. So one pattern for every page, which reads the value without taking
+        # it, renames the same places as a pattern of the anchors (compiled for each section) would.
+        html = _ID_OR_FRAGMENT.sub(lambda m: m.group(1) + section.id_prefix if m.group(2) in mine else m.group(1), html)
     renamed = {anchor: section.id_prefix + anchor for anchor in mine}
     _rename_toc(converted.toc, renamed)
     converted.present_anchor_ids = (set(converted.present_anchor_ids or ()) - mine) | set(renamed.values())

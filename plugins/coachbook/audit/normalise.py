@@ -94,6 +94,8 @@ _ASCII_MEMBERS = {
     for pattern in (INVISIBLE, _OTHER_SCRIPTS, *(pattern for pattern, _ in _REPLACED))
 }
 
+_BEYOND_ASCII = re.compile("[^\x00-\x7f]")
+
 #: Calendar and contact files (RFC 5545, RFC 6350) fold long lines and escape text; see `_unfold_calendar`.
 _CALENDAR_SUFFIXES = frozenset({".ics", ".ical", ".ifb", ".vcf"})
 _CALENDAR_FOLD = re.compile(r"\r?\n[ \t]")
@@ -191,12 +193,12 @@ def _fold(text: str) -> str:
     characters found after NFKC are the only ones any step can meet.
     """
     text = unicodedata.normalize("NFKC", text)
-    present = set(text)
-    beyond = [c for c in present if not c.isascii()]
+    # The characters beyond ASCII, found by a scan in C: a set of every character would hash each one.
+    beyond = set(_BEYOND_ASCII.findall(text))
 
     def _any_in(pattern: re.Pattern[str]) -> bool:
-        # A class's ASCII members (the backtick is a quotation mark) are looked up; the rest are matched.
-        return not present.isdisjoint(_ASCII_MEMBERS[pattern]) or any(pattern.match(c) for c in beyond)
+        # A class's ASCII members (the backtick is a quotation mark) are looked for; the rest are matched.
+        return any(c in text for c in _ASCII_MEMBERS[pattern]) or any(pattern.match(c) for c in beyond)
 
     if _any_in(INVISIBLE):
         # Removed, `Whit\u200bfield` is the name; as a space, so is `Dana\u200bWhitfield` (both are shown as one).

@@ -460,6 +460,37 @@ def _converted(page: Page, config: MkDocsConfig, files: Files) -> _Converted:
     )
 
 
+def _copied_toc(toc: TableOfContents) -> TableOfContents:
+    """A copy of a table of contents whose entries can be changed without changing `toc`'s.
+
+    MkDocs' own entries (a title, an id, a level and children) are copied directly, which is many times
+    faster than `copy.deepcopy`; anything else a table of contents may hold is deep-copied.
+    """
+    if type(toc) is not TableOfContents or set(vars(toc)) != {"items"}:
+        return copy.deepcopy(toc)
+    items = _copied_links(toc.items)
+    return copy.deepcopy(toc) if items is None else TableOfContents(items)
+
+
+def _copied_links(links: object) -> list[AnchorLink] | None:
+    if type(links) is not list:
+        return None
+    copied = []
+    for link in links:
+        if type(link) is not AnchorLink or vars(link).keys() != _ANCHOR_FIELDS:
+            return None
+        children = _copied_links(link.children)
+        if children is None:
+            return None
+        new = AnchorLink(link.title, link.id, link.level)
+        new.children = children
+        copied.append(new)
+    return copied
+
+
+_ANCHOR_FIELDS = frozenset({"title", "id", "level", "children"})
+
+
 def _give(page: Page, entry: _Converted, files: Files) -> bool:
     """Give `page` the conversion `entry` if every file it looked up is the same in this site; else False."""
     for path, url, excluded in entry.lookups:
@@ -468,7 +499,7 @@ def _give(page: Page, entry: _Converted, files: Files) -> bool:
             return False
     page.content = entry.content
     # The plugin fills tokens into the table of contents in place; each page gets its own copy.
-    page.toc = copy.deepcopy(entry.toc)
+    page.toc = _copied_toc(entry.toc)
     page._title_from_render = entry.title
     page.present_anchor_ids = set(entry.anchors)
     if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:

@@ -243,6 +243,9 @@ class Language:
     """Translations that cannot be used, with why."""
     catalogs: tuple[Path, ...] = ()
     """The `.po` files asked, in order."""
+    _written: dict[tuple[object, ...], str] = field(default_factory=dict, init=False, repr=False)
+    """Dates and numbers written already, by how and what: a site writes the same few dates, scores and counts
+    thousands of times, and Babel's formatting is the slow part of writing one."""
 
     @property
     def direction(self) -> str:
@@ -282,19 +285,35 @@ class Language:
 
     def date(self, day: dt.date) -> str:
         """A date for running text: "1 December 2026", "1. Dezember 2026", "2026年12月1日"."""
-        return str(format_date(day, format="long", locale=self.locale))
+        key = ("date", day)
+        written = self._written.get(key)
+        if written is None:
+            written = self._written[key] = str(format_date(day, format="long", locale=self.locale))
+        return written
 
     def day_month(self, day: dt.date) -> str:
         """A short day and month for a chart's axis: "2 Nov", "2. Nov."."""
-        return str(format_skeleton("MMMd", day, locale=self.locale))
+        key = ("day_month", day)
+        written = self._written.get(key)
+        if written is None:
+            written = self._written[key] = str(format_skeleton("MMMd", day, locale=self.locale))
+        return written
 
     def month_year(self, day: dt.date) -> str:
         """A short month and year for a chart's axis: "Nov 2026", "nov. de 2026"."""
-        return str(format_skeleton("yMMM", day, locale=self.locale))
+        key = ("month_year", day)
+        written = self._written.get(key)
+        if written is None:
+            written = self._written[key] = str(format_skeleton("yMMM", day, locale=self.locale))
+        return written
 
     def short_date(self, day: dt.date) -> str:
         """A date where columns share the width, as in a table: "1 Dec 2026", "01.12.2026"."""
-        return str(format_date(day, format="medium", locale=self.locale))
+        key = ("short_date", day)
+        written = self._written.get(key)
+        if written is None:
+            written = self._written[key] = str(format_date(day, format="medium", locale=self.locale))
+        return written
 
     def month(self, day: dt.date) -> str:
         """A month and year in running text: "December 2026", "Dezember 2026", "diciembre de 2026"."""
@@ -302,6 +321,15 @@ class Language:
 
     def number(self, value: float | int | str | Decimal) -> str:
         """A number with the language's decimal sign and grouping, every digit it was written with kept."""
+        # What is written depends only on the value's text and on whether it was given as text (`str(value)` is
+        # what `Decimal` reads); so the type and text are the key.
+        key = ("number", type(value), str(value))
+        written = self._written.get(key)
+        if written is None:
+            written = self._written[key] = self._number(value)
+        return written
+
+    def _number(self, value: float | int | str | Decimal) -> str:
         try:
             exact = value if isinstance(value, Decimal) else Decimal(str(value))
         except InvalidOperation:

@@ -32,6 +32,7 @@ __all__ = ["Slots", "isolated_text", "right_to_left"]
 
 _TOKEN = re.compile(r"(<p>)?CBV(\d{4,})Z(</p>)?")
 _BARE_TOKEN = re.compile(r"CBV(\d{4,})Z")
+_ASCII_LETTER = re.compile("[A-Za-z]")
 
 
 def _has_letters(text: str) -> bool:
@@ -40,12 +41,15 @@ def _has_letters(text: str) -> bool:
     Digits, punctuation and spaces take the direction of what surrounds them, so a date written in digits or
     a number needs no isolation; a word does.
     """
+    if text.isascii():
+        return _ASCII_LETTER.search(text) is not None
     return any(ch.isalpha() for ch in text)
 
 
 def right_to_left(text: str) -> bool:
     """Whether text holds a right-to-left letter (Arabic, Hebrew, Syriac, Thaana, N'Ko...)."""
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+    # No ASCII character is written right to left; most values are ASCII.
+    return not text.isascii() and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
 def isolated_text(text: str, *, rtl_page: bool) -> str:
