@@ -149,3 +149,31 @@ def test_the_public_api_is_what_the_package_says() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_reading_the_config_and_checking_the_firm_load_nothing_that_writes_pages() -> None:
+    """MkDocs imports the plugin to read `mkdocs.yml`; `coachbook check` does that, and must not pay for the pages.
+
+    What plans and renders pages (`coachbook.render.sites` and the modules behind it) is imported when a site
+    is built, so `check` on a firm of a thousand starts a tenth of a second sooner.
+    """
+    import subprocess
+    import sys
+
+    root = PACKAGE.parent.parent
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from coachbook.adapter.config import load_project\n"
+        "from coachbook.adapter.site_inputs import check_firm\n"
+        "from coachbook.core.site_languages import languages_in_use\n"
+        f"config, project = load_project(Path({str(root / 'mkdocs.yml')!r}))\n"
+        "assert 'coachbook.adapter.plugin' in sys.modules, 'the plugin was not loaded: the test tests nothing'\n"
+        "result = check_firm(project)\n"
+        "assert not result.problems, result.problems\n"
+        "heavy = sorted(m for m in sys.modules if m in ("
+        "'coachbook.render.sites', 'coachbook.render.client_pages', 'coachbook.adapter.firm_sites'))\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root)
+    assert done.returncode == 0, done.stderr

@@ -1,6 +1,6 @@
 """A site's language, as MkDocs and Material need it: the theme's interface, search, and the page's root element.
 
-The core decides a site's language (`coachbook.render.sites.site_language`);
+The core decides a site's language (`coachbook.core.site_languages.site_language`);
 this module tells the engine:
 
 * **Material's interface.** `theme.language` becomes the site's, or the

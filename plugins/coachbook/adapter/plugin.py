@@ -32,7 +32,6 @@ from coachbook.adapter.accessible_names import name_search_dialog, name_task_box
 from coachbook.adapter.compact import compact_html
 from coachbook.adapter.config import project_from_config
 from coachbook.adapter.embedded import put_in_sections
-from coachbook.adapter.firm_sites import set_up_firm_site
 from coachbook.adapter.languages import (
     coach_banner,
     language_warnings,
@@ -55,9 +54,7 @@ from coachbook.core.versions import LATEST
 from coachbook.core.visibility import strip_comments
 from coachbook.errors import CoachbookError, LeakError, ProblemList
 from coachbook.refs.handbooks import GitHandbooks
-from coachbook.render.client_pages import render_guide_page
 from coachbook.render.plan import NavItem, SitePlan
-from coachbook.render.sites import History, plan_client_site, plan_handbook_site, plan_sponsor_site
 from coachbook.render.tokens import Slots
 
 if TYPE_CHECKING:
@@ -65,6 +62,8 @@ if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.pages import Page
     from mkdocs.structure.toc import AnchorLink
+
+    from coachbook.render.sites import History
 
 __all__ = ["AS_OF_ENV", "CLIENT_ENV", "COACH_VIEW_ENV", "CoachbookConfig", "CoachbookPlugin"]
 
@@ -230,6 +229,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                     # let `--strict` refuse it); `coachbook build` reports the firm's warnings itself.
                     for problem in self._firm.engagements[slug].warnings:
                         log.warning(str(problem))
+            # What writes pages is loaded only when a site is built: MkDocs imports this module to read
+            # mkdocs.yml, which `coachbook check` does too.
+            from coachbook.adapter.firm_sites import set_up_firm_site
+            from coachbook.render.sites import plan_client_site, plan_handbook_site, plan_sponsor_site
+
             if self._firm_site is not None:
                 if coach_view:
                     raise CoachbookError("the coach view is a client's preview; the console shows coach-only material")
@@ -360,6 +364,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         if guide is None:
             # The firm's other pages (the handbook's home): its comments are notes, not content.
             return strip_comments(markdown)
+        from coachbook.render.client_pages import render_guide_page
+
         slots = Slots()
         self._slots[uri] = slots
         try:
@@ -505,6 +511,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         """For a published version, where it stands among the others; None for an ordinary build."""
         if not self.config.version:
             return None
+        from coachbook.render.sites import History
+
         source = self.config.changes_from
         return History(read_snapshot(Path(source)) if source else None, self.config.changes_title)
 

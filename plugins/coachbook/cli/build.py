@@ -147,8 +147,8 @@ def check(opts: Options, strict: bool) -> None:
         from coachbook.adapter.site_inputs import check_firm
         from coachbook.audit.metadata import document_warnings
         from coachbook.core.loader import Firm, load_engagement
+        from coachbook.core.site_languages import languages_in_use
         from coachbook.refs.handbooks import GitHandbooks
-        from coachbook.render.sites import languages_in_use
 
         config, project = load_project(opts.config_file)
         strict = strict or bool(config["strict"])

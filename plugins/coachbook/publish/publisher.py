@@ -35,6 +35,7 @@ from coachbook.core.lock import Holder, RunLock
 from coachbook.core.placeholders import human_date
 from coachbook.core.progress import compute_progress
 from coachbook.core.project import Project
+from coachbook.core.site_languages import site_language
 from coachbook.core.snapshots import Snapshot, write_snapshot
 from coachbook.core.versions import (
     LATEST,
@@ -50,7 +51,6 @@ from coachbook.errors import CoachbookError, ProblemList
 from coachbook.publish.tree import VersionTree
 from coachbook.refs.git import Source, export_project, file_at, resolve_commit, unchanged_since_head
 from coachbook.refs.handbooks import GitHandbooks
-from coachbook.render.sites import site_language
 
 __all__ = [
     "HANDBOOK",

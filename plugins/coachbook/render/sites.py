@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from coachbook.core.cohort import cohort_report
 from coachbook.core.console import firm_overview
 from coachbook.core.frontmatter import split_front_matter
-from coachbook.core.i18n import Language, load_language
+from coachbook.core.i18n import Language
 from coachbook.core.loader import Firm, LoadedEngagement
 from coachbook.core.localise import (
-    guide_source,
     is_translation,
-    localised_program,
-    program_fallbacks,
-    same_language,
 )
 from coachbook.core.model import Engagement, Program
 from coachbook.core.progress import compute_progress
+from coachbook.core.site_languages import LanguageUse, languages_in_use, localise, site_language
 from coachbook.core.snapshots import Snapshot
 from coachbook.core.sponsor import sponsor_report, wants_sponsor_site
 from coachbook.core.validation import did_you_mean
@@ -66,55 +62,6 @@ def guide_uris(firm: Firm) -> frozenset[str]:
     return frozenset(stage.guide for program in firm.programs for stage in program.stages)
 
 
-def site_language(firm: Firm, tag: str | None = None) -> Language:
-    """The language a site is built in: `tag` (a client's or sponsor's), else the firm's default.
-
-    Raises:
-        CoachbookError: The language is not one Coachbook can write (the firm's `theme.language`).
-    """
-    try:
-        return load_language(tag or firm.project.language, firm.project.locales)
-    except ValueError as exc:
-        raise CoachbookError(f"{exc} (theme.language in mkdocs.yml)") from None
-
-
-@dataclass(frozen=True)
-class _Localised:
-    """A client's program and guides in their site's language, and what fell back to the default."""
-
-    language: Language
-    program: Program
-    sources: dict[str, str]
-    """The translation each guide is read from, by the guide's uri."""
-    program_fallbacks: tuple[str, ...]
-    """What of the program is shown in the default language."""
-    guide_fallbacks: tuple[str, ...]
-    """The guides shown in the default language."""
-
-    @property
-    def fallbacks(self) -> tuple[str, ...]:
-        guides = ("guides " + ", ".join(self.guide_fallbacks),) if self.guide_fallbacks else ()
-        return self.program_fallbacks + guides
-
-
-def _localise(firm: Firm, loaded: LoadedEngagement, tag: str | None) -> _Localised:
-    language = site_language(firm, tag)
-    default = firm.project.language
-    program = localised_program(loaded.program, language.tag, default)
-    content = loaded.content_dir or firm.project.content_dir
-    sources: dict[str, str] = {}
-    untranslated: list[str] = []
-    for stage in loaded.program.stages:
-        uri = Path(stage.guide).as_posix()
-        source = guide_source(content, uri, language.tag, default)
-        if source is not None:
-            sources[uri] = source
-        elif not same_language(language.tag, default):
-            untranslated.append(uri)
-    fallbacks = tuple(f.what for f in program_fallbacks(loaded.program, language.tag, default))
-    return _Localised(language, program, sources, fallbacks, tuple(untranslated))
-
-
 @dataclass(frozen=True)
 class History:
     """A published version's place in the line of versions, for its "What changed" page."""
@@ -149,7 +96,7 @@ def plan_client_site(
             f"no engagement named {slug!r} in {firm.project.shown(firm.project.engagements_dir)}/"
             + (f"; {hint}" if hint else "")
         )
-    local = _localise(firm, loaded, loaded.engagement.language)
+    local = localise(firm, loaded, loaded.engagement.language)
     bodies = _guide_bodies(firm, loaded, local.sources)
 
     def plan(view: Engagement, notes: tuple[Secret, ...] | None, extra: tuple[PageSource, ...]) -> SitePlan:
@@ -249,62 +196,9 @@ def plan_sponsor_site(firm: Firm, slug: str, as_of: dt.date) -> SitePlan:
         )
     sponsor = loaded.engagement.sponsor
     tag = (sponsor.language if sponsor else None) or loaded.engagement.language
-    local = _localise(firm, loaded, tag)
+    local = localise(firm, loaded, tag)
     report = sponsor_report(loaded.engagement, local.program, as_of)
     return sponsor_plan(slug, report, local.language, fallbacks=local.program_fallbacks)
-
-
-@dataclass(frozen=True)
-class LanguageUse:
-    """One language the firm's sites are written in, who reads it, and what it leaves untranslated."""
-
-    language: Language
-    sites: tuple[str, ...]
-    """The sites in this language: slugs, `SLUG (sponsor)`, or `handbook`."""
-    fallbacks: tuple[str, ...]
-    """The firm's words (guides, program) shown in its default language instead, for any of these sites."""
-
-
-def languages_in_use(firm: Firm, plain: Mapping[str, bool] | None = None) -> list[LanguageUse]:
-    """Every language a site of the firm is built in, the firm's own first, for `coachbook check`.
-
-    `plain` adds engagements that are not loaded in `firm` because they name no language of their own (their
-    sites are in the firm's language, which leaves nothing untranslated): by slug, whether they ask for a
-    sponsor site. `check` loads in full only the engagements that name a language.
-
-    Raises:
-        CoachbookError: The firm's `theme.language` is not a language Coachbook can write.
-    """
-    uses: dict[str, tuple[Language, list[str], dict[str, None]]] = {}
-    # A firm of a thousand engagements names a handful of languages: each is looked up once.
-    languages: dict[str | None, Language] = {}
-
-    def add(tag: str | None, site: str, fallbacks: tuple[str, ...]) -> None:
-        if tag not in languages:
-            languages[tag] = site_language(firm, tag)
-        language = languages[tag]
-        _, sites, found = uses.setdefault(language.tag, (language, [], {}))
-        sites.append(site)
-        found.update(dict.fromkeys(fallbacks))
-
-    add(None, "handbook", ())
-    others = {slug: sponsor_site for slug, sponsor_site in (plain or {}).items() if slug not in firm.engagements}
-    for slug in sorted([*firm.engagements, *others]):
-        if slug in others:
-            add(None, slug, ())
-            if others[slug]:
-                add(None, f"{slug} (sponsor)", ())
-            continue
-        loaded = firm.engagements[slug]
-        local = _localise(firm, loaded, loaded.engagement.language)
-        add(local.language.tag, slug, local.fallbacks)
-        sponsor = loaded.engagement.sponsor
-        if wants_sponsor_site(loaded.engagement) and sponsor is not None and sponsor.language:
-            sponsored = _localise(firm, loaded, sponsor.language)
-            add(sponsored.language.tag, f"{slug} (sponsor)", sponsored.program_fallbacks)
-        elif wants_sponsor_site(loaded.engagement):
-            add(local.language.tag, f"{slug} (sponsor)", local.program_fallbacks)
-    return [LanguageUse(language, tuple(sites), tuple(found)) for language, sites, found in uses.values()]
 
 
 def plan_handbook_site(firm: Firm, *, site_name: str) -> SitePlan:
