@@ -177,3 +177,23 @@ def test_reading_the_config_and_checking_the_firm_load_nothing_that_writes_pages
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root)
     assert done.returncode == 0, done.stderr
+
+
+def test_what_the_plugin_imports_late_is_loaded_before_sites_fork() -> None:
+    """Each module the plugin imports inside a hook is imported by the fork server first (`prewarm`).
+
+    Otherwise every site's process would import it again, and a firm of a thousand would pay for that a
+    thousand times.
+    """
+    from coachbook.build.prewarm import _PAGE_WRITERS
+
+    tree = ast.parse((PACKAGE / "adapter" / "plugin.py").read_text(encoding="utf-8"))
+    late = {
+        node.module
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef)
+        for node in ast.walk(function)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("coachbook.")
+    }
+    assert late, "the plugin imports nothing late: the test tests nothing"
+    assert late <= set(_PAGE_WRITERS), sorted(late - set(_PAGE_WRITERS))

@@ -20,6 +20,7 @@ all live in `coachbook.build.mkdocs_patches`.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,10 @@ class Warm:
     """Whether sites link theme assets from the store as they are built (`mkdocs_patches.link_theme_assets`)."""
 
 
+#: Modules the plugin imports when it builds a site, loaded here once rather than in each site's process.
+_PAGE_WRITERS = ("coachbook.render.sites", "coachbook.adapter.firm_sites", "coachbook.render.client_pages")
+
+
 def warm(
     config: MkDocsConfig,
     programs: tuple[Program, ...],
@@ -105,6 +110,9 @@ def warm(
             build (`mkdocs_patches.ConversionStore`), or None to convert every page in every site.
         reuse_conversions: Whether the sites use what is in that store, or only add to it (`--force`).
     """
+    for module in _PAGE_WRITERS:
+        # The plugin imports these only when it builds a site (reading mkdocs.yml must not): every site needs them.
+        importlib.import_module(module)
     env = config.theme.get_env()
     if bytecode is not None:
         env.bytecode_cache = PAGE_TEMPLATES.bytecode_cache = _bytecode_cache(bytecode)
