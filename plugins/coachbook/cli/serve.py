@@ -107,6 +107,7 @@ def serve(
             show_build_errors,
             watch_with_events,
         )
+        from coachbook.build.search_parser import use_fast_search_parser
         from coachbook.errors import ProblemList
 
         project = project_of(opts.config_file)
@@ -146,6 +147,8 @@ def serve(
         remember_theme_listings()
         # A save converts only the pages whose Markdown it changed (values are tokens there, so most keep theirs).
         remember_conversions()
+        # Each save indexes the changed pages for search again: Material's parser, answering faster.
+        use_fast_search_parser()
         watch_with_events()
         # A rebuild that fails shows its problems in the browser instead of leaving the page loading forever.
         show_build_errors(error_page, _say_shown)
