@@ -1,0 +1,164 @@
+"""Shortcuts taken for speed give exactly what the long way gives.
+
+Each shortcut here skips work the long way does (a scan, a formatting call,
+a regular expression compiled per section, a deep copy); each test compares
+the two on many inputs, including the ones the shortcut has to leave to the
+long way.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import random
+import re
+import unicodedata
+from decimal import Decimal
+
+import pytest
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+from coachbook.adapter.embedded import _ID_OR_FRAGMENT
+from coachbook.audit.normalise import _fold
+from coachbook.build.mkdocs_patches import _copied_toc
+from coachbook.core.i18n import load_language
+from coachbook.render.tokens import _has_letters, right_to_left
+
+# ------------------------------------------------------------------ values' direction
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "2026-12-01", "Dana Whitfield", "12 345", "x", "!?", "Zoë", "دانة", "שלום", "(eNPS) مؤشر", "²", "Ⅻ", "ß"],
+)
+def test_direction_checks_agree_with_the_character_by_character_scan(text: str) -> None:
+    assert right_to_left(text) == any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+    assert _has_letters(text) == any(ch.isalpha() for ch in text)
+
+
+def test_direction_checks_agree_on_every_ascii_character_and_random_text() -> None:
+    rng = random.Random(7)
+    samples = [chr(c) for c in range(128)]
+    samples += ["".join(chr(rng.randrange(0x20, 0x700)) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for text in samples:
+        assert right_to_left(text) == any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text), text
+        assert _has_letters(text) == any(ch.isalpha() for ch in text), text
+
+
+# ------------------------------------------------------------------ dates and numbers written once
+
+
+@pytest.mark.parametrize("tag", ["en", "de", "fr", "ar", "pt-BR"])
+def test_remembered_dates_and_numbers_are_babels(tag: str) -> None:
+    language = load_language(tag)
+    values: list[float | int | str | Decimal] = [0, 7, 1234567, 2.5, 2.50, "2.50", Decimal("2.50"), -3, 1e-7, "n/a"]
+    for _ in range(2):  # The second time they come from memory.
+        for value in values:
+            exact = value if isinstance(value, Decimal) else Decimal(str(value)) if value != "n/a" else None
+            if exact is None:
+                assert language.number(value) == "n/a"
+                continue
+            if exact == exact.to_integral_value() and not isinstance(value, str):
+                exact = exact.quantize(Decimal(1))
+            assert language.number(value) == format_decimal(exact, locale=language.locale, decimal_quantization=False)
+        for day in (dt.date(2026, 12, 1), dt.date(1999, 2, 28)):
+            assert language.date(day) == format_date(day, format="long", locale=language.locale)
+            assert language.short_date(day) == format_date(day, format="medium", locale=language.locale)
+            assert language.day_month(day) == format_skeleton("MMMd", day, locale=language.locale)
+            assert language.month_year(day) == format_skeleton("yMMM", day, locale=language.locale)
+
+
+def test_numbers_of_different_types_are_remembered_apart() -> None:
+    """What is written depends on the value's type as well as its text (`True` is not `1`): both are the key."""
+    language, fresh = load_language("en"), load_language("en")
+    values: list[float | int | str | Decimal] = [2.5, "2.50", Decimal("2.50"), 1, True, 1.0, "1", 1, True, 2.5]
+    assert [language.number(v) for v in values] == [fresh._number(v) for v in values]
+    assert language.number(True) != language.number(1)
+
+
+# ------------------------------------------------------------------ a section's heading ids
+
+
+def _by_compiled_pattern(html: str, mine: set[str], prefix: str) -> str:
+    """The old way: a pattern of the section's own anchors, compiled for each section."""
+    pattern = re.compile(
+        r"""(\bid=["']|href=["']#)("""
+        + "|".join(re.escape(a) for a in sorted(mine, key=len, reverse=True))
+        + r""")(["'])"""
+    )
+    return pattern.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}{m.group(3)}", html)
+
+
+def _by_one_pattern(html: str, mine: set[str], prefix: str) -> str:
+    return _ID_OR_FRAGMENT.sub(lambda m: m.group(1) + prefix if m.group(2) in mine else m.group(1), html)
+
+
+def test_one_pattern_renames_the_same_ids_as_a_pattern_of_the_anchors() -> None:
+    rng = random.Random(3)
+    pieces = ['id="', "id='", 'href="#', "href='#", '"', "'", "a", "b", "-", " ", "x", "#", "<", ">", "ab", "xid="]
+    compared = 0
+    for _ in range(30000):
+        html = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        # Anchors with a quote or `=` are left to the compiled pattern (`_prefix_headings`).
+        mine = {"".join(rng.choice("ab-x#<> ") for _ in range(rng.randint(0, 3))) for _ in range(rng.randint(1, 3))}
+        assert _by_one_pattern(html, mine, "s2-") == _by_compiled_pattern(html, mine, "s2-"), (html, mine)
+        compared += _by_compiled_pattern(html, mine, "s2-") != html
+    assert compared > 1000, "almost nothing was renamed: the comparison compares nothing"
+
+
+def test_a_real_section_is_renamed_the_same_either_way() -> None:
+    html = (
+        '<h2 id="what-happens">What happens</h2><p><a href="#what-happens">back</a> '
+        '<a href="#other">other</a></p><h3 id="what-happens-1">Again</h3><p id=\'notes\'>n</p>'
+    )
+    mine = {"what-happens", "what-happens-1", "notes"}
+    assert _by_one_pattern(html, mine, "stage-2-") == _by_compiled_pattern(html, mine, "stage-2-")
+    assert 'id="stage-2-what-happens"' in _by_one_pattern(html, mine, "stage-2-")
+    assert 'href="#other"' in _by_one_pattern(html, mine, "stage-2-")
+
+
+# ------------------------------------------------------------------ a table of contents copied
+
+
+def _toc() -> TableOfContents:
+    top = AnchorLink("Goals CBV0001Z", "goals", 1)
+    child = AnchorLink("First", "first", 2)
+    child.children.append(AnchorLink("Deeper", "deeper", 3))
+    top.children.append(child)
+    return TableOfContents([top, AnchorLink("Other", "other", 1)])
+
+
+def _shape(toc: object) -> list[tuple[str, str, int, list[object]]]:
+    return [(a.title, a.id, a.level, _shape(a.children)) for a in toc]  # type: ignore[attr-defined]
+
+
+def test_a_copied_table_of_contents_is_equal_and_independent() -> None:
+    original = _toc()
+    copied = _copied_toc(original)
+    assert _shape(copied) == _shape(copy.deepcopy(original))
+    next(iter(copied)).title = "Goals Dana"
+    next(iter(copied)).children[0].children[0].id = "changed"
+    assert _shape(original) == _shape(_toc())
+
+
+def test_a_table_of_contents_with_more_in_it_is_deep_copied() -> None:
+    """An entry some extension gave another attribute is copied whole, attribute included."""
+    original = _toc()
+    next(iter(original)).children[0].extra = ["kept"]  # type: ignore[attr-defined]
+    copied = _copied_toc(original)
+    kept = next(iter(copied)).children[0].extra  # type: ignore[attr-defined]
+    assert kept == ["kept"]
+    assert kept is not next(iter(original)).children[0].extra  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ characters beyond ASCII
+
+
+def test_the_fold_finds_the_characters_it_must_fold_wherever_they_are() -> None:
+    """The classes are looked for among the characters present (found by a scan), including the backtick."""
+    assert _fold("Dana\u200bWhitfield") == "danawhitfield dana whitfield"
+    assert _fold("`quoted’ — “x”") == "'quoted' - \"x\""
+    assert _fold("Dаnа") == "dana"  # Cyrillic a twice
+    assert _fold("ＡＢＣ\u2800x") == "abc x"
