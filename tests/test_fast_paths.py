@@ -14,6 +14,7 @@ import random
 import re
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from babel.dates import format_date, format_skeleton
@@ -21,7 +22,8 @@ from babel.numbers import format_decimal
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from coachbook.adapter.embedded import _ID_OR_FRAGMENT
-from coachbook.audit.normalise import _fold
+from coachbook.audit import normalise as normalise_module
+from coachbook.audit.normalise import _fold, normalise
 from coachbook.build.mkdocs_patches import _copied_toc
 from coachbook.core.i18n import load_language
 from coachbook.render.tokens import _has_letters, right_to_left
@@ -162,3 +164,17 @@ def test_the_fold_finds_the_characters_it_must_fold_wherever_they_are() -> None:
     assert _fold("`quoted’ — “x”") == "'quoted' - \"x\""
     assert _fold("Dаnа") == "dana"  # Cyrillic a twice
     assert _fold("ＡＢＣ\u2800x") == "abc x"
+
+
+def test_text_case_folded_by_the_fold_is_not_folded_again(monkeypatch: pytest.MonkeyPatch, built_firm: Path) -> None:
+    """`normalise` skips its last case fold when the fold left the text case-folded; the result is the same."""
+    rng = random.Random(11)
+    alphabet = "aZ \u00e9\u00c9\u1e9e\u00df\u0130\ufb01\u2019\u201c\u200b"
+    # ǰ, ΐ and ẖ case-fold to letters that NFKC composes again into ones that fold once more.
+    alphabet += "\u0430\u0391\u03a3\u0345\uff21\u2126\u01f0\u0390\u1e96<b>x/&;"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(5000)]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((built_firm / "site").rglob("*.html"))[:60]]
+    fast = [normalise(text) for text in texts]
+    folded = normalise_module._folded
+    monkeypatch.setattr(normalise_module, "_folded", lambda text: (folded(text)[0], False))
+    assert fast == [normalise(text) for text in texts]

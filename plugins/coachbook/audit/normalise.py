@@ -178,14 +178,22 @@ def normalise(text: str) -> str:
     if aside:
         parts.append(" " + " ".join(aside))
     text = html.unescape("".join(parts))
+    folded = False
     if not text.isascii():
-        text = _fold(text)
+        text, folded = _folded(text)
     # Every run of whitespace (`str.isspace`, as the `\s` of a `str` pattern) as one space, none at the ends.
-    return " ".join(text.split()).casefold()
+    collapsed = " ".join(text.split())
+    # Case folding is idempotent: text that `_folded` left case-folded needs no second pass.
+    return collapsed if folded else collapsed.casefold()
 
 
 def _fold(text: str) -> str:
-    """The steps only text beyond ASCII needs: NFKC, invisible characters, spaces, dashes, quotes, look-alikes.
+    """The steps only text beyond ASCII needs: NFKC, invisible characters, spaces, dashes, quotes, look-alikes."""
+    return _folded(text)[0]
+
+
+def _folded(text: str) -> tuple[str, bool]:
+    """`_fold`'s text, and whether it is case-folded already (so that folding it again would change nothing).
 
     Each step is a class of single characters, and a page holds only a handful of different characters
     beyond ASCII: a step runs only when one of those is in its class, rather than scanning every page for
@@ -209,8 +217,10 @@ def _fold(text: str) -> str:
     if _any_in(_OTHER_SCRIPTS):
         text = text.translate(_LOOK_ALIKES)
     text = text.casefold()
-    # Case folding can make characters that NFKC composes differently (and never invisible ones).
-    return unicodedata.normalize("NFKC", text)
+    # Case folding can make characters that NFKC composes differently (and never invisible ones). When NFKC
+    # finds nothing to change it returns the very same string, which is then case-folded as it stands.
+    normalised = unicodedata.normalize("NFKC", text)
+    return normalised, normalised is text
 
 
 def strings(value: Any) -> str:
