@@ -10,7 +10,8 @@ answers to the same names) is a version they were written against
 slower and the same. Plain `mkdocs build` never applies them; `coachbook serve`
 applies the live preview's own (`reuse_theme_environments`,
 `remember_theme_listings`, `remember_conversions`, `watch_with_events`,
-`show_build_errors`).
+`show_build_errors`). Material's search parser, the one piece of Material
+replaced, is in `coachbook.build.search_parser`, guarded the same way.
 """
 
 from __future__ import annotations
