@@ -19,6 +19,7 @@ compare the two on every page of built sites and on made-up markup.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 from html import escape
@@ -49,12 +50,13 @@ def _digest(obj: object) -> str:
     return hashlib.sha256(inspect.getsource(obj).encode()).hexdigest()[:16]  # type: ignore[arg-type]
 
 
-def matches_material() -> bool:
-    """Whether the installed Material's search parser is the one `FastParser` mirrors."""
+@functools.cache
+def _installed_sources() -> dict[str, str] | None:
+    """The digests of the installed Material's parser, read once (reading its source takes some milliseconds)."""
     if _material_search is None:
-        return False
+        return None
     try:
-        found = {
+        return {
             "Parser.__init__": _digest(_ORIGINAL.__init__),
             "Parser.handle_starttag": _digest(_ORIGINAL.handle_starttag),
             "Parser.handle_endtag": _digest(_ORIGINAL.handle_endtag),
@@ -63,8 +65,13 @@ def matches_material() -> bool:
             "Section": _digest(_material_search.Section),
         }
     except (OSError, TypeError, AttributeError):  # No source to read (a frozen install): not known to match.
-        return False
-    return found == _MATERIAL_SOURCES
+        return None
+
+
+def matches_material() -> bool:
+    """Whether the installed Material's search parser is the one `FastParser` mirrors."""
+    found = _installed_sources()
+    return found is not None and found == _MATERIAL_SOURCES
 
 
 def use_fast_search_parser(enabled: bool = True) -> bool:
