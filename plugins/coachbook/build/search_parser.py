@@ -4,7 +4,7 @@ Material's search plugin cuts every page into sections with an `HTMLParser`
 subclass. At each tag and each run of text it asks whether any open element
 is one to skip (`skip.intersection(context)`) and whether it is inside the
 section's heading (`section.el in context`), and both questions hash and
-compare its `Element` objects in Python: about half of what indexing a page
+compare its `Element` objects in Python: a large part of what indexing a page
 costs. Those objects compare by tag name alone (`Element.__eq__`), so the
 skip set is in effect a set of tag names, and each question can be asked of
 the open elements' names, kept beside them, in C.
@@ -25,7 +25,7 @@ import inspect
 from html import escape
 from typing import Any
 
-__all__ = ["FastParser", "use_fast_search_parser"]
+__all__ = ["FastParser", "matches_material", "use_fast_search_parser"]
 
 try:
     from material.plugins.search import plugin as _material_search  # type: ignore[import-untyped]
@@ -88,8 +88,9 @@ _Base: Any = _ORIGINAL if _ORIGINAL is not None else object
 class FastParser(_Base):  # type: ignore[misc]
     """Material's `Parser`, asking its questions of the open elements' tag names.
 
-    `context` and `skip` hold what they hold in Material's parser (nothing outside the parser reads them);
-    `_names` mirrors `context` by tag name, and `_skipped` is `skip` as the set of tag names it amounts to.
+    `context` holds what it holds in Material's parser, and `_names` mirrors it by tag name. `_skipped` stands
+    for Material's `skip`, as the set of tag names it amounts to; `skip` itself keeps only what it starts with
+    (nothing outside the parser reads it).
     Each method below follows Material's, line by line; the comments say where a question is asked of names.
     """
 
