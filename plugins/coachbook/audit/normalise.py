@@ -180,20 +180,17 @@ def normalise(text: str) -> str:
     text = html.unescape("".join(parts))
     folded = False
     if not text.isascii():
-        text, folded = _folded(text)
+        text, folded = _fold(text)
     # Every run of whitespace (`str.isspace`, as the `\s` of a `str` pattern) as one space, none at the ends.
     collapsed = " ".join(text.split())
-    # Case folding is idempotent: text that `_folded` left case-folded needs no second pass.
+    # Case folding is idempotent: text that `_fold` left case-folded needs no second pass.
     return collapsed if folded else collapsed.casefold()
 
 
-def _fold(text: str) -> str:
-    """The steps only text beyond ASCII needs: NFKC, invisible characters, spaces, dashes, quotes, look-alikes."""
-    return _folded(text)[0]
+def _fold(text: str) -> tuple[str, bool]:
+    """The steps only text beyond ASCII needs: NFKC, invisible characters, spaces, dashes, quotes, look-alikes.
 
-
-def _folded(text: str) -> tuple[str, bool]:
-    """`_fold`'s text, and whether it is case-folded already (so that folding it again would change nothing).
+    Returns the text, and whether it is case-folded already (so that folding it again would change nothing).
 
     Each step is a class of single characters, and a page holds only a handful of different characters
     beyond ASCII: a step runs only when one of those is in its class, rather than scanning every page for

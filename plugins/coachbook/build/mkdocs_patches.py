@@ -461,6 +461,10 @@ def _converted(page: Page, config: MkDocsConfig, files: Files) -> _Converted:
     )
 
 
+#: What MkDocs' own table of contents entry holds (`AnchorLink`).
+_ANCHOR_FIELDS = frozenset({"title", "id", "level", "children"})
+
+
 def _copied_toc(toc: TableOfContents) -> TableOfContents:
     """A copy of a table of contents whose entries can be changed without changing `toc`'s.
 
@@ -487,9 +491,6 @@ def _copied_links(links: object) -> list[AnchorLink] | None:
         new.children = children
         copied.append(new)
     return copied
-
-
-_ANCHOR_FIELDS = frozenset({"title", "id", "level", "children"})
 
 
 def _give(page: Page, entry: _Converted, files: Files) -> bool:
@@ -658,7 +659,7 @@ def _stable_repr(value: Any) -> str:
 
 def _anchor_data(anchor: AnchorLink) -> dict[str, Any]:
     """An entry of a table of contents as plain data; TypeError if it holds more than text, numbers and flags."""
-    extra = {name: value for name, value in vars(anchor).items() if name not in ("title", "id", "level", "children")}
+    extra = {name: value for name, value in vars(anchor).items() if name not in _ANCHOR_FIELDS}
     if any(not isinstance(value, (str, int, float, bool, type(None))) for value in extra.values()):
         raise TypeError("not plain data")
     return {

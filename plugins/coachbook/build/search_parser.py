@@ -55,17 +55,16 @@ def _installed_sources() -> dict[str, str] | None:
     """The digests of the installed Material's parser, read once (reading its source takes some milliseconds)."""
     if _material_search is None:
         return None
+    # Material's own parser, even once `use_fast_search_parser` has put `FastParser` in its place.
+    owners = {"Parser": _ORIGINAL, "Element": _material_search.Element, "Section": _material_search.Section}
+    found = {}
     try:
-        return {
-            "Parser.__init__": _digest(_ORIGINAL.__init__),
-            "Parser.handle_starttag": _digest(_ORIGINAL.handle_starttag),
-            "Parser.handle_endtag": _digest(_ORIGINAL.handle_endtag),
-            "Parser.handle_data": _digest(_ORIGINAL.handle_data),
-            "Element": _digest(_material_search.Element),
-            "Section": _digest(_material_search.Section),
-        }
+        for name in _MATERIAL_SOURCES:
+            owner, *path = name.split(".")
+            found[name] = _digest(functools.reduce(getattr, path, owners[owner]))
     except (OSError, TypeError, AttributeError):  # No source to read (a frozen install): not known to match.
         return None
+    return found
 
 
 def matches_material() -> bool:

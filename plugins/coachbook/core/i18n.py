@@ -30,7 +30,7 @@ import functools
 import gettext
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -285,49 +285,36 @@ class Language:
 
     def date(self, day: dt.date) -> str:
         """A date for running text: "1 December 2026", "1. Dezember 2026", "2026年12月1日"."""
-        key = ("date", day)
-        written = self._written.get(key)
-        if written is None:
-            written = self._written[key] = str(format_date(day, format="long", locale=self.locale))
-        return written
+        return self._remembered(("date", day), lambda: str(format_date(day, format="long", locale=self.locale)))
 
     def day_month(self, day: dt.date) -> str:
         """A short day and month for a chart's axis: "2 Nov", "2. Nov."."""
-        key = ("day_month", day)
-        written = self._written.get(key)
-        if written is None:
-            written = self._written[key] = str(format_skeleton("MMMd", day, locale=self.locale))
-        return written
+        return self._remembered(("day_month", day), lambda: str(format_skeleton("MMMd", day, locale=self.locale)))
 
     def month_year(self, day: dt.date) -> str:
         """A short month and year for a chart's axis: "Nov 2026", "nov. de 2026"."""
-        key = ("month_year", day)
-        written = self._written.get(key)
-        if written is None:
-            written = self._written[key] = str(format_skeleton("yMMM", day, locale=self.locale))
-        return written
+        return self._remembered(("month_year", day), lambda: str(format_skeleton("yMMM", day, locale=self.locale)))
 
     def short_date(self, day: dt.date) -> str:
         """A date where columns share the width, as in a table: "1 Dec 2026", "01.12.2026"."""
-        key = ("short_date", day)
-        written = self._written.get(key)
-        if written is None:
-            written = self._written[key] = str(format_date(day, format="medium", locale=self.locale))
-        return written
+        return self._remembered(("short_date", day), lambda: str(format_date(day, format="medium", locale=self.locale)))
 
     def month(self, day: dt.date) -> str:
         """A month and year in running text: "December 2026", "Dezember 2026", "diciembre de 2026"."""
-        return str(format_skeleton("yMMMM", day, locale=self.locale))
+        return self._remembered(("month", day), lambda: str(format_skeleton("yMMMM", day, locale=self.locale)))
+
+    def _remembered(self, key: tuple[object, ...], write: Callable[[], str]) -> str:
+        """What `write` gives, written once for `key` (which says what is written and how) in this language."""
+        written = self._written.get(key)
+        if written is None:
+            written = self._written[key] = write()
+        return written
 
     def number(self, value: float | int | str | Decimal) -> str:
         """A number with the language's decimal sign and grouping, every digit it was written with kept."""
         # What is written depends only on the value's text and on whether it was given as text (`str(value)` is
         # what `Decimal` reads); so the type and text are the key.
-        key = ("number", type(value), str(value))
-        written = self._written.get(key)
-        if written is None:
-            written = self._written[key] = self._number(value)
-        return written
+        return self._remembered(("number", type(value), str(value)), lambda: self._number(value))
 
     def _number(self, value: float | int | str | Decimal) -> str:
         try:
