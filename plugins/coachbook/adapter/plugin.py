@@ -55,7 +55,7 @@ from coachbook.core.visibility import strip_comments
 from coachbook.errors import CoachbookError, LeakError, ProblemList
 from coachbook.refs.handbooks import GitHandbooks
 from coachbook.render.plan import NavItem, SitePlan
-from coachbook.render.tokens import Slots
+from coachbook.render.tokens import DEFERRED_VALUES, Slots
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -170,6 +170,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         # firm already loaded and every engagement's audit strings, so a site
         # of a large firm neither loads nor audits against every file again.
         self.preloaded: Preload | None = None
+
+    #: Set in `coachbook build`'s fork server, whose MkDocs renders such pages once per shape
+    #: (`coachbook.build.theme_renders`): a page whose values can be filled in after the theme
+    #: (`Slots.deferrable_values`) keeps them as tokens through it.
+    defer_fills = False
 
     # ------------------------------------------------------------------ configuration
 
@@ -387,8 +392,14 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
             page.title = slots.fill(page.title, isolate=False)
         rtl = self._require_plan().language.direction == "rtl"
         _fill_toc(page.toc, slots, rtl)
-        html = slots.fill(html, rtl_page=rtl)
         generated = self._require_plan().page(page.file.src_uri)
+        embedded = generated is not None and bool(generated.embedded)
+        if self.defer_fills and not embedded:
+            values = slots.deferrable_values(rtl_page=rtl)
+            if values is not None:
+                setattr(page, DEFERRED_VALUES, values)
+                return name_task_boxes(html)
+        html = slots.fill(html, rtl_page=rtl)
         if generated is not None and generated.embedded:
             try:
                 html = put_in_sections(html, page, config, files, generated.embedded)

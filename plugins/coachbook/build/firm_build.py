@@ -60,7 +60,7 @@ from coachbook.build.fingerprints import (
 )
 from coachbook.build.firm_sites import FirmSitePlan, firm_site_files, firm_site_fingerprints, firm_site_plan
 from coachbook.build.forkserver import ForkServer, Outcome, Task
-from coachbook.build.mkdocs_patches import CONVERSIONS, ConversionStore
+from coachbook.build.mkdocs_patches import CONVERSIONS, RENDERS, ConversionStore
 from coachbook.build.planner import BuildPlan, Candidate, plan_builds, stale_folders
 from coachbook.build.staging import clean_leftovers, remove_site
 from coachbook.build.state import BuildState, SiteRecord, read_mark, state_path, write_mark
@@ -295,11 +295,13 @@ def _prune_conversions(project: Project, started: float, *, whole: bool, sites: 
     After a build of every site, what no site used is stale (a page changed, a tool was upgraded); after a
     smaller build, the sites not built may still use theirs, so only the oldest beyond a bound go.
     """
-    store = ConversionStore(project.work_dir / CONVERSIONS, None)
-    if whole:
-        store.prune(older_than=started)
-    else:
-        store.prune(older_than=0, keep_at_most=_CONVERSIONS_PER_SITE * max(1, sites))
+    folder = project.work_dir / CONVERSIONS
+    # The pages the theme rendered once per shape (`theme_renders`) are kept the same way, in a folder of theirs.
+    for store in (ConversionStore(folder, None), ConversionStore(folder / RENDERS, None)):
+        if whole:
+            store.prune(older_than=started)
+        else:
+            store.prune(older_than=0, keep_at_most=_CONVERSIONS_PER_SITE * max(1, sites))
 
 
 def _save(state: BuildState, path: Path, in_use: set[str], report: FirmReport, project: Project) -> None:

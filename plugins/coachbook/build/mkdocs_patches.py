@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONVERSIONS",
+    "RENDERS",
     "SUPPORTED",
     "ConversionStore",
     "PageConversions",
@@ -533,6 +534,9 @@ def remember_conversions() -> bool:
 
 #: The conversion store's folder in Coachbook's working folder (`.coachbook/`).
 CONVERSIONS = "conversions"
+#: The folder, inside the conversion store's, of the pages the theme rendered once per shape
+#: (`coachbook.build.theme_renders`): `coachbook forget` removes it with the conversions.
+RENDERS = "renders"
 #: Bumped when what a stored conversion holds changes.
 _STORE_VERSION = 1
 #: A function's or object's address in its `repr`, which differs from one process to the next.
@@ -574,12 +578,11 @@ class ConversionStore:
 
     def load(self, key: str) -> _Converted | None:
         """The conversion kept under `key`; None if there is none, or it cannot be read."""
-        if not self.read:
+        data = self.load_data(key)
+        if data is None:
             return None
-        path = self._path(key)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            converted = _Converted(
+            return _Converted(
                 content=data["content"],
                 toc=TableOfContents([_anchor(item) for item in data["toc"]]),
                 title=data["title"],
@@ -588,12 +591,8 @@ class ConversionStore:
                 lookups=tuple((p, u, e) for p, u, e in data["lookups"]),
                 records=tuple((n, int(lv), m) for n, lv, m in data["records"]),
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
-        # Used again: pruning (`prune`) keeps what the latest builds used.
-        with contextlib.suppress(OSError):
-            os.utime(path)
-        return converted
 
     def save(self, key: str, converted: _Converted) -> None:
         """Keep `converted` under `key`; a conversion that cannot be written is only made again next time."""
@@ -601,15 +600,37 @@ class ConversionStore:
             toc = [_anchor_data(item) for item in converted.toc]
         except TypeError:
             return  # A table of contents with more than text in it: not kept.
-        data = {
-            "content": converted.content,
-            "toc": toc,
-            "title": converted.title,
-            "anchors": sorted(converted.anchors),
-            "links": converted.links,
-            "lookups": converted.lookups,
-            "records": converted.records,
-        }
+        self.save_data(
+            key,
+            {
+                "content": converted.content,
+                "toc": toc,
+                "title": converted.title,
+                "anchors": sorted(converted.anchors),
+                "links": converted.links,
+                "lookups": converted.lookups,
+                "records": converted.records,
+            },
+        )
+
+    def load_data(self, key: str) -> dict[str, Any] | None:
+        """The entry kept under `key` as JSON data (a conversion, or a rendered page); None if unreadable."""
+        if not self.read:
+            return None
+        path = self._path(key)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        # Used again: pruning (`prune`) keeps what the latest builds used.
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return data
+
+    def save_data(self, key: str, data: dict[str, Any]) -> None:
+        """Keep `data` under `key`, atomically; what cannot be written is only made again next time."""
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

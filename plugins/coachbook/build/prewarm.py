@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING
 import markdown
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files
 
+from coachbook.adapter.plugin import CoachbookPlugin
 from coachbook.audit.files import file_digest
-from coachbook.build import mkdocs_patches
+from coachbook.build import mkdocs_patches, theme_renders
 from coachbook.build.asset_store import fill_store
 from coachbook.build.fingerprints import tool_versions
 from coachbook.build.search_parser import use_fast_search_parser
@@ -169,7 +170,20 @@ def warm(
             if client_sites >= AHEAD_FROM:
                 _convert_frames(converted, config, program, stage.guide, body, site_files, language or english())
     converted.install()
+    renders = None
+    if conversions is not None:
+        renders = mkdocs_patches.ConversionStore(
+            conversions / mkdocs_patches.RENDERS, tool_versions(), read=reuse_conversions
+        )
+    if renders is not None and theme_renders.install(renders, _overrides(config)):
+        # Pages whose values are all plain text keep them as tokens through the theme, filled in after it.
+        CoachbookPlugin.defer_fills = True
     return result
+
+
+def _overrides(config: MkDocsConfig) -> Path | None:
+    custom = getattr(config.theme, "custom_dir", None)
+    return Path(custom) if custom else None
 
 
 def _convert_frames(

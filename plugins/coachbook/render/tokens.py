@@ -28,10 +28,26 @@ import unicodedata
 
 from markupsafe import Markup
 
-__all__ = ["Slots", "isolated_text", "right_to_left"]
+__all__ = [
+    "DEFERRED_VALUES",
+    "SITE_NAME_TOKEN",
+    "Slots",
+    "fill_deferred",
+    "holds_tokens",
+    "isolated_text",
+    "plain",
+    "right_to_left",
+]
 
 _TOKEN = re.compile(r"(<p>)?CBV(\d{4,})Z(</p>)?")
 _BARE_TOKEN = re.compile(r"CBV(\d{4,})Z")
+#: Stands for the site's name in a page the theme renders once for every site of its shape.
+SITE_NAME_TOKEN = "CBVSITEZ"
+_PLAIN_TOKEN = re.compile(r"CBV(\d{4,}|SITE)Z")
+#: Characters that escaping, unescaping or stripping tags would change.
+_MARKUP = re.compile(r"[&<>\"']")
+#: The attribute of an MkDocs page whose content still holds its values as tokens (`Slots.deferrable_values`).
+DEFERRED_VALUES = "coachbook_values"
 _ASCII_LETTER = re.compile("[A-Za-z]")
 
 
@@ -156,6 +172,54 @@ class Slots:
             return opened + value + closed
 
         return _TOKEN.sub(replace, converted)
+
+    def deferrable_values(self, *, rtl_page: bool) -> tuple[str, ...] | None:
+        """Every value as `fill` writes it, if each can be filled in after the theme has rendered the page.
+
+        That holds when every token is escaped text that `fill` would write as it is (no `<bdi>`, no block),
+        on one line, and with more than spaces in it: then the page can be rendered with its tokens in it,
+        once for every client of its shape, and filled in afterwards (`fill_deferred`), its search entries too
+        (`coachbook.build.theme_renders` says why each condition is needed). None otherwise.
+        """
+        if not all(self._text) or any(self._block):
+            return None
+        for value, rtl, isolated in zip(self._html, self._rtl, self._isolated, strict=True):
+            if rtl or (rtl_page and isolated) or "\n" in value or "\r" in value or not html.unescape(value).strip():
+                return None
+        return tuple(self._html)
+
+
+def plain(value: str) -> bool:
+    """Whether `value` reads the same however a theme prints it: escaped, unescaped, tags stripped or stripped.
+
+    It is not empty, holds no character escaping changes (`& < > " '`), no invisible or control character,
+    and no space but single ones between words. Jinja's `e` and `striptags`, Material's search index (which
+    unescapes a page's text, escapes it again and trims each entry) and Coachbook's compaction leave such a
+    value as it is, so a token for it can be carried through all of them and filled in at the end.
+    """
+    return bool(value) and value.isprintable() and " ".join(value.split()) == value and not _MARKUP.search(value)
+
+
+def fill_deferred(text: str, values: tuple[str, ...], site_name: str | None = None) -> str:
+    """Replace every token of `values` (and `SITE_NAME_TOKEN`, when given) in `text`, in one pass.
+
+    For the tokens of `Slots.deferrable_values` this is what `Slots.fill` writes in a page's HTML; the site's
+    name is filled in only where it is `plain`, which reads the same wherever a theme prints it.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key == "SITE":
+            return match.group(0) if site_name is None else site_name
+        index = int(key)
+        return values[index] if index < len(values) else match.group(0)
+
+    return _PLAIN_TOKEN.sub(replace, text)
+
+
+def holds_tokens(text: str) -> bool:
+    """Whether `text` holds anything `fill_deferred` would replace."""
+    return _PLAIN_TOKEN.search(text) is not None
 
 
 def _inside_tag(converted: str, position: int) -> bool:

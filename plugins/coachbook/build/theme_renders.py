@@ -1,0 +1,441 @@
+"""Pages rendered by the theme once per shape, and filled with each client's values (patch 5 of MkDocs).
+
+A stage guide reads the same for every client at the same standing on the
+stage, except for their values: the plugin keeps those as tokens
+(`coachbook.render.tokens`), and the guide is converted once per shape
+(`mkdocs_patches.PageConversions`). Rendering it through Material's templates
+and indexing it for search cost more than converting it, and were done for
+every client. Here they are done once per shape too: the page is rendered with
+its tokens, and with a token for the site's name, and what the theme wrote
+(the page, and the page's search-index entries) is kept in the conversion
+store. Each site whose page has the same shape takes it from there and fills
+its own values in.
+
+That is exact only where a value reads the same wherever the theme may print
+it (in text, an attribute, the window's title, the search index): the plugin
+defers a page's values only when every one is `plain`, and fills them itself
+otherwise. The key holds everything a template can read of the page, the site
+and the build (`_page_key`); a site or page with anything the key cannot
+state exactly (a config value of an unknown kind, another plugin acting on
+rendered pages, a token outside the page's content) is rendered the ordinary
+way, after its values are filled in. Tests build a firm both ways and compare
+every file byte for byte.
+
+Assumes: `mkdocs.commands.build._build_page(page, config, doc_files, nav, env,
+dirty, excluded)` renders `page.meta.get('template', 'main.html')` from
+`get_context(nav, doc_files, config, page)` after the `page_context` events,
+runs the `post_page` events, and writes the result to `page.file.abs_dest_path`
+as MkDocs 1.6 does; and that Material's search plugin indexes a page only in
+`on_page_context`, into `search_index.entries`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import mkdocs.commands.build as mkdocs_build
+from markupsafe import Markup
+from mkdocs import utils
+from mkdocs.exceptions import BuildError
+from mkdocs.structure.files import File
+from mkdocs.structure.nav import Link, Navigation, Section
+from mkdocs.structure.pages import Page
+
+from coachbook.build.mkdocs_patches import ConversionStore, supported
+from coachbook.render.tokens import DEFERRED_VALUES, SITE_NAME_TOKEN, fill_deferred, holds_tokens, plain
+
+if TYPE_CHECKING:
+    import jinja2
+    from mkdocs.config.defaults import MkDocsConfig
+
+__all__ = ["ThemeRenders", "install"]
+
+log = logging.getLogger("mkdocs.commands.build")
+
+_original_build_page = mkdocs_build._build_page
+
+#: Bumped when what a kept render holds, or what its key covers, changes.
+_RENDER_VERSION = 1
+#: Options of the config that no template reads as such: the page, nav and files in the key say what they did.
+_NOT_TEMPLATE_INPUTS = frozenset(
+    {
+        "site_name",
+        "site_dir",
+        "docs_dir",
+        "dev_addr",
+        "watch",
+        "nav",
+        "pages",
+        "exclude_docs",
+        "draft_docs",
+        "not_in_nav",
+        "config_file_path",
+        "plugins",
+        "theme",
+    }
+)
+#: The coachbook plugin's options that name the site being built; what they change reaches templates as values.
+_PER_SITE_OPTIONS = frozenset({"client", "as_of", "audience", "cohort", "repository", "changes_from", "changes_title"})
+_STORE: ConversionStore | None = None
+
+
+class _Unkeyable(Exception):
+    """A value the key cannot state exactly: the page is rendered the ordinary way."""
+
+
+def install(store: ConversionStore, overrides: Path | None) -> bool:
+    """Have MkDocs render each page whose values were deferred once per shape, kept in `store`.
+
+    `overrides` is the firm's theme folder, whose templates' text is part of every key. Returns False (and
+    changes nothing) for an MkDocs these internals are not known for, or when Material's search would segment
+    Chinese text (jieba), which a value's token would not go through as the value does.
+    """
+    if not supported():
+        return False
+    try:
+        from material.plugins.search import plugin as search  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - Material is a dependency
+        return False
+    if getattr(search, "jieba", None) is not None:
+        return False
+    global _STORE
+    _STORE = store
+    ThemeRenders.overrides = _folder_digest(overrides)
+    mkdocs_build._build_page = _build_page
+    return True
+
+
+class ThemeRenders:
+    """What one build's pages share for their keys, worked out once per build."""
+
+    overrides = ""
+    """Digest of the firm's theme overrides (their names and text)."""
+
+    def __init__(self, config: MkDocsConfig, nav: Navigation, doc_files: Sequence[File]) -> None:
+        self.site = self._site_key(config, nav, doc_files)
+        self.search = _search_plugin(config)
+
+    @staticmethod
+    def _site_key(config: MkDocsConfig, nav: Navigation, doc_files: Sequence[File]) -> str | None:
+        """What every page of this site renders from besides itself, as text; None if it cannot be stated."""
+        if not _only_known_page_events(config):
+            return None
+        try:
+            options = {name: _keyable(value) for name, value in config.items() if name not in _NOT_TEMPLATE_INPUTS}
+            plugins = [
+                (
+                    name,
+                    _keyable(type(plugin)),
+                    _keyable({k: v for k, v in plugin.config.items() if not _per_site(name, k)}),
+                )
+                for name, plugin in config.plugins.items()
+            ]
+            theme = config.theme
+            theme_key = (
+                theme.name,
+                list(theme.dirs),
+                sorted(theme.static_templates),
+                _keyable(dict(theme.items())),
+                ThemeRenders.overrides,
+            )
+            pages = [(f.src_uri, f.url) for f in doc_files]
+            text = json.dumps(
+                [options, plugins, theme_key, _nav_key(nav), pages, config.use_directory_urls],
+                ensure_ascii=False,
+            )
+        except (_Unkeyable, TypeError, ValueError):
+            return None
+        # A value of this site in what every page renders (a page's title in the nav) is fine, but not a token.
+        return None if holds_tokens(text) else text
+
+
+_BUILD: tuple[Navigation, ThemeRenders] | None = None
+
+
+def _renders(config: MkDocsConfig, nav: Navigation, doc_files: Sequence[File]) -> ThemeRenders:
+    """This build's `ThemeRenders`, made at its first page (every page is populated by then)."""
+    global _BUILD
+    if _BUILD is None or _BUILD[0] is not nav:
+        _BUILD = (nav, ThemeRenders(config, nav, doc_files))
+    return _BUILD[1]
+
+
+def _build_page(
+    page: Page,
+    config: MkDocsConfig,
+    doc_files: Sequence[File],
+    nav: Navigation,
+    env: jinja2.Environment,
+    dirty: bool = False,
+    excluded: bool = False,
+) -> None:
+    """`_build_page`: a page whose values were deferred is rendered once per shape, else as MkDocs does."""
+    values: tuple[str, ...] | None = getattr(page, DEFERRED_VALUES, None)
+    if values is None:
+        _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
+        return
+    setattr(page, DEFERRED_VALUES, None)
+    site_name = config.site_name
+    renders = _renders(config, nav, doc_files)
+    key = None
+    usable = _STORE is not None and renders.site is not None and not dirty and not excluded
+    if usable and renders.site is not None and plain(str(site_name)) and SITE_NAME_TOKEN not in (page.content or ""):
+        key = _page_key(page, renders.site)
+    if key is None or _STORE is None:
+        page.content = fill_deferred(page.content or "", values)
+        _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
+        return
+    name = _STORE.key((_RENDER_VERSION, key))
+    kept = _STORE.load_data(name)
+    if kept is not None and kept.get("usable") is False:
+        # This shape's render did not fill in to what the theme writes for its first site: never shared.
+        page.content = fill_deferred(page.content or "", values)
+        _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
+        return
+    if kept is not None and _use(kept, page, renders, values, str(site_name)):
+        return
+    _first_of_shape(name, page, config, doc_files, nav, env, renders, values)
+
+
+def _first_of_shape(
+    name: str,
+    page: Page,
+    config: MkDocsConfig,
+    doc_files: Sequence[File],
+    nav: Navigation,
+    env: Any,
+    renders: ThemeRenders,
+    values: tuple[str, ...],
+) -> None:
+    """Render the page with its tokens for the store, and for this site; keep the first only if it fills in right.
+
+    The page is rendered twice, once per shape: with its tokens (and the site name's), and as MkDocs renders
+    it for this site. The render with tokens is kept only if, filled with this site's values, it is byte for
+    byte this site's page, search entries included: a template that does more with a value than print it
+    (shortens it, changes its case) is caught here, and the shape is rendered for each site from then on.
+    """
+    assert _STORE is not None
+    site_name = config.site_name
+    entries = renders.search.search_index.entries if renders.search is not None else []
+    before = len(entries)
+    config.site_name = Markup(SITE_NAME_TOKEN)
+    shape: str | None = None
+    try:
+        shape = _rendered(page, config, doc_files, nav, env, say_errors=False)
+    except Exception as exc:  # The page is rendered as MkDocs renders it next, and says its own errors.
+        log.debug("%s: not rendered with tokens: %s", page.file.src_uri, exc)
+    finally:
+        config.site_name = site_name
+    shape_entries = [dict(entry) for entry in entries[before:]]
+    del entries[before:]
+    page.content = fill_deferred(page.content or "", values)
+    output = _rendered(page, config, doc_files, nav, env)
+    filled_entries = [dict(entry) for entry in shape_entries]
+    for entry in filled_entries:
+        _fill_entry(entry, values)
+    usable = (
+        shape is not None
+        and fill_deferred(shape, values, str(site_name)) == output
+        and filled_entries == entries[before:]
+    )
+    if usable:
+        _STORE.save_data(name, {"usable": True, "output": shape, "entries": shape_entries})
+    else:
+        _STORE.save_data(name, {"usable": False})
+    _write(page, output)
+
+
+def _rendered(
+    page: Page,
+    config: MkDocsConfig,
+    doc_files: Sequence[File],
+    nav: Navigation,
+    env: Any,
+    *,
+    say_errors: bool = True,
+) -> str:
+    """The page as `_build_page` renders it, page events included, before it is written."""
+    config._current_page = page
+    try:
+        page.active = True
+        context = mkdocs_build.get_context(nav, doc_files, config, page)
+        template = env.get_template(page.meta.get("template", "main.html"))
+        context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+        output = template.render(context)
+        return str(config.plugins.on_post_page(output, page=page, config=config))
+    except Exception as exc:
+        if not say_errors:
+            raise
+        # As MkDocs says it.
+        message = f"Error building page '{page.file.src_uri}':"
+        if not isinstance(exc, BuildError):
+            message += f" {exc}"
+        log.error(message)
+        raise
+    finally:
+        page.active = False
+        config._current_page = None
+
+
+def _use(
+    kept: dict[str, Any],
+    page: Page,
+    renders: ThemeRenders,
+    values: tuple[str, ...],
+    site_name: str,
+) -> bool:
+    """Write a kept render for this site, and add its search entries; False if it is not one we can use."""
+    output, entries = kept.get("output"), kept.get("entries")
+    if not isinstance(output, str) or not isinstance(entries, list):
+        return False
+    if entries and (renders.search is None or not all(isinstance(e, dict) for e in entries)):
+        return False
+    filled = [dict(entry) for entry in entries]
+    for entry in filled:
+        _fill_entry(entry, values)
+    if renders.search is not None:
+        renders.search.search_index.entries.extend(filled)
+    page.content = fill_deferred(page.content or "", values)
+    _write(page, fill_deferred(output, values, site_name))
+    return True
+
+
+def _write(page: Page, output: str) -> None:
+    # As `_build_page` writes a page: a page that renders empty is not written.
+    if output.strip():
+        utils.write_file(output.encode("utf-8", errors="xmlcharrefreplace"), page.file.abs_dest_path)
+
+
+def _fill_entry(entry: dict[str, Any], values: tuple[str, ...]) -> None:
+    """Fill an entry Material's search made of a page with tokens, as it would have made it of the filled page.
+
+    Material's parser reads a page's text unescaped and escapes it again without quotes (`&#x27;` becomes
+    `'`), and trims each entry's title and text: a value is written as the parser would have written it, and
+    the entry trimmed again (a value can open or close it). A value on one line with more than spaces
+    (`Slots.deferrable_values`) never changes how the parser splits or joins the text around it.
+    """
+    searched = tuple(html.escape(html.unescape(value), quote=False) for value in values)
+    for field in ("title", "text"):
+        text = entry.get(field)
+        if isinstance(text, str):
+            entry[field] = fill_deferred(text, searched).strip()
+
+
+def _page_key(page: Page, site: str) -> str | None:
+    """Everything of `page` the theme reads, as text; None if a token sits anywhere but in its content."""
+    try:
+        described = json.dumps(
+            [
+                page.meta.get("template", "main.html"),
+                page.file.src_uri,
+                page.file.dest_uri,
+                page.url,
+                page.canonical_url,
+                page.abs_url,
+                page.edit_url,
+                page.title,
+                page.is_homepage,
+                _keyable(page.meta),
+                _toc_key(page.toc),
+                _neighbour(page.previous_page),
+                _neighbour(page.next_page),
+                str(page.update_date),
+            ],
+            ensure_ascii=False,
+        )
+    except (_Unkeyable, TypeError, ValueError):
+        return None
+    if holds_tokens(described):
+        return None
+    content = hashlib.blake2b((page.content or "").encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    return "\0".join((site, described, content))
+
+
+def _neighbour(page: Page | None) -> tuple[str, str | None] | None:
+    return None if page is None else (page.url, page.title)
+
+
+def _toc_key(items: Any) -> list[Any]:
+    out = []
+    for item in items:
+        extra = {k: _keyable(v) for k, v in vars(item).items() if k not in ("title", "id", "level", "children")}
+        out.append([item.title, item.id, item.level, extra, _toc_key(item.children)])
+    return out
+
+
+def _nav_key(nav: Navigation) -> list[Any]:
+    def item(entry: Any) -> list[Any]:
+        if isinstance(entry, Section):
+            return ["section", entry.title, [item(child) for child in entry.children]]
+        if isinstance(entry, Link):
+            return ["link", entry.title, entry.url]
+        if isinstance(entry, Page):
+            return ["page", entry.title, entry.url, entry.file.src_uri]
+        raise _Unkeyable(type(entry).__name__)
+
+    homepage = nav.homepage.url if nav.homepage is not None else None
+    return [homepage, [item(entry) for entry in nav.items]]
+
+
+def _keyable(value: Any) -> Any:
+    """`value` as plain data that says exactly what it is; `_Unkeyable` for anything it cannot say."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Mapping):
+        return [[_keyable(k), _keyable(v)] for k, v in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [_keyable(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(json.dumps(_keyable(item), ensure_ascii=False) for item in value)
+    if isinstance(value, type) or callable(value):
+        name, module = getattr(value, "__qualname__", None), getattr(value, "__module__", None)
+        if isinstance(name, str) and isinstance(module, str):
+            return f"<{module}.{name}>"
+        raise _Unkeyable(repr(type(value)))
+    own_repr = type(value).__repr__ is not object.__repr__  # type: ignore[comparison-overlap]
+    if own_repr and " at 0x" not in (text := repr(value)):
+        # A value object that says what it holds (a script's path and options, a locale).
+        return [type(value).__module__, type(value).__qualname__, text]
+    raise _Unkeyable(repr(type(value)))
+
+
+def _per_site(plugin: str, option: str) -> bool:
+    return plugin == "coachbook" and option in _PER_SITE_OPTIONS
+
+
+def _only_known_page_events(config: MkDocsConfig) -> bool:
+    """Whether Material's search is the only thing that acts on a page's context, and Coachbook on its output.
+
+    Another plugin there could read or change the page in ways the key does not cover.
+    """
+    events = config.plugins.events
+    context = events.get("page_context", [])
+    post = events.get("post_page", [])
+    search = _search_plugin(config)
+    known_context = all(getattr(h, "__self__", None) is search and search is not None for h in context)
+    known_post = len(post) == 1 and type(getattr(post[0], "__self__", None)).__name__ == "CoachbookPlugin"
+    return known_context and known_post
+
+
+def _search_plugin(config: MkDocsConfig) -> Any:
+    for name in ("material/search", "search"):
+        plugin = config.plugins.get(name)
+        if plugin is not None and type(plugin).__module__ == "material.plugins.search.plugin":
+            return plugin
+    return None
+
+
+def _folder_digest(folder: Path | None) -> str:
+    """A digest of every file's name and bytes under `folder`: the firm's own templates and partials."""
+    digest = hashlib.blake2b(digest_size=20)
+    if folder is not None and folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogatepass") + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,267 @@
+"""Pages the theme renders once per shape are the pages it renders for each client.
+
+`coachbook.build.theme_renders` renders a page whose values are all plain
+escaped text (`Slots.deferrable_values`) with its tokens in it, keeps what the
+theme wrote and the page's search entries, and fills each site's values into
+them. What must hold: every file of every site is byte for byte what rendering
+each page for its own site writes (`--force` takes nothing from the store);
+shapes are shared between clients; a change to the theme's templates or to
+the config reaches every page; the search entries filled in are the ones
+Material's search makes of the filled page, whatever characters the values
+hold; and anything the key cannot state exactly is rendered the ordinary way.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from markupsafe import Markup
+from material.plugins.search.plugin import SearchIndex
+
+from coachbook.build import theme_renders
+from coachbook.build.mkdocs_patches import CONVERSIONS, RENDERS
+from coachbook.render.tokens import Slots, fill_deferred, holds_tokens, plain
+
+from .conftest import AS_OF, copy_firm, run_coachbook
+from .test_fast_build import files_of
+
+OTHER_DAY = "2026-12-01"
+
+
+def _renders(firm: Path) -> list[Path]:
+    return sorted((firm / ".coachbook" / CONVERSIONS / RENDERS).glob("*/*.json"))
+
+
+def _different(first: dict[str, bytes], second: dict[str, bytes]) -> list[str]:
+    assert sorted(first) == sorted(second)
+    return [name for name in first if first[name] != second[name]]
+
+
+@pytest.mark.slow
+def test_every_site_is_what_rendering_each_page_for_it_writes(tmp_path: Path) -> None:
+    firm = copy_firm(tmp_path / "firm")
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", check=True)
+    kept = _renders(firm)
+    stage_pages = list((firm / "site" / "clients").glob("*/stages/*/index.html"))
+    # Clients at the same standing on a stage share its render: fewer renders (the handbook's and the sponsors'
+    # pages among them) than the clients' stage pages alone.
+    assert kept and len(kept) < len(stage_pages)
+    # Private: they hold the shape of clients' pages.
+    assert all(path.stat().st_mode & 0o077 == 0 for path in kept)
+    shared = files_of(firm / "site")
+    used = {path: path.stat().st_mtime_ns for path in kept}
+
+    # Another day: standings and dates change, and the shapes that are left are taken from the store.
+    run_coachbook(firm, "build", "--as-of", OTHER_DAY, "--strict", check=True)
+    from_store = files_of(firm / "site")
+    assert any(path.stat().st_mtime_ns > mtime for path, mtime in used.items())
+
+    # `--force` takes nothing from the store: every page rendered for its own site.
+    run_coachbook(firm, "build", "--as-of", OTHER_DAY, "--strict", "--force", check=True)
+    assert _different(from_store, files_of(firm / "site")) == []
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", "--force", check=True)
+    assert _different(shared, files_of(firm / "site")) == []
+
+
+@pytest.mark.slow
+def test_a_change_to_the_theme_or_the_config_reaches_every_page(tmp_path: Path) -> None:
+    firm = copy_firm(tmp_path / "firm")
+    run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
+    assert _renders(firm)
+    pages = sorted((firm / "site" / "clients").glob("*/stages/*/index.html"))
+
+    partial = firm / "theme" / "partials" / "copyright.html"
+    partial.write_text(
+        partial.read_text(encoding="utf-8").replace(
+            '<div class="md-copyright">', '<div class="md-copyright"><p class="cb-test">Changed partial</p>'
+        ),
+        encoding="utf-8",
+    )
+    run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
+    assert all("Changed partial" in page.read_text(encoding="utf-8") for page in pages)
+
+    config = firm / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("hello@northlight.example", "new-desk@northlight.example"),
+        encoding="utf-8",
+    )
+    run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "new-desk@northlight.example" in text and "hello@northlight.example" not in text
+
+
+@pytest.mark.slow
+def test_a_template_that_changes_a_value_has_each_page_rendered_for_its_site(tmp_path: Path) -> None:
+    """A value's token goes through a template unchanged only if the template only prints it: checked per shape."""
+    firm = copy_firm(tmp_path / "firm")
+    partial = firm / "theme" / "partials" / "copyright.html"
+    partial.write_text(
+        partial.read_text(encoding="utf-8").replace(
+            '<div class="md-copyright">',
+            '<div class="md-copyright"><p class="cb-lower">{{ config.site_name | lower }}</p>',
+        ),
+        encoding="utf-8",
+    )
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", check=True)
+    kept = [json.loads(path.read_text(encoding="utf-8")) for path in _renders(firm)]
+    assert kept and not any(entry["usable"] for entry in kept)
+    for slug, name in (("dana-whitfield", "dana whitfield"), ("grace-whitcombe", "grace whitcombe")):
+        for page in (firm / "site" / "clients" / slug).glob("stages/*/index.html"):
+            lowered = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(".cb-lower")
+            assert lowered is not None and lowered.get_text() == f"{name} · coaching", page
+
+
+@pytest.mark.slow
+def test_another_plugin_on_the_page_renders_each_page_the_ordinary_way(tmp_path: Path) -> None:
+    """A hook that reads a page's context could print anything the key does not hold: nothing is shared."""
+    firm = copy_firm(tmp_path / "firm")
+    (firm / "hooks.py").write_text(
+        "def on_page_context(context, page, config, nav):\n"
+        "    page.content = (page.content or '') + '<p class=\"cb-hooked\">' + page.file.src_uri + '</p>'\n"
+        "    return context\n",
+        encoding="utf-8",
+    )
+    config = firm / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nhooks:\n  - hooks.py\n", encoding="utf-8")
+    run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
+    assert _renders(firm) == []
+    page = firm / "site" / "clients" / "dana-whitfield" / "stages" / "02-building-rapport" / "index.html"
+    assert "cb-hooked" in page.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ search entries, value by value
+
+#: Characters a value may hold that escaping, the search parser or trimming treat specially.
+_ALPHABET = "ab Zé'\"&<>;#x27ß·-–\u00a0\t"
+_FRAME = (
+    '<h1 id="stage">Stage for CBV0000Z</h1>\n<p>CBV0001Z</p>\n<p>Agreed with CBV0002Z, by CBV0003Z.</p>\n'
+    '<h2 id="next">CBV0004Z</h2>\n<ul>\n<li>CBV0005Z</li>\n<li>Plain item</li>\n</ul>\n'
+    '<p><span title="CBV0006Z">x</span> <strong>CBV0007Z</strong>CBV0008Z</p>'
+)
+
+
+class _Page(SimpleNamespace):
+    pass
+
+
+def _entries(content: str) -> list[dict[str, Any]]:
+    index = SearchIndex(lang=["en"], separator=r"[\s\-]+", pipeline=[], fields={})
+    page = _Page(content=content, meta={}, toc=[], url="stage/", title="Stage")
+    index.add_entry_from_context(page)
+    return index.entries
+
+
+def _value(rng: random.Random) -> str:
+    return "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(1, 8)))
+
+
+def test_filled_search_entries_are_those_of_the_filled_page() -> None:
+    rng = random.Random(16)
+    checked = 0
+    for _ in range(3_000):
+        slots = Slots()
+        for _ in range(9):
+            slots.text(_value(rng))
+        values = slots.deferrable_values(rtl_page=False)
+        if values is None:
+            continue
+        expected = _entries(slots.fill(_FRAME))
+        kept = _entries(_FRAME)
+        for entry in kept:
+            theme_renders._fill_entry(entry, values)
+        assert kept == expected, values
+        checked += 1
+    assert checked > 1_000
+
+
+def test_the_page_is_filled_as_the_plugin_fills_it() -> None:
+    rng = random.Random(7)
+    for _ in range(2_000):
+        slots = Slots()
+        for _ in range(9):
+            slots.text(_value(rng))
+        values = slots.deferrable_values(rtl_page=False)
+        if values is not None:
+            assert fill_deferred(_FRAME, values) == slots.fill(_FRAME)
+
+
+# ------------------------------------------------------------------ which values can wait for the theme
+
+
+def test_only_escaped_text_on_one_line_with_more_than_spaces_is_deferred() -> None:
+    def deferrable(*values: str, rtl_page: bool = False) -> bool:
+        slots = Slots()
+        for value in values:
+            slots.text(value)
+        return slots.deferrable_values(rtl_page=rtl_page) is not None
+
+    assert deferrable("Dana Whitfield", "O'Brien & Co <Ltd>", "Zoë", "48")
+    assert deferrable()
+    # A value that is only spaces changes how the search parser joins the text around it.
+    assert not deferrable("Dana", " ")
+    assert not deferrable("")
+    # Compaction removes indentation after a line break inside a value, but not around a token.
+    assert not deferrable("two\n  lines")
+    # A value the plugin isolates (`<bdi>`) is filled by the plugin.
+    assert not deferrable("مريم حداد")
+    assert not deferrable("Dana", rtl_page=True)
+    assert deferrable("48", rtl_page=True)
+    slots = Slots()
+    slots.text("Dana")
+    slots.block_html("<ul><li>a note</li></ul>")
+    assert slots.deferrable_values(rtl_page=False) is None
+    slots = Slots()
+    slots.inline_html("<svg></svg>")
+    assert slots.deferrable_values(rtl_page=False) is None
+
+
+def test_the_site_name_token_is_used_only_for_a_name_every_filter_leaves_alone() -> None:
+    assert plain("Dana Whitfield · Coaching")
+    for name in ("A &amp; B", "A  B", " A", "A\u200bB", "", "O&#x27;Brien"):
+        assert not plain(name), name
+    assert fill_deferred("<title>CBVSITEZ</title>CBV0000Z CBV0001Z", ("Dana",), "Site") == (
+        "<title>Site</title>Dana CBV0001Z"
+    )
+    # Without a name, its token stays as it is (and the page is not taken from the store).
+    assert fill_deferred("CBVSITEZ", ()) == "CBVSITEZ"
+    assert holds_tokens("x CBV0012Z") and holds_tokens("CBVSITEZ") and not holds_tokens("cbv0012z")
+
+
+def test_values_the_key_cannot_state_make_the_page_render_the_ordinary_way() -> None:
+    class Opaque:
+        pass
+
+    with pytest.raises(theme_renders._Unkeyable):
+        theme_renders._keyable({"a": [Opaque()]})
+    # Sets in any order, functions by name, value objects by what they say.
+    assert theme_renders._keyable({"b", "a"}) == theme_renders._keyable({"a", "b"})
+    assert theme_renders._keyable(json.dumps) == "<json.dumps>"
+    assert theme_renders._keyable(Markup("x")) == "x"
+
+
+# ------------------------------------------------------------------ the stage's exit criteria
+
+
+def test_a_stage_s_exit_criteria_are_a_task_list_ticked_when_it_is_done(built_firm: Path) -> None:
+    site = built_firm / "site" / "clients" / "dana-whitfield"
+    ticked = {}
+    for page in sorted(site.glob("stages/*/index.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        blocks = soup.select(".tabbed-block")
+        assert blocks, page
+        criteria = blocks[-1].find("ul")
+        assert criteria is not None and "task-list" in criteria.get("class", []), page
+        boxes = criteria.select("li.task-list-item input[type=checkbox]")
+        assert boxes and all(box.has_attr("aria-labelledby") for box in boxes)
+        assert "[x]" not in criteria.get_text() and "[ ]" not in criteria.get_text()
+        ticked[page.parent.name] = {box.has_attr("checked") for box in boxes}
+    # Every box of a stage is ticked or none is: done stages are ticked, the others are not.
+    assert all(len(states) == 1 for states in ticked.values())
+    assert {True} in ticked.values() and {False} in ticked.values()
