@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import random
 import re
 import unicodedata
@@ -24,6 +25,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from coachbook.adapter.embedded import _ID_OR_FRAGMENT
 from coachbook.audit import normalise as normalise_module
 from coachbook.audit.normalise import _fold, normalise
+from coachbook.audit.words import KEY, pair_keys
 from coachbook.build.mkdocs_patches import _copied_toc
 from coachbook.core.i18n import load_language
 from coachbook.render.tokens import _has_letters, right_to_left
@@ -146,6 +148,18 @@ def test_a_copied_table_of_contents_is_equal_and_independent() -> None:
     assert _shape(original) == _shape(_toc())
 
 
+def test_what_the_theme_marks_on_an_entry_is_copied_with_it() -> None:
+    """Material marks the first entry `active`; a kept conversion brings that back, and each copy has its own."""
+    original = _toc()
+    next(iter(original)).active = True  # type: ignore[attr-defined]
+    copied = _copied_toc(original)
+    assert _shape(copied) == _shape(original)
+    assert next(iter(copied)).active is True  # type: ignore[attr-defined]
+    assert not hasattr(list(copied)[1], "active")
+    next(iter(copied)).active = False  # type: ignore[attr-defined]
+    assert next(iter(original)).active is True  # type: ignore[attr-defined]
+
+
 def test_a_table_of_contents_with_more_in_it_is_deep_copied() -> None:
     """An entry some extension gave another attribute is copied whole, attribute included."""
     original = _toc()
@@ -183,3 +197,18 @@ def test_text_case_folded_by_the_fold_is_not_folded_again(monkeypatch: pytest.Mo
     fold = normalise_module._fold
     monkeypatch.setattr(normalise_module, "_fold", lambda text: (fold(text)[0], False))
     assert fast == [normalise(text) for text in texts]
+
+
+# ------------------------------------------------------------------ pair keys
+
+
+def test_pair_keys_are_those_of_each_two_neighbouring_long_words() -> None:
+    rng = random.Random(3)
+    for _ in range(2_000):
+        words = ["".join(rng.choice("ab c") for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(0, 12))]
+        expected = frozenset(
+            first[-KEY:] + " " + second[:KEY]
+            for first, second in itertools.pairwise(words)
+            if len(first) >= KEY and len(second) >= KEY
+        )
+        assert pair_keys(words) == expected, words

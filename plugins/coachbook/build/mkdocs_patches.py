@@ -464,6 +464,8 @@ def _converted(page: Page, config: MkDocsConfig, files: Files) -> _Converted:
 
 #: What MkDocs' own table of contents entry holds (`AnchorLink`).
 _ANCHOR_FIELDS = frozenset({"title", "id", "level", "children"})
+#: Values copied as they are: immutable, so a copy shares them safely.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _copied_toc(toc: TableOfContents) -> TableOfContents:
@@ -483,13 +485,20 @@ def _copied_links(links: object) -> list[AnchorLink] | None:
         return None
     copied = []
     for link in links:
-        if type(link) is not AnchorLink or vars(link).keys() != _ANCHOR_FIELDS:
+        if type(link) is not AnchorLink:
+            return None
+        fields = vars(link)
+        # What the theme marks on an entry (`active`) comes along; anything but plain data is deep-copied.
+        extra = {name: value for name, value in fields.items() if name not in _ANCHOR_FIELDS}
+        if not fields.keys() >= _ANCHOR_FIELDS or not all(type(value) in _PLAIN for value in extra.values()):
             return None
         children = _copied_links(link.children)
         if children is None:
             return None
         new = AnchorLink(link.title, link.id, link.level)
         new.children = children
+        for name, value in extra.items():
+            setattr(new, name, value)
         copied.append(new)
     return copied
 
