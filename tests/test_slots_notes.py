@@ -272,3 +272,26 @@ def test_links_to_pages_in_a_note_lead_to_them_from_the_page_it_is_on(
     links: NoteLinks | None, note: str, html: str
 ) -> None:
     assert render_note(note, links) == html
+
+
+def test_a_note_without_links_is_converted_once_for_every_page_it_is_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The print page shows every note a second time; a note that links nowhere converts the same there."""
+    from coachbook.render import notes
+
+    calls = []
+    convert = notes._CONVERTER.convert
+    monkeypatch.setattr(notes._CONVERTER, "convert", lambda source: calls.append(source) or convert(source))
+    text = "Agreed the **three** priorities for the quarter (unique to this test)."
+    first = render_note(text, NoteLinks(pages={"goals.md"}, page="sessions.md"))
+    second = render_note(text, NoteLinks(pages={"goals.md"}, page="program.md"))
+    assert (
+        first == second == "<p>Agreed the <strong>three</strong> priorities for the quarter (unique to this test).</p>"
+    )
+    assert len(calls) == 1
+    # Directed on a right-to-left page: another conversion, with `dir="auto"`.
+    assert 'dir="auto"' in render_note(text, rtl_page=True) and len(calls) == 2
+    # A note with a link is converted for each page, its link leading from there.
+    linked = "See [your goals](goals.md) (unique to this test)."
+    assert 'href="../goals/"' in render_note(linked, NoteLinks(pages={"goals.md"}, page="sessions.md"))
+    assert 'href="goals/"' in render_note(linked, NoteLinks(pages={"goals.md"}, page="index.md"))
+    assert len(calls) == 4

@@ -119,14 +119,30 @@ def render_note(text: str, links: NoteLinks | None = None, *, rtl_page: bool = F
     # Comments are coach-only by rule; drop them before conversion so their
     # text never reaches the converter, let alone the page.
     source = strip_comments(text)
+    directed = rtl_page or right_to_left(source)
+    # Without `[` or `<` a note has no link (inline, reference, automatic or raw), so the page it is on
+    # changes nothing: such a note is converted once, though the print page shows it a second time.
+    key = (source, directed) if links is None or ("[" not in source and "<" not in source) else None
+    if key is not None and (kept := _CONVERTED.get(key)) is not None:
+        return kept
     _NOTES.links = links
     converted = _CONVERTER.reset().convert(source)
-    return nh3.clean(
+    cleaned = nh3.clean(
         converted,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-        set_tag_attribute_values=_DIRECTED if rtl_page or right_to_left(source) else None,
+        set_tag_attribute_values=_DIRECTED if directed else None,
     ).strip()
+    if key is not None:
+        if len(_CONVERTED) >= _MAX_CONVERTED:
+            _CONVERTED.clear()
+        _CONVERTED[key] = cleaned
+    return cleaned
+
+
+#: Notes converted in this process, by their text and whether they are directed (see `render_note`).
+_CONVERTED: dict[tuple[str, bool], str] = {}
+_MAX_CONVERTED = 5_000
