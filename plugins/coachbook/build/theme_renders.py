@@ -8,25 +8,42 @@ and indexing it for search cost more than converting it, and were done for
 every client. Here they are done once per shape too: the page is rendered with
 its tokens, and with a token for the site's name, and what the theme wrote
 (the page, and the page's search-index entries) is kept in the conversion
-store. Each site whose page has the same shape takes it from there and fills
-its own values in.
+store (`mkdocs_patches.RENDERS`). Each site whose page has the same shape takes
+it from there and fills its own values in. The 404 page, a template alone, is
+kept the same way.
 
-That is exact only where a value reads the same wherever the theme may print
-it (in text, an attribute, the window's title, the search index): the plugin
-defers a page's values only when every one is `plain`, and fills them itself
-otherwise. The key holds everything a template can read of the page, the site
-and the build (`_page_key`); a site or page with anything the key cannot
-state exactly (a config value of an unknown kind, another plugin acting on
-rendered pages, a token outside the page's content) is rendered the ordinary
-way, after its values are filled in. Tests build a firm both ways and compare
-every file byte for byte.
+Three things make that exact:
+
+* **Which values wait.** The plugin leaves a page's values as tokens only when
+  each is escaped text that it would write as it is, on one line, with more
+  than spaces (`Slots.deferrable_values`); and the site's name only when it is
+  `plain`, reading the same through every filter a template may apply
+  (escaping, `striptags`). Such a value goes wherever its token went, and the
+  search index gets it as Material's parser would have written it
+  (`_fill_entry`).
+* **The key.** It holds everything a template can read of the page, the site
+  and the build (`_page_key`, `ThemeRenders`): the page's content with its
+  tokens, title, table of contents and neighbours, the navigation, the config
+  and every plugin's options, the theme and the text of the firm's overrides,
+  and the tools' versions. A site or page with anything it cannot state exactly
+  (a config value of an unknown kind, another plugin or hook acting on pages or
+  templates, a token outside the page's content) is rendered the ordinary way.
+* **A check at each new shape.** The first site of a shape renders its page
+  both ways, and the render with tokens is kept only if, filled in, it is that
+  site's page byte for byte, search entries included. A template that does
+  more with a value than print it (shortens it, changes its case) is caught
+  there, and the shape is rendered for each site from then on.
+
+Tests build a firm with and without what is kept (`--force`) and compare every
+file byte for byte.
 
 Assumes: `mkdocs.commands.build._build_page(page, config, doc_files, nav, env,
 dirty, excluded)` renders `page.meta.get('template', 'main.html')` from
 `get_context(nav, doc_files, config, page)` after the `page_context` events,
-runs the `post_page` events, and writes the result to `page.file.abs_dest_path`
-as MkDocs 1.6 does; and that Material's search plugin indexes a page only in
-`on_page_context`, into `search_index.entries`.
+runs the `post_page` events, and writes the result to `page.file.abs_dest_path`;
+`_build_template(name, template, files, config, nav)` returns what a template
+alone renders to; both as MkDocs 1.6 does; and Material's search plugin
+indexes a page only in `on_page_context`, into `search_index.entries`.
 """
 
 from __future__ import annotations
@@ -35,7 +52,7 @@ import hashlib
 import html
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +60,7 @@ import mkdocs.commands.build as mkdocs_build
 from markupsafe import Markup
 from mkdocs import utils
 from mkdocs.exceptions import BuildError
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 
@@ -59,6 +76,7 @@ __all__ = ["ThemeRenders", "install"]
 log = logging.getLogger("mkdocs.commands.build")
 
 _original_build_page = mkdocs_build._build_page
+_original_build_template = mkdocs_build._build_template
 
 #: Bumped when what a kept render holds, or what its key covers, changes.
 _RENDER_VERSION = 1
@@ -108,6 +126,7 @@ def install(store: ConversionStore, overrides: Path | None) -> bool:
     _STORE = store
     ThemeRenders.overrides = _folder_digest(overrides)
     mkdocs_build._build_page = _build_page
+    mkdocs_build._build_template = _build_template
     return True
 
 
@@ -117,14 +136,14 @@ class ThemeRenders:
     overrides = ""
     """Digest of the firm's theme overrides (their names and text)."""
 
-    def __init__(self, config: MkDocsConfig, nav: Navigation, doc_files: Sequence[File]) -> None:
+    def __init__(self, config: MkDocsConfig, nav: Navigation, doc_files: Iterable[File]) -> None:
         self.site = self._site_key(config, nav, doc_files)
         self.search = _search_plugin(config)
 
     @staticmethod
-    def _site_key(config: MkDocsConfig, nav: Navigation, doc_files: Sequence[File]) -> str | None:
+    def _site_key(config: MkDocsConfig, nav: Navigation, doc_files: Iterable[File]) -> str | None:
         """What every page of this site renders from besides itself, as text; None if it cannot be stated."""
-        if not _only_known_page_events(config):
+        if not _only_known_events(config):
             return None
         try:
             options = {name: _keyable(value) for name, value in config.items() if name not in _NOT_TEMPLATE_INPUTS}
@@ -144,7 +163,7 @@ class ThemeRenders:
                 _keyable(dict(theme.items())),
                 ThemeRenders.overrides,
             )
-            pages = [(f.src_uri, f.url) for f in doc_files]
+            pages = [(f.src_uri, f.url) for f in doc_files if f.is_documentation_page()]
             text = json.dumps(
                 [options, plugins, theme_key, _nav_key(nav), pages, config.use_directory_urls],
                 ensure_ascii=False,
@@ -158,7 +177,7 @@ class ThemeRenders:
 _BUILD: tuple[Navigation, ThemeRenders] | None = None
 
 
-def _renders(config: MkDocsConfig, nav: Navigation, doc_files: Sequence[File]) -> ThemeRenders:
+def _renders(config: MkDocsConfig, nav: Navigation, doc_files: Iterable[File]) -> ThemeRenders:
     """This build's `ThemeRenders`, made at its first page (every page is populated by then)."""
     global _BUILD
     if _BUILD is None or _BUILD[0] is not nav:
@@ -249,6 +268,40 @@ def _first_of_shape(
     else:
         _STORE.save_data(name, {"usable": False})
     _write(page, output)
+
+
+def _build_template(name: str, template: jinja2.Template, files: Files, config: MkDocsConfig, nav: Navigation) -> str:
+    """`_build_template`: a page made of a template alone (the 404 page) rendered once per site shape.
+
+    Such a page holds nothing of its site but its name and navigation, so it is rendered with the name's
+    token and filled in, under the same conditions and with the same check at each new shape as a page.
+    """
+    site_name = config.site_name
+    if _STORE is None or not name.endswith(".html") or not plain(str(site_name)) or not _only_known_events(config):
+        return str(_original_build_template(name, template, files, config, nav))
+    renders = _renders(config, nav, files)
+    if renders.site is None:
+        return str(_original_build_template(name, template, files, config, nav))
+    key = _STORE.key((_RENDER_VERSION, "\0".join((renders.site, "template", name))))
+    kept = _STORE.load_data(key)
+    if kept is not None and isinstance(kept.get("output"), str) and kept.get("usable") is True:
+        return fill_deferred(kept["output"], (), str(site_name))
+    if kept is not None and kept.get("usable") is False:
+        return str(_original_build_template(name, template, files, config, nav))
+    config.site_name = Markup(SITE_NAME_TOKEN)
+    shape: str | None = None
+    try:
+        shape = str(_original_build_template(name, template, files, config, nav))
+    except Exception as exc:  # Rendered as MkDocs renders it next, which says its own errors.
+        log.debug("%s: not rendered with tokens: %s", name, exc)
+    finally:
+        config.site_name = site_name
+    output = str(_original_build_template(name, template, files, config, nav))
+    if shape is not None and fill_deferred(shape, (), str(site_name)) == output:
+        _STORE.save_data(key, {"usable": True, "output": shape})
+    else:
+        _STORE.save_data(key, {"usable": False})
+    return output
 
 
 def _rendered(
@@ -409,18 +462,28 @@ def _per_site(plugin: str, option: str) -> bool:
     return plugin == "coachbook" and option in _PER_SITE_OPTIONS
 
 
-def _only_known_page_events(config: MkDocsConfig) -> bool:
-    """Whether Material's search is the only thing that acts on a page's context, and Coachbook on its output.
+def _only_known_events(config: MkDocsConfig) -> bool:
+    """Whether Material's search is the only thing that acts on a page's context, and Coachbook on the output.
 
-    Another plugin there could read or change the page in ways the key does not cover.
+    Another plugin or hook there could read or change a page in ways the key does not cover.
     """
     events = config.plugins.events
-    context = events.get("page_context", [])
-    post = events.get("post_page", [])
     search = _search_plugin(config)
-    known_context = all(getattr(h, "__self__", None) is search and search is not None for h in context)
-    known_post = len(post) == 1 and type(getattr(post[0], "__self__", None)).__name__ == "CoachbookPlugin"
-    return known_context and known_post
+    known_context = all(
+        getattr(handler, "__self__", None) is search and search is not None
+        for handler in events.get("page_context", [])
+    )
+    return (
+        known_context
+        and _only_coachbook(events.get("post_page", []))
+        and _only_coachbook(events.get("post_template", []))
+        and not events.get("pre_template")
+        and not events.get("template_context")
+    )
+
+
+def _only_coachbook(handlers: Sequence[Any]) -> bool:
+    return len(handlers) == 1 and type(getattr(handlers[0], "__self__", None)).__name__ == "CoachbookPlugin"
 
 
 def _search_plugin(config: MkDocsConfig) -> Any:
