@@ -10,8 +10,10 @@ answers to the same names) is a version they were written against
 slower and the same. Plain `mkdocs build` never applies them; `coachbook serve`
 applies the live preview's own (`reuse_theme_environments`,
 `remember_theme_listings`, `remember_conversions`, `watch_with_events`,
-`show_build_errors`). Material's search parser, the one piece of Material
-replaced, is in `coachbook.build.search_parser`, guarded the same way.
+`show_build_errors`). Two more live in modules of their own, guarded the same
+way: Material's search parser, the one piece of Material replaced, in
+`coachbook.build.search_parser`; and rendering a page through the theme once
+per shape, in `coachbook.build.theme_renders`.
 """
 
 from __future__ import annotations
