@@ -29,7 +29,7 @@ from coachbook.build.mkdocs_patches import CONVERSIONS, RENDERS
 from coachbook.render.tokens import Slots, fill_deferred, holds_tokens, plain
 
 from .conftest import AS_OF, copy_firm, run_coachbook
-from .test_fast_build import files_of
+from .test_fast_build import files_of, plain_build
 
 OTHER_DAY = "2026-12-01"
 
@@ -68,6 +68,14 @@ def test_every_site_is_what_rendering_each_page_for_it_writes(tmp_path: Path) ->
     run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", "--force", check=True)
     assert _different(shared, files_of(firm / "site")) == []
 
+    # And a plain `mkdocs build` of each client, which never shares a render, writes the same files.
+    clients = sorted(path.name for path in (firm / "site" / "clients").iterdir())
+    assert len(clients) >= 10
+    for slug in clients:
+        built = {name: data for name, data in shared.items() if name.startswith(f"clients/{slug}/")}
+        plain_site = plain_build(firm, slug, tmp_path / f"plain-{slug}")
+        assert _different({f"clients/{slug}/{name}": data for name, data in plain_site.items()}, built) == [], slug
+
 
 @pytest.mark.slow
 def test_a_change_to_the_theme_or_the_config_reaches_every_page(tmp_path: Path) -> None:
@@ -98,24 +106,79 @@ def test_a_change_to_the_theme_or_the_config_reaches_every_page(tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_a_template_that_changes_a_value_has_each_page_rendered_for_its_site(tmp_path: Path) -> None:
-    """A value's token goes through a template unchanged only if the template only prints it: checked per shape."""
+@pytest.mark.parametrize(
+    ("printed", "everywhere"),
+    [
+        # Changes the token itself: caught whatever the first client's values.
+        ("{{ config.site_name | lower }}", True),
+        # The token is in capitals already, and the sample's names are short: caught because the check also
+        # fills in stand-in values, in capitals and lower case, and long.
+        ("{{ config.site_name | upper }}", True),
+        ("{{ config.site_name | truncate(60) }}", True),
+        # One word per token, and more per value: a reading time, say (not on the 404 page, which has no page,
+        # nor on a page without values, which are shared as before).
+        ("{% if page %}{{ page.content | striptags | wordcount }} words{% endif %}", False),
+    ],
+)
+def test_a_template_that_does_more_than_print_a_value_has_each_page_rendered_for_its_site(
+    tmp_path: Path, printed: str, everywhere: bool
+) -> None:
     firm = copy_firm(tmp_path / "firm")
     partial = firm / "theme" / "partials" / "copyright.html"
     partial.write_text(
         partial.read_text(encoding="utf-8").replace(
-            '<div class="md-copyright">',
-            '<div class="md-copyright"><p class="cb-lower">{{ config.site_name | lower }}</p>',
+            '<div class="md-copyright">', f'<div class="md-copyright"><p class="cb-printed">{printed}</p>'
+        ),
+        encoding="utf-8",
+    )
+    # One client's site has a long name, which `truncate` shortens; the others' are short.
+    engagement = firm / "engagements" / "grace-whitcombe.yml"
+    engagement.write_text(
+        engagement.read_text(encoding="utf-8").replace(
+            "  name: Grace Whitcombe\n", "  name: Grace Eleanor Whitcombe-Fairbrother of Lochinver and Assynt\n", 1
         ),
         encoding="utf-8",
     )
     run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", check=True)
     kept = [json.loads(path.read_text(encoding="utf-8")) for path in _renders(firm)]
-    assert kept and not any(entry["usable"] for entry in kept)
-    for slug, name in (("dana-whitfield", "dana whitfield"), ("grace-whitcombe", "grace whitcombe")):
-        for page in (firm / "site" / "clients" / slug).glob("stages/*/index.html"):
-            lowered = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(".cb-lower")
-            assert lowered is not None and lowered.get_text() == f"{name} · coaching", page
+    # The shapes it changes were refused (with the site's name, every shape).
+    assert any(not entry["usable"] for entry in kept)
+    assert not everywhere or not any(entry["usable"] for entry in kept)
+    for slug in ("dana-whitfield", "grace-whitcombe"):
+        built = files_of(firm / "site" / "clients" / slug)
+        assert _different(plain_build(firm, slug, tmp_path / f"plain-{slug}"), built) == []
+
+
+@pytest.mark.slow
+def test_sites_in_two_regions_of_one_language_share_no_page(tmp_path: Path) -> None:
+    """en-GB and en-US read the same to Material, but each page says which it is (`<html lang>`)."""
+    firm = copy_firm(tmp_path / "firm")
+    engagement = firm / "engagements" / "grace-whitcombe.yml"
+    engagement.write_text("language: en-US\n" + engagement.read_text(encoding="utf-8"), encoding="utf-8")
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", check=True)
+    for slug, tag in (("dana-whitfield", "en-GB"), ("grace-whitcombe", "en-US")):
+        pages = [*(firm / "site" / "clients" / slug).glob("stages/*/index.html")]
+        pages.append(firm / "site" / "clients" / slug / "404.html")
+        for page in pages:
+            assert f'<html lang="{tag}"' in page.read_text(encoding="utf-8"), page
+
+
+@pytest.mark.slow
+def test_what_a_guide_keeps_out_of_search_stays_out_for_every_site(tmp_path: Path) -> None:
+    """Material's search drops `data-search-exclude` from a page as it indexes it; each render starts afresh."""
+    firm = copy_firm(tmp_path / "firm")
+    guide = firm / "content" / "stages" / "02-building-rapport.md"
+    guide.write_text(
+        guide.read_text(encoding="utf-8")
+        + '\n<div markdown="1" data-search-exclude="yes">\nQuokkaword appears on the page only.\n</div>\n',
+        encoding="utf-8",
+    )
+    for extra in ((), ("--force",)):
+        run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", *extra, check=True)
+        indexes = list((firm / "site" / "clients").glob("*/search/search_index.json"))
+        assert indexes and not any("Quokkaword" in path.read_text(encoding="utf-8") for path in indexes)
+        page = firm / "site" / "clients" / "dana-whitfield" / "stages" / "02-building-rapport" / "index.html"
+        assert "Quokkaword" in page.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -159,7 +222,10 @@ def _entries(content: str) -> list[dict[str, Any]]:
 
 
 def _value(rng: random.Random) -> str:
-    return "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(1, 8)))
+    middle = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 8)))
+    if rng.random() < 0.1:
+        return middle  # Spaces at the ends, or nothing but spaces, now and then: such a value is not deferred.
+    return rng.choice("aZ'&<;é") + middle + rng.choice('bY">#ß')
 
 
 def test_filled_search_entries_are_those_of_the_filled_page() -> None:
@@ -209,6 +275,7 @@ def test_only_escaped_text_on_one_line_with_more_than_spaces_is_deferred() -> No
     assert not deferrable("")
     # Compaction removes indentation after a line break inside a value, but not around a token.
     assert not deferrable("two\n  lines")
+    assert not deferrable("\tDana") and not deferrable("Dana ")
     # A value the plugin isolates (`<bdi>`) is filled by the plugin.
     assert not deferrable("مريم حداد")
     assert not deferrable("Dana", rtl_page=True)

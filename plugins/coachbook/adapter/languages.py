@@ -193,8 +193,12 @@ def mark_language(page: str, language: Language) -> str:
 
 def translate_not_found(page: str, language: Language) -> str:
     """Material's 404 page says "404 - Not found" in English whatever the language; say it in the site's."""
-    heading = html.escape(language.gettext(N_("404 - Not found")))
-    return page.replace(_NOT_FOUND, f"<h1>{heading}</h1>", 1)
+    return page.replace(_NOT_FOUND, f"<h1>{not_found_heading(language)}</h1>", 1)
+
+
+def not_found_heading(language: Language) -> str:
+    """The 404 page's heading in `language`, escaped."""
+    return html.escape(language.gettext(N_("404 - Not found")))
 
 
 def coach_banner(language: Language) -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import os
 import re
 import shutil
@@ -37,6 +38,7 @@ from coachbook.adapter.languages import (
     language_warnings,
     localise_config,
     mark_language,
+    not_found_heading,
     translate_not_found,
 )
 from coachbook.adapter.offline import POLYFILL_PATH, inline_search_index, polyfill_source
@@ -424,6 +426,17 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         language = self._require_plan().language
         output = with_head_tags(mark_language(name_search_dialog(output_content), language), self._head_tags())
         return compact_html(translate_not_found(output, language) if template_name == "404.html" else output)
+
+    def output_key(self) -> str:
+        """What `on_post_page` and `on_post_template` make of a page besides the page itself, as text.
+
+        The site's language (its tag, region included, and direction), the head's tags, and the 404 page's
+        heading: `coachbook.build.theme_renders` keys a page rendered once per shape by it.
+        """
+        language = self._require_plan().language
+        return json.dumps(
+            [language.tag, language.direction, self._head_tags(), not_found_heading(language)], ensure_ascii=False
+        )
 
     def _head_tags(self) -> str:
         private = self._plan is not None and self._plan.client_slug is not None

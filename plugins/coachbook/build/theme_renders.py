@@ -64,6 +64,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 
+from coachbook.adapter.plugin import CoachbookPlugin
 from coachbook.build.mkdocs_patches import ConversionStore, supported
 from coachbook.render.tokens import DEFERRED_VALUES, SITE_NAME_TOKEN, fill_deferred, holds_tokens, plain
 
@@ -122,9 +123,13 @@ def install(store: ConversionStore, overrides: Path | None) -> bool:
         return False
     if getattr(search, "jieba", None) is not None:
         return False
+    digest, dated = _folder_digest(overrides)
+    if dated:
+        # A firm template printing the build's time would be kept with the first build's.
+        return False
     global _STORE
     _STORE = store
-    ThemeRenders.overrides = _folder_digest(overrides)
+    ThemeRenders.overrides = digest
     mkdocs_build._build_page = _build_page
     mkdocs_build._build_template = _build_template
     return True
@@ -165,7 +170,7 @@ class ThemeRenders:
             )
             pages = [(f.src_uri, f.url) for f in doc_files if f.is_documentation_page()]
             text = json.dumps(
-                [options, plugins, theme_key, _nav_key(nav), pages, config.use_directory_urls],
+                [options, plugins, theme_key, _nav_key(nav), pages, config.use_directory_urls, _coachbook(config)],
                 ensure_ascii=False,
             )
         except (_Unkeyable, TypeError, ValueError):
@@ -210,20 +215,40 @@ def _build_page(
         page.content = fill_deferred(page.content or "", values)
         _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
         return
-    name = _STORE.key((_RENDER_VERSION, key))
-    kept = _STORE.load_data(name)
-    if kept is not None and kept.get("usable") is False:
-        # This shape's render did not fill in to what the theme writes for its first site: never shared.
+    names = _Names(_STORE, key)
+    if _STORE.load_data(names.refused) is not None:
+        # This shape did not fill in to what the theme writes for a site: it is never shared.
         page.content = fill_deferred(page.content or "", values)
         _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
         return
+    kept = _STORE.load_data(names.render)
     if kept is not None and _use(kept, page, renders, values, str(site_name)):
         return
-    _first_of_shape(name, page, config, doc_files, nav, env, renders, values)
+    _first_of_shape(names, page, config, doc_files, nav, env, renders, values)
+
+
+class _Names:
+    """Where a shape's render is kept, and where it is marked as never to be shared."""
+
+    def __init__(self, store: ConversionStore, key: str) -> None:
+        self.render = store.key((_RENDER_VERSION, key))
+        # Apart from the render, so that a site that found the shape unusable is never overwritten by one
+        # that found it usable for its own values, whichever writes last.
+        self.refused = store.key((_RENDER_VERSION, "refused", key))
+
+
+def _probes(values: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """Stand-in values for each of `values`, and for the site's name, unlike any client's in case and length.
+
+    A template that does more with a value than print it (changes its case, shortens it, counts its words)
+    writes something else for these than their tokens filled in, whatever the first site's own values.
+    """
+    words = "Qx Probe VALUE wOrds lengthened" + " ab" * 24
+    return tuple(f"{words} {index}" for index in range(len(values))), f"{words} Site"
 
 
 def _first_of_shape(
-    name: str,
+    names: _Names,
     page: Page,
     config: MkDocsConfig,
     doc_files: Sequence[File],
@@ -234,73 +259,100 @@ def _first_of_shape(
 ) -> None:
     """Render the page with its tokens for the store, and for this site; keep the first only if it fills in right.
 
-    The page is rendered twice, once per shape: with its tokens (and the site name's), and as MkDocs renders
-    it for this site. The render with tokens is kept only if, filled with this site's values, it is byte for
-    byte this site's page, search entries included: a template that does more with a value than print it
-    (shortens it, changes its case) is caught here, and the shape is rendered for each site from then on.
+    The page is rendered three times, once per shape: with its tokens (and the site name's); with stand-in
+    values (`_probes`); and as MkDocs renders it for this site. The render with tokens is kept only if, filled
+    with the stand-ins or with this site's values, it is byte for byte that render, search entries included.
     """
     assert _STORE is not None
     site_name = config.site_name
+    # Material's search takes what it excludes out of the content as it indexes it: each render starts afresh.
+    content = page.content or ""
     entries = renders.search.search_index.entries if renders.search is not None else []
     before = len(entries)
-    config.site_name = Markup(SITE_NAME_TOKEN)
-    shape: str | None = None
-    try:
-        shape = _rendered(page, config, doc_files, nav, env, say_errors=False)
-    except Exception as exc:  # The page is rendered as MkDocs renders it next, and says its own errors.
-        log.debug("%s: not rendered with tokens: %s", page.file.src_uri, exc)
-    finally:
-        config.site_name = site_name
-    shape_entries = [dict(entry) for entry in entries[before:]]
-    del entries[before:]
-    page.content = fill_deferred(page.content or "", values)
+
+    def render(fill: tuple[str, ...] | None, name: str | None) -> tuple[str | None, list[dict[str, Any]]]:
+        page.content = content if fill is None else fill_deferred(content, fill)
+        config.site_name = Markup(name if name is not None else SITE_NAME_TOKEN)
+        try:
+            return _rendered(page, config, doc_files, nav, env, say_errors=False), [
+                dict(entry) for entry in entries[before:]
+            ]
+        except Exception as exc:  # The page is rendered as MkDocs renders it last, and says its own errors.
+            log.debug("%s: not rendered with tokens: %s", page.file.src_uri, exc)
+            return None, []
+        finally:
+            config.site_name = site_name
+            del entries[before:]
+
+    shape, shape_entries = render(None, None)
+    probes, probe_name = _probes(values)
+    probed, probed_entries = render(probes, probe_name) if shape is not None else (None, [])
+    page.content = fill_deferred(content, values)
     output = _rendered(page, config, doc_files, nav, env)
-    filled_entries = [dict(entry) for entry in shape_entries]
-    for entry in filled_entries:
-        _fill_entry(entry, values)
     usable = (
         shape is not None
-        and fill_deferred(shape, values, str(site_name)) == output
-        and filled_entries == entries[before:]
+        and _filled(shape, shape_entries, probes, probe_name) == (probed, probed_entries)
+        and _filled(shape, shape_entries, values, str(site_name)) == (output, entries[before:])
     )
     if usable:
-        _STORE.save_data(name, {"usable": True, "output": shape, "entries": shape_entries})
+        _STORE.save_data(names.render, {"usable": True, "output": shape, "entries": shape_entries})
     else:
-        _STORE.save_data(name, {"usable": False})
+        _STORE.save_data(names.refused, {"usable": False})
     _write(page, output)
 
 
+def _filled(
+    shape: str, entries: list[dict[str, Any]], values: tuple[str, ...], site_name: str
+) -> tuple[str, list[dict[str, Any]]]:
+    filled = [dict(entry) for entry in entries]
+    for entry in filled:
+        _fill_entry(entry, values)
+    return fill_deferred(shape, values, site_name), filled
+
+
 def _build_template(name: str, template: jinja2.Template, files: Files, config: MkDocsConfig, nav: Navigation) -> str:
-    """`_build_template`: a page made of a template alone (the 404 page) rendered once per site shape.
+    """`_build_template`: a page of the theme made of a template alone (the 404 page), rendered once per site shape.
 
     Such a page holds nothing of its site but its name and navigation, so it is rendered with the name's
-    token and filled in, under the same conditions and with the same check at each new shape as a page.
+    token and filled in, under the same conditions and with the same check at each new shape as a page. A
+    template of the docs folder (`extra_templates`) is rendered the ordinary way: its text is in no key.
     """
     site_name = config.site_name
-    if _STORE is None or not name.endswith(".html") or not plain(str(site_name)) or not _only_known_events(config):
+    theme_page = name.endswith(".html") and name in config.theme.static_templates
+    if _STORE is None or not theme_page or not plain(str(site_name)) or not _only_known_events(config):
         return str(_original_build_template(name, template, files, config, nav))
     renders = _renders(config, nav, files)
     if renders.site is None:
         return str(_original_build_template(name, template, files, config, nav))
-    key = _STORE.key((_RENDER_VERSION, "\0".join((renders.site, "template", name))))
-    kept = _STORE.load_data(key)
+    names = _Names(_STORE, "\0".join((renders.site, "template", name)))
+    if _STORE.load_data(names.refused) is not None:
+        return str(_original_build_template(name, template, files, config, nav))
+    kept = _STORE.load_data(names.render)
     if kept is not None and isinstance(kept.get("output"), str) and kept.get("usable") is True:
         return fill_deferred(kept["output"], (), str(site_name))
-    if kept is not None and kept.get("usable") is False:
-        return str(_original_build_template(name, template, files, config, nav))
-    config.site_name = Markup(SITE_NAME_TOKEN)
-    shape: str | None = None
-    try:
-        shape = str(_original_build_template(name, template, files, config, nav))
-    except Exception as exc:  # Rendered as MkDocs renders it next, which says its own errors.
-        log.debug("%s: not rendered with tokens: %s", name, exc)
-    finally:
-        config.site_name = site_name
+
+    def render(site: str) -> str | None:
+        config.site_name = Markup(site)
+        try:
+            return str(_original_build_template(name, template, files, config, nav))
+        except Exception as exc:  # Rendered as MkDocs renders it last, which says its own errors.
+            log.debug("%s: not rendered with tokens: %s", name, exc)
+            return None
+        finally:
+            config.site_name = site_name
+
+    shape = render(SITE_NAME_TOKEN)
+    _, probe_name = _probes(())
+    probed = render(probe_name) if shape is not None else None
     output = str(_original_build_template(name, template, files, config, nav))
-    if shape is not None and fill_deferred(shape, (), str(site_name)) == output:
-        _STORE.save_data(key, {"usable": True, "output": shape})
+    if (
+        shape is not None
+        and fill_deferred(shape, (), probe_name) == probed
+        and fill_deferred(shape, (), str(site_name)) == output
+    ):
+        _STORE.save_data(names.render, {"usable": True, "output": shape})
     else:
-        _STORE.save_data(key, {"usable": False})
+        _STORE.save_data(names.refused, {"usable": False})
     return output
 
 
@@ -345,7 +397,7 @@ def _use(
 ) -> bool:
     """Write a kept render for this site, and add its search entries; False if it is not one we can use."""
     output, entries = kept.get("output"), kept.get("entries")
-    if not isinstance(output, str) or not isinstance(entries, list):
+    if kept.get("usable") is not True or not isinstance(output, str) or not isinstance(entries, list):
         return False
     if entries and (renders.search is None or not all(isinstance(e, dict) for e in entries)):
         return False
@@ -429,7 +481,9 @@ def _nav_key(nav: Navigation) -> list[Any]:
         if isinstance(entry, Link):
             return ["link", entry.title, entry.url]
         if isinstance(entry, Page):
-            return ["page", entry.title, entry.url, entry.file.src_uri]
+            # Material prints each page's `icon`, `subtitle` and `status` from its front matter in the nav.
+            extra = {name: _keyable(getattr(entry, name, None)) for name in ("encrypted", "typeset")}
+            return ["page", entry.title, entry.url, entry.file.src_uri, _keyable(entry.meta), extra]
         raise _Unkeyable(type(entry).__name__)
 
     homepage = nav.homepage.url if nav.homepage is not None else None
@@ -479,11 +533,22 @@ def _only_known_events(config: MkDocsConfig) -> bool:
         and _only_coachbook(events.get("post_template", []))
         and not events.get("pre_template")
         and not events.get("template_context")
+        # A plugin's `on_env` could give templates a filter or a global whose output no key holds.
+        and not events.get("env")
     )
 
 
 def _only_coachbook(handlers: Sequence[Any]) -> bool:
-    return len(handlers) == 1 and type(getattr(handlers[0], "__self__", None)).__name__ == "CoachbookPlugin"
+    return len(handlers) == 1 and isinstance(getattr(handlers[0], "__self__", None), CoachbookPlugin)
+
+
+def _coachbook(config: MkDocsConfig) -> str:
+    """What Coachbook's own `on_post_page` and `on_post_template` make of this site's pages (`output_key`)."""
+    handler = config.plugins.events.get("post_page", [None])[0]
+    plugin = getattr(handler, "__self__", None)
+    if not isinstance(plugin, CoachbookPlugin):
+        raise _Unkeyable("no Coachbook plugin")
+    return plugin.output_key()
 
 
 def _search_plugin(config: MkDocsConfig) -> Any:
@@ -494,11 +559,17 @@ def _search_plugin(config: MkDocsConfig) -> Any:
     return None
 
 
-def _folder_digest(folder: Path | None) -> str:
-    """A digest of every file's name and bytes under `folder`: the firm's own templates and partials."""
+def _folder_digest(folder: Path | None) -> tuple[str, bool]:
+    """A digest of every file's name and bytes under `folder` (the firm's own templates and partials).
+
+    And whether any of them reads the build's time (`build_date_utc`), which no render kept for later may hold.
+    """
     digest = hashlib.blake2b(digest_size=20)
+    dated = False
     if folder is not None and folder.is_dir():
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            dated = dated or b"build_date_utc" in data
             digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogatepass") + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+            digest.update(data + b"\0")
+    return digest.hexdigest(), dated

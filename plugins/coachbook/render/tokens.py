@@ -177,16 +177,31 @@ class Slots:
         """Every value as `fill` writes it, if each can be filled in after the theme has rendered the page.
 
         That holds when every token is escaped text that `fill` would write as it is (no `<bdi>`, no block),
-        on one line, and with more than spaces in it: then the page can be rendered with its tokens in it,
-        once for every client of its shape, and filled in afterwards (`fill_deferred`), its search entries too
-        (`coachbook.build.theme_renders` says why each condition is needed). None otherwise.
+        on one line, without spaces at either end, and with more than spaces in it (`_one_line`): then the
+        page can be rendered with its tokens in it, once for every client of its shape, and filled in
+        afterwards (`fill_deferred`), its search entries too. None otherwise.
         """
         if not all(self._text) or any(self._block):
             return None
         for value, rtl, isolated in zip(self._html, self._rtl, self._isolated, strict=True):
-            if rtl or (rtl_page and isolated) or "\n" in value or "\r" in value or not html.unescape(value).strip():
+            if rtl or (rtl_page and isolated) or not _one_line(value):
                 return None
         return tuple(self._html)
+
+
+def _one_line(value: str) -> bool:
+    """Text on one line, neither starting nor ending with a space, with more than spaces in it.
+
+    Compaction removes the spaces that start a line, which a value's own would be after its token is filled;
+    Material's search reads a run of text that is only spaces as one space; neither happens around a token.
+    """
+    return (
+        bool(value)
+        and "\n" not in value
+        and "\r" not in value
+        and value == value.strip()
+        and bool(html.unescape(value).strip())
+    )
 
 
 def plain(value: str) -> bool:
