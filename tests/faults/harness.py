@@ -24,7 +24,11 @@ BASE_ENV = {k: v for k, v in os.environ.items() if k != "COACHBOOK_FAULT_INJECTI
 
 
 def spawn(firm: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
-    """Start `coachbook ARGS` in `firm`, in a session of its own (so only it and its processes can be signalled)."""
+    """Start `coachbook ARGS` in `firm`, in a session of its own (so only it and its processes can be signalled).
+
+    It starts as from a shell, with Ctrl-C's signal neither ignored nor blocked, whatever the test process
+    has done with its own: an ignored SIGINT would be inherited through `exec`, and Python leaves it ignored.
+    """
     return subprocess.Popen(
         [sys.executable, "-m", "coachbook", *args],
         cwd=firm,
@@ -33,7 +37,13 @@ def spawn(firm: Path, *args: str, env: Mapping[str, str] | None = None) -> subpr
         text=True,
         env={**BASE_ENV, **(env or {})},
         start_new_session=True,
+        preexec_fn=_as_from_a_shell,
     )
+
+
+def _as_from_a_shell() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def run(firm: Path, *args: str, env: Mapping[str, str] | None = None, timeout: float = 600) -> tuple[int, str]:
