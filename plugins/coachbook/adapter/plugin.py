@@ -384,7 +384,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
         """`on_page_content`: put the escaped values into the converted page, its title and its table of contents.
 
         A page with sections converted apart (the print page's guides, `coachbook.adapter.embedded`) gets them
-        now, each with its own values.
+        now, each with its own values. In `coachbook build`'s fork server (`defer_fills`), a page whose values
+        can wait (`Slots.deferrable_values`) keeps them as tokens in its content, listed on the page, for
+        `coachbook.build.theme_renders` to fill in after the theme.
         """
         slots = self._slots.get(page.file.src_uri)
         if slots is None:
