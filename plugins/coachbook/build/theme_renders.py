@@ -48,7 +48,6 @@ indexes a page only in `on_page_context`, into `search_index.entries`.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import logging
@@ -65,7 +64,8 @@ from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 
 from coachbook.adapter.plugin import CoachbookPlugin
-from coachbook.build.mkdocs_patches import ConversionStore, supported
+from coachbook.build.mkdocs_patches import _ANCHOR_FIELDS, ConversionStore, supported
+from coachbook.core.digests import digest_bytes, folder_digest
 from coachbook.render.tokens import DEFERRED_VALUES, SITE_NAME_TOKEN, fill_deferred, holds_tokens, plain
 
 if TYPE_CHECKING:
@@ -123,13 +123,12 @@ def install(store: ConversionStore, overrides: Path | None) -> bool:
         return False
     if getattr(search, "jieba", None) is not None:
         return False
-    digest, dated = _folder_digest(overrides)
-    if dated:
+    if _reads_build_time(overrides):
         # A firm template printing the build's time would be kept with the first build's.
         return False
     global _STORE
     _STORE = store
-    ThemeRenders.overrides = digest
+    ThemeRenders.overrides = folder_digest(overrides)
     mkdocs_build._build_page = _build_page
     mkdocs_build._build_template = _build_template
     return True
@@ -147,7 +146,7 @@ class ThemeRenders:
 
     @staticmethod
     def _site_key(config: MkDocsConfig, nav: Navigation, doc_files: Iterable[File]) -> str | None:
-        """What every page of this site renders from besides itself, as text; None if it cannot be stated."""
+        """A digest of what every page of this site renders from besides itself; None if it cannot be stated."""
         if not _only_known_events(config):
             return None
         try:
@@ -176,7 +175,8 @@ class ThemeRenders:
         except (_Unkeyable, TypeError, ValueError):
             return None
         # A value of this site in what every page renders (a page's title in the nav) is fine, but not a token.
-        return None if holds_tokens(text) else text
+        # Each page's key holds this digest of it, not the whole text again.
+        return None if holds_tokens(text) else digest_bytes(text.encode("utf-8", "surrogatepass"))
 
 
 _BUILD: tuple[Navigation, ThemeRenders] | None = None
@@ -208,9 +208,10 @@ def _build_page(
     site_name = config.site_name
     renders = _renders(config, nav, doc_files)
     key = None
-    usable = _STORE is not None and renders.site is not None and not dirty and not excluded
-    if usable and renders.site is not None and plain(str(site_name)) and SITE_NAME_TOKEN not in (page.content or ""):
-        key = _page_key(page, renders.site)
+    site = renders.site
+    shareable = not dirty and not excluded and plain(str(site_name)) and SITE_NAME_TOKEN not in (page.content or "")
+    if _STORE is not None and site is not None and shareable:
+        key = _page_key(page, site)
     if key is None or _STORE is None:
         page.content = fill_deferred(page.content or "", values)
         _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
@@ -458,7 +459,7 @@ def _page_key(page: Page, site: str) -> str | None:
         return None
     if holds_tokens(described):
         return None
-    content = hashlib.blake2b((page.content or "").encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    content = digest_bytes((page.content or "").encode("utf-8", "surrogatepass"))
     return "\0".join((site, described, content))
 
 
@@ -469,7 +470,7 @@ def _neighbour(page: Page | None) -> tuple[str, str | None] | None:
 def _toc_key(items: Any) -> list[Any]:
     out = []
     for item in items:
-        extra = {k: _keyable(v) for k, v in vars(item).items() if k not in ("title", "id", "level", "children")}
+        extra = {k: _keyable(v) for k, v in vars(item).items() if k not in _ANCHOR_FIELDS}
         out.append([item.title, item.id, item.level, extra, _toc_key(item.children)])
     return out
 
@@ -559,17 +560,8 @@ def _search_plugin(config: MkDocsConfig) -> Any:
     return None
 
 
-def _folder_digest(folder: Path | None) -> tuple[str, bool]:
-    """A digest of every file's name and bytes under `folder` (the firm's own templates and partials).
-
-    And whether any of them reads the build's time (`build_date_utc`), which no render kept for later may hold.
-    """
-    digest = hashlib.blake2b(digest_size=20)
-    dated = False
-    if folder is not None and folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            data = path.read_bytes()
-            dated = dated or b"build_date_utc" in data
-            digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogatepass") + b"\0")
-            digest.update(data + b"\0")
-    return digest.hexdigest(), dated
+def _reads_build_time(folder: Path | None) -> bool:
+    """Whether a template of the firm's under `folder` reads the build's time (`build_date_utc`)."""
+    if folder is None or not folder.is_dir():
+        return False
+    return any(path.is_file() and b"build_date_utc" in path.read_bytes() for path in folder.rglob("*"))
