@@ -404,7 +404,8 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                 setattr(page, DEFERRED_VALUES, values)
                 return name_task_boxes(html)
         html = slots.fill(html, rtl_page=rtl)
-        if generated is not None and generated.embedded:
+        if embedded:
+            assert generated is not None
             try:
                 html = put_in_sections(html, page, config, files, generated.embedded)
             except ValueError as exc:

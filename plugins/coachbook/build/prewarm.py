@@ -176,7 +176,7 @@ def warm(
             conversions / mkdocs_patches.RENDERS, tool_versions(), read=reuse_conversions
         )
     if renders is not None and theme_renders.install(renders, _overrides(config)):
-        # Pages whose values are all plain text keep them as tokens through the theme, filled in after it.
+        # A page whose values can wait (`Slots.deferrable_values`) keeps them as tokens through the theme.
         CoachbookPlugin.defer_fills = True
     return result
 
