@@ -212,3 +212,25 @@ def test_pair_keys_are_those_of_each_two_neighbouring_long_words() -> None:
             if len(first) >= KEY and len(second) >= KEY
         )
         assert pair_keys(words) == expected, words
+
+
+# ------------------------------------------------------------------ data: URLs
+
+
+def test_data_urls_found_from_the_colons_are_those_a_search_ignoring_case_finds(built_firm: Path) -> None:
+    """`data:` URLs are found from the colons; the long way searches every character for the scheme."""
+    rng = random.Random(5)
+    pieces = ["data:", "DATA:", "Data:", "dAtA:", "data", ":", "text/html,", ";base64,", "SGk=", " ", "a", "<", ","]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(5_000)]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((built_firm / "site").rglob("*.html"))[:40]]
+    for text in texts:
+        found = [m.span() for m in normalise_module._data_url_matches(text)]
+        assert found == [m.span() for m in normalise_module._DATA_URL.finditer(text)], text
+
+
+def test_a_data_url_in_any_mix_of_cases_is_decoded() -> None:
+    """A browser reads `Data:` as `data:`; so does the audit, which decodes what the URL hides."""
+    hidden = "PGI+RGFuYSBXaGl0ZmllbGQ8L2I+"  # base64 of <b>Dana Whitfield</b>
+    for scheme in ("data", "DATA", "Data", "dAtA"):
+        page = f'<p>Hi</p><iframe src="{scheme}:text/html;base64,{hidden}"></iframe>'
+        assert "dana whitfield" in normalise_module.file_text("index.html", page.encode()), scheme

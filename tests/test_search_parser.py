@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -98,9 +99,40 @@ def test_it_is_used_only_while_asked_and_put_back() -> None:
     try:
         assert use_fast_search_parser()
         assert material_search.Parser is FastParser
+        assert material_search.SearchPlugin.on_page_context is search_parser._on_page_context
     finally:
         assert use_fast_search_parser(False)
     assert material_search.Parser is Original
+    assert material_search.SearchPlugin.on_page_context is search_parser._ORIGINAL_PAGE_CONTEXT
+
+
+def _indexed(on_page_context: Any, content: str) -> tuple[str, list[dict[str, Any]]]:
+    """A page's content once indexed by `on_page_context`, and its index entries."""
+    plugin = material_search.SearchPlugin()
+    plugin.load_config({})
+    plugin.search_index = material_search.SearchIndex()
+    page = SimpleNamespace(content=content, meta={}, toc=[], url="page/", title="Page")
+    on_page_context(plugin, {}, page=page, config={}, nav=None)
+    return page.content, plugin.search_index.entries
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        *CASES,
+        '<p data-search-exclude="">x</p> <h2 id="a" data-search-boost="2">A</h2>',
+        "<p>no such attribute, a data-search word</p>",
+    ],
+)
+def test_the_page_is_left_as_material_leaves_it(content: str) -> None:
+    """Material strips `data-search-*` attributes once a page is indexed; the shortcut strips the same."""
+    assert _indexed(search_parser._on_page_context, content) == _indexed(search_parser._ORIGINAL_PAGE_CONTEXT, content)
+
+
+def test_material_s_page_hook_changed_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(search_parser._MATERIAL_SOURCES, "SearchPlugin.on_page_context", "0" * 16)
+    assert not use_fast_search_parser()
+    assert material_search.SearchPlugin.on_page_context is search_parser._ORIGINAL_PAGE_CONTEXT
 
 
 def test_a_different_material_parser_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -107,6 +107,8 @@ _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _DATA_URL = re.compile(r"data:([\w.+/-]*)((?:;[\w.+-]+=?[\w.+-]*)*?)(;base64)?,([^\"'\s)<>]*)", re.IGNORECASE)
 #: A `data:` URL is decoded up to this size; larger ones are images, not text.
 _MAX_DATA_URL = 2_000_000
+#: The scheme `data` in every mix of cases a browser accepts (`Data:` is a data URL too).
+_DATA_SPELLINGS = frozenset(a + b + c + d for a in "dD" for b in "aA" for c in "tT" for d in "aA")
 
 
 #: What `_tag` found in each tag seen: a page repeats the same few hundred tags thousands of times, and so do
@@ -247,10 +249,31 @@ def _unescape_css(text: str) -> str:
     return _CSS_ESCAPE.sub(lambda m: _code_point(m.group(1)), text)
 
 
-def _data_urls(text: str) -> str:
-    """The decoded content of every `data:` URL in `text` (an SVG or a page can be hidden in one)."""
+def _data_url_matches(text: str) -> list[re.Match[str]]:
+    """The `data:` URLs in `text`, in any mix of cases: what `_DATA_URL.finditer` finds, found from the colons.
+
+    A page holds a few hundred colons, and most pages one `data:` URL or none; a search for the scheme
+    ignoring case would try every character of the page. Every match starts with the scheme, so trying
+    `_DATA_URL` where each scheme starts, past the end of the match before, finds the same matches.
+    """
+    matches = []
+    end = 0
+    colon = text.find(":", 4)
+    while colon >= 0:
+        start = colon - 4
+        if start >= end and text[start:colon] in _DATA_SPELLINGS:
+            match = _DATA_URL.match(text, start)
+            if match is not None:
+                matches.append(match)
+                end = match.end()
+        colon = text.find(":", colon + 1)
+    return matches
+
+
+def _data_urls(matches: list[re.Match[str]]) -> str:
+    """The decoded content of each `data:` URL matched (an SVG or a page can be hidden in one)."""
     out = []
-    for match in _DATA_URL.finditer(text):
+    for match in matches:
         kind, _, is_base64, payload = match.groups()
         if len(payload) > _MAX_DATA_URL:
             continue
@@ -291,8 +314,9 @@ def decoded_copies(text: str, *, css: bool = False) -> str:
             text = _unescape_css(text)
     if "%" in text and _PERCENT.search(text):
         text = urllib.parse.unquote(text)
-    if "data:" in text or "DATA:" in text:
-        text = text + " " + _data_urls(text)
+    matches = _data_url_matches(text)
+    if matches:
+        text = text + " " + _data_urls(matches)
     return text
 
 

@@ -10,7 +10,12 @@ skip set is in effect a set of tag names, and each question can be asked of
 the open elements' names, kept beside them, in C.
 
 `FastParser` answers every question exactly as Material's `Parser` does,
-statement for statement, and gives the same sections. It is used only when
+statement for statement, and gives the same sections. Material's
+`SearchPlugin.on_page_context` then strips `data-search-*` attributes from
+the page with a regular expression whose optional leading space makes it try
+every character, some milliseconds on a client's print page: `_on_page_context`
+does the same, and skips that search in a page that has no such attribute.
+Both are used only when
 the installed Material's parser is the one it was written against: the
 source of each method it replaces is compared with the digest it was written
 from (`_MATERIAL_SOURCES`). Any other version keeps its own parser. Tests
@@ -22,6 +27,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import re
 from html import escape
 from typing import Any
 
@@ -40,9 +46,11 @@ _MATERIAL_SOURCES = {
     "Parser.handle_data": "415377ec8360c82a",
     "Element": "7f7b690dae2c2deb",
     "Section": "af84af932f8d1829",
+    "SearchPlugin.on_page_context": "33eb62fd1688be4d",
 }
 #: Material's own parser, kept to put back.
 _ORIGINAL: Any = _material_search.Parser if _material_search is not None else None
+_ORIGINAL_PAGE_CONTEXT: Any = _material_search.SearchPlugin.on_page_context if _material_search is not None else None
 _HEADINGS = frozenset(f"h{x}" for x in range(1, 7))
 
 
@@ -56,7 +64,12 @@ def _installed_sources() -> dict[str, str] | None:
     if _material_search is None:
         return None
     # Material's own parser, even once `use_fast_search_parser` has put `FastParser` in its place.
-    owners = {"Parser": _ORIGINAL, "Element": _material_search.Element, "Section": _material_search.Section}
+    owners = {
+        "Parser": _ORIGINAL,
+        "Element": _material_search.Element,
+        "Section": _material_search.Section,
+        "SearchPlugin": type("SearchPlugin", (), {"on_page_context": _ORIGINAL_PAGE_CONTEXT}),
+    }
     found = {}
     try:
         for name in _MATERIAL_SOURCES:
@@ -78,7 +91,21 @@ def use_fast_search_parser(enabled: bool = True) -> bool:
     if _material_search is None or not matches_material():
         return False
     _material_search.Parser = FastParser if enabled else _ORIGINAL
+    _material_search.SearchPlugin.on_page_context = _on_page_context if enabled else _ORIGINAL_PAGE_CONTEXT
     return True
+
+
+#: Material's pattern for the `data-search-*` attributes it strips from a page once indexed.
+_SEARCH_ATTRIBUTE = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
+
+
+def _on_page_context(self: Any, context: Any, *, page: Any, config: Any, nav: Any) -> None:
+    """Material's `SearchPlugin.on_page_context`, which searches for the attributes only where they can be."""
+    if not self.config.enabled:
+        return
+    self.search_index.add_entry_from_context(page)
+    if "data-search-" in page.content:
+        page.content = _SEARCH_ATTRIBUTE.sub("", page.content)
 
 
 _Base: Any = _ORIGINAL if _ORIGINAL is not None else object

@@ -34,7 +34,7 @@ from coachbook.core.i18n import Language, english
 from coachbook.core.model import Feedback, FeedbackGroup, Measurement
 from coachbook.core.progress import GoalProgress
 
-__all__ = ["feedback_chart", "goal_chart"]
+__all__ = ["Drawing", "feedback_chart", "feedback_drawing", "goal_chart", "goal_drawing"]
 
 _CHART_ID = re.compile(r"[a-z0-9-]+")
 # Characters XML 1.0 forbids even when escaped; a stray one would make the page's SVG ill-formed.
@@ -102,7 +102,50 @@ class _Box:
 # --------------------------------------------------------------------------- public API
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """A chart drawn once, for a site that shows it on several pages, each under ids of its own (`svg`).
+
+    Everything but the ids of its title and description is the same wherever it is shown.
+    """
+
+    kind: str
+    height: float
+    title: str
+    desc: str
+    body: tuple[str, ...]
+
+    def svg(self, chart_id: str) -> str:
+        """The chart as a complete `<svg>` element whose title and description take ids from `chart_id`.
+
+        Raises:
+            ValueError: If `chart_id` is not made of lower-case letters, digits and hyphens.
+        """
+        _check_chart_id(chart_id)
+        return _svg(self.kind, chart_id, self.height, self.title, self.desc, self.body)
+
+
 def goal_chart(progress: GoalProgress, *, chart_id: str, language: Language | None = None) -> str:
+    """Draw a goal's readings over time against its baseline and target (`goal_drawing`), ids from `chart_id`.
+
+    Raises:
+        ValueError: If `chart_id` is not made of lower-case letters, digits and hyphens.
+    """
+    _check_chart_id(chart_id)
+    return goal_drawing(progress, language=language).svg(chart_id)
+
+
+def feedback_chart(feedback: Feedback, *, chart_id: str, language: Language | None = None) -> str:
+    """Draw 360 feedback as horizontal bars (`feedback_drawing`), ids from `chart_id`.
+
+    Raises:
+        ValueError: If `chart_id` is not made of lower-case letters, digits and hyphens.
+    """
+    _check_chart_id(chart_id)
+    return feedback_drawing(feedback, language=language).svg(chart_id)
+
+
+def goal_drawing(progress: GoalProgress, *, language: Language | None = None) -> Drawing:
     """Draw a goal's readings over time against its baseline and target.
 
     The readings form a line with a dot per reading and the latest value printed beside it; the baseline and
@@ -114,16 +157,11 @@ def goal_chart(progress: GoalProgress, *, chart_id: str, language: Language | No
 
     Args:
         progress: The goal's progress as of the build date; its readings are drawn oldest first.
-        chart_id: Unique id on the page, used for the ids of the title and description.
         language: The language of the chart's words, dates and numbers; British English by default.
 
     Returns:
-        A complete `<svg>` element, without an XML declaration, ready to embed in HTML.
-
-    Raises:
-        ValueError: If `chart_id` is not made of lower-case letters, digits and hyphens.
+        The chart, to be made a complete `<svg>` element (without an XML declaration) by `Drawing.svg`.
     """
-    _check_chart_id(chart_id)
     language = language or english()
     goal = progress.goal
     readings = sorted(progress.measurements, key=lambda m: m.date)
@@ -176,17 +214,12 @@ def goal_chart(progress: GoalProgress, *, chart_id: str, language: Language | No
             _reading_series(readings, points, goal.unit, box, (y_of(goal.baseline), y_of(goal.target)), language)
         )
 
-    return _svg(
-        "goal",
-        chart_id,
-        _GOAL_HEIGHT,
-        _goal_title(progress, language),
-        _goal_summary(progress, readings, language),
-        body,
+    return Drawing(
+        "goal", _GOAL_HEIGHT, _goal_title(progress, language), _goal_summary(progress, readings, language), tuple(body)
     )
 
 
-def feedback_chart(feedback: Feedback, *, chart_id: str, language: Language | None = None) -> str:
+def feedback_drawing(feedback: Feedback, *, language: Language | None = None) -> Drawing:
     """Draw 360 feedback as horizontal bars: a block per competency, a bar per rater group.
 
     Each bar carries its group's name at its start and its rating at its end, so groups are told apart by text
@@ -197,16 +230,11 @@ def feedback_chart(feedback: Feedback, *, chart_id: str, language: Language | No
     Args:
         feedback: The feedback round; competencies are shown in `feedback.competencies` order, then any others
             in the order first rated.
-        chart_id: Unique id on the page, used for the ids of the title and description.
         language: The language of the chart's words, dates and numbers; British English by default.
 
     Returns:
-        A complete `<svg>` element, without an XML declaration, ready to embed in HTML.
-
-    Raises:
-        ValueError: If `chart_id` is not made of lower-case letters, digits and hyphens.
+        The chart, to be made a complete `<svg>` element (without an XML declaration) by `Drawing.svg`.
     """
-    _check_chart_id(chart_id)
     language = language or english()
     groups = list(feedback.groups)
     competencies = [c for c in _competency_order(feedback) if any(c in g.ratings for g in groups)]
@@ -219,7 +247,7 @@ def feedback_chart(feedback: Feedback, *, chart_id: str, language: Language | No
     if not competencies:
         empty = language.gettext("No ratings recorded")
         body = [_text(_WIDTH / 2, 60, empty, cls="cb-chart__empty", anchor="middle", middle=True, size=14)]
-        return _svg("feedback", chart_id, 120, title, language.gettext("No ratings recorded."), body)
+        return Drawing("feedback", 120, title, language.gettext("No ratings recorded."), tuple(body))
 
     body = []
     legend, y = _legend(groups, top=_EDGE, language=language)
@@ -259,7 +287,7 @@ def feedback_chart(feedback: Feedback, *, chart_id: str, language: Language | No
     axis = language.tr("Average rating, 0 to %(scale)s", scale=scale)
     body.append(_text((x0 + x1) / 2, y + 38, axis, cls="cb-chart__axis-label", anchor="middle"))
     height = math.ceil(y + 50)
-    return _svg("feedback", chart_id, height, title, _feedback_summary(feedback, competencies, language), body)
+    return Drawing("feedback", height, title, _feedback_summary(feedback, competencies, language), tuple(body))
 
 
 # --------------------------------------------------------------------------- goal chart parts

@@ -201,6 +201,10 @@ def client_plan(
             if not (uri == "closure.md" and not closure_reached) and not (uri == PROGRAM_URI and guide_bodies is None)
         ]
     )
+    # Each chart is drawn once: the dashboard, its own page and the print page show it under ids of their own.
+    goal_drawings = {g.goal.id: charts.goal_drawing(g, language=language) for g in progress.goals}
+    feedback = view.assessment.feedback if view.assessment else None
+    feedback_drawing = charts.feedback_drawing(feedback, language=language) if feedback else None
     for uri, title, template in page_list:
         if uri == "closure.md" and not closure_reached:
             continue
@@ -214,39 +218,28 @@ def client_plan(
             markdown, embedded = _program_page(
                 slots,
                 context,
-                view,
-                progress,
                 guides,
                 guide_bodies or {},
                 directory_urls=directory_urls,
                 language=language,
+                goal_drawings=goal_drawings,
+                feedback_drawing=feedback_drawing,
             )
             pages.append(
                 PageSource(uri=uri, title=language.gettext(title), markdown=markdown, slots=slots, embedded=embedded)
             )
             continue
         if uri == "index.md":
-            # The dashboard draws its own copies of the charts: ids must be unique on each page.
-            feedback = view.assessment.feedback if view.assessment else None
+            # The dashboard shows its own copies of the charts: ids must be unique on each page.
             context["feedback"] = feedback if feedback and feedback.groups else None
-            context["glance_charts"] = {
-                g.goal.id: charts.goal_chart(g, chart_id=f"glance-{g.goal.id}", language=language)
-                for g in progress.goals
-            }
+            context["glance_charts"] = {goal: drawing.svg(f"glance-{goal}") for goal, drawing in goal_drawings.items()}
             context["glance_feedback"] = (
-                charts.feedback_chart(feedback, chart_id="glance-feedback", language=language)
-                if feedback and feedback.groups
-                else None
+                feedback_drawing.svg("glance-feedback") if feedback_drawing and feedback and feedback.groups else None
             )
         if uri == "goals.md":
-            context["charts"] = {
-                g.goal.id: charts.goal_chart(g, chart_id=f"goal-{g.goal.id}", language=language) for g in progress.goals
-            }
+            context["charts"] = {goal: drawing.svg(f"goal-{goal}") for goal, drawing in goal_drawings.items()}
         if uri == "assessment.md":
-            feedback = view.assessment.feedback if view.assessment else None
-            context["feedback_chart"] = (
-                charts.feedback_chart(feedback, chart_id="feedback", language=language) if feedback else None
-            )
+            context["feedback_chart"] = feedback_drawing.svg("feedback") if feedback_drawing else None
         markdown = render_page(template, slots, language, **context)
         pages.append(PageSource(uri=uri, title=language.gettext(title), markdown=markdown, slots=slots))
         if uri == "index.md":
@@ -324,13 +317,13 @@ def render_guide_page(guide: GuidePage, body: str, slots: Slots, *, dashboard_li
 def _program_page(
     slots: Slots,
     context: dict[str, Any],
-    view: Engagement,
-    progress: Progress,
     guides: tuple[GuidePage, ...],
     bodies: Mapping[str, str],
     *,
     directory_urls: bool,
     language: Language,
+    goal_drawings: Mapping[str, charts.Drawing],
+    feedback_drawing: charts.Drawing | None,
 ) -> tuple[str, tuple[Embedded, ...]]:
     """The client's whole program in one printable page: where they are, every client page, every guide.
 
@@ -339,19 +332,13 @@ def _program_page(
     ids, links in raw HTML, and no calendar how-to on paper. The guides are embedded sections, converted
     apart (`embedded_guide`): they are most of the page, and the same for every client at the same stage.
     """
-    feedback = view.assessment.feedback if view.assessment else None
     ctx = {
         **context,
         "url": lambda uri: Markup(page_url(uri, directory_urls, page=PROGRAM_URI)),
         "calendar_uri": None,
-        # The page draws its own copies of the charts, so every id in it is unique.
-        "charts": {
-            g.goal.id: charts.goal_chart(g, chart_id=f"program-goal-{g.goal.id}", language=language)
-            for g in progress.goals
-        },
-        "feedback_chart": (
-            charts.feedback_chart(feedback, chart_id="program-feedback", language=language) if feedback else None
-        ),
+        # The page shows its own copies of the charts, so every id in it is unique.
+        "charts": {goal: drawing.svg(f"program-goal-{goal}") for goal, drawing in goal_drawings.items()},
+        "feedback_chart": feedback_drawing.svg("program-feedback") if feedback_drawing else None,
     }
     sections = []
     client_pages = {uri: (title, template) for uri, title, template in CLIENT_PAGES}
