@@ -85,16 +85,15 @@ _LOOK_ALIKES = str.maketrans(
         "ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ɩ": "i", "օ": "o", "ս": "u", "հ": "h", "ց": "g",
     }
 )  # fmt: skip
-_OTHER_SCRIPTS = re.compile("[\u0250-\u02af\u0370-\u052f\u0530-\u058f\ua640-\ua69f]")
 #: The folds of `_fold` that replace each character of a class with one ASCII character, in order.
 _REPLACED = ((_BLANKS, " "), (_DASHES, "-"), (_SINGLE_QUOTES, "'"), (_DOUBLE_QUOTES, '"'))
 #: The ASCII characters in each class `_fold` looks for.
 _ASCII_MEMBERS = {
-    pattern: frozenset(c for c in map(chr, range(128)) if pattern.match(c))
-    for pattern in (INVISIBLE, _OTHER_SCRIPTS, *(pattern for pattern, _ in _REPLACED))
+    pattern: tuple(c for c in map(chr, range(128)) if pattern.match(c))
+    for pattern in (INVISIBLE, *(pattern for pattern, _ in _REPLACED))
 }
-
-_BEYOND_ASCII = re.compile("[^\x00-\x7f]")
+#: Runs of ASCII characters: removed from a text, they leave the characters beyond ASCII, for a set of them.
+_ASCII_RUNS = re.compile("[\x00-\x7f]+")
 
 #: Calendar and contact files (RFC 5545, RFC 6350) fold long lines and escape text; see `_unfold_calendar`.
 _CALENDAR_SUFFIXES = frozenset({".ics", ".ical", ".ifb", ".vcf"})
@@ -195,27 +194,45 @@ def _fold(text: str) -> tuple[str, bool]:
     Returns the text, and whether it is case-folded already (so that folding it again would change nothing).
 
     Each step is a class of single characters, and a page holds only a handful of different characters
-    beyond ASCII: a step runs only when one of those is in its class, rather than scanning every page for
-    characters it almost never holds. The steps only ever replace characters with ASCII ones, so the
-    characters found after NFKC are the only ones any step can meet.
+    beyond ASCII (a middle dot, a dash, a pilcrow). So the characters present are found once, and each
+    step replaces just those of its class, one `str.replace` apiece, rather than matching every character
+    of the page against a class it almost never holds. The steps only ever replace characters with ASCII
+    ones, so the characters found after NFKC are the only ones any step can meet.
     """
     text = unicodedata.normalize("NFKC", text)
     # The characters beyond ASCII, found by a scan in C: a set of every character would hash each one.
-    beyond = set(_BEYOND_ASCII.findall(text))
+    beyond = set(_ASCII_RUNS.sub("", text))
+    replaced: set[str] = set()
 
-    def _any_in(pattern: re.Pattern[str]) -> bool:
-        # A class's ASCII members (the backtick is a quotation mark) are looked for; the rest are matched.
-        return any(c in text for c in _ASCII_MEMBERS[pattern]) or any(pattern.match(c) for c in beyond)
+    def present(pattern: re.Pattern[str]) -> list[str]:
+        # A class's ASCII members in the text (the backtick is a quotation mark), and its other members there.
+        found = [c for c in _ASCII_MEMBERS[pattern] if c in text] + [c for c in beyond if pattern.match(c)]
+        replaced.update(found)
+        return found
 
-    if _any_in(INVISIBLE):
+    invisible = present(INVISIBLE)
+    if invisible:
         # Removed, `Whit\u200bfield` is the name; as a space, so is `Dana\u200bWhitfield` (both are shown as one).
-        text = INVISIBLE.sub("", text) + " " + INVISIBLE.sub(" ", text)
+        removed, spaced = text, text
+        for char in invisible:
+            removed = removed.replace(char, "")
+            spaced = spaced.replace(char, " ")
+        text = removed + " " + spaced
     for pattern, replacement in _REPLACED:
-        if _any_in(pattern):
-            text = pattern.sub(replacement, text)
-    if _any_in(_OTHER_SCRIPTS):
-        text = text.translate(_LOOK_ALIKES)
-    text = text.casefold()
+        for char in present(pattern):
+            text = text.replace(char, replacement)
+    # Look-alikes of Latin letters, wherever they are (a dotless i among Latin letters is still an i).
+    for char in beyond:
+        latin = _LOOK_ALIKES.get(ord(char))
+        if latin is not None:
+            text = text.replace(char, latin)
+            replaced.add(char)
+    if all(char.casefold() == char for char in beyond - replaced):
+        # Only ASCII letters have a case here: lower-casing the bytes of the text does what case folding
+        # does, in less time (a lone surrogate, which JSON may hold, is kept as it is).
+        text = text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+    else:
+        text = text.casefold()
     # Case folding can make characters that NFKC composes differently (and never invisible ones). When NFKC
     # finds nothing to change it returns the very same string, which is then case-folded as it stands.
     normalised = unicodedata.normalize("NFKC", text)
