@@ -602,6 +602,8 @@ def test_problem_str(problem: Problem, text: str) -> None:
             "rename it using a-z, 0-9 and hyphens",
         ),
         ("dana.whitfield.yml", "file name 'dana.whitfield' cannot be used in a URL", "rename it to dana-whitfield.yml"),
+        # A file name may end in a newline; a pattern's `$` matches before one.
+        ("dana\n.yml", "file name 'dana\\n' cannot be used in a URL", "rename it to dana.yml"),
     ],
 )
 def test_bad_file_name(tmp_path: Path, name: str, message: str, hint: str) -> None:

@@ -43,19 +43,32 @@ def convert_section(section: Embedded, page: Page, config: MkDocsConfig, files: 
 
 
 def put_in_sections(html: str, page: Page, config: MkDocsConfig, files: Files, sections: tuple[Embedded, ...]) -> str:
-    """`html` (the page, converted and filled) with each section converted, filled and put at its placeholder."""
+    """`html` (the page, converted and filled) with each section converted, filled and put at its placeholder.
+
+    Each placeholder is found in the page as converted, and the page is put together once at the end: a
+    print page is some 200 kB, and holds ten sections.
+    """
+    placed: list[tuple[int, int, str]] = []
     for section in sections:
         converted = convert_section(section, page, config, files)
         content = _own_ids(section.slots.fill(converted.content or ""), section.anchor)
         content = _prefix_headings(content, converted, section)
-        html, found = re.subn(rf"<p>{section.token}</p>", lambda _: content, html, count=1)  # noqa: B023
-        if not found:
+        placeholder = f"<p>{section.token}</p>"
+        start = html.find(placeholder)
+        if start < 0:
             raise ValueError(f"the page {page.file.src_uri} lost the place of its section {section.anchor!r}")
+        placed.append((start, start + len(placeholder), content))
         _fill_toc(converted.toc, section)
         _join_toc(page, list(converted.toc))
         if page.present_anchor_ids is not None and converted.present_anchor_ids:
             page.present_anchor_ids |= converted.present_anchor_ids
-    return html
+    pieces = []
+    end = 0
+    for start, after, content in sorted(placed):
+        pieces += [html[end:start], content]
+        end = after
+    pieces.append(html[end:])
+    return "".join(pieces)
 
 
 #: Ids that Markdown extensions number per conversion (`__tabbed_1_1`, `__codelineno-0-1`): converted apart,
@@ -69,6 +82,9 @@ _ID_OR_FRAGMENT = re.compile(r"""(\bid=["']|href=["']#)(?=([^"']*)["'])""")
 
 
 def _own_ids(html: str, anchor: str) -> str:
+    if "__" not in html:
+        # Every id the pattern renames starts with `__`; most sections have none.
+        return html
     return _NUMBERED_ID.sub(lambda m: f"{m.group(1)}__{anchor}-", html)
 
 

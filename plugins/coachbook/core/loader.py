@@ -222,6 +222,10 @@ def _guide_problems(project: Project, doc: YamlDocument, loc: tuple[str | int, .
     return problems
 
 
+#: A slug, whole: `re.match` with the pattern's `$` would let a file name end in a newline.
+_SLUG = re.compile(ID_PATTERN)
+
+
 def slug_problem(path: Path, shown: Path) -> Problem | None:
     """Why this file name cannot be a client's slug, if it cannot."""
     slug = path.stem
@@ -232,7 +236,7 @@ def slug_problem(path: Path, shown: Path) -> Problem | None:
         )
     if len(slug) > MAX_SLUG_LENGTH:
         return Problem(shown, 1, 1, "", f"file name is {len(slug)} characters long", f"keep it to {MAX_SLUG_LENGTH}")
-    if not re.match(ID_PATTERN, slug):
+    if _SLUG.fullmatch(slug) is None:
         suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "client-name"
         return Problem(
             shown, 1, 1, "", f"file name {slug!r} cannot be used in a URL", f"rename it to {suggestion}{path.suffix}"

@@ -7,6 +7,7 @@ of a page from elsewhere (a guide) are rewritten to work from the new page.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -31,6 +32,7 @@ _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _ABSOLUTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/)")
 
 
+@functools.lru_cache(maxsize=256)
 def embed_markdown(
     markdown: str,
     *,
@@ -51,6 +53,10 @@ def embed_markdown(
     For a page from elsewhere (`source_uri`, a guide): relative links are rewritten to work from
     `page_uri`, a link to a place in the same page points at that page, and `id_prefix` keeps its
     heading ids and footnotes from meeting another section's. Fenced code is left as it is.
+
+    Kept for the arguments it was last given: a guide framed for a client's standing on its stage is the
+    same Markdown (values are tokens) for every client, and the build's fork server embeds each guide in
+    each frame before any site's process is forked from it (`coachbook.build.prewarm`).
     """
     lines = _FRONT_MATTER.sub("", markdown, count=1).split("\n")
     first = next((line for line in lines if line.strip()), "")
