@@ -10,15 +10,26 @@ left empty, stray end tags) and on thousands of random documents.
 from __future__ import annotations
 
 import random
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from material.plugins.search import plugin as material_search
+from mkdocs.config import load_config
 
 from coachbook.build import search_parser
-from coachbook.build.search_parser import FastParser, matches_material, use_fast_search_parser
+from coachbook.build.search_parser import (
+    FastParser,
+    matches_html_parser,
+    matches_material,
+    simple_events,
+    use_fast_search_parser,
+)
+
+from .conftest import REPO
 
 pytestmark = pytest.mark.skipif(
     not matches_material(), reason="this Material's search parser is not the one FastParser mirrors; it keeps its own"
@@ -129,6 +140,25 @@ def test_the_page_is_left_as_material_leaves_it(content: str) -> None:
     assert _indexed(search_parser._on_page_context, content) == _indexed(search_parser._ORIGINAL_PAGE_CONTEXT, content)
 
 
+def test_a_config_loaded_already_calls_the_shortcut_and_then_material_s_own_again() -> None:
+    """MkDocs binds a plugin's hooks when it loads a config: the build's fork server loads its config first."""
+    was = material_search.Parser is FastParser
+    config = load_config(str(REPO / "mkdocs.yml"))
+
+    def hooks() -> list[Any]:
+        return [getattr(m, "__func__", None) for m in config.plugins.events["page_context"]]
+
+    try:
+        assert use_fast_search_parser(plugins=config.plugins)
+        assert search_parser._on_page_context in hooks()
+        assert search_parser._ORIGINAL_PAGE_CONTEXT not in hooks()
+        assert use_fast_search_parser(False, plugins=config.plugins)
+        assert search_parser._ORIGINAL_PAGE_CONTEXT in hooks()
+        assert search_parser._on_page_context not in hooks()
+    finally:
+        use_fast_search_parser(was)
+
+
 def test_material_s_page_hook_changed_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(search_parser._MATERIAL_SOURCES, "SearchPlugin.on_page_context", "0" * 16)
     assert not use_fast_search_parser()
@@ -141,3 +171,114 @@ def test_a_different_material_parser_is_left_alone(monkeypatch: pytest.MonkeyPat
     assert not matches_material()
     assert not use_fast_search_parser()
     assert material_search.Parser is Original
+
+
+# ------------------------------------------------------------------ simple markup, read in one pass
+
+needs_html_parser = pytest.mark.skipif(
+    not matches_html_parser(), reason="this Python's HTMLParser is not the one simple_events mirrors"
+)
+
+
+class _Recorder(HTMLParser):
+    """Every call `HTMLParser` makes, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[Any, ...]] = []
+
+    def handle_data(self, data: str) -> None:
+        self.events.append((search_parser.DATA, data))
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        self.events.append((search_parser.START, tag, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.events.append((search_parser.END, tag))
+
+    def handle_startendtag(self, tag: str, attrs: Any) -> None:
+        self.events.append((search_parser.START_END, tag, attrs))
+
+
+def _recorded(html: str) -> list[tuple[Any, ...]]:
+    recorder = _Recorder()
+    recorder.feed(html)
+    recorder.close()
+    return recorder.events
+
+
+def _contents(built_firm: Path) -> list[str]:
+    """What Material indexes of each built page: its article (a whole page holds scripts, read the long way)."""
+    found = []
+    for page in sorted((built_firm / "site").rglob("*.html")):
+        match = re.search(r'<article class="md-content__inner md-typeset">(.*)</article>', page.read_text(), re.S)
+        if match:
+            found.append(match.group(1))
+    return found
+
+
+@needs_html_parser
+def test_simple_markup_is_read_as_html_parser_reads_it(built_firm: Path) -> None:
+    contents = _contents(built_firm)
+    assert len(contents) > 100
+    simple = 0
+    for content in contents:
+        events = simple_events(content)
+        if events is not None:
+            simple += 1
+            assert events == _recorded(content), content[:300]
+        assert sections(FastParser, content) == sections(Original, content), content[:300]
+    assert simple >= 0.9 * len(contents), "most pages should be read in one pass: the comparison compares little"
+
+
+PIECES = [
+    *("<p>", "</p>", "<P>", "</P>", "<h2 id='a'>", "</h2>", '<div class="x y">', "</div>", "<br/>", "<br />"),
+    *('<a href="x&amp;y">', "<a title='it&#39;s'>", "</a>", "<input disabled>", '<IMG SRC="a" ALT="">'),
+    *('<a b="1" b="2">', '<tag-name x="1"/>', '<svg viewBox="0 0 1 1">', '<text x="1">', "</text>", "</svg>"),
+    *("text", " ", "\n", "\t", "&amp;", "&", "&lt;", "&#x41;", "&#65", "&nosuch;", "&amp", "é", "\u00a0"),
+    *("<", ">", "=", '"', "'", "/", "</", "<!-- c -->", "<!doctype html>", "<?pi?>", "<script>a<b</script>"),
+    *('<p class = "x">', "<p class=x>", "</ p>", '<a href="x"title="y">', '<p\u00a0id="x">', "<style>p{}</style>"),
+    *("<pre>", "</pre>", "<code>", "</code>", '<a class="headerlink" href="#a">', "<x\x00y>", "<p\v>"),
+]
+
+
+@needs_html_parser
+def test_random_markup_is_read_as_html_parser_reads_it_or_left_to_it() -> None:
+    rng = random.Random(17)
+    simple = long_way = 0
+    for _ in range(6_000):
+        html = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
+        events = simple_events(html)
+        if events is None:
+            long_way += 1
+        else:
+            simple += 1
+            assert events == _recorded(html), repr(html)
+            assert sections(FastParser, html) == sections(Original, html), repr(html)
+    assert simple > 500 and long_way > 500, (simple, long_way)
+
+
+@needs_html_parser
+def test_the_parser_stands_where_html_parser_would() -> None:
+    for html in ("<p>one\ntwo</p>\n<p>three", "<p>x</p>", "x\n", ""):
+        fast, long_way = FastParser(), Original()
+        fast.feed(html)
+        long_way.feed(html)
+        assert fast.getpos() == long_way.getpos(), repr(html)
+
+
+def test_another_html_parser_reads_every_page_the_long_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Python whose `HTMLParser` reads markup differently keeps it for every page."""
+    monkeypatch.setattr(search_parser, "_HTML_PARSER", "0" * 16)
+    search_parser.matches_html_parser.cache_clear()
+    try:
+        assert not matches_html_parser()
+
+        def refuse(html: str) -> None:
+            raise AssertionError("simple_events was used")
+
+        monkeypatch.setattr(search_parser, "simple_events", refuse)
+        assert sections(FastParser, CASES[0]) == sections(Original, CASES[0])
+    finally:
+        monkeypatch.undo()
+        search_parser.matches_html_parser.cache_clear()

@@ -128,7 +128,7 @@ def warm(
     # MkDocs asks the theme for a new environment (and compiles every template again) on every build.
     mkdocs_patches.share_theme_environment(config, env)
     # Every site indexes each of its pages for search: Material's parser, answering the same faster.
-    use_fast_search_parser()
+    use_fast_search_parser(plugins=config.plugins)
 
     result = Warm(config, theme_files=mkdocs_patches.list_theme_files(env, config))
     mkdocs_patches.use_theme_listing(config, result.theme_files)

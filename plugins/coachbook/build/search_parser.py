@@ -15,7 +15,16 @@ statement for statement, and gives the same sections. Material's
 the page with a regular expression whose optional leading space makes it try
 every character, some milliseconds on a client's print page: `_on_page_context`
 does the same, and skips that search in a page that has no such attribute.
-Both are used only when
+
+`HTMLParser` itself reads a page a tag at a time in Python. Most pages
+Material indexes are simple markup: well-formed tags with quoted attributes,
+text and character references, and no comments, scripts or styles.
+`simple_events` reads such a page with one regular expression, and gives
+exactly the calls `HTMLParser` would make (anything else, and it gives None,
+so the page is read by `HTMLParser`). It is used only when the installed
+Python's `HTMLParser` is the one it was written against (`_HTML_PARSER`).
+
+All of these are used only when
 the installed Material's parser is the one it was written against: the
 source of each method it replaces is compared with the digest it was written
 from (`_MATERIAL_SOURCES`). Any other version keeps its own parser. Tests
@@ -26,12 +35,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html.parser
 import inspect
 import re
-from html import escape
+import types
+from html import escape, unescape
 from typing import Any
 
-__all__ = ["FastParser", "matches_material", "use_fast_search_parser"]
+__all__ = ["FastParser", "matches_html_parser", "matches_material", "simple_events", "use_fast_search_parser"]
 
 try:
     from material.plugins.search import plugin as _material_search  # type: ignore[import-untyped]
@@ -86,12 +97,26 @@ def matches_material() -> bool:
     return found is not None and found == _MATERIAL_SOURCES
 
 
-def use_fast_search_parser(enabled: bool = True) -> bool:
-    """Index pages with `FastParser` (or Material's own again); False if this Material's parser is not known."""
+def use_fast_search_parser(enabled: bool = True, *, plugins: Any = None) -> bool:
+    """Index pages with `FastParser` (or Material's own again); False if this Material's parser is not known.
+
+    Arguments:
+        enabled: Whether to use the fast parser, or put Material's own back.
+        plugins: The plugins of a config loaded already. MkDocs binds each plugin's event methods when it
+            loads a config, so such a config's search plugin is pointed at `_on_page_context` (or back) here.
+    """
     if _material_search is None or not matches_material():
         return False
     _material_search.Parser = FastParser if enabled else _ORIGINAL
-    _material_search.SearchPlugin.on_page_context = _on_page_context if enabled else _ORIGINAL_PAGE_CONTEXT
+    # Read now, once: in the build's fork server, rather than in every site's process forked from it.
+    matches_html_parser()
+    hook = _on_page_context if enabled else _ORIGINAL_PAGE_CONTEXT
+    _material_search.SearchPlugin.on_page_context = hook
+    if plugins is not None:
+        registered = plugins.events["page_context"]
+        for index, method in enumerate(registered):
+            if getattr(method, "__func__", None) in (_on_page_context, _ORIGINAL_PAGE_CONTEXT):
+                registered[index] = types.MethodType(hook, method.__self__)
     return True
 
 
@@ -106,6 +131,108 @@ def _on_page_context(self: Any, context: Any, *, page: Any, config: Any, nav: An
     self.search_index.add_entry_from_context(page)
     if "data-search-" in page.content:
         page.content = _SEARCH_ATTRIBUTE.sub("", page.content)
+
+
+# ------------------------------------------------------------------ simple markup, read in one pass
+
+#: SHA-256 (first 16 hex digits) of the installed `HTMLParser`'s reading of tags, text and references: the
+#: source of each method, and the patterns they use. `simple_events` gives the calls this reading makes.
+_HTML_PARSER = "7911c393c84f6c82"
+_HTML_PARSER_METHODS = (
+    "feed",
+    "close",
+    "goahead",
+    "parse_starttag",
+    "check_for_whole_start_tag",
+    "parse_endtag",
+    "handle_startendtag",
+    "set_cdata_mode",
+)
+_HTML_PARSER_PATTERNS = (
+    "interesting_normal",
+    "starttagopen",
+    "tagfind_tolerant",
+    "attrfind_tolerant",
+    "locatestarttagend_tolerant",
+    "endendtag",
+    "endtagfind",
+)
+
+
+@functools.cache
+def matches_html_parser() -> bool:
+    """Whether the installed `HTMLParser` reads markup the way `simple_events` was written to match."""
+    try:
+        parts = [inspect.getsource(getattr(html.parser.HTMLParser, name)) for name in _HTML_PARSER_METHODS]
+        parts += [getattr(html.parser, name).pattern for name in _HTML_PARSER_PATTERNS]
+        parts.append(repr(html.parser.HTMLParser.CDATA_CONTENT_ELEMENTS))
+    except (OSError, TypeError, AttributeError):  # No source to read, or a parser built otherwise.
+        return False
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16] == _HTML_PARSER
+
+
+#: The whitespace that ends a tag's name for `HTMLParser` (`tagfind_tolerant`); other spaces are left to it.
+_WS = "[ \t\n\r\f]"
+#: One piece of simple markup: text without `<`, a start tag whose attributes are quoted or bare names, or an
+#: end tag. A page is simple when these pieces follow each other from its start to its end.
+_PIECE = re.compile(
+    r"([^<]+)"
+    rf"""|<([a-zA-Z][a-zA-Z0-9-]*)((?:{_WS}+[^\s"'<>/=]+(?:="[^"]*"|='[^']*')?)*){_WS}*(/?)>"""
+    r"|</([a-zA-Z][a-zA-Z0-9-]*)>"
+)
+_ATTRIBUTE = re.compile(rf"""{_WS}+([^\s"'<>/=]+)(?:=(?:"([^"]*)"|'([^']*)'))?""")
+#: Attributes already read, by their text: a page repeats the same few (`class="md-..."`) many times.
+_ATTRIBUTES: dict[str, tuple[tuple[str, str | None], ...]] = {}
+_MAX_ATTRIBUTES = 10_000
+#: Calls `simple_events` gives: handle_data, handle_starttag, handle_endtag, handle_startendtag.
+DATA, START, END, START_END = range(4)
+
+
+def _attributes(text: str) -> tuple[tuple[str, str | None], ...]:
+    """A start tag's attributes as `HTMLParser` gives them: lower-case names, values unquoted and unescaped."""
+    known = _ATTRIBUTES.get(text)
+    if known is not None:
+        return known
+    found = []
+    for match in _ATTRIBUTE.finditer(text):
+        name, double, single = match.groups()
+        value = double if double is not None else single
+        # `HTMLParser` unescapes a value that is not empty; an attribute without one is None.
+        found.append((name.lower(), unescape(value) if value else value))
+    result = tuple(found)
+    if len(_ATTRIBUTES) >= _MAX_ATTRIBUTES:
+        _ATTRIBUTES.clear()
+    _ATTRIBUTES[text] = result
+    return result
+
+
+def simple_events(data: str) -> list[tuple[Any, ...]] | None:
+    """The calls `HTMLParser` makes, fed `data` and closed, when `data` is simple markup; None otherwise.
+
+    Each call is `(DATA, text)`, `(START, tag, attributes)`, `(END, tag)` or `(START_END, tag, attributes)`.
+    Simple markup is what `_PIECE` reads, from the first character to the last, without a `<script>` or
+    `<style>` (whose content `HTMLParser` reads as raw text). So a comment, a declaration, a stray `<`, an
+    unquoted value, a space around `=` or a tag name with other characters sends the page to `HTMLParser`.
+    Text is one call from tag to tag, its references converted, as `HTMLParser` does with `convert_charrefs`.
+    """
+    events: list[tuple[Any, ...]] = []
+    append = events.append
+    position = 0
+    for match in _PIECE.finditer(data):
+        if match.start() != position:
+            return None
+        position = match.end()
+        text, tag, attributes, slash, closing = match.groups()
+        if text is not None:
+            append((DATA, unescape(text)))
+        elif closing is not None:
+            append((END, closing.lower()))
+        else:
+            tag = tag.lower()
+            if tag in html.parser.HTMLParser.CDATA_CONTENT_ELEMENTS:
+                return None
+            append((START_END if slash else START, tag, list(_attributes(attributes)) if attributes else []))
+    return events if position == len(data) else None
 
 
 _Base: Any = _ORIGINAL if _ORIGINAL is not None else object
@@ -124,6 +251,35 @@ class FastParser(_Base):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self._names: list[str] = []
         self._skipped: set[str] = {str(tag) for tag in self.skip}
+
+    def feed(self, data: str) -> None:
+        """`HTMLParser.feed`, reading simple markup in one pass (`simple_events`) when given a page at once."""
+        if self.rawdata or not self.convert_charrefs or not matches_html_parser():
+            super().feed(data)
+            return
+        events = simple_events(data)
+        if events is None:
+            super().feed(data)
+            return
+        for event in events:
+            kind = event[0]
+            if kind == DATA:
+                self.handle_data(event[1])
+            elif kind == START:
+                self.lasttag = event[1]
+                self.handle_starttag(event[1], event[2])
+            elif kind == END:
+                self.handle_endtag(event[1])
+            else:
+                self.lasttag = event[1]
+                self.handle_startendtag(event[1], event[2])
+        # Where `HTMLParser` would stand at the end of the page (`getpos`).
+        newlines = data.count("\n")
+        if newlines:
+            self.lineno += newlines
+            self.offset = len(data) - (data.rindex("\n") + 1)
+        else:
+            self.offset += len(data)
 
     def _skipping(self) -> bool:
         # `self.skip.intersection(self.context)`: elements are equal when their tags are.
