@@ -235,6 +235,19 @@ def test_normalise_is_the_obvious_normalisation_made_fast(built_firm: Path) -> N
         assert normalise(sample) == _reference_normalise(sample), sample[:200]
 
 
+def test_a_page_holding_many_different_characters_of_a_class_is_folded_the_same() -> None:
+    """Past a few different characters of a class, a step matches the whole text against the class instead."""
+    invisible = [chr(c) for c in range(0x110000) if _invisible(chr(c))]
+    dashes = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\u301c\ufe58\ufe63\uff0d\u058a\u05be\u1400\u1806"
+    look_alikes = "".join(chr(c) for c in normalise_module._LOOK_ALIKES)
+    quotes = "‘’‚‛′‵‹›`´ʼʹ“”„‟″‶«»ʺ"
+    rng = random.Random(29)
+    for count in (1, normalise_module._FEW, normalise_module._FEW + 1, 200, len(invisible)):
+        hidden = "".join(rng.sample(invisible, min(count, len(invisible))))
+        sample = f"Da{hidden}na Whit{dashes[:count]}field {look_alikes[:count]} {quotes[:count]} <b>x</b>"
+        assert normalise(sample) == _reference_normalise(sample), count
+
+
 def test_normalise_agrees_with_the_obvious_one_on_random_text() -> None:
     """Random text mixing ASCII with caseless and cased letters beyond it, look-alikes, marks and invisibles."""
     rng = random.Random(23)

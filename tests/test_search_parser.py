@@ -152,6 +152,9 @@ def test_a_config_loaded_already_calls_the_shortcut_and_then_material_s_own_agai
         assert use_fast_search_parser(plugins=config.plugins)
         assert search_parser._on_page_context in hooks()
         assert search_parser._ORIGINAL_PAGE_CONTEXT not in hooks()
+        # MkDocs still knows whose hook it is (its log, and the files a plugin adds, name the plugin).
+        (hook,) = [m for m in config.plugins.events["page_context"] if m.__func__ is search_parser._on_page_context]
+        assert config.plugins._event_origins[hook] == "material/search"
         assert use_fast_search_parser(False, plugins=config.plugins)
         assert search_parser._ORIGINAL_PAGE_CONTEXT in hooks()
         assert search_parser._on_page_context not in hooks()
@@ -265,6 +268,31 @@ def test_the_parser_stands_where_html_parser_would() -> None:
         fast.feed(html)
         long_way.feed(html)
         assert fast.getpos() == long_way.getpos(), repr(html)
+
+
+@needs_html_parser
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        ["<p>a &am", "p; b</p>"],
+        ["<p>a</p><script>", '<h2 id="x">t</h2><p>b</p>'],
+        ["<h2 id='a'>A</h2><p>x", "y</p><h2 id='b'>B</h2>"],
+        ["<p>x &amp"],
+        ["<p>tail &amp; more</p>"],
+    ],
+)
+def test_a_page_fed_in_pieces_or_ending_in_a_reference_is_read_as_material_reads_it(pieces: list[str]) -> None:
+    """Only a parser's first feed is read in one pass, and not one whose end may hold a reference cut short."""
+    fast, long_way = FastParser(), Original()
+    for piece in pieces:
+        fast.feed(piece)
+        long_way.feed(piece)
+        assert fast.getpos() == long_way.getpos(), pieces
+    fast.close()
+    long_way.close()
+    assert [(s.id, list(s.title), list(s.text)) for s in fast.data] == [
+        (s.id, list(s.title), list(s.text)) for s in long_way.data
+    ], pieces
 
 
 def test_another_html_parser_reads_every_page_the_long_way(monkeypatch: pytest.MonkeyPatch) -> None:

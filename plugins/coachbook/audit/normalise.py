@@ -92,6 +92,9 @@ _ASCII_MEMBERS = {
     pattern: tuple(c for c in map(chr, range(128)) if pattern.match(c))
     for pattern in (INVISIBLE, *(pattern for pattern, _ in _REPLACED))
 }
+#: A step replaces this many different characters one `str.replace` apiece; more (a page made to hold hundreds of
+#: invisible characters), and it matches every character of the text against its class, in one pass.
+_FEW = 16
 #: Runs of ASCII characters: removed from a text, they leave the characters beyond ASCII, for a set of them.
 _ASCII_RUNS = re.compile("[\x00-\x7f]+")
 
@@ -211,22 +214,30 @@ def _fold(text: str) -> tuple[str, bool]:
         return found
 
     invisible = present(INVISIBLE)
-    if invisible:
+    if len(invisible) > _FEW:
         # Removed, `Whit\u200bfield` is the name; as a space, so is `Dana\u200bWhitfield` (both are shown as one).
+        text = INVISIBLE.sub("", text) + " " + INVISIBLE.sub(" ", text)
+    elif invisible:
         removed, spaced = text, text
         for char in invisible:
             removed = removed.replace(char, "")
             spaced = spaced.replace(char, " ")
         text = removed + " " + spaced
     for pattern, replacement in _REPLACED:
-        for char in present(pattern):
-            text = text.replace(char, replacement)
+        found = present(pattern)
+        if len(found) > _FEW:
+            text = pattern.sub(replacement, text)
+        else:
+            for char in found:
+                text = text.replace(char, replacement)
     # Look-alikes of Latin letters, wherever they are (a dotless i among Latin letters is still an i).
-    for char in beyond:
-        latin = _LOOK_ALIKES.get(ord(char))
-        if latin is not None:
-            text = text.replace(char, latin)
-            replaced.add(char)
+    latin = [char for char in beyond if ord(char) in _LOOK_ALIKES]
+    replaced.update(latin)
+    if len(latin) > _FEW:
+        text = text.translate(_LOOK_ALIKES)
+    else:
+        for char in latin:
+            text = text.replace(char, _LOOK_ALIKES[ord(char)])
     if all(char.casefold() == char for char in beyond - replaced):
         # Only ASCII letters have a case here: lower-casing the bytes of the text does what case folding
         # does, in less time (a lone surrogate, which JSON may hold, is kept as it is).

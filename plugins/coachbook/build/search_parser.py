@@ -114,9 +114,13 @@ def use_fast_search_parser(enabled: bool = True, *, plugins: Any = None) -> bool
     _material_search.SearchPlugin.on_page_context = hook
     if plugins is not None:
         registered = plugins.events["page_context"]
+        # Which plugin each hook is of, by the hook (for MkDocs' log and the files a plugin adds).
+        origins = getattr(plugins, "_event_origins", None)
         for index, method in enumerate(registered):
             if getattr(method, "__func__", None) in (_on_page_context, _ORIGINAL_PAGE_CONTEXT):
                 registered[index] = types.MethodType(hook, method.__self__)
+                if isinstance(origins, dict) and method in origins:
+                    origins[registered[index]] = origins.pop(method)
     return True
 
 
@@ -184,6 +188,8 @@ _ATTRIBUTE = re.compile(rf"""{_WS}+([^\s"'<>/=]+)(?:=(?:"([^"]*)"|'([^']*)'))?""
 #: Attributes already read, by their text: a page repeats the same few (`class="md-..."`) many times.
 _ATTRIBUTES: dict[str, tuple[tuple[str, str | None], ...]] = {}
 _MAX_ATTRIBUTES = 10_000
+#: How far from its end `HTMLParser.goahead` looks for an `&` that may start a reference cut short.
+_HELD_BACK = 34
 #: Calls `simple_events` gives: handle_data, handle_starttag, handle_endtag, handle_startendtag.
 DATA, START, END, START_END = range(4)
 
@@ -251,13 +257,21 @@ class FastParser(_Base):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self._names: list[str] = []
         self._skipped: set[str] = {str(tag) for tag in self.skip}
+        self._fed = False
 
     def feed(self, data: str) -> None:
-        """`HTMLParser.feed`, reading simple markup in one pass (`simple_events`) when given a page at once."""
-        if self.rawdata or not self.convert_charrefs or not matches_html_parser():
+        """`HTMLParser.feed`, reading simple markup in one pass (`simple_events`) when given a page at once.
+
+        Only a parser's first feed, as Material feeds a page: a later one may continue what an earlier one
+        left (a reference cut in two, a script). And not when the page's last characters hold an `&`: text
+        ending in a reference cut short is kept back by `HTMLParser` until it is closed.
+        """
+        first = not self._fed
+        self._fed = True
+        if not first or self.rawdata or self.cdata_elem is not None or not self.convert_charrefs:
             super().feed(data)
             return
-        events = simple_events(data)
+        events = simple_events(data) if matches_html_parser() and "&" not in data[-_HELD_BACK:] else None
         if events is None:
             super().feed(data)
             return
