@@ -200,7 +200,7 @@ def test_a_site_process_that_dies_fails_its_site_alone(firm: Path, monkeypatch: 
     assert (firm / "site" / "clients" / "sofia-marquez" / "index.html").is_file()
 
 
-def nobody_answers(context: Any, remote: RemoteIndex) -> None:
+def nobody_answers(context: Any, remote: RemoteIndex, plain: Any) -> None:
     """In the fork server, instead of `tasks.audit_through`: an address where no service listens."""
     context.index = RemoteIndex(remote.address + ".gone", remote.key, remote.shared)
 

@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 import random
 import re
+import shutil
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -24,11 +25,16 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from coachbook.adapter.embedded import _ID_OR_FRAGMENT
 from coachbook.audit import normalise as normalise_module
+from coachbook.audit import site_audit
+from coachbook.audit.files import SiteFile
+from coachbook.audit.needles import Needle
 from coachbook.audit.normalise import _fold, normalise
-from coachbook.audit.words import KEY, pair_keys
+from coachbook.audit.words import KEY, Words, pair_keys
 from coachbook.build.mkdocs_patches import _copied_toc
 from coachbook.core.i18n import load_language
 from coachbook.render.tokens import _has_letters, right_to_left
+
+from .conftest import REPO
 
 # ------------------------------------------------------------------ values' direction
 
@@ -238,3 +244,68 @@ def test_a_data_url_in_any_mix_of_cases_is_decoded() -> None:
     for scheme in ("data", "DATA", "Data", "dAtA"):
         page = f'<p>Hi</p><iframe src="{scheme}:text/html;base64,{hidden}"></iframe>'
         assert "dana whitfield" in normalise_module.file_text("index.html", page.encode()), scheme
+
+
+# ------------------------------------------------------------------ words cut once, and shared files searched once
+
+
+def test_words_give_the_set_and_pair_keys_of_their_text() -> None:
+    """`Words` keeps only the set of words and their pair keys, taken from one cut, whichever is asked first."""
+    rng = random.Random(16)
+    for _ in range(300):
+        text = " ".join(
+            rng.choice(["", "a", "ab", "dana", "whitfield", "ünïcode", "x-y"]) for _ in range(rng.randint(0, 9))
+        )
+        for first in ("vocabulary", "pairs", "grams"):
+            words = Words(text)
+            getattr(words, first)
+            assert words.vocabulary == frozenset(text.split(" "))
+            assert words.pairs == pair_keys(text.split(" "))
+            assert words.grams == frozenset(re.findall(r"(?=(\S{3}))", " ".join(words.vocabulary)))
+
+
+def test_a_shared_file_is_searched_once_and_only_a_file_of_the_same_name_and_bytes_uses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `shared_found` found in a theme asset stands for any site's file of the same name and bytes, no other."""
+    notice = [Needle("the console's own words", "", "console", "console")]
+    asset = tmp_path / "theme" / "assets" / "extra.css"
+    asset.parent.mkdir(parents=True)
+    asset.write_text("/* the console's own words */", encoding="utf-8")
+    found = site_audit.shared_found([SiteFile("assets/extra.css", asset)], notice)
+    assert list(found.values()) == [frozenset({"the console's own words"})]
+    monkeypatch.setattr(site_audit, "_SHARED_FOUND", {})
+    site_audit.remember_found(found)
+    # The remembered answer is used without reading the text: a file that is searched would say otherwise.
+    (key,) = found
+    site_audit._SHARED_FOUND[key] = frozenset()
+    site = tmp_path / "site"
+    same = site / "assets" / "extra.css"
+    same.parent.mkdir(parents=True)
+    shutil.copyfile(asset, same)
+    elsewhere = site / "assets" / "moved.css"
+    shutil.copyfile(asset, elsewhere)
+    changed = site / "assets" / "changed.css"
+    changed.write_text("/* the console's own words, and more */", encoding="utf-8")
+    files = [SiteFile(f"assets/{p.name}", p) for p in (same, elsewhere, changed)]
+    assert [leak.file for leak in site_audit._found(files, notice)] == ["assets/moved.css", "assets/changed.css"]
+    # Searched for other needles, the same file is searched: the answer is for one set of needles.
+    other = [Needle("own words", "", "console", "console")]
+    assert [leak.file for leak in site_audit._found(files, other)] == [f.relative for f in files]
+
+
+def test_the_fork_server_loads_the_icons_the_theme_and_config_name() -> None:
+    """Material includes each icon as a template: loaded ahead, no site's process reads them again."""
+    from mkdocs.config import load_config
+
+    from coachbook.build import prewarm
+
+    config = load_config(str(REPO / "mkdocs.yml"))
+    env = config.theme.get_env()
+    templates = env.list_templates(filter_func=lambda n: n.endswith(".html"))
+    prewarm._load_icons(env, config, templates)
+    assert env.cache is not None
+    loaded = {name for _, name in env.cache}
+    # Material's defaults, named in its templates, and the icons of the firm's palette toggles in mkdocs.yml.
+    assert {".icons/material/menu.svg", ".icons/material/magnify.svg", ".icons/material/weather-night.svg"} <= loaded
+    assert not any(name.endswith(".svg") and not name.startswith(".icons/") for name in loaded)

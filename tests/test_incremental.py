@@ -217,3 +217,21 @@ def test_theme_assets_are_searched_afresh_when_the_tools_change(firm: Path, monk
     monkeypatch.setattr(builder, "tool_versions", lambda: {"coachbook": "a later version"})
     assert not builder.build_firm(request).failed
     assert calls == [False, True, False]
+
+
+def test_the_consoles_notice_in_a_theme_asset_fails_every_other_site(firm: Path) -> None:
+    """Every site but the console is searched for its notice; a theme asset holding it is searched once, for all."""
+    from coachbook.core.console import CONSOLE_NOTICE
+
+    append(firm / "theme" / "assets" / "stylesheets" / "coachbook.css", f"\n/* {CONSOLE_NOTICE} */\n")
+    result = run_coachbook(firm, "build", "--as-of", AS_OF)
+    assert result.returncode == 1
+    listed = re.search(r"^error: \d+ site\(s\) failed: (.+)$", result.stderr, re.MULTILINE)
+    assert listed, result.stderr
+    failed = set(listed.group(1).split(", "))
+    assert failed == {"handbook", *CLIENT_SITES, HALDEN}, result.stderr
+    for name in failed:
+        why = re.search(rf"^\s*{re.escape(name)}: (.*)$", result.stderr, re.MULTILINE)
+        assert why and "assets/stylesheets/coachbook.css: contains" in why.group(1), name
+        assert "the coaches' console's own text" in why.group(1)
+    assert not (firm / "site" / "clients" / "dana-whitfield").exists()

@@ -144,13 +144,8 @@ class NeedleFinder:
         if self._pairs:
             # A two-word needle's first word ends a word of the text, and its second word starts the next one.
             # So its key is one of the text's own pairs, and the needles whose key is not cannot be there.
-            # Whichever is fewer, the text's words or the needles' keys, is gone through.
-            if cut.has_pairs or len(cut.tokens) < len(self._pairs):
-                keys: Iterable[str] = cut.pairs & self._pairs.keys()
-            else:
-                ends = {word[-KEY:] for word in cut.vocabulary}
-                starts = {word[:KEY] for word in cut.vocabulary}
-                keys = [key for key in self._pairs if key[:KEY] in ends and key[-KEY:] in starts]
+            # The text's pair keys are taken with its words (`Words`), so only the needles' keys there are gone through.
+            keys: Iterable[str] = cut.pairs & self._pairs.keys()
             for key in keys:
                 for start in _occurrences(text, key):
                     found.update(n for n, offset in self._pairs[key] if _at(text, n, start - offset))

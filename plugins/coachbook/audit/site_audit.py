@@ -38,6 +38,7 @@ from coachbook.audit.normalise import normalise
 from coachbook.audit.origins import address_problems
 from coachbook.core.i18n import Language, load_language
 from coachbook.core.loader import Firm
+from coachbook.core.project import Project
 from coachbook.core.sponsor import sponsor_report
 from coachbook.errors import LeakError
 
@@ -46,12 +47,16 @@ __all__ = [
     "Audience",
     "AuditPolicy",
     "NeedleSearch",
+    "SharedFound",
     "audit_site",
+    "everyone_needles",
     "metadata_leaks",
     "policy_for",
+    "remember_found",
     "remember_shared_files",
     "require_clean",
     "search_needles",
+    "shared_found",
 ]
 
 
@@ -168,7 +173,7 @@ def policy_for(
     come from the index `audit_site` is given. Every site but the console is
     searched for the console's notice too, in English and in the firm's language, which the console is written in.
     """
-    console = tuple(console_needles(_console_language(firm)))
+    console = everyone_needles(firm.project)
     if audience is Audience.CONSOLE:
         return AuditPolicy(None, AllowedText(""), Audience.CONSOLE, as_of=as_of)
     if audience is Audience.COHORT:
@@ -189,12 +194,17 @@ def policy_for(
     return AuditPolicy(owner, allowed, audience, needles, as_of, plain_needles=console)
 
 
-def _console_language(firm: Firm) -> Language | None:
-    """The language the console is written in, the firm's default; None if it is not one Coachbook can write."""
+def everyone_needles(project: Project) -> tuple[Needle, ...]:
+    """What every site but the console is searched for besides the index's strings: the console's notice.
+
+    The console is written in the firm's default language, and its notice is searched for in that language
+    and in English (`console_needles`); in English only when the firm's language is not one Coachbook can write.
+    """
     try:
-        return load_language(firm.project.language, firm.project.locales)
+        language: Language | None = load_language(project.language, project.locales)
     except ValueError:
-        return None
+        language = None
+    return tuple(console_needles(language))
 
 
 def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list[Leak]:
@@ -225,11 +235,32 @@ def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list
 _SHARED: dict[tuple[str, bool], tuple[list[Leak], list[Leak]]] = {}
 
 
+#: What `_found` finds in a file every site shares (the theme's assets), by (path in the site, digest, the
+#: needles' texts). A file's text depends on nothing but its name and bytes; every site is searched for the
+#: console's notice, and normalising the theme's assets to search them was some 8 ms of each site's audit.
+SharedFound = dict[tuple[str, str, frozenset[str]], frozenset[str]]
+_SHARED_FOUND: SharedFound = {}
+
+
 def remember_shared_files(files: Sequence[SiteFile]) -> None:
     """Check `files` now, so that a site holding a file of the same bytes is not checked for it again."""
     for file in files:
         for origins in (False, True):
             _SHARED[file.digest, origins] = (metadata_leaks([file]), address_problems([file], origins=origins))
+
+
+def shared_found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> SharedFound:
+    """`needles` found in each of `files`, files every site holds: for `remember_found` in the sites' process."""
+    if not needles:
+        return {}
+    texts = frozenset(needle.text for needle in needles)
+    finder = NeedleFinder(texts)
+    return {(file.relative, file.digest, texts): frozenset(finder.found(file.words)) for file in files}
+
+
+def remember_found(found: SharedFound) -> None:
+    """Use what `shared_found` found rather than search those files again, in this process and its children."""
+    _SHARED_FOUND.update(found)
 
 
 def _file_problems(files: Sequence[SiteFile], *, origins: bool) -> list[Leak]:
@@ -310,10 +341,13 @@ def _placed(leaks: list[Leak], files: Sequence[SiteFile]) -> list[Leak]:
 
 def _found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:
     """The needles in each file, found in one pass over it (a cohort report's members bring hundreds)."""
-    finder = NeedleFinder(n.text for n in needles)
+    texts = frozenset(n.text for n in needles)
+    finder = NeedleFinder(texts)
     leaks = []
     for file in files:
-        found = finder.found(file.words)
+        # A file's text depends on nothing but its name and bytes: a shared file's needles were found already.
+        known = _SHARED_FOUND.get((file.relative, file.digest, texts)) if _SHARED_FOUND else None
+        found = known if known is not None else finder.found(file.words)
         leaks += [Leak(file.relative, needle) for needle in needles if needle.text in found]
     return leaks
 

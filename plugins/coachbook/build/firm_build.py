@@ -45,9 +45,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coachbook.adapter.config import coachbook_plugin, firm_sites_from, load_project
+from coachbook.audit.files import SiteFile
 from coachbook.audit.index import LeakIndex
+from coachbook.audit.needles import Needle
 from coachbook.audit.records import EngagementRecord, RecordCache
 from coachbook.audit.service import AuditService
+from coachbook.audit.site_audit import SharedFound, everyone_needles, shared_found
 from coachbook.build import tasks
 from coachbook.build.fingerprints import (
     config_inputs,
@@ -269,7 +272,20 @@ def _build_firm(
             for p in plan.build
         }
         _carry_out(
-            request, events, report, server, plan, targets, files, records, index, state, needles_key, tools, new_marks
+            request,
+            events,
+            report,
+            server,
+            plan,
+            targets,
+            files,
+            records,
+            index,
+            state,
+            needles_key,
+            tools,
+            new_marks,
+            everyone_needles(project),
         )
         whole = not (plan.skip or report.failed or request.clients or request.shard)
         _prune_conversions(project, started, whole=whole, sites=len(targets))
@@ -367,12 +383,16 @@ def _carry_out(
     needles_key: str,
     tools: str,
     marks: Mapping[str, SiteRecord],
+    everyone: Sequence[Needle],
 ) -> None:
-    """Build and search again what `plan` says, each site in a process forked from the server."""
+    """Build and search again what `plan` says, each site in a process forked from the server.
+
+    `everyone` is what every site is searched for besides the index's strings (`everyone_needles`).
+    """
     to_build = [targets[planned.name] for planned in plan.build]
-    known = _prepare(request, server, index, records, to_build, state, needles_key, tools)
+    known, plain = _prepare(request, server, index, records, to_build, state, needles_key, tools, everyone)
     with AuditService(index, known) as service:
-        server.call(tasks.audit_through, service.remote)
+        server.call(tasks.audit_through, service.remote, plain)
         jobs = [
             Task(
                 targets[p.name],
@@ -537,24 +557,30 @@ def _prepare(
     state: BuildState,
     needles_key: str,
     tools: str,
-) -> dict[str, frozenset[str]]:
+    everyone: Sequence[Needle],
+) -> tuple[dict[str, frozenset[str]], SharedFound]:
     """Have the fork server prepare what every site shares, and search the theme's assets for the audit strings.
 
     The assets are searched here, where the index is, and the result is kept
     in `state`: the next build searches them only for strings added since.
+    They are searched for `everyone` too, here rather than in the fork server,
+    whose every page is copied into each site's process.
 
     Returns:
-        The audit strings found in each theme asset, by digest.
+        The audit strings found in each theme asset, by digest; and `everyone`'s found in each
+        (`coachbook.audit.site_audit.shared_found`).
     """
     refs = sorted({records[t.client].handbook or "" for t in to_build if t.client} - {""})
     clients = sum(1 for t in to_build if t.client)
     # `--force` converts every page again (a firm's own Markdown extension may have changed), and keeps the result.
-    assets = server.call(tasks.warm_server, bool(to_build), clients, refs, not request.force)
+    theme = server.call(tasks.warm_server, bool(to_build), clients, refs, not request.force)
     if not to_build:
-        return {}
+        return {}, {}
+    assets = [path for _, path in theme]
+    plain = shared_found([SiteFile(uri, Path(path)) for uri, path in theme], everyone)
     searched = state.needle_sets.get(state.asset_needles or "") if state.asset_tools == tools else None
     earlier = (frozenset(searched), state.asset_found) if searched is not None else None
     known = index.found_in_files([Path(asset) for asset in assets], earlier=earlier)
     state.asset_needles, state.asset_tools = needles_key, tools
     state.asset_found = {asset: sorted(found) for asset, found in known.items()}
-    return known
+    return known, plain

@@ -19,9 +19,11 @@ all live in `coachbook.build.mkdocs_patches`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,11 +122,14 @@ def warm(
         env.bytecode_cache = PAGE_TEMPLATES.bytecode_cache = _bytecode_cache(bytecode)
     if client_sites >= AHEAD_FROM:
         # For a site or two, listing the theme's templates costs more than loading the few a site uses.
-        for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        # Listing walks the theme's folders, icons and all: some ten thousand files, listed once.
+        templates = env.list_templates(filter_func=lambda n: n.endswith(".html"))
+        for name in templates:
             try:
                 env.get_template(name)
             except Exception as exc:  # A template that does not compile fails the site that uses it, as before.
                 log.debug("theme template %s does not compile: %s", name, exc)
+        _load_icons(env, config, templates)
     # MkDocs asks the theme for a new environment (and compiles every template again) on every build.
     mkdocs_patches.share_theme_environment(config, env)
     # Every site indexes each of its pages for search: Material's parser, answering the same faster.
@@ -179,6 +184,42 @@ def warm(
         # A page whose values can wait (`Slots.deferrable_values`) keeps them as tokens through the theme.
         CoachbookPlugin.defer_fills = True
     return result
+
+
+#: An icon a theme template names, or the config gives: `"material/menu"`, or `.icons/material/menu.svg`.
+_ICON_NAME = re.compile(r"""["'](?:\.icons/)?((?:material|fontawesome|octicons|simple)/[\w./-]+?)(?:\.svg)?["']""")
+
+
+def _load_icons(env: jinja2.Environment, config: MkDocsConfig, templates: list[str]) -> None:
+    """Load the icons the theme's templates and the config name, as the templates that include them will.
+
+    Material includes each icon as a template of its own (`{% include ".icons/" ~ icon ~ ".svg" %}`), loaded
+    when first rendered: else every site's process reads and loads the same few again. Only a cache: an icon
+    missed here is loaded by the site that shows it, as before.
+    """
+    names = set(_icons_in(config.theme.get("icon")))
+    for palette in config.theme.get("palette") or ():
+        names.update(_icons_in(palette))
+    loader = env.loader
+    if loader is not None:
+        for name in templates:
+            with contextlib.suppress(Exception):
+                source, _, _ = loader.get_source(env, name)
+                names.update(_ICON_NAME.findall(source))
+    for name in sorted(names):
+        with contextlib.suppress(Exception):  # Not an icon the theme has: its page says so when it renders.
+            env.get_template(f".icons/{name}.svg")
+
+
+def _icons_in(value: object) -> list[str]:
+    """Every string in a config value that names an icon (`material/weather-night`)."""
+    if isinstance(value, str):
+        return [value] if "/" in value and not value.endswith((".svg", ".png")) else []
+    if isinstance(value, dict):
+        return [name for item in value.values() for name in _icons_in(item)]
+    if isinstance(value, list | tuple):
+        return [name for item in value for name in _icons_in(item)]
+    return []
 
 
 def _overrides(config: MkDocsConfig) -> Path | None:

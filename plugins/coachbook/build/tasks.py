@@ -23,7 +23,15 @@ from coachbook.audit.files import SiteFile
 from coachbook.audit.needles import allowed_identity_text, allowed_text
 from coachbook.audit.records import EngagementRecord, parse_records
 from coachbook.audit.service import RemoteIndex
-from coachbook.audit.site_audit import AllowedText, Audience, AuditPolicy, audit_site, remember_shared_files
+from coachbook.audit.site_audit import (
+    AllowedText,
+    Audience,
+    AuditPolicy,
+    SharedFound,
+    audit_site,
+    remember_found,
+    remember_shared_files,
+)
 from coachbook.build.asset_store import link_assets
 from coachbook.build.mkdocs_patches import CONVERSIONS
 from coachbook.build.site_build import attempt
@@ -90,13 +98,13 @@ def parse_chunk(
 
 def warm_server(
     context: BuildContext, theme: bool, client_sites: int, refs: Sequence[str], reuse_conversions: bool = True
-) -> list[str]:
+) -> list[tuple[str, str]]:
     """In the fork server: pay the fixed costs once (`coachbook.build.prewarm`), for every build process.
 
     `reuse_conversions=False` has the sites convert every page again rather than take it from the store.
 
     Returns:
-        The paths of the theme's assets, which every site shares, for the caller to audit.
+        (path in a site, path on disk) of each theme asset, which every site shares, for the caller to audit.
     """
     from coachbook.build import prewarm
 
@@ -129,12 +137,16 @@ def warm_server(
     )
     # Every site holds these files: their image metadata and addresses are checked here, once.
     remember_shared_files([SiteFile(uri, Path(folder) / uri) for uri, folder in context.warm.theme_files])
-    return [str(Path(folder) / uri) for uri, folder in context.warm.theme_files]
+    return [(uri, str(Path(folder) / uri)) for uri, folder in context.warm.theme_files]
 
 
-def audit_through(context: BuildContext, remote: RemoteIndex) -> None:
-    """In the fork server: the build processes audit through `remote`, never holding the firm's strings."""
+def audit_through(context: BuildContext, remote: RemoteIndex, plain: SharedFound) -> None:
+    """In the fork server: the build processes audit through `remote`, never holding the firm's strings.
+
+    `plain` is what the theme's assets hold of the needles every site is searched for (`shared_found`).
+    """
     context.index = remote
+    remember_found(plain)
 
 
 def build_site(
