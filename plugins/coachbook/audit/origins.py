@@ -179,7 +179,8 @@ def _tree_addresses(root: LexborNode) -> list[tuple[str, str, bool]]:
             found += _comment_addresses(node.comment_content or "")
         elif tag is not None and not tag.startswith("-"):
             attributes = node.attributes
-            if attributes:
+            # Most elements carry only a class or an id: nothing that names an address.
+            if attributes and (tag == "meta" or not _READ.isdisjoint(attributes)):
                 found += _element_addresses(tag, attributes)
             if tag == "style":
                 found += [("<style> url()", url, True) for url in css_urls(node.text(deep=True))]
