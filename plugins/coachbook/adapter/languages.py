@@ -55,6 +55,10 @@ CJK_SEPARATOR = f"(?<=[{_HAN}])|(?=[{_HAN}])"
 #: Languages whose search Material segments with a dictionary of its own (TinySegmenter), left as they are.
 _OWN_SEGMENTER = ("ja",)
 _HTML_ROOT = re.compile(r"<html\b[^>]*>")
+#: The language and direction a theme wrote on the root element, replaced by the site's.
+_LANG_OR_DIR = re.compile(r'\s(?:lang|dir)="[^"]*"')
+#: The commas between the steps of the search pipeline in Material's translations.
+_COMMA = re.compile(r"\s*,\s*")
 _NOT_FOUND = "<h1>404 - Not found</h1>"
 
 
@@ -96,7 +100,7 @@ def search_settings(config: MkDocsConfig, language: Language) -> dict[str, Any]:
     """
     lang = _material_text(config, "search.config.lang")
     separator = _material_text(config, "search.config.separator")
-    pipeline = [step for step in re.split(r"\s*,\s*", _material_text(config, "search.config.pipeline")) if step]
+    pipeline = [step for step in _COMMA.split(_material_text(config, "search.config.pipeline")) if step]
     if language.locale.language not in _OWN_SEGMENTER and CJK_SEPARATOR not in separator:
         separator = f"{separator}|{CJK_SEPARATOR}"
     return {"lang": [lang], "separator": separator, "pipeline": pipeline}
@@ -186,7 +190,7 @@ def mark_language(page: str, language: Language) -> str:
     if found is None:
         return page
     tag = found.group(0)
-    tag = re.sub(r'\s(?:lang|dir)="[^"]*"', "", tag)
+    tag = _LANG_OR_DIR.sub("", tag)
     marked = tag[: len("<html")] + f' lang="{html.escape(language.tag)}" dir="{language.direction}"' + tag[5:]
     return page[: found.start()] + marked + page[found.end() :]
 

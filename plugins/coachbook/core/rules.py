@@ -93,8 +93,13 @@ def did_you_mean(word: str, choices: Sequence[str] | Mapping[str, Any] | set[str
     return ""
 
 
+#: Spaces and underscores between the words of a name, folded to one hyphen (compiled at import, as every pattern
+#: here: the build's fork server imports this module, so no site's process compiles it again).
+_WORD_BREAKS = re.compile(r"[\s_]+")
+
+
 def _folded(word: str) -> str:
-    return re.sub(r"[\s_]+", "-", word.strip().casefold())
+    return _WORD_BREAKS.sub("-", word.strip().casefold())
 
 
 # --------------------------------------------------------------------------- reading the data as written

@@ -124,6 +124,9 @@ def translator(language: Language, slots: Slots) -> dict[str, Callable[..., Mark
         return slots.text(item)
 
     def fill(message: str, english: str, values: Mapping[str, Any]) -> Markup:
+        if not values and "%" not in message:
+            # Most messages are labels: nothing to fill, and `%` would give the message as it is.
+            return Markup(message)
         # The translation is trusted text; `%` with Markup values keeps the tokens as they are, and `%%` is `%`.
         tokens = {key: value(item) for key, item in values.items()}
         for text in (message, english):
