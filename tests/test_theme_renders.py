@@ -239,9 +239,7 @@ def test_filled_search_entries_are_those_of_the_filled_page() -> None:
         if values is None:
             continue
         expected = _entries(slots.fill(_FRAME))
-        kept = _entries(_FRAME)
-        for entry in kept:
-            theme_renders._fill_entry(entry, values)
+        kept = theme_renders._filled_entries(_entries(_FRAME), values)
         assert kept == expected, values
         checked += 1
     assert checked > 1_000

@@ -20,7 +20,7 @@ Three things make that exact:
   `plain`, reading the same through every filter a template may apply
   (escaping, `striptags`). Such a value goes wherever its token went, and the
   search index gets it as Material's parser would have written it
-  (`_fill_entry`).
+  (`_filled_entries`).
 * **The key.** It holds everything a template can read of the page, the site
   and the build (`_page_key`, `ThemeRenders`): the page's content with its
   tokens, title, table of contents and neighbours, the navigation, the config
@@ -305,10 +305,7 @@ def _first_of_shape(
 def _filled(
     shape: str, entries: list[dict[str, Any]], values: tuple[str, ...], site_name: str
 ) -> tuple[str, list[dict[str, Any]]]:
-    filled = [dict(entry) for entry in entries]
-    for entry in filled:
-        _fill_entry(entry, values)
-    return fill_deferred(shape, values, site_name), filled
+    return fill_deferred(shape, values, site_name), _filled_entries(entries, values)
 
 
 def _build_template(name: str, template: jinja2.Template, files: Files, config: MkDocsConfig, nav: Navigation) -> str:
@@ -402,9 +399,7 @@ def _use(
         return False
     if entries and (renders.search is None or not all(isinstance(e, dict) for e in entries)):
         return False
-    filled = [dict(entry) for entry in entries]
-    for entry in filled:
-        _fill_entry(entry, values)
+    filled = _filled_entries(entries, values)
     if renders.search is not None:
         renders.search.search_index.entries.extend(filled)
     page.content = fill_deferred(page.content or "", values)
@@ -418,8 +413,8 @@ def _write(page: Page, output: str) -> None:
         utils.write_file(output.encode("utf-8", errors="xmlcharrefreplace"), page.file.abs_dest_path)
 
 
-def _fill_entry(entry: dict[str, Any], values: tuple[str, ...]) -> None:
-    """Fill an entry Material's search made of a page with tokens, as it would have made it of the filled page.
+def _filled_entries(entries: list[dict[str, Any]], values: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Copies of the entries Material's search made of a page with tokens, as made of the filled page.
 
     Material's parser reads a page's text unescaped and escapes it again without quotes (`&#x27;` becomes
     `'`), and trims each entry's title and text: a value is written as the parser would have written it, and
@@ -427,6 +422,14 @@ def _fill_entry(entry: dict[str, Any], values: tuple[str, ...]) -> None:
     (`Slots.deferrable_values`) never changes how the parser splits or joins the text around it.
     """
     searched = tuple(html.escape(html.unescape(value), quote=False) for value in values)
+    filled = [dict(entry) for entry in entries]
+    for entry in filled:
+        _fill_entry(entry, searched)
+    return filled
+
+
+def _fill_entry(entry: dict[str, Any], searched: tuple[str, ...]) -> None:
+    """Fill one entry with the values as Material's parser writes them (`_filled_entries`), and trim it."""
     for field in ("title", "text"):
         text = entry.get(field)
         if isinstance(text, str):
