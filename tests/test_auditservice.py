@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import multiprocessing
 from multiprocessing.connection import Client
 from pathlib import Path
@@ -74,9 +75,25 @@ def test_the_service_uses_what_was_already_found_in_shared_assets(tmp_path: Path
     site = _site(tmp_path)
     digest = file_digest((site / "theme.js").read_bytes())
     # As if the theme's script had been searched once for the whole build and found to hold a client's name.
-    with AuditService(_index(), {digest: frozenset({"amara okafor"})}) as service:
+    with AuditService(_index(), {("theme.js", digest): frozenset({"amara okafor"})}) as service:
         leaks = audit_site(site, POLICY, service.remote)
     assert "theme.js" in {leak.file for leak in leaks}
+
+
+def test_a_file_with_a_shared_assets_bytes_under_another_name_is_searched(tmp_path: Path) -> None:
+    """A file's text depends on its name too (a `.json` file's strings are read, a `.gz` file inflated)."""
+    site = _site(tmp_path)
+    # Compressed, the name is no text to a script; a `.gz` file is read inflated.
+    hidden = gzip.compress(b"<p>Amara Okafor</p>", mtime=0)
+    (site / "theme.js").write_bytes(hidden)
+    (site / "page.html.gz").write_bytes(hidden)
+    digest = file_digest(hidden)
+    with AuditService(_index(), {("theme.js", digest): frozenset()}) as service:
+        leaks = audit_site(site, POLICY, service.remote)
+    assert [leak.file for leak in leaks if leak.needle and leak.needle.text == "amara okafor"] == [
+        "index.html",
+        "page.html.gz",
+    ]
 
 
 def test_a_caller_without_the_key_is_refused_and_the_service_goes_on(tmp_path: Path) -> None:
@@ -129,3 +146,18 @@ def test_a_shared_asset_checked_once_is_reported_in_every_site_that_holds_it(
         ("assets/own.css", "//cdn.example/y.png"),
         ("assets/theme.css", "https://fonts.example/x.woff"),
     ]
+
+
+def test_the_audit_command_learns_each_file_by_its_name_and_bytes(tmp_path: Path) -> None:
+    """`coachbook audit` searches a file it met in another site once; a file of those bytes under another name anew."""
+    index = LeakIndex(_index().fragments, known={}, learn=True)
+    hidden = gzip.compress(b"<p>Amara Okafor</p>", mtime=0)
+    first = _site(tmp_path / "first")
+    (first / "theme.js").write_bytes(hidden)
+    second = _site(tmp_path / "second")
+    (second / "theme.js").write_bytes(hidden)
+    (second / "page.html.gz").write_bytes(hidden)
+    assert "theme.js" not in {leak.file for leak in audit_site(first, POLICY, index)}
+    assert index.known is not None and ("theme.js", file_digest(hidden)) in index.known
+    found = {leak.file for leak in audit_site(second, POLICY, index)}
+    assert "page.html.gz" in found and "theme.js" not in found

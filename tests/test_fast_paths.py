@@ -292,6 +292,13 @@ def test_a_shared_file_is_searched_once_and_only_a_file_of_the_same_name_and_byt
     # Searched for other needles, the same file is searched: the answer is for one set of needles.
     other = [Needle("own words", "", "console", "console")]
     assert [leak.file for leak in site_audit._found(files, other)] == [f.relative for f in files]
+    # Another site's file at the same path, with other bytes (the firm changed its stylesheet), is searched.
+    edited = tmp_path / "other-site" / "assets" / "extra.css"
+    edited.parent.mkdir(parents=True)
+    edited.write_text("/* the console's own words */ ", encoding="utf-8")
+    assert [leak.file for leak in site_audit._found([SiteFile("assets/extra.css", edited)], notice)] == [
+        "assets/extra.css"
+    ]
 
 
 def test_the_fork_server_loads_the_icons_the_theme_and_config_name() -> None:
@@ -308,4 +315,7 @@ def test_the_fork_server_loads_the_icons_the_theme_and_config_name() -> None:
     loaded = {name for _, name in env.cache}
     # Material's defaults, named in its templates, and the icons of the firm's palette toggles in mkdocs.yml.
     assert {".icons/material/menu.svg", ".icons/material/magnify.svg", ".icons/material/weather-night.svg"} <= loaded
-    assert not any(name.endswith(".svg") and not name.startswith(".icons/") for name in loaded)
+    # An icon the theme does not have is left to the page that names it, which says so when it renders.
+    config.theme["icon"] = {"menu": "material/no-such-icon"}
+    prewarm._load_icons(env, config, templates)
+    assert ".icons/material/no-such-icon.svg" not in {name for _, name in env.cache}

@@ -200,9 +200,10 @@ class LeakIndex:
     """
 
     fragments: Mapping[str, Fragments]
-    known: dict[str, frozenset[str]] | None = None
-    """Needles already found in files, by digest (theme assets, the same in every site): such a file is
-    searched once, not once per site."""
+    known: dict[tuple[str, str], frozenset[str]] | None = None
+    """Needles already found in files, by (path in the site, digest) (theme assets, the same in every site):
+    such a file is searched once, not once per site. A file's text depends on its name as well as its bytes
+    (`file_text` reads a `.json` file's strings, a `.gz` file inflated), so both must match."""
     learn: bool = False
     """Add what each searched file holds to `known`, for the next site's audit (`coachbook audit`)."""
     finder: NeedleFinder = field(init=False, repr=False)
@@ -266,17 +267,19 @@ class LeakIndex:
         """
         finder = self.finder_for(policy.only)
         if policy.only is None and len(self._sources) >= NARROW_FROM:
-            unknown = [file.words for file in files if self.known is None or file.digest not in self.known]
+            unknown = [
+                file.words for file in files if self.known is None or (file.relative, file.digest) not in self.known
+            ]
             finder = NeedleFinder(finder.candidates(SearchKeys.of(unknown)))
         leaks: list[Leak] = []
         for file in files:
-            found = self.known.get(file.digest) if self.known is not None else None
+            found = self.known.get((file.relative, file.digest)) if self.known is not None else None
             if found is not None and policy.only is not None:
                 found = found & policy.only
             if found is None:
                 found = frozenset(finder.found(file.words))
                 if self.learn and self.known is not None and policy.only is None:
-                    self.known[file.digest] = found
+                    self.known[file.relative, file.digest] = found
             leaks += self.leaks_in(found, file.relative, policy.owner, owner_held_back=policy.owner_held_back)
         return leaks
 

@@ -54,21 +54,21 @@ class RemoteIndex:
 
     address: str
     key: bytes
-    shared: frozenset[str] = frozenset()
-    """Digests of the theme's assets, which the service has already searched: not searched again here."""
+    shared: frozenset[tuple[str, str]] = frozenset()
+    """(path in the site, digest) of the theme's assets, which the service has already searched: not searched
+    again here. A file's text depends on its name as well as its bytes (`file_text`), so both must match."""
 
     def search(self, files: Sequence[SiteFile], policy: AuditPolicy) -> list[Leak]:
         """`LeakIndex.search` on the service's index, for files on this machine."""
-        own = [file for file in files if file.digest not in self.shared]
+        known = [(file.relative, file.digest) in self.shared for file in files]
+        own = [file for file, searched in zip(files, known, strict=True) if not searched]
         candidates = self._ask("candidates", SearchKeys.of(file.words for file in own))
         if policy.only is not None:
             candidates = [text for text in candidates if text in policy.only]
         finder = NeedleFinder(candidates)
         found = [
-            (file.relative, file.digest, None)
-            if file.digest in self.shared
-            else (file.relative, None, sorted(finder.found(file.words)))
-            for file in files
+            (file.relative, file.digest, None) if searched else (file.relative, None, sorted(finder.found(file.words)))
+            for file, searched in zip(files, known, strict=True)
         ]
         if not any(digest is not None or texts for _, digest, texts in found):
             return []
@@ -94,12 +94,13 @@ class AuditService:
     a site's process waiting for its answer never holds up the service.
     """
 
-    def __init__(self, index: LeakIndex, known: Mapping[str, frozenset[str]]) -> None:
+    def __init__(self, index: LeakIndex, known: Mapping[tuple[str, str], frozenset[str]]) -> None:
         """Start answering at once, in a thread; `remote` is what the build processes need to ask.
 
         Arguments:
             index: Every engagement's audit strings.
-            known: Needles already found in the theme's assets, by digest (`LeakIndex.found_in_files`).
+            known: Needles already found in the theme's assets, by (path in a site, digest)
+                (`LeakIndex.found_in_files`).
         """
         self._index = index
         self._known = known
@@ -163,7 +164,7 @@ class AuditService:
             files, owner, owner_held_back, only = args
             leaks = []
             for relative, digest, found in files:
-                needles = self._known.get(digest, frozenset()) if digest is not None else found
+                needles = self._known.get((relative, digest), frozenset()) if digest is not None else found
                 if only is not None:
                     needles = [text for text in needles if text in only]
                 leaks += self._index.leaks_in(needles, relative, owner, owner_held_back=owner_held_back)

@@ -558,7 +558,7 @@ def _prepare(
     needles_key: str,
     tools: str,
     everyone: Sequence[Needle],
-) -> tuple[dict[str, frozenset[str]], SharedFound]:
+) -> tuple[dict[tuple[str, str], frozenset[str]], SharedFound]:
     """Have the fork server prepare what every site shares, and search the theme's assets for the audit strings.
 
     The assets are searched here, where the index is, and the result is kept
@@ -567,8 +567,8 @@ def _prepare(
     whose every page is copied into each site's process.
 
     Returns:
-        The audit strings found in each theme asset, by digest; and `everyone`'s found in each
-        (`coachbook.audit.site_audit.shared_found`).
+        The audit strings found in each theme asset, by (path in a site, digest); and `everyone`'s found in
+        each (`coachbook.audit.site_audit.shared_found`).
     """
     refs = sorted({records[t.client].handbook or "" for t in to_build if t.client} - {""})
     clients = sum(1 for t in to_build if t.client)
@@ -576,11 +576,13 @@ def _prepare(
     theme = server.call(tasks.warm_server, bool(to_build), clients, refs, not request.force)
     if not to_build:
         return {}, {}
-    assets = [path for _, path in theme]
-    plain = shared_found([SiteFile(uri, Path(path)) for uri, path in theme], everyone)
+    shared = [SiteFile(uri, Path(path)) for uri, path in theme]
+    assets = [file.path for file in shared]
+    plain = shared_found(shared, everyone)
     searched = state.needle_sets.get(state.asset_needles or "") if state.asset_tools == tools else None
     earlier = (frozenset(searched), state.asset_found) if searched is not None else None
-    known = index.found_in_files([Path(asset) for asset in assets], earlier=earlier)
+    known = index.found_in_files(assets, earlier=earlier)
     state.asset_needles, state.asset_tools = needles_key, tools
     state.asset_found = {asset: sorted(found) for asset, found in known.items()}
-    return known, plain
+    # Found by digest, with each file's name (`found_in_files`): a site's file is that file if both match.
+    return {(file.relative, file.digest): known[file.digest] for file in shared if file.digest in known}, plain
