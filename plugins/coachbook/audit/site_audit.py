@@ -34,7 +34,7 @@ from coachbook.audit.needles import (
     console_needles,
     sponsor_needles,
 )
-from coachbook.audit.normalise import normalise
+from coachbook.audit.normalise import file_text, normalise
 from coachbook.audit.origins import address_problems
 from coachbook.core.i18n import Language, load_language
 from coachbook.core.loader import Firm
@@ -255,7 +255,11 @@ def shared_found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> Shared
         return {}
     texts = frozenset(needle.text for needle in needles)
     finder = NeedleFinder(texts)
-    return {(file.relative, file.digest, texts): frozenset(finder.found(file.words)) for file in files}
+    # Each file's text is made, searched and let go in turn (not kept on the file): the theme's scripts are large.
+    return {
+        (file.relative, file.digest, texts): frozenset(finder.found(file_text(file.relative, file.raw)))
+        for file in files
+    }
 
 
 def remember_found(found: SharedFound) -> None:
