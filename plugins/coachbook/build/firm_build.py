@@ -564,7 +564,7 @@ def _prepare(
     The assets are searched here, where the index is, and the result is kept
     in `state`: the next build searches them only for strings added since.
     They are searched for `everyone` too, here rather than in the fork server,
-    whose every page is copied into each site's process.
+    whose memory each site's process starts from (what it is left holding, each site pays for).
 
     Returns:
         The audit strings found in each theme asset, by (path in a site, digest); and `everyone`'s found in
