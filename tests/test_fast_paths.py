@@ -319,3 +319,24 @@ def test_the_fork_server_loads_the_icons_the_theme_and_config_name() -> None:
     config.theme["icon"] = {"menu": "material/no-such-icon"}
     prewarm._load_icons(env, config, templates)
     assert ".icons/material/no-such-icon.svg" not in {name for _, name in env.cache}
+
+
+def test_a_shared_files_address_check_is_taken_only_for_the_same_path_and_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A theme asset's checks stand for a site's file of the same path and bytes: a name says how it is read."""
+    monkeypatch.setattr(site_audit, "_SHARED", {})
+    markup = b'<script src="https://tracker.example/t.js"></script>'
+    asset = tmp_path / "theme" / "assets" / "note.js"
+    asset.parent.mkdir(parents=True)
+    asset.write_bytes(markup)
+    # As a script, its text names no address the audit reads.
+    site_audit.remember_shared_files([SiteFile("assets/note.js", asset)])
+    page = tmp_path / "site" / "page.html"
+    page.parent.mkdir(parents=True)
+    page.write_bytes(markup)
+    same = tmp_path / "site" / "note.js"
+    same.write_bytes(markup)
+    files = [SiteFile("assets/note.js", same), SiteFile("page.html", page)]
+    problems = site_audit._file_problems(files, origins=True)
+    assert [(leak.file, leak.url) for leak in problems] == [("page.html", "https://tracker.example/t.js")]

@@ -235,3 +235,7 @@ def test_the_consoles_notice_in_a_theme_asset_fails_every_other_site(firm: Path)
         assert why and "assets/stylesheets/coachbook.css: contains" in why.group(1), name
         assert "the coaches' console's own text" in why.group(1)
     assert not (firm / "site" / "clients" / "dana-whitfield").exists()
+    # A build of one site leaves the assets to it (`SHARED_SEARCH_FROM`): it searches them itself, and fails the same.
+    one = run_coachbook(firm, "build", "--as-of", AS_OF, "--client", "sofia-marquez")
+    assert one.returncode == 1
+    assert re.search(r"sofia-marquez: .*assets/stylesheets/coachbook\.css: contains", one.stderr), one.stderr

@@ -145,8 +145,7 @@ class NeedleFinder:
             # A two-word needle's first word ends a word of the text, and its second word starts the next one.
             # So its key is one of the text's own pairs, and the needles whose key is not cannot be there.
             # The text's pair keys are taken with its words (`Words`), so only the needles' keys there are gone through.
-            keys: Iterable[str] = cut.pairs & self._pairs.keys()
-            for key in keys:
+            for key in cut.pairs & self._pairs.keys():
                 for start in _occurrences(text, key):
                     found.update(n for n, offset in self._pairs[key] if _at(text, n, start - offset))
         if self._singles:

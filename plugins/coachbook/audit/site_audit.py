@@ -229,10 +229,11 @@ def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list
     return leaks
 
 
-#: Image metadata and address problems of files every site shares (the theme's assets), by (digest, origins).
-#: They depend on nothing but a file's bytes, so they are checked once in the process the sites' processes
-#: are forked from (`remember_shared_files`) rather than once in every site.
-_SHARED: dict[tuple[str, bool], tuple[list[Leak], list[Leak]]] = {}
+#: Image metadata and address problems of files every site shares (the theme's assets), by (path in the site,
+#: digest, origins). They depend on nothing but a file's name (which says whether it is an image, a page or a
+#: stylesheet) and bytes, so they are checked once in the process the sites' processes are forked from
+#: (`remember_shared_files`) rather than once in every site.
+_SHARED: dict[tuple[str, str, bool], tuple[list[Leak], list[Leak]]] = {}
 
 
 #: What `_found` finds in a file every site shares (the theme's assets), by (path in the site, digest, the
@@ -243,10 +244,11 @@ _SHARED_FOUND: SharedFound = {}
 
 
 def remember_shared_files(files: Sequence[SiteFile]) -> None:
-    """Check `files` now, so that a site holding a file of the same bytes is not checked for it again."""
+    """Check `files` now, so that a site holding a file of the same path and bytes is not checked for it again."""
     for file in files:
         for origins in (False, True):
-            _SHARED[file.digest, origins] = (metadata_leaks([file]), address_problems([file], origins=origins))
+            found = (metadata_leaks([file]), address_problems([file], origins=origins))
+            _SHARED[file.relative, file.digest, origins] = found
 
 
 def shared_found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> SharedFound:
@@ -273,7 +275,7 @@ def _file_problems(files: Sequence[SiteFile], *, origins: bool) -> list[Leak]:
     metadata: list[Leak] = []
     addresses: list[Leak] = []
     for file in files:
-        known = _SHARED.get((file.digest, origins)) if _SHARED else None
+        known = _SHARED.get((file.relative, file.digest, origins)) if _SHARED else None
         if known is None:
             own.append(file)
         else:

@@ -547,6 +547,10 @@ def _remove_stale(site_root: Path, kind: str, addresses: set[str]) -> list[str]:
 
 # ---------------------------------------------------------------------- the sites' processes
 
+#: From this many sites on, the theme's assets are searched for the needles every site is searched for
+#: (`site_audit.shared_found`) once, here, rather than by each site.
+SHARED_SEARCH_FROM = 12
+
 
 def _prepare(
     request: FirmBuild,
@@ -578,7 +582,9 @@ def _prepare(
         return {}, {}
     shared = [SiteFile(uri, Path(path)) for uri, path in theme]
     assets = [file.path for file in shared]
-    plain = shared_found(shared, everyone)
+    # Searching every theme asset (a megabyte of source maps, a segmenter for Thai) costs about what a dozen sites
+    # spend searching the few each holds: a small build leaves it to them.
+    plain = shared_found(shared, everyone) if len(to_build) >= SHARED_SEARCH_FROM else {}
     searched = state.needle_sets.get(state.asset_needles or "") if state.asset_tools == tools else None
     earlier = (frozenset(searched), state.asset_found) if searched is not None else None
     known = index.found_in_files(assets, earlier=earlier)

@@ -197,9 +197,8 @@ def _load_icons(env: jinja2.Environment, config: MkDocsConfig, templates: list[s
     when first rendered: else every site's process reads and loads the same few again. Only a cache: an icon
     missed here is loaded by the site that shows it, as before.
     """
-    names = set(_icons_in(config.theme.get("icon")))
-    for palette in config.theme.get("palette") or ():
-        names.update(_icons_in(palette))
+    # The palette is one mapping or a list of them, each toggle with its icon.
+    names = {*_icons_in(config.theme.get("icon")), *_icons_in(config.theme.get("palette"))}
     loader = env.loader
     if loader is not None:
         for name in templates:
