@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = ["LeakIndex", "NeedleFinder", "SearchKeys"]
 
+#: Up to this many one-word needles' keys, a text is searched for each key rather than cut into runs of three.
+_FIND_SINGLES_UP_TO = 32
 #: From this many needles on, a site's audit first narrows them to those its words could hold.
 NARROW_FROM = 300
 
@@ -80,10 +82,17 @@ class NeedleFinder:
         # Needles of three or more words, by their longest inner word: (needle, offset of that word, inner words).
         # The pair keys of its word boundaries come along, to narrow `candidates`.
         self._inner: dict[str, list[tuple[str, int, frozenset[str], frozenset[str]]]] = defaultdict(list)
+        # The same needles as `found` looks for them: by the pair key of their two longest neighbouring words
+        # (needle, offset of that key, inner words). An inner word can be "and", found at every "and" of a
+        # page, "stand" and "hand" included; a key such as "ure and" spans a space, and is rare.
+        # Needles without a pair key (short words) are looked for by their inner word.
+        self._anchored: dict[str, list[tuple[str, int, frozenset[str]]]] = defaultdict(list)
+        self._unanchored: dict[str, list[tuple[str, int, frozenset[str]]]] = defaultdict(list)
         # Two-word needles, by the last letters of the first word, a space, and the first letters of the second.
         self._pairs: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        # One-word needles, by their first letters.
-        self._singles: dict[str, list[str]] = defaultdict(list)
+        # One-word needles, by their first letters, each with every run of three of its letters: the service
+        # narrows them for every site it audits, against that site's runs (some thousand needles a site).
+        self._singles: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
         # Anything else (very short words, odd spacing) is simply searched for.
         self._plain: list[str] = []
         self.needles = frozenset(needles)
@@ -98,7 +107,15 @@ class NeedleFinder:
             inner = max(words[1:-1], key=len)
             index = words.index(inner, 1)
             offset = sum(len(w) + 1 for w in words[:index])
-            self._inner[inner].append((needle, offset, frozenset(words[1:-1]), pair_keys(words)))
+            inner_words = frozenset(words[1:-1])
+            self._inner[inner].append((needle, offset, inner_words, pair_keys(words)))
+            boundaries = [i for i in range(len(words) - 1) if len(words[i]) >= KEY and len(words[i + 1]) >= KEY]
+            if boundaries:
+                i = max(boundaries, key=lambda i: len(words[i]) + len(words[i + 1]))
+                start = sum(len(w) + 1 for w in words[: i + 1]) - 1 - KEY
+                self._anchored[words[i][-KEY:] + " " + words[i + 1][:KEY]].append((needle, start, inner_words))
+            else:
+                self._unanchored[inner].append((needle, offset, inner_words))
         elif len(words) == 2:
             first, second = words
             if len(first) < KEY or len(second) < KEY:
@@ -106,7 +123,7 @@ class NeedleFinder:
             else:
                 self._pairs[first[-KEY:] + " " + second[:KEY]].append((needle, len(first) - KEY))
         elif len(needle) >= KEY:
-            self._singles[needle[:KEY]].append(needle)
+            self._singles[needle[:KEY]].append((needle, frozenset(GRAM.findall(needle))))
         else:
             self._plain.append(needle)
 
@@ -116,14 +133,14 @@ class NeedleFinder:
         A finder made of just these finds in those texts exactly what this one would.
         """
         result = list(self._plain)
-        for word in keys.words & self._inner.keys():
+        for word in _common(self._inner, keys.words):
             # Its inner words are whole words there, and each pair of its words meets as a pair there.
             result += [n for n, _, inner, pairs in self._inner[word] if inner <= keys.words and pairs <= keys.pairs]
-        for key in keys.pairs & self._pairs.keys():
+        for key in _common(self._pairs, keys.pairs):
             result += [needle for needle, _ in self._pairs[key]]
-        for key in keys.grams & self._singles.keys():
+        for key in _common(self._singles, keys.grams):
             # Inside one word there, so every run of three of its letters is one there.
-            result += [needle for needle in self._singles[key] if set(GRAM.findall(needle)) <= keys.grams]
+            result += [needle for needle, grams in self._singles[key] if grams <= keys.grams]
         return result
 
     def found(self, words: str | Words) -> set[str]:
@@ -134,10 +151,16 @@ class NeedleFinder:
         if not text:
             return found
         if self._inner:
+            # Every inner word of a needle is a whole word of any text that contains it, and each pair key of
+            # its words is one of the text's: so the text's pairs and words narrow the needles to look for.
             vocabulary = cut.vocabulary
-            for word in vocabulary & self._inner.keys():
-                # Every inner word of a needle is a whole word of any text that contains it.
-                candidates = [(n, offset) for n, offset, inner, _ in self._inner[word] if inner <= vocabulary]
+            for key in _common(self._anchored, cut.pairs):
+                candidates = [(n, offset) for n, offset, inner in self._anchored[key] if inner <= vocabulary]
+                if candidates:
+                    for start in _occurrences(text, key):
+                        found.update(n for n, offset in candidates if _at(text, n, start - offset))
+            for word in _common(self._unanchored, vocabulary):
+                candidates = [(n, offset) for n, offset, inner in self._unanchored[word] if inner <= vocabulary]
                 if candidates:
                     for start in _word_starts(text, word):
                         found.update(n for n, offset in candidates if _at(text, n, start - offset))
@@ -145,14 +168,31 @@ class NeedleFinder:
             # A two-word needle's first word ends a word of the text, and its second word starts the next one.
             # So its key is one of the text's own pairs, and the needles whose key is not cannot be there.
             # The text's pair keys are taken with its words (`Words`), so only the needles' keys there are gone through.
-            for key in cut.pairs & self._pairs.keys():
+            for key in _common(self._pairs, cut.pairs):
                 for start in _occurrences(text, key):
                     found.update(n for n, offset in self._pairs[key] if _at(text, n, start - offset))
         if self._singles:
-            for key in cut.grams & self._singles.keys():
+            # A key is three letters without a space, so it is one of the text's runs of three (`Words.grams`)
+            # exactly when it occurs in the text: a few keys are looked for as they are, rather than taking
+            # every run of the text (a site's pages hold some 50,000 characters of distinct words).
+            keys = (
+                self._singles.keys() if len(self._singles) <= _FIND_SINGLES_UP_TO else _common(self._singles, cut.grams)
+            )
+            for key in keys:
                 for start in _occurrences(text, key):
-                    found.update(n for n in self._singles[key] if text.startswith(n, start))
+                    found.update(n for n, _ in self._singles[key] if text.startswith(n, start))
         return found
+
+
+def _common(keys: Mapping[str, object], present: frozenset[str]) -> list[str]:
+    """The keys that are `present`, going through the smaller of the two.
+
+    `frozenset & dict.keys()` goes through the whole set (only a `set` is swapped for the smaller side): a
+    page's thousands of pairs, for the two keys of a site's finder.
+    """
+    if len(keys) <= len(present):
+        return [key for key in keys if key in present]
+    return [key for key in present if key in keys]
 
 
 def _at(text: str, needle: str, start: int) -> bool:
