@@ -18,7 +18,7 @@ from coachbook.audit.site_audit import search_needles
 from coachbook.core.loader import Project, load_firm
 from coachbook.core.model import ActionStatus, Engagement
 from coachbook.core.visibility import client_view
-from coachbook.render.calendar import CALENDAR_URI, PRODID, client_calendar
+from coachbook.render.calendar import CALENDAR_URI, PRODID, calendar_bytes, client_calendar
 
 from .conftest import AS_OF, REPO, copy_firm, minimal_engagement, run_coachbook
 
@@ -151,6 +151,31 @@ def test_dtstamp_comes_from_the_as_of_date_and_output_is_byte_for_byte(sample) -
     later = calendar_of(loaded, as_of=dt.date(2026, 12, 9))
     # Another as-of date changes the stamps and nothing else.
     assert later.replace(b"20261209T000000Z", b"20261124T000000Z") == first
+
+
+@pytest.mark.parametrize("length", [60, 72, 73, 74, 75, 76, 77, 150, 151])
+def test_calendar_bytes_are_icalendars_own_whatever_the_line_length(length: int) -> None:
+    """Short lines are passed over rather than folded by icalendar: the file must not change by a byte."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", "u@coachbook")
+    # Lines of every length around the fold, in one-, two-, three- and four-byte characters, and escapes
+    # (which icalendar keeps whole across a fold).
+    for n, letter in enumerate(("a", "é", "€", "😀", ",", "\\", ";")):
+        event.add("summary" if n == 0 else f"x-test-{n}", letter * length)
+        event.add(f"x-mixed-{n}", ("ab" + letter) * (length // 3))
+    calendar.add_component(event)
+    assert calendar_bytes(calendar) == calendar.to_ical()
+
+
+@pytest.mark.parametrize("slug", CLIENTS)
+def test_a_sample_calendar_is_icalendars_own_bytes(sample, slug: str) -> None:
+    loaded = sample.engagements[slug]
+    data = calendar_of(loaded)
+    assert data == Calendar.from_ical(data).to_ical()
+    assert data == calendar_bytes(Calendar.from_ical(data))
 
 
 def test_uids_survive_an_action_being_moved_or_completed(sample) -> None:
