@@ -26,10 +26,11 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from coachbook.adapter.embedded import _ID_OR_FRAGMENT
 from coachbook.audit import normalise as normalise_module
 from coachbook.audit import site_audit
+from coachbook.audit import words as words_module
 from coachbook.audit.files import SiteFile
 from coachbook.audit.needles import Needle
 from coachbook.audit.normalise import _fold, normalise
-from coachbook.audit.words import KEY, Words, pair_keys
+from coachbook.audit.words import KEY, Words, grams_of, pair_keys, remember_words
 from coachbook.build.mkdocs_patches import _copied_toc
 from coachbook.core.i18n import load_language
 from coachbook.render.tokens import _has_letters, right_to_left
@@ -262,6 +263,18 @@ def test_words_give_the_set_and_pair_keys_of_their_text() -> None:
             assert words.vocabulary == frozenset(text.split(" "))
             assert words.pairs == pair_keys(text.split(" "))
             assert words.grams == frozenset(re.findall(r"(?=(\S{3}))", " ".join(words.vocabulary)))
+
+
+def test_runs_of_three_are_the_same_whether_their_words_were_remembered_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fork server cuts the guides' words ahead (`remember_words`); a site's runs must not change by it."""
+    monkeypatch.setattr(words_module, "_KNOWN_GRAMS", {})
+    rng = random.Random(17)
+    pool = ["", "a", "ab", "abc", "dana", "whitfield", "ünïcode", "x-y", "tab\tin", "\u00a0nbsp", "😀😀😀", '"},{"a":']
+    remember_words(" ".join(rng.choice(pool) for _ in range(20)) for _ in range(5))
+    assert words_module._KNOWN_GRAMS  # some words are known, others not: both ways are taken below
+    for _ in range(500):
+        words = {rng.choice(pool) + rng.choice(pool) for _ in range(rng.randint(0, 8))}
+        assert grams_of(words) == frozenset(re.findall(r"(?=(\S{3}))", " ".join(words))), words
 
 
 def test_a_shared_file_is_searched_once_and_only_a_file_of_the_same_name_and_bytes_uses_it(

@@ -34,7 +34,7 @@ from coachbook.audit.files import SiteFile, file_digest
 from coachbook.audit.leaks import Leak
 from coachbook.audit.needles import Fragments, Needle, fragments_of
 from coachbook.audit.normalise import file_text
-from coachbook.audit.words import GRAM, KEY, Words, pair_keys, words_of
+from coachbook.audit.words import GRAM, KEY, Words, grams_of, pair_keys, words_of
 
 if TYPE_CHECKING:
     from coachbook.audit.site_audit import AuditPolicy
@@ -72,7 +72,7 @@ class SearchKeys:
             cut = words_of(text)
             words.update(cut.vocabulary)
             pairs.update(cut.pairs)
-        return cls(frozenset(words), frozenset(pairs), frozenset(GRAM.findall(" ".join(words))))
+        return cls(frozenset(words), frozenset(pairs), grams_of(words))
 
 
 class NeedleFinder:

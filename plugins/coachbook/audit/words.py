@@ -11,15 +11,56 @@ once, when first asked for.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 
-__all__ = ["GRAM", "KEY", "Words", "pair_keys", "words_of"]
+__all__ = ["GRAM", "KEY", "Words", "grams_of", "pair_keys", "remember_words", "words_of"]
 
 #: Length of the letter keys for one-word needles and the word ends around a two-word needle's space.
 KEY = 3
 #: Every run of three characters inside a word (overlapping matches).
 GRAM = re.compile(r"(?=(\S{3}))")
+
+
+#: The runs of three of words every site is likely to hold (the stage guides' words), worked out once by the
+#: build's fork server (`remember_words`), so that each site's process looks them up rather than cutting them.
+_KNOWN_GRAMS: dict[str, tuple[str, ...]] = {}
+#: `remember_words` keeps at most this many words (a few megabytes), so that it stays small whatever it is given.
+_MAX_KNOWN = 50_000
+
+
+def remember_words(texts: Iterable[str]) -> int:
+    """Work out the runs of three of every word of `texts` (normalised text) ahead; the number of words known.
+
+    Arguments:
+        texts: Text most sites hold, such as the stage guides as converted: a site's own words are cut as
+            before, so what is remembered changes how fast a site's keys are taken, never what they are.
+    """
+    known = _KNOWN_GRAMS
+    for text in texts:
+        for word in set(text.split(" ")) - known.keys():
+            if len(known) >= _MAX_KNOWN:
+                return len(known)
+            known[word] = tuple(set(GRAM.findall(word)))
+    return len(known)
+
+
+def grams_of(words: Iterable[str]) -> frozenset[str]:
+    """Every run of three characters inside `words` (that hold no space): `GRAM` over them, joined by spaces."""
+    known = _KNOWN_GRAMS
+    if not known:
+        return frozenset(GRAM.findall(" ".join(words)))
+    grams: set[str] = set()
+    add = grams.update
+    rest = []
+    for word in words:
+        found = known.get(word)
+        if found is None:
+            rest.append(word)
+        else:
+            add(found)
+    grams.update(GRAM.findall(" ".join(rest)))
+    return frozenset(grams)
 
 
 def pair_keys(words: Sequence[str]) -> frozenset[str]:
@@ -76,7 +117,7 @@ class Words:
     @cached_property
     def grams(self) -> frozenset[str]:
         """Every run of three characters inside a word."""
-        return frozenset(GRAM.findall(" ".join(self.vocabulary)))
+        return grams_of(self.vocabulary)
 
 
 def words_of(text: str | Words) -> Words:

@@ -33,6 +33,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files
 
 from coachbook.adapter.plugin import CoachbookPlugin
 from coachbook.audit.files import file_digest
+from coachbook.audit.normalise import normalise
+from coachbook.audit.words import remember_words
 from coachbook.build import mkdocs_patches, theme_renders
 from coachbook.build.asset_store import fill_store
 from coachbook.build.fingerprints import tool_versions
@@ -175,6 +177,9 @@ def warm(
             if client_sites >= AHEAD_FROM:
                 _convert_frames(converted, config, program, stage.guide, body, site_files, language or english())
     converted.install()
+    # Each site's leak audit cuts the words of its pages into runs of three (`SearchKeys`): the guides' words,
+    # which nearly every site holds, are cut here once.
+    remember_words(normalise(entry.content) for entry in converted.entries.values() if entry.content)
     renders = None
     if conversions is not None:
         renders = mkdocs_patches.ConversionStore(
