@@ -25,8 +25,9 @@ GRAM = re.compile(r"(?=(\S{3}))")
 #: The runs of three of words every site is likely to hold (the stage guides' words), worked out once by the
 #: build's fork server (`remember_words`), so that each site's process looks them up rather than cutting them.
 _KNOWN_GRAMS: dict[str, tuple[str, ...]] = {}
-#: `remember_words` keeps at most this many words (a few megabytes), so that it stays small whatever it is given.
-_MAX_KNOWN = 50_000
+#: `remember_words` keeps at most this many words (some megabytes with their runs), whatever it is given; the
+#: stage guides of a firm hold a few thousand.
+_MAX_KNOWN = 20_000
 
 
 def remember_words(texts: Iterable[str]) -> int:
