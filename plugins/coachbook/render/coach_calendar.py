@@ -24,7 +24,7 @@ from icalendar import Calendar, Event, vDuration
 
 from coachbook.core.console import CoachSession, CoachSummary
 from coachbook.core.i18n import Language
-from coachbook.render.calendar import REFRESH
+from coachbook.render.calendar import REFRESH, calendar_bytes
 
 __all__ = ["PRODID", "coach_calendar", "coach_calendar_uri"]
 
@@ -63,7 +63,7 @@ def coach_calendar(coach: CoachSummary, language: Language) -> bytes:
         key = (session.slug, session.date, session.time or "")
         seen[key] += 1
         calendar.add_component(_event(coach, session, seen[key], stamp, language))
-    return bytes(calendar.to_ical())
+    return calendar_bytes(calendar)
 
 
 def _event(
