@@ -79,9 +79,9 @@ class NeedleFinder:
     """Finds which of a fixed set of needles occur in a text, in one pass over the text."""
 
     def __init__(self, needles: Iterable[str]) -> None:
-        # Needles of three or more words, by their longest inner word: (needle, offset of that word, inner words).
-        # The pair keys of its word boundaries come along, to narrow `candidates`.
-        self._inner: dict[str, list[tuple[str, int, frozenset[str], frozenset[str]]]] = defaultdict(list)
+        # Needles of three or more words, for `candidates`, by their longest inner word: (needle, inner words,
+        # the pair keys of its word boundaries).
+        self._inner: dict[str, list[tuple[str, frozenset[str], frozenset[str]]]] = defaultdict(list)
         # The same needles as `found` looks for them: by the pair key of their two longest neighbouring words
         # (needle, offset of that key, inner words). An inner word can be "and", found at every "and" of a
         # page, "stand" and "hand" included; a key such as "ure and" spans a space, and is rare.
@@ -105,16 +105,15 @@ class NeedleFinder:
             self._plain.append(needle)
         elif len(words) >= 3:
             inner = max(words[1:-1], key=len)
-            index = words.index(inner, 1)
-            offset = sum(len(w) + 1 for w in words[:index])
             inner_words = frozenset(words[1:-1])
-            self._inner[inner].append((needle, offset, inner_words, pair_keys(words)))
+            self._inner[inner].append((needle, inner_words, pair_keys(words)))
             boundaries = [i for i in range(len(words) - 1) if len(words[i]) >= KEY and len(words[i + 1]) >= KEY]
             if boundaries:
                 i = max(boundaries, key=lambda i: len(words[i]) + len(words[i + 1]))
                 start = sum(len(w) + 1 for w in words[: i + 1]) - 1 - KEY
                 self._anchored[words[i][-KEY:] + " " + words[i + 1][:KEY]].append((needle, start, inner_words))
             else:
+                offset = sum(len(w) + 1 for w in words[: words.index(inner, 1)])
                 self._unanchored[inner].append((needle, offset, inner_words))
         elif len(words) == 2:
             first, second = words
@@ -135,7 +134,7 @@ class NeedleFinder:
         result = list(self._plain)
         for word in _common(self._inner, keys.words):
             # Its inner words are whole words there, and each pair of its words meets as a pair there.
-            result += [n for n, _, inner, pairs in self._inner[word] if inner <= keys.words and pairs <= keys.pairs]
+            result += [n for n, inner, pairs in self._inner[word] if inner <= keys.words and pairs <= keys.pairs]
         for key in _common(self._pairs, keys.pairs):
             result += [needle for needle, _ in self._pairs[key]]
         for key in _common(self._singles, keys.grams):
