@@ -51,7 +51,8 @@ def test_every_site_is_what_rendering_each_page_for_it_writes(tmp_path: Path) ->
     stage_pages = list((firm / "site" / "clients").glob("*/stages/*/index.html"))
     # Clients at the same standing on a stage share its render: fewer renders (the handbook's and the sponsors'
     # pages among them) than the clients' stage pages alone.
-    assert kept and len(kept) < len(stage_pages)
+    whole_pages = [path for path in kept if not _navigation(json.loads(path.read_text(encoding="utf-8")))]
+    assert whole_pages and len(whole_pages) < len(stage_pages)
     # Private: they hold the shape of clients' pages.
     assert all(path.stat().st_mode & 0o077 == 0 for path in kept)
     shared = files_of(firm / "site")
@@ -141,9 +142,11 @@ def test_a_template_that_does_more_than_print_a_value_has_each_page_rendered_for
     )
     run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", check=True)
     kept = [json.loads(path.read_text(encoding="utf-8")) for path in _renders(firm)]
-    # The shapes it changes were refused (with the site's name, every shape).
-    assert any(not entry["usable"] for entry in kept)
-    assert not everywhere or not any(entry["usable"] for entry in kept)
+    # The shapes it changes were refused (with the site's name, every page's shape; the footer is not in the
+    # navigation, which is kept as before).
+    pages = [entry for entry in kept if not _navigation(entry)]
+    assert any(not entry["usable"] for entry in pages)
+    assert not everywhere or not any(entry["usable"] for entry in pages)
     for slug in ("dana-whitfield", "grace-whitcombe"):
         built = files_of(firm / "site" / "clients" / slug)
         assert _different(plain_build(firm, slug, tmp_path / f"plain-{slug}"), built) == []
@@ -197,6 +200,73 @@ def test_another_plugin_on_the_page_renders_each_page_the_ordinary_way(tmp_path:
     assert _renders(firm) == []
     page = firm / "site" / "clients" / "dana-whitfield" / "stages" / "02-building-rapport" / "index.html"
     assert "cb-hooked" in page.read_text(encoding="utf-8")
+
+
+def _navigation(entry: dict[str, Any]) -> bool:
+    """Whether a kept entry is a page's navigation (`theme_renders._nav_root`), not a whole page."""
+    return str(entry.get("output", "")).lstrip().startswith('<nav class="md-nav md-nav--primary')
+
+
+def _primary_nav(page: Path) -> str:
+    found = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("nav.md-nav--primary")
+    assert found is not None, page
+    return str(found)
+
+
+@pytest.mark.slow
+def test_the_navigation_is_kept_per_shape_and_shows_each_page_s_own_headings(tmp_path: Path) -> None:
+    """Each page's navigation is rendered once per shape, with tokens for the site's name and the headings."""
+    firm = copy_firm(tmp_path / "firm")
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", check=True)
+    kept = [json.loads(path.read_text(encoding="utf-8")) for path in _renders(firm)]
+    navigations = [entry for entry in kept if _navigation(entry)]
+    assert navigations and all(entry["usable"] for entry in navigations)
+    # Every one stands for the site's name, and for the page's headings at most once.
+    assert all(theme_renders.SITE_NAME_TOKEN in entry["output"] for entry in navigations)
+    assert all(entry["output"].count(theme_renders._TOC_TOKEN) <= 1 for entry in navigations)
+    assert any(theme_renders._TOC_TOKEN in entry["output"] for entry in navigations)
+    # Shared: fewer than the clients' pages that are rendered for each site (their dashboards alone are many).
+    clients = firm / "site" / "clients"
+    dashboards = sorted(clients.glob("*/index.html"))
+    assert len(dashboards) >= 10
+    assert len(navigations) < len(dashboards) * 6
+    # Each dashboard's navigation lists that client's own headings, which are in no other's (their goals).
+    dana, sofia = (
+        _primary_nav(clients / slug / "goals" / "index.html") for slug in ("dana-whitfield", "sofia-marquez")
+    )
+    assert dana != sofia
+    dana_toc = BeautifulSoup(dana, "html.parser").select_one("nav.md-nav--secondary")
+    page = BeautifulSoup(
+        (clients / "dana-whitfield" / "goals" / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    assert dana_toc is not None and str(dana_toc) == str(page.select("nav.md-nav--secondary")[-1])
+    # A second build takes them from the store and writes the same pages as one that takes nothing.
+    before = files_of(firm / "site")
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", "--force", check=True)
+    assert _different(before, files_of(firm / "site")) == []
+
+
+@pytest.mark.slow
+def test_a_firm_s_own_navigation_template_is_drawn_for_each_page(tmp_path: Path) -> None:
+    """The firm's own navigation template could read anything of the page: it is never kept."""
+    firm = copy_firm(tmp_path / "firm")
+    partials = firm / "theme" / "partials"
+    material = Path(theme_renders._material_templates()) / "partials" / "nav.html"
+    (partials / "nav.html").write_text(
+        material.read_text(encoding="utf-8").replace(
+            "{{ config.site_name }}\n",
+            '{{ config.site_name }} <span class="cb-words">{{ page.content | wordcount }}</span>\n',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", check=True)
+    kept = [json.loads(path.read_text(encoding="utf-8")) for path in _renders(firm)]
+    assert kept and not any(_navigation(entry) for entry in kept)
+    for slug in ("dana-whitfield", "grace-whitcombe"):
+        site = firm / "site" / "clients" / slug
+        assert "cb-words" in (site / "index.html").read_text(encoding="utf-8")
+        assert _different(plain_build(firm, slug, tmp_path / f"plain-{slug}"), files_of(site)) == []
 
 
 # ------------------------------------------------------------------ search entries, value by value

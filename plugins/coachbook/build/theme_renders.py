@@ -200,6 +200,8 @@ def _build_page(
     excluded: bool = False,
 ) -> None:
     """`_build_page`: a page whose values were deferred is rendered once per shape, else as MkDocs does."""
+    if _STORE is not None:
+        _navigation(env, config, nav, _renders(config, nav, doc_files))
     values: tuple[str, ...] | None = getattr(page, DEFERRED_VALUES, None)
     if values is None:
         _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
@@ -568,3 +570,209 @@ def _reads_build_time(folder: Path | None) -> bool:
     if folder is None or not folder.is_dir():
         return False
     return any(path.is_file() and b"build_date_utc" in path.read_bytes() for path in folder.rglob("*"))
+
+
+# --------------------------------------------------------------------------- the navigation
+
+#: Material's templates that draw a page's navigation. It is kept per shape only while every one of them is
+#: Material's own: what each reads is known (`_navigation_key`), where a firm's own could read anything.
+_NAV_TEMPLATES = (
+    "partials/nav.html",
+    "partials/nav-item.html",
+    "partials/toc.html",
+    "partials/toc-item.html",
+    "partials/logo.html",
+    "partials/source.html",
+)
+#: Names these templates read from the context they are rendered in, besides `page`, `nav` and `config`
+#: (which `_navigation_key` states): some are set by Material's base template, the others only inside its macros,
+#: where a firm's template setting one would reach them.
+_NAV_READS = (
+    "features",
+    "base_url",
+    "_",
+    "checked",
+    "first",
+    "icon",
+    "indeterminate",
+    "index",
+    "is_pruned",
+    "is_section",
+    "tabindex",
+    "toc",
+)
+#: Stands for a page's table of contents where the navigation kept per shape shows it.
+_TOC_TOKEN = "CBVNAVTOCZ"
+
+
+class _Navigation:
+    """This build's navigation as kept per shape: the site's key, and the table of contents last drawn.
+
+    A page's navigation (`partials/nav.html`) lists every page of the site, marks the page's own, and shows
+    its table of contents under it: about half of what rendering a page that is not kept whole costs. It is
+    the same for every client at the same page of a site of the same shape but for the site's name and the
+    table of contents, which the theme draws once more beside the page (`partials/toc.html`, from the page's
+    headings alone). So the navigation is rendered once per shape with a token for each, and filled in for
+    each site; and the table of contents is drawn once per page render, not twice.
+    """
+
+    site: str | None = None
+    """The digest of what every page of the build renders from (`ThemeRenders.site`); None: nothing is kept."""
+    nav: Navigation | None = None
+    config: MkDocsConfig | None = None
+    defer_toc = 0
+    """While a shape is rendered, the tables of contents drawn as `_TOC_TOKEN` (a count), else -1."""
+    toc: tuple[Any, ...] | None = None
+    """The last table of contents drawn: its page, what it was drawn from, and what it is."""
+
+
+_NAV = _Navigation()
+_NAV.defer_toc = -1
+
+
+def _navigation(env: jinja2.Environment, config: MkDocsConfig, nav: Navigation, renders: ThemeRenders) -> None:
+    """Have `env` keep the navigation of this build's pages per shape (once per environment)."""
+    _NAV.site, _NAV.nav, _NAV.config = renders.site, nav, config
+    if getattr(env, "_coachbook_navigation", False):
+        return
+    env._coachbook_navigation = True  # type: ignore[attr-defined]
+    try:
+        templates = [env.get_template(name) for name in _NAV_TEMPLATES]
+    except Exception:  # A theme without Material's templates: nothing to keep.
+        return
+    material = Path(_material_templates())
+    if not all(t.filename and Path(t.filename).parent.parent == material for t in templates):
+        return
+    nav_template, toc_template = templates[0], templates[2]
+    draw_nav, draw_toc = nav_template.root_render_func, toc_template.root_render_func
+    nav_template.root_render_func = lambda context: _nav_root(context, draw_nav)
+    toc_template.root_render_func = lambda context: _toc_root(context, draw_toc)
+
+
+def _material_templates() -> str:
+    import material  # type: ignore[import-untyped]
+
+    return str(Path(material.__file__).parent / "templates")
+
+
+def _toc_root(context: Any, draw: Any) -> Any:
+    """`partials/toc.html`: the token while a shape is rendered; else drawn once per page and table of contents."""
+    if _NAV.defer_toc >= 0:
+        _NAV.defer_toc += 1
+        yield _TOC_TOKEN
+        return
+    # What Material's table of contents reads: the page's headings, the config and the words of its language.
+    page, config, lang = context.get("page"), context.get("config"), context.get("lang")
+    try:
+        headings = _toc_key(page.toc)
+    except (_Unkeyable, AttributeError):
+        yield from draw(context)
+        return
+    kept = _NAV.toc
+    if kept is not None and kept[0] is page and kept[1] is config and kept[2] is lang and kept[3] == headings:
+        yield kept[4]
+        return
+    text = context.environment.concat(draw(context))
+    _NAV.toc = (page, config, lang, headings, text)
+    yield text
+
+
+def _nav_root(context: Any, draw: Any) -> Any:
+    """`partials/nav.html`: kept per shape where it can be stated exactly, else drawn as Material draws it."""
+    config = context.get("config")
+    store = _STORE
+    # A build that reads nothing kept (`--force`) draws the navigation as Material does.
+    key = _navigation_key(context) if store is not None and store.read and config is _NAV.config else None
+    site_name = str(getattr(config, "site_name", ""))
+    if store is None or key is None or not plain(site_name):
+        yield from draw(context)
+        return
+    names = _Names(store, key)
+    if store.load_data(names.refused) is not None:
+        yield from draw(context)
+        return
+    kept = store.load_data(names.render)
+    shape = kept.get("output") if kept is not None and kept.get("usable") is True else None
+    if not isinstance(shape, str):
+        shape = _first_nav_of_shape(names, context, draw)
+    if shape is None:
+        yield from draw(context)
+        return
+    yield _filled_nav(shape, context, site_name)
+
+
+def _filled_nav(shape: str, context: Any, site_name: str) -> str:
+    if _TOC_TOKEN in shape:
+        toc = context.environment.get_template("partials/toc.html")
+        drawn = context.environment.concat(toc.root_render_func(toc.new_context(context.get_all(), True)))
+        shape = shape.replace(_TOC_TOKEN, drawn)
+    return fill_deferred(shape, (), site_name)
+
+
+def _first_nav_of_shape(names: _Names, context: Any, draw: Any) -> str | None:
+    """Render a page's navigation with tokens for the store; keep it only if, filled in, it is what Material draws.
+
+    Drawn with tokens, with a stand-in site name (`_probes`) and as it is: the render with tokens is kept
+    only if it holds the token of the table of contents once for each time Material drew it, and fills in
+    to both others byte for byte.
+    """
+    assert _STORE is not None
+    config = context.get("config")
+    site_name = config.site_name
+    _, probe_name = _probes(())
+
+    def render(name: str, *, defer: bool) -> tuple[str, int]:
+        fresh = context.environment.get_template("partials/nav.html").new_context(context.get_all(), True)
+        config.site_name = Markup(name)
+        _NAV.defer_toc = 0 if defer else -1
+        try:
+            return str(context.environment.concat(draw(fresh))), _NAV.defer_toc
+        finally:
+            config.site_name = site_name
+            _NAV.defer_toc = -1
+
+    try:
+        shape, tocs = render(SITE_NAME_TOKEN, defer=True)
+        probed, _ = render(probe_name, defer=False)
+        output, _ = render(str(site_name), defer=False)
+    except Exception as exc:  # Drawn as Material draws it, which says its own errors.
+        log.debug("%s: navigation not rendered with tokens: %s", getattr(context.get("page"), "url", "?"), exc)
+        return None
+    usable = (
+        # Each token stands for a table of contents drawn, and the page has one: the filling puts the same in.
+        tocs <= 1
+        and shape.count(_TOC_TOKEN) == tocs
+        and _filled_nav(shape, context, probe_name) == probed
+        and _filled_nav(shape, context, str(site_name)) == output
+    )
+    if usable:
+        _STORE.save_data(names.render, {"usable": True, "output": shape})
+        return shape
+    _STORE.save_data(names.refused, {"usable": False})
+    return None
+
+
+def _navigation_key(context: Any) -> str | None:
+    """What Material's navigation of this page reads besides the site (`ThemeRenders.site`); None if unstated."""
+    page, site = context.get("page"), _NAV.site
+    if site is None or not isinstance(page, Page) or context.get("nav") is not _NAV.nav:
+        return None
+    # Whether Material shows headings under the page's entry: its own test (`nav-item.html`).
+    headings: Sequence[Any] = list(page.toc)
+    first = next(iter(headings), None)
+    if first is not None and first.level == 1:
+        headings = first.children
+    try:
+        described = json.dumps(
+            [
+                "navigation",
+                page.url,
+                page.file.src_uri,
+                bool(headings),
+                [(name, _keyable(context.get(name))) for name in _NAV_READS if name in context],
+            ],
+            ensure_ascii=False,
+        )
+    except (_Unkeyable, TypeError, ValueError):
+        return None
+    return None if holds_tokens(described) or _TOC_TOKEN in described else "\0".join((site, described))
