@@ -34,6 +34,13 @@ Three things make that exact:
   more with a value than print it (shortens it, changes its case) is caught
   there, and the shape is rendered for each site from then on.
 
+The navigation of a page the theme renders for one client only (a dashboard,
+the print page) is kept the same way (`_nav_root`): Material draws it from the
+site and the page's place in it, except for the site's name and the page's own
+table of contents, which become tokens. It is kept only while every template
+that draws it is Material's own, whose reads the key states, and with the same
+check at each new shape.
+
 Tests build a firm with and without what is kept (`--force`) and compare every
 file byte for byte.
 
@@ -51,6 +58,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -603,6 +611,7 @@ _NAV_READS = (
 )
 #: Stands for a page's table of contents where the navigation kept per shape shows it.
 _TOC_TOKEN = "CBVNAVTOCZ"
+_NAV_TOKENS = re.compile(f"{SITE_NAME_TOKEN}|{_TOC_TOKEN}")
 
 
 class _Navigation:
@@ -702,11 +711,15 @@ def _nav_root(context: Any, draw: Any) -> Any:
 
 
 def _filled_nav(shape: str, context: Any, site_name: str) -> str:
+    """The navigation kept for a shape, with this site's name and this page's table of contents.
+
+    Both are put in by one pass over the shape, so that neither is read again for the other's token.
+    """
+    drawn = ""
     if _TOC_TOKEN in shape:
         toc = context.environment.get_template("partials/toc.html")
         drawn = context.environment.concat(toc.root_render_func(toc.new_context(context.get_all(), True)))
-        shape = shape.replace(_TOC_TOKEN, drawn)
-    return fill_deferred(shape, (), site_name)
+    return _NAV_TOKENS.sub(lambda m: site_name if m.group(0) == SITE_NAME_TOKEN else drawn, shape)
 
 
 def _first_nav_of_shape(names: _Names, context: Any, draw: Any) -> str | None:
