@@ -17,12 +17,14 @@ import shutil
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
+from coachbook.adapter import embedded as embedded_module
 from coachbook.adapter.embedded import _ID_OR_FRAGMENT
 from coachbook.audit import normalise as normalise_module
 from coachbook.audit import site_audit
@@ -33,7 +35,8 @@ from coachbook.audit.normalise import _fold, normalise
 from coachbook.audit.words import KEY, Words, grams_of, pair_keys, remember_words
 from coachbook.build.mkdocs_patches import _copied_toc
 from coachbook.core.i18n import load_language
-from coachbook.render.tokens import _has_letters, right_to_left
+from coachbook.render.plan import Embedded
+from coachbook.render.tokens import Slots, _has_letters, right_to_left
 
 from .conftest import REPO
 
@@ -129,6 +132,62 @@ def test_a_real_section_is_renamed_the_same_either_way() -> None:
     assert _by_one_pattern(html, mine, "stage-2-") == _by_compiled_pattern(html, mine, "stage-2-")
     assert 'id="stage-2-what-happens"' in _by_one_pattern(html, mine, "stage-2-")
     assert 'href="#other"' in _by_one_pattern(html, mine, "stage-2-")
+
+
+def _section_page(content: str, anchors: set[str]) -> Any:
+    toc = TableOfContents([AnchorLink(anchor, anchor, 2) for anchor in sorted(anchors)])
+    return type("Converted", (), {"content": content, "present_anchor_ids": set(anchors), "toc": toc})()
+
+
+def test_a_section_renamed_ahead_and_then_filled_is_the_section_filled_and_then_renamed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fork server renames a guide's ids on the print page once (`rename_ahead`); each site only fills it."""
+    rng = random.Random(11)
+    pieces = [
+        '<h2 id="',
+        '<a href="#',
+        "<p id='",
+        '<label for="',
+        '">',
+        "'>",
+        "</h2>",
+        "</a>",
+        "__tabbed_1",
+        "what-happens",
+        "notes",
+        "CBV0000Z",
+        "CBV0001Z",
+        "<p>CBV0002Z</p>",
+        " id=",
+        "=",
+        " ",
+        "text",
+        '<span title="',
+        '"></span>',
+    ]
+    values = ["Dana", "a id=", "__x", 'x="y', "Zoë & co", "what-happens", ">", "v id", "9"]
+    kept = compared = 0
+    for _ in range(20000):
+        content = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        anchors = {rng.choice(["what-happens", "notes", "what-happens-1", "guide-x", "x-keep"]) for _ in range(2)}
+        section = Embedded(token="CBVEMB0Z", markdown="", slots=Slots(), anchor="guide-x", id_prefix="x-")
+        for _ in range(3):
+            section.slots.text(rng.choice(values))
+        monkeypatch.setattr(embedded_module, "_RENAMED", {})
+        before = _section_page(content, anchors)
+        expected = embedded_module._section_html(section, before)
+        embedded_module.rename_ahead(section, content, frozenset(anchors))
+        after = _section_page(content, anchors)
+        got = embedded_module._section_html(section, after)
+        assert got == expected, (content, anchors, section.slots.text_values())
+        assert after.present_anchor_ids == before.present_anchor_ids
+        assert [a.id for a in after.toc] == [a.id for a in before.toc]
+        taken = bool(embedded_module._RENAMED) and embedded_module._fills_as_text(section)
+        kept += taken
+        compared += taken and expected != section.slots.fill(content)
+    # Both paths were taken, and the renaming changed what many sections read.
+    assert 5000 < kept < 20000 and compared > 100
 
 
 # ------------------------------------------------------------------ a table of contents copied

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from coachbook.render.plan import Embedded
 
-__all__ = ["convert_section", "put_in_sections"]
+__all__ = ["convert_section", "put_in_sections", "rename_ahead"]
 
 
 def convert_section(section: Embedded, page: Page, config: MkDocsConfig, files: Files) -> Page:
@@ -51,8 +51,7 @@ def put_in_sections(html: str, page: Page, config: MkDocsConfig, files: Files, s
     placed: list[tuple[int, int, str]] = []
     for section in sections:
         converted = convert_section(section, page, config, files)
-        content = _own_ids(section.slots.fill(converted.content or ""), section.anchor)
-        content = _prefix_headings(content, converted, section)
+        content = _section_html(section, converted)
         placeholder = f"<p>{section.token}</p>"
         start = html.find(placeholder)
         if start < 0:
@@ -88,20 +87,70 @@ def _own_ids(html: str, anchor: str) -> str:
     return _NUMBERED_ID.sub(lambda m: f"{m.group(1)}__{anchor}-", html)
 
 
-def _prefix_headings(html: str, converted: Page, section: Embedded) -> str:
-    """Give the section's own prefix to the ids its headings got from their words.
+#: A section's ids renamed before its values are filled (`_renamed`), by its conversion (the very string the
+#: fork server converted ahead), anchor, prefix and ids: the same for every client at the same standing.
+_RENAMED: dict[tuple[str, str, str, frozenset[str]], tuple[str, dict[str, str]]] = {}
+#: A token inside an id or a link to one, or right before a letter or `=`: where a value filled in could make
+#: the renaming read the section otherwise than before it was filled.
+_TOKEN_NEAR_ID = re.compile(r"""(?:\b(?:id|for|name)=["']|href=["']#)[^"']*CBV\d{4,}Z|CBV\d{4,}Z(?=[\w=])""")
+
+
+def rename_ahead(section: Embedded, content: str, anchors: frozenset[str]) -> None:
+    """In the fork server: rename the ids of a section converted ahead once, for every site to fill in.
+
+    `content` and `anchors` are the section's conversion (with its values as tokens) and the ids in it.
+    `_own_ids` and `_prefix_headings` read the section's tags, and its values are text in it: once no value
+    can be read as part of a tag's id (`_TOKEN_NEAR_ID`, `_fills_as_text`), renaming and filling give the
+    same page in either order. So a site takes the section renamed, and only fills it.
+    """
+    if _TOKEN_NEAR_ID.search(content):
+        return
+    _RENAMED[(content, section.anchor, section.id_prefix, anchors)] = _prefixed(
+        _own_ids(content, section.anchor), anchors, section
+    )
+
+
+def _section_html(section: Embedded, converted: Page) -> str:
+    """The section's HTML for the page: its values filled in, and its ids made its own."""
+    content = converted.content or ""
+    anchors = frozenset(converted.present_anchor_ids or ())
+    kept = _RENAMED.get((content, section.anchor, section.id_prefix, anchors)) if _RENAMED else None
+    if kept is not None and _fills_as_text(section):
+        renamed_html, renamed = kept
+        html = section.slots.fill(renamed_html)
+    else:
+        html, renamed = _prefixed(_own_ids(section.slots.fill(content), section.anchor), anchors, section)
+    if renamed:
+        _rename_toc(converted.toc, renamed)
+        converted.present_anchor_ids = (set(anchors) - renamed.keys()) | set(renamed.values())
+    return html
+
+
+def _fills_as_text(section: Embedded) -> bool:
+    """Whether every value of the section is text without `=`: filled, it never reads as part of a tag's id."""
+    values = section.slots.text_values()
+    return values is not None and not any("=" in value for value in values)
+
+
+def _prefixed(html: str, anchors: frozenset[str], section: Embedded) -> tuple[str, dict[str, str]]:
+    """`_prefix_headings`: the section's HTML with the prefix given, and the ids renamed (old to new)."""
+    mine = {
+        anchor
+        for anchor in anchors
+        if anchor != section.anchor and not anchor.startswith(section.id_prefix) and not anchor.startswith("__")
+    }
+    if not section.id_prefix or not mine:
+        return html, {}
+    return _prefix_headings(html, mine, section), {anchor: section.id_prefix + anchor for anchor in mine}
+
+
+def _prefix_headings(html: str, mine: set[str], section: Embedded) -> str:
+    """Give the section's own prefix to the ids its headings got from their words (`mine`).
 
     Converted as one page, two guides' "What happens in this stage" would get distinct ids from the
     table of contents extension; converted apart, both get the same one. Ids written in the guide are
     prefixed already (`embed_markdown`), and the section's heading has its anchor.
     """
-    mine = {
-        anchor
-        for anchor in (converted.present_anchor_ids or ())
-        if anchor != section.anchor and not anchor.startswith(section.id_prefix) and not anchor.startswith("__")
-    }
-    if not section.id_prefix or not mine:
-        return html
     if any('"' in a or "'" in a or "=" in a for a in mine):
         pattern = re.compile(
             r"""(\bid=["']|href=["']#)("""
@@ -114,9 +163,6 @@ def _prefix_headings(html: str, converted: Page, section: Embedded) -> str:
         # `=` it holds no place to rename. So one pattern for every page, which reads the value without taking
         # it, renames the same places as a pattern of the anchors (compiled for each section) would.
         html = _ID_OR_FRAGMENT.sub(lambda m: m.group(1) + section.id_prefix if m.group(2) in mine else m.group(1), html)
-    renamed = {anchor: section.id_prefix + anchor for anchor in mine}
-    _rename_toc(converted.toc, renamed)
-    converted.present_anchor_ids = (set(converted.present_anchor_ids or ()) - mine) | set(renamed.values())
     return html
 
 

@@ -398,11 +398,15 @@ class PageConversions:
         self.remember = remember
         """Whether pages converted in this process are kept here too, for its next build (the live preview)."""
 
-    def prepare(self, config: MkDocsConfig, file: File, markdown: str, files: Files) -> None:
-        """Convert `markdown` as the page of `file` in a site of `files`, and keep the result."""
+    def prepare(self, config: MkDocsConfig, file: File, markdown: str, files: Files) -> tuple[str, frozenset[str]]:
+        """Convert `markdown` as the page of `file` in a site of `files`, and keep the result.
+
+        Returns the conversion's HTML and the ids in it, which every page given this conversion gets.
+        """
         page = Page(None, file, config)
         page.markdown = markdown
-        self.entries[_key(page, config)] = _converted(page, config, files)
+        converted = self.entries[_key(page, config)] = _converted(page, config, files)
+        return converted.content, converted.anchors
 
     def install(self) -> bool:
         """Have `Page.render` use these conversions where one fits exactly."""

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import markdown
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files
 
+from coachbook.adapter.embedded import rename_ahead
 from coachbook.adapter.plugin import CoachbookPlugin
 from coachbook.audit.files import file_digest
 from coachbook.audit.normalise import normalise
@@ -270,7 +271,7 @@ def _convert_frames(
         print_page = files.get_file_from_path(PROGRAM_URI)
         if frame is not None and print_page is not None:
             section = embedded_guide(guide, body, token=embed_token(0))
-            conversions.prepare(config, print_page, section.markdown, files)
+            rename_ahead(section, *conversions.prepare(config, print_page, section.markdown, files))
 
 
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:

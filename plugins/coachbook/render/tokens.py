@@ -173,6 +173,10 @@ class Slots:
 
         return _TOKEN.sub(replace, converted)
 
+    def text_values(self) -> tuple[str, ...] | None:
+        """Every value as escaped text, if each is text (not HTML of its own); None otherwise."""
+        return tuple(self._html) if all(self._text) else None
+
     def deferrable_values(self, *, rtl_page: bool) -> tuple[str, ...] | None:
         """Every value as `fill` writes it, if each can be filled in after the theme has rendered the page.
 
