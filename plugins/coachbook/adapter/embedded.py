@@ -87,7 +87,7 @@ def _own_ids(html: str, anchor: str) -> str:
     return _NUMBERED_ID.sub(lambda m: f"{m.group(1)}__{anchor}-", html)
 
 
-#: A section's ids renamed before its values are filled (`_renamed`), by its conversion (the very string the
+#: A section's ids renamed before its values are filled (`_section_html`), by its conversion (the very string the
 #: fork server converted ahead), anchor, prefix and ids: the same for every client at the same standing.
 _RENAMED: dict[tuple[str, str, str, frozenset[str]], tuple[str, dict[str, str]]] = {}
 #: A token inside an id or a link to one, or right before a letter or `=`: where a value filled in could make

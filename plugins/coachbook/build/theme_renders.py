@@ -618,7 +618,7 @@ class _Navigation:
     """This build's navigation as kept per shape: the site's key, and the table of contents last drawn.
 
     A page's navigation (`partials/nav.html`) lists every page of the site, marks the page's own, and shows
-    its table of contents under it: about half of what rendering a page that is not kept whole costs. It is
+    its table of contents under it: about a quarter of what rendering a page that is not kept whole costs. It is
     the same for every client at the same page of a site of the same shape but for the site's name and the
     table of contents, which the theme draws once more beside the page (`partials/toc.html`, from the page's
     headings alone). So the navigation is rendered once per shape with a token for each, and filled in for
