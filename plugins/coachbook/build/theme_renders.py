@@ -629,14 +629,13 @@ class _Navigation:
     """The digest of what every page of the build renders from (`ThemeRenders.site`); None: nothing is kept."""
     nav: Navigation | None = None
     config: MkDocsConfig | None = None
-    defer_toc = 0
+    defer_toc = -1
     """While a shape is rendered, the tables of contents drawn as `_TOC_TOKEN` (a count), else -1."""
     toc: tuple[Any, ...] | None = None
     """The last table of contents drawn: its page, what it was drawn from, and what it is."""
 
 
 _NAV = _Navigation()
-_NAV.defer_toc = -1
 
 
 def _navigation(env: jinja2.Environment, config: MkDocsConfig, nav: Navigation, renders: ThemeRenders) -> None:
@@ -690,10 +689,11 @@ def _nav_root(context: Any, draw: Any) -> Any:
     """`partials/nav.html`: kept per shape where it can be stated exactly, else drawn as Material draws it."""
     config = context.get("config")
     store = _STORE
-    # A build that reads nothing kept (`--force`) draws the navigation as Material does.
-    key = _navigation_key(context) if store is not None and store.read and config is _NAV.config else None
     site_name = str(getattr(config, "site_name", ""))
-    if store is None or key is None or not plain(site_name):
+    # A build that reads nothing kept (`--force`) draws the navigation as Material does.
+    usable = store is not None and store.read and config is _NAV.config and plain(site_name)
+    key = _navigation_key(context) if usable else None
+    if store is None or key is None:
         yield from draw(context)
         return
     names = _Names(store, key)
