@@ -19,6 +19,12 @@ the whole process tree) and wall seconds:
       to the changed page over HTTP on 127.0.0.1 (median of 5);
   (f) `coachbook check` of the whole firm, with its cache warm and cold.
 
+Coachbook is timed as `pip install coachbook` leaves it, with its modules
+compiled to bytecode: the benchmark compiles the package it imports first.
+An editable install compiles them on first use, unless PYTHONDONTWRITEBYTECODE
+is set (as on some CI machines and sandboxes), when every command would compile
+two hundred modules again, a third of a second of each `serve` and `check`.
+
 Comparisons are interleaved (A B A B ..., `--pairs` of each) and reported as
 median and range, because these machines are shared and noisy. It also reports
 the memory of the build's processes and the bytes of one client site.
@@ -293,6 +299,16 @@ def coachbook(*args: str) -> list[str]:
     return [sys.executable, "-m", "coachbook", *args]
 
 
+def compile_package() -> str:
+    """Compile the imported Coachbook's modules to bytecode, as pip does when it installs the package; its folder."""
+    script = (
+        "import compileall, os, coachbook; d = os.path.dirname(coachbook.__file__); "
+        "compileall.compile_dir(d, quiet=2); print(d)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], env=quiet_env(), capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
 def clean(root: Path) -> None:
     """No site and no cache: what a fresh clone or a new CI runner starts from."""
     for folder in ("site", ".coachbook", ".site.staging"):
@@ -427,6 +443,7 @@ def main() -> None:
     n = args.clients
     print(f"Generating a firm of {n} engagements in {root} ...", flush=True)
     slugs = make_firm(root, n)
+    print(f"Compiling {compile_package()} to bytecode, as pip install does ...", flush=True)
     single = one_client_firm(root, slugs[0])
     jobs = ("--jobs", str(args.jobs))
 

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     import jinja2
     from mkdocs.config.defaults import MkDocsConfig
 
-__all__ = ["AHEAD_FROM", "Warm", "warm"]
+__all__ = ["AHEAD_FROM", "Warm", "bytecode_cache", "warm"]
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def warm(
         importlib.import_module(module)
     env = config.theme.get_env()
     if bytecode is not None:
-        env.bytecode_cache = PAGE_TEMPLATES.bytecode_cache = _bytecode_cache(bytecode)
+        env.bytecode_cache = PAGE_TEMPLATES.bytecode_cache = bytecode_cache(bytecode)
     if client_sites >= AHEAD_FROM:
         # For a site or two, listing the theme's templates costs more than loading the few a site uses.
         # Listing walks the theme's folders, icons and all: some ten thousand files, listed once.
@@ -274,7 +274,7 @@ def _convert_frames(
             rename_ahead(section, *conversions.prepare(config, print_page, section.markdown, files))
 
 
-def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
+def bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     """Jinja's own cache of compiled templates, so a small rebuild does not compile Material's 130 and ours again.
 
     Compiling them is most of a one-site build's fixed cost. Each entry is
