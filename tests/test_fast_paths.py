@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import itertools
 import random
 import re
 import shutil
@@ -28,11 +27,9 @@ from coachbook.adapter import embedded as embedded_module
 from coachbook.adapter.embedded import _ID_OR_FRAGMENT
 from coachbook.audit import normalise as normalise_module
 from coachbook.audit import site_audit
-from coachbook.audit import words as words_module
 from coachbook.audit.files import SiteFile
 from coachbook.audit.needles import Needle
 from coachbook.audit.normalise import _fold, normalise
-from coachbook.audit.words import KEY, Words, grams_of, pair_keys, remember_words
 from coachbook.build.mkdocs_patches import _copied_toc
 from coachbook.core.i18n import load_language
 from coachbook.render.plan import Embedded
@@ -269,21 +266,6 @@ def test_text_case_folded_by_the_fold_is_not_folded_again(monkeypatch: pytest.Mo
     assert fast == [normalise(text) for text in texts]
 
 
-# ------------------------------------------------------------------ pair keys
-
-
-def test_pair_keys_are_those_of_each_two_neighbouring_long_words() -> None:
-    rng = random.Random(3)
-    for _ in range(2_000):
-        words = ["".join(rng.choice("ab c") for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(0, 12))]
-        expected = frozenset(
-            first[-KEY:] + " " + second[:KEY]
-            for first, second in itertools.pairwise(words)
-            if len(first) >= KEY and len(second) >= KEY
-        )
-        assert pair_keys(words) == expected, words
-
-
 # ------------------------------------------------------------------ data: URLs
 
 
@@ -306,34 +288,7 @@ def test_a_data_url_in_any_mix_of_cases_is_decoded() -> None:
         assert "dana whitfield" in normalise_module.file_text("index.html", page.encode()), scheme
 
 
-# ------------------------------------------------------------------ words cut once, and shared files searched once
-
-
-def test_words_give_the_set_and_pair_keys_of_their_text() -> None:
-    """`Words` keeps only the set of words and their pair keys, taken from one cut, whichever is asked first."""
-    rng = random.Random(16)
-    for _ in range(300):
-        text = " ".join(
-            rng.choice(["", "a", "ab", "dana", "whitfield", "ünïcode", "x-y"]) for _ in range(rng.randint(0, 9))
-        )
-        for first in ("vocabulary", "pairs", "grams"):
-            words = Words(text)
-            getattr(words, first)
-            assert words.vocabulary == frozenset(text.split(" "))
-            assert words.pairs == pair_keys(text.split(" "))
-            assert words.grams == frozenset(re.findall(r"(?=(\S{3}))", " ".join(words.vocabulary)))
-
-
-def test_runs_of_three_are_the_same_whether_their_words_were_remembered_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fork server cuts the guides' words ahead (`remember_words`); a site's runs must not change by it."""
-    monkeypatch.setattr(words_module, "_KNOWN_GRAMS", {})
-    rng = random.Random(17)
-    pool = ["", "a", "ab", "abc", "dana", "whitfield", "ünïcode", "x-y", "tab\tin", "\u00a0nbsp", "😀😀😀", '"},{"a":']
-    remember_words(" ".join(rng.choice(pool) for _ in range(20)) for _ in range(5))
-    assert words_module._KNOWN_GRAMS  # some words are known, others not: both ways are taken below
-    for _ in range(500):
-        words = {rng.choice(pool) + rng.choice(pool) for _ in range(rng.randint(0, 8))}
-        assert grams_of(words) == frozenset(re.findall(r"(?=(\S{3}))", " ".join(words))), words
+# ------------------------------------------------------------------ shared files searched once
 
 
 def test_a_shared_file_is_searched_once_and_only_a_file_of_the_same_name_and_bytes_uses_it(

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from coachbook.audit.leaks import Leak, LeakKind
 from coachbook.audit.normalise import file_text
-from coachbook.audit.words import Words
 
 __all__ = ["SiteFile", "file_digest", "walk_site"]
 
@@ -44,11 +43,6 @@ class SiteFile:
     def text(self) -> str:
         """The file's text as the audit searches it (`coachbook.audit.normalise.file_text`)."""
         return file_text(self.relative, self.raw)
-
-    @cached_property
-    def words(self) -> Words:
-        """Its text cut into words, for the leak index's searches (`coachbook.audit.words`)."""
-        return Words(self.text)
 
     def __repr__(self) -> str:
         return f"SiteFile({self.relative!r})"

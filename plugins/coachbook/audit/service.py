@@ -5,10 +5,11 @@ audit needs data that grows with the firm. If each site's process held a
 copy (even a shared, copy-on-write one), each would grow with the firm too.
 Instead the process that runs the build keeps the firm's `LeakIndex` and
 answers audit requests over a local socket (`AuditService`); a site's process
-holds only a `RemoteIndex`. It reads and searches its own site, as before,
-but asks the service for the strings to search for: only those that could
-occur in its files (`SearchKeys`), so it holds a handful, not the firm's.
-Then the service says whose each string found is, and so what leaked.
+holds only a `RemoteIndex`. It reads and normalises its own site's files, in
+parallel with the other sites' processes, and sends their text in one
+request; the service searches it with the firm's automaton (`NeedleFinder`,
+one pass over the text whatever the number of strings) and says what leaked,
+and whose each string found is.
 
 The socket lives in a private temporary folder and every connection must
 prove it knows a random key that only the build's own processes inherited.
@@ -30,7 +31,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from coachbook.audit.files import SiteFile
-from coachbook.audit.index import LeakIndex, NeedleFinder, SearchKeys
+from coachbook.audit.index import LeakIndex
 from coachbook.audit.leaks import Leak
 from coachbook.errors import CoachbookError
 
@@ -45,11 +46,10 @@ class RemoteIndex:
     """What a site's process holds to audit through the service: its address and key, nothing of any client.
 
     It is a `NeedleSearch`: `audit_site(site, policy, remote)` audits a site
-    as the service's index would. The work that grows with the site
-    (reading, normalising and searching every file) is done here, in the
-    site's process, so the sites' processes audit in parallel. The service
-    only picks the few strings that could occur in the site, and says whose
-    they are.
+    as the service's index would. Reading and normalising every file, the part
+    of the audit that grows with the site, is done here, in the site's
+    process, so the sites' processes do it in parallel; the service searches
+    the text and says whose each string found is.
     """
 
     address: str
@@ -60,19 +60,13 @@ class RemoteIndex:
 
     def search(self, files: Sequence[SiteFile], policy: AuditPolicy) -> list[Leak]:
         """`LeakIndex.search` on the service's index, for files on this machine."""
-        known = [(file.relative, file.digest) in self.shared for file in files]
-        own = [file for file, searched in zip(files, known, strict=True) if not searched]
-        candidates = self._ask("candidates", SearchKeys.of(file.words for file in own))
-        if policy.only is not None:
-            candidates = [text for text in candidates if text in policy.only]
-        finder = NeedleFinder(candidates)
-        found = [
-            (file.relative, file.digest, None) if searched else (file.relative, None, sorted(finder.found(file.words)))
-            for file, searched in zip(files, known, strict=True)
+        texts = [
+            (file.relative, file.digest, None)
+            if (file.relative, file.digest) in self.shared
+            else (file.relative, None, file.text)
+            for file in files
         ]
-        if not any(digest is not None or texts for _, digest, texts in found):
-            return []
-        leaks: list[Leak] = self._ask("leaks", found, policy.owner, policy.owner_held_back, policy.only)
+        leaks: list[Leak] = self._ask("search", texts, policy.owner, policy.owner_held_back, policy.only)
         return leaks
 
     def _ask(self, *request: Any) -> Any:
@@ -157,16 +151,15 @@ class AuditService:
 
     def _handle(self, request: tuple[Any, ...]) -> list[Any]:
         kind, *args = request
-        if kind == "candidates":
-            (keys,) = args
-            return self._index.finder.candidates(keys)
-        if kind == "leaks":
+        if kind == "search":
             files, owner, owner_held_back, only = args
+            finder = self._index.finder
             leaks = []
-            for relative, digest, found in files:
-                needles = self._known.get((relative, digest), frozenset()) if digest is not None else found
+            for relative, digest, text in files:
+                # A theme asset's needles were found before the first site (`LeakIndex.found_in_files`).
+                needles = self._known.get((relative, digest), frozenset()) if text is None else finder.found(text)
                 if only is not None:
-                    needles = [text for text in needles if text in only]
+                    needles = needles & only
                 leaks += self._index.leaks_in(needles, relative, owner, owner_held_back=owner_held_back)
             return leaks
         raise ValueError(f"unknown audit request {kind!r}")

@@ -353,7 +353,7 @@ def _found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:
     for file in files:
         # A file's text depends on nothing but its name and bytes: a shared file's needles were found already.
         known = _SHARED_FOUND.get((file.relative, file.digest, texts)) if _SHARED_FOUND else None
-        found = known if known is not None else finder.found(file.words)
+        found = known if known is not None else finder.found(file.text)
         leaks += [Leak(file.relative, needle) for needle in needles if needle.text in found]
     return leaks
 

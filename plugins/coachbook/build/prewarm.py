@@ -34,8 +34,6 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files
 from coachbook.adapter.embedded import rename_ahead
 from coachbook.adapter.plugin import CoachbookPlugin
 from coachbook.audit.files import file_digest
-from coachbook.audit.normalise import normalise
-from coachbook.audit.words import remember_words
 from coachbook.build import mkdocs_patches, theme_renders
 from coachbook.build.asset_store import fill_store
 from coachbook.build.fingerprints import tool_versions
@@ -60,9 +58,6 @@ log = logging.getLogger(__name__)
 
 #: Templates are compiled and guides converted (six frames each) ahead only for builds of this many client sites.
 AHEAD_FROM = 3
-#: The guides' words are cut into the audit's runs of three ahead (about 30 ms, some 1.5 ms of each site's) only for
-#: builds of this many client sites.
-REMEMBER_WORDS_FROM = 20
 _DAY = dt.date(2000, 1, 1)
 #: A guide page is framed one of these ways: in the handbook (None), or by the client's standing on the stage.
 _FRAMES: tuple[tuple[StageStatus, dt.date | None, dt.date | None] | None, ...] = (
@@ -181,10 +176,6 @@ def warm(
             if client_sites >= AHEAD_FROM:
                 _convert_frames(converted, config, program, stage.guide, body, site_files, language or english())
     converted.install()
-    if client_sites >= REMEMBER_WORDS_FROM:
-        # Each site's leak audit cuts the words of its pages into runs of three (`SearchKeys`): the guides' words,
-        # which nearly every site holds, are cut here once.
-        remember_words(normalise(entry.content) for entry in converted.entries.values() if entry.content)
     renders = None
     if conversions is not None:
         renders = mkdocs_patches.ConversionStore(
