@@ -60,6 +60,9 @@ def test_finder_is_exact_beyond_ascii_and_for_needles_inside_and_around_others()
         if text and rng.random() < 0.7:
             start = rng.randrange(len(text))
             needles.append(text[start : start + rng.randint(1, 8)])
+        if rng.random() < 0.5:
+            # Enough needles for the automaton; otherwise each is scanned for.
+            needles += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 6))) for _ in range(20)]
         assert NeedleFinder(needles).found(text) == {n for n in needles if n in text}, (text, needles)
 
 

@@ -39,6 +39,9 @@ __all__ = ["LeakIndex", "NeedleFinder"]
 #: Needles shorter than this are looked for with `in` (a scan in C), not by the automaton: a two-letter
 #: needle (a surname such as "Li") occurs thousands of times in a site, and the automaton reports every one.
 _SHORT = 3
+#: Up to this many needles, each is looked for with `in`: a few scans of the text in C take less time than the
+#: automaton's one pass, which stops at every character (a site's process searches for the console's notice).
+_SCANNED_UP_TO = 16
 
 
 class NeedleFinder:
@@ -56,10 +59,11 @@ class NeedleFinder:
 
     def __init__(self, needles: Iterable[str]) -> None:
         self.needles = frozenset(needles)
-        self._short = tuple(sorted(n for n in self.needles if len(n) < _SHORT))
+        few = len(self.needles) <= _SCANNED_UP_TO
+        self._scanned = tuple(sorted(n for n in self.needles if few or len(n) < _SHORT))
         automaton = None
         for needle in self.needles:
-            if len(needle) >= _SHORT:
+            if not few and len(needle) >= _SHORT:
                 if automaton is None:
                     automaton = ahocorasick.Automaton()
                 automaton.add_word(needle, needle)
@@ -70,7 +74,7 @@ class NeedleFinder:
     def found(self, text: str) -> set[str]:
         """The needles that occur in `text` (normalised text), each once, however often it occurs."""
         # An empty needle is in every text, as `in` has it.
-        found = {n for n in self._short if n in text}
+        found = {n for n in self._scanned if n in text}
         if self._automaton is not None and text:
             found.update(needle for _, needle in self._automaton.iter(text))
         return found
