@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import random
-from pathlib import Path
-
 import pytest
-from selectolax.lexbor import LexborHTMLParser
 
-from coachbook.audit import origins
 from coachbook.audit.origins import css_urls, page_addresses, srcset_urls, url_kind
 
 
@@ -136,80 +131,3 @@ def test_markup_out_of_the_tree_or_in_other_languages_is_read(markup: str) -> No
 
 def test_a_second_attribute_of_one_name_is_what_a_browser_ignores() -> None:
     assert [url for _, url, _ in page_addresses('<img src="a.png" src="https://t.example/a">')] == ["a.png"]
-
-
-# ------------------------------------------------------------------ pages without comments: selected elements only
-
-_PIECES = [
-    "<p>",
-    "</p>",
-    "<div class='x'>",
-    "</div>",
-    '<img src="https://cdn.example/a.png">',
-    '<img srcset="a.png 1x, //cdn.example/b.png 2x">',
-    '<a href="javascript:alert(1)">x</a>',
-    '<a href="goals/">y</a>',
-    '<link rel="stylesheet" href="https://fonts.example/css">',
-    '<link rel="canonical" href="https://firm.example/">',
-    '<meta http-equiv="refresh" content="0; url=https://elsewhere.example/">',
-    '<meta name="x" content="y">',
-    "<style>body { background: url(https://img.example/b.png) }</style>",
-    '<span style="background-image: url(//img.example/c.png)">z</span>',
-    "<svg><use xlink:href='https://svg.example/#i'/><image href='file:///etc/passwd'/></svg>",
-    "<math><mi xlink:href='javascript:x'>m</mi></math>",
-    '<a xlink:href="vbscript:x">v</a>',
-    "<template><img src='https://t.example/'><a href='file:///x'>t</a></template>",
-    "<iframe srcdoc=\"<img src='https://s.example/'>\"></iframe>",
-    "<noembed><img src='https://n.example/'></noembed>",
-    "<xmp><img src='https://x.example/'></xmp>",
-    '<form action="https://post.example/"><button formaction="ftp://f.example/">b</button></form>',
-    '<object data="https://o.example/x.swf"></object>',
-    '<video poster="https://v.example/p.png"></video>',
-    '<html manifest="https://m.example/app.appcache">',
-    '<body background="https://b.example/bg.png">',
-    "<table><tr><td background='https://td.example/'>c</td></tr></table>",
-    "text & more",
-    '<a ping="https://ping.example/">p</a>',
-    '<IMG SRC="HTTPS://UPPER.EXAMPLE/">',
-]
-
-
-def test_a_page_without_comments_gives_the_addresses_a_walk_over_every_node_gives() -> None:
-    """Lexbor's selectors pick the elements to read in a page that has no comment; the long way reads every node.
-
-    Both give the same addresses, in the same order, whatever elements, attributes, namespaces, templates and
-    raw-text elements the page holds."""
-    rng = random.Random(23)
-    for _ in range(3000):
-        page = "<!doctype html>" * rng.randint(0, 1) + "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 14)))
-        document = LexborHTMLParser(page).root
-        assert document is not None
-        document = document.parent or document
-        assert origins._MAY_COMMENT.search(page, len("<!doctype html>") if page.startswith("<!") else 0) is None
-        assert origins._selected_addresses(document) == origins._tree_addresses(document), page
-
-
-def test_the_pages_of_a_built_firm_give_the_same_addresses_either_way(built_firm: Path) -> None:
-    pages = sorted((built_firm / "site").rglob("*.html"))
-    assert len(pages) > 100
-    fast = 0
-    for path in pages:
-        page = path.read_text(encoding="utf-8")
-        document = LexborHTMLParser(page).root
-        assert document is not None
-        document = document.parent or document
-        fast += origins._LEADING_DOCTYPE.match(page) is not None
-        assert origins._selected_addresses(document) == origins._tree_addresses(document), path
-    assert fast > 100
-
-
-@pytest.mark.parametrize(
-    "page",
-    [
-        "<p>a</p><!-- <img src='https://c.example/'> -->",
-        "<?xml-stylesheet href='https://x.example/s.css'?><p>a</p>",
-    ],
-)
-def test_a_page_that_may_hold_a_comment_is_read_node_by_node(page: str) -> None:
-    assert origins._MAY_COMMENT.search(page) is not None
-    assert any("example" in url for _, url, _ in page_addresses(page))

@@ -132,24 +132,6 @@ def css_urls(css: str) -> list[str]:
 _READ = _LOADING | _SUBMITTING | {"srcset", "imagesrcset", "href", "xlink:href", "style", "srcdoc", "data"}
 _TEXT_AS_MARKUP = frozenset({"iframe", "noembed", "noframes", "xmp"})
 _XML_STYLESHEET_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-#: What makes a comment as an HTML parser reads a page: `<!--`, `<!` or `<?` and anything (a bogus comment), and `</`
-#: before anything but a letter or `>`. A page without any (past its doctype) has no comment in its tree. Inside a
-#: script or an attribute they make no comment, and the page is merely read the long way.
-_MAY_COMMENT = re.compile(r"<[!?]|</[^A-Za-z>]")
-_LEADING_DOCTYPE = re.compile(r"[\t\n\f\r ]*<!doctype[^>]*>", re.IGNORECASE)
-#: The elements `_node_addresses` reads anything of, for Lexbor's selector engine (`_selected_addresses`).
-_SELECTED = ", ".join(
-    [
-        "meta",
-        "style",
-        *sorted(_TEXT_AS_MARKUP),
-        "svg",
-        "svg *",
-        "math",
-        "math *",
-        *(f"[{name.replace(':', chr(92) + ':')}]" for name in sorted(_READ)),
-    ]
-)
 
 
 def _element_addresses(tag: str, attributes: dict[str, str | None]) -> list[tuple[str, str, bool]]:
@@ -189,51 +171,22 @@ def _comment_addresses(data: str) -> list[tuple[str, str, bool]]:
     return [(f"<!-- --> {place}", url, loads) for place, url, loads in page_addresses(data)]
 
 
-def _node_addresses(node: LexborNode) -> list[tuple[str, str, bool]]:
-    """(place, url, loads) of one node of a page's tree: a comment's, or an element's attributes and text."""
-    tag = node.tag
-    if tag == "-comment":
-        return _comment_addresses(node.comment_content or "")
-    if tag is None or tag.startswith("-"):
-        return []
-    found: list[tuple[str, str, bool]] = []
-    attributes = node.attributes
-    # Most elements carry only a class or an id: nothing that names an address.
-    if attributes and (tag == "meta" or not _READ.isdisjoint(attributes)):
-        found += _element_addresses(tag, attributes)
-    if tag == "style":
-        found += [("<style> url()", url, True) for url in css_urls(node.text(deep=True))]
-    elif tag in _TEXT_AS_MARKUP:
-        found += [(f"<{tag}> {p}", u, loads) for p, u, loads in page_addresses(node.text(deep=True))]
-    return found
-
-
 def _tree_addresses(root: LexborNode) -> list[tuple[str, str, bool]]:
-    """Every node's addresses, in document order."""
     found: list[tuple[str, str, bool]] = []
     for node in root.traverse(include_text=False):
-        found += _node_addresses(node)
+        tag = node.tag
+        if tag == "-comment":
+            found += _comment_addresses(node.comment_content or "")
+        elif tag is not None and not tag.startswith("-"):
+            attributes = node.attributes
+            # Most elements carry only a class or an id: nothing that names an address.
+            if attributes and (tag == "meta" or not _READ.isdisjoint(attributes)):
+                found += _element_addresses(tag, attributes)
+            if tag == "style":
+                found += [("<style> url()", url, True) for url in css_urls(node.text(deep=True))]
+            elif tag in _TEXT_AS_MARKUP:
+                found += [(f"<{tag}> {p}", u, loads) for p, u, loads in page_addresses(node.text(deep=True))]
     # A template's content is a tree of its own, which a script may put in the page at any time.
-    for fragment in root.template_fragments():
-        found += _tree_addresses(fragment)
-    return found
-
-
-def _selected_addresses(root: LexborNode) -> list[tuple[str, str, bool]]:
-    """`_tree_addresses` of a tree without comments, visiting only the elements that can hold an address.
-
-    Lexbor's selector engine (in C) picks them (`_SELECTED`) in document order, so that Python goes through
-    a few hundred elements of a page rather than its thousands. Every element `_node_addresses` reads
-    something of is selected: by its tag, by an attribute name it reads, or as any element inside `<svg>` or
-    `<math>`, where the parser puts `xlink:href` in a namespace that selectors do not name.
-    """
-    found: list[tuple[str, str, bool]] = []
-    seen: set[int] = set()
-    for node in root.css(_SELECTED):
-        # An element that more than one selector matches comes once for each.
-        if node.mem_id not in seen:
-            seen.add(node.mem_id)
-            found += _node_addresses(node)
     for fragment in root.template_fragments():
         found += _tree_addresses(fragment)
     return found
@@ -263,12 +216,7 @@ def page_addresses(html: str) -> list[tuple[str, str, bool]]:
     if root is None:
         return []
     # The document node, so that comments before `<html>` and after `</html>` are read too.
-    document = root.parent if root.parent is not None else root
-    doctype = _LEADING_DOCTYPE.match(html)
-    if _MAY_COMMENT.search(html, doctype.end() if doctype else 0) is None:
-        # Nothing in the page can make a comment: only its elements hold addresses.
-        return _selected_addresses(document)
-    return _tree_addresses(document)
+    return _tree_addresses(root.parent if root.parent is not None else root)
 
 
 def _file_addresses(file: SiteFile) -> Iterator[tuple[str, str, bool]]:
