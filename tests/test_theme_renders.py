@@ -51,7 +51,8 @@ def test_every_site_is_what_rendering_each_page_for_it_writes(tmp_path: Path) ->
     stage_pages = list((firm / "site" / "clients").glob("*/stages/*/index.html"))
     # Clients at the same standing on a stage share its render: fewer renders (the handbook's and the sponsors'
     # pages among them) than the clients' stage pages alone.
-    whole_pages = [path for path in kept if not _navigation(json.loads(path.read_text(encoding="utf-8")))]
+    entries = {path: json.loads(path.read_text(encoding="utf-8")) for path in kept}
+    whole_pages = [path for path, entry in entries.items() if not _navigation(entry) and not _apart(entry)]
     assert whole_pages and len(whole_pages) < len(stage_pages)
     # Private: they hold the shape of clients' pages.
     assert all(path.stat().st_mode & 0o077 == 0 for path in kept)
@@ -61,7 +62,8 @@ def test_every_site_is_what_rendering_each_page_for_it_writes(tmp_path: Path) ->
     # Another day: standings and dates change, and the shapes that are left are taken from the store.
     run_coachbook(firm, "build", "--as-of", OTHER_DAY, "--strict", check=True)
     from_store = files_of(firm / "site")
-    assert any(path.stat().st_mtime_ns > mtime for path, mtime in used.items())
+    # (A shape no site has any more is pruned after the build.)
+    assert any(path.exists() and path.stat().st_mtime_ns > mtime for path, mtime in used.items())
 
     # `--force` takes nothing from the store: every page rendered for its own site.
     run_coachbook(firm, "build", "--as-of", OTHER_DAY, "--strict", "--force", check=True)
@@ -267,6 +269,99 @@ def test_a_firm_s_own_navigation_template_is_drawn_for_each_page(tmp_path: Path)
         site = firm / "site" / "clients" / slug
         assert "cb-words" in (site / "index.html").read_text(encoding="utf-8")
         assert _different(plain_build(firm, slug, tmp_path / f"plain-{slug}"), files_of(site)) == []
+
+
+#: The client's own pages that hold blocks of their own (notes, charts) besides the dashboard.
+_OWN_BLOCKS = ("goals", "sessions", "assessment", "agreement", "program")
+
+
+def _apart(entry: dict[str, Any]) -> bool:
+    """Whether a kept entry is a page kept with its content apart (`theme_renders._build_apart`)."""
+    return theme_renders._CONTENT_TOKEN in str(entry.get("output", ""))
+
+
+@pytest.mark.slow
+def test_pages_of_the_client_s_own_blocks_are_kept_with_their_content_apart(tmp_path: Path) -> None:
+    """A dashboard holds notes and charts, and headings that are the client's goals: Material draws the rest once."""
+    firm = copy_firm(tmp_path / "firm")
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", check=True)
+    kept = [json.loads(path.read_text(encoding="utf-8")) for path in _renders(firm)]
+    apart = [entry for entry in kept if _apart(entry)]
+    assert apart and all(entry["usable"] for entry in apart)
+    # One place for the content, and the site's name and the headings as tokens, never a client's own.
+    for entry in apart:
+        output = entry["output"]
+        assert output.count(theme_renders._CONTENT_TOKEN) == 1
+        assert theme_renders.SITE_NAME_TOKEN in output and theme_renders._TOC_TOKEN in output
+        assert "Dana Whitfield" not in output and "Sofia" not in output
+    # Shared: fewer shapes than the clients' dashboards alone.
+    clients = firm / "site" / "clients"
+    dashboards = sorted(clients.glob("*/index.html"))
+    assert len(dashboards) >= 10
+    rendered_apart = sum(1 for page in clients.glob("*/*/index.html") if page.parent.name in _OWN_BLOCKS)
+    rendered_apart += len(dashboards)
+    assert len(apart) < rendered_apart
+    # Each page shows its own headings and its own content, byte for byte what a build that keeps nothing writes.
+    dana = (clients / "dana-whitfield" / "goals" / "index.html").read_text(encoding="utf-8")
+    sofia = (clients / "sofia-marquez" / "goals" / "index.html").read_text(encoding="utf-8")
+    assert "Dana Whitfield" in dana and "Dana Whitfield" not in sofia
+    for slug in ("dana-whitfield", "sofia-marquez"):
+        built = files_of(clients / slug)
+        assert _different(plain_build(firm, slug, tmp_path / f"plain-{slug}"), built) == []
+    # Another day, from the store: the same as a build that takes nothing from it.
+    run_coachbook(firm, "build", "--as-of", OTHER_DAY, "--strict", check=True)
+    from_store = files_of(firm / "site")
+    run_coachbook(firm, "build", "--as-of", OTHER_DAY, "--strict", "--force", check=True)
+    assert _different(from_store, files_of(firm / "site")) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "printed",
+    ["{{ page.toc | length }} headings", "{{ page['content'] | wordcount }} words"],
+)
+def test_a_firm_template_that_reads_the_content_or_the_headings_keeps_no_page_apart(
+    tmp_path: Path, printed: str
+) -> None:
+    """What it makes of them is in no key: every page whose values are its own is rendered for its site."""
+    firm = copy_firm(tmp_path / "firm")
+    partial = firm / "theme" / "partials" / "copyright.html"
+    partial.write_text(
+        partial.read_text(encoding="utf-8").replace(
+            '<div class="md-copyright">', f'<div class="md-copyright"><p class="cb-read">{printed}</p>'
+        ),
+        encoding="utf-8",
+    )
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", check=True)
+    kept = [json.loads(path.read_text(encoding="utf-8")) for path in _renders(firm)]
+    assert kept and not any(_apart(entry) for entry in kept)
+    for slug in ("dana-whitfield", "grace-whitcombe"):
+        site = firm / "site" / "clients" / slug
+        assert "cb-read" in (site / "goals" / "index.html").read_text(encoding="utf-8")
+        assert _different(plain_build(firm, slug, tmp_path / f"plain-{slug}"), files_of(site)) == []
+
+
+@pytest.mark.parametrize(
+    ("template", "reads"),
+    [
+        ('{% extends "base.html" %}{% block extrahead %}<meta name="x" content="y">{% endblock %}', False),
+        ("{# the content and the toc #}<p>Table of contents, content</p>", False),
+        ("{% block content %}{{ super() }}{% endblock %}", False),
+        ("{{ page.content }}", True),
+        ("{{ page.toc | first }}", True),
+        ('{{ page | attr("content") }}', True),
+        ("{{ page['toc'] }}", True),
+        ("{% set key = 'con' ~ 'tent' %}{{ page[key] }}", True),
+        ("{% for item in toc %}{{ item }}{% endfor %}", True),
+        ("{{ unclosed", True),
+    ],
+)
+def test_what_counts_as_a_firm_template_reading_a_page_s_content(tmp_path: Path, template: str, reads: bool) -> None:
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "footer.html").write_text(template, encoding="utf-8")
+    (tmp_path / "partials" / "notes.txt").write_text("{{ page.content }}", encoding="utf-8")
+    assert theme_renders._reads_page_body(tmp_path) is reads
+    assert theme_renders._reads_page_body(None) is False
 
 
 # ------------------------------------------------------------------ search entries, value by value

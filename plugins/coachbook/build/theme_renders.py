@@ -41,6 +41,15 @@ table of contents, which become tokens. It is kept only while every template
 that draws it is Material's own, whose reads the key states, and with the same
 check at each new shape.
 
+A page whose values cannot wait (a dashboard's notes and charts, headings that
+are the client's goals) is kept with its content apart (`_build_apart`): what
+Material draws around the content is rendered once per shape, with tokens for
+the content, the table of contents and the site's name, and each site fills in
+its own and runs its `post_page` events on the filled page. Material's
+templates ask only two things of the content and the table of contents besides
+printing them, and both are in the key; a firm whose own templates name either
+has no page kept this way. The same check at each new shape applies.
+
 Tests build a firm with and without what is kept (`--force`) and compare every
 file byte for byte.
 
@@ -63,7 +72,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jinja2
 import mkdocs.commands.build as mkdocs_build
+from jinja2 import nodes
 from markupsafe import Markup
 from mkdocs import utils
 from mkdocs.exceptions import BuildError
@@ -77,7 +88,6 @@ from coachbook.core.digests import digest_bytes, folder_digest
 from coachbook.render.tokens import DEFERRED_VALUES, SITE_NAME_TOKEN, fill_deferred, holds_tokens, plain
 
 if TYPE_CHECKING:
-    import jinja2
     from mkdocs.config.defaults import MkDocsConfig
 
 __all__ = ["ThemeRenders", "install"]
@@ -137,6 +147,7 @@ def install(store: ConversionStore, overrides: Path | None) -> bool:
     global _STORE
     _STORE = store
     ThemeRenders.overrides = folder_digest(overrides)
+    ThemeRenders.apart = not _reads_page_body(overrides)
     mkdocs_build._build_page = _build_page
     mkdocs_build._build_template = _build_template
     return True
@@ -147,6 +158,8 @@ class ThemeRenders:
 
     overrides = ""
     """Digest of the firm's theme overrides (their names and text)."""
+    apart = False
+    """Whether pages may be kept with their content apart: no template of the firm's reads it (`_build_apart`)."""
 
     def __init__(self, config: MkDocsConfig, nav: Navigation, doc_files: Iterable[File]) -> None:
         self.site = self._site_key(config, nav, doc_files)
@@ -212,7 +225,7 @@ def _build_page(
         _navigation(env, config, nav, _renders(config, nav, doc_files))
     values: tuple[str, ...] | None = getattr(page, DEFERRED_VALUES, None)
     if values is None:
-        _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
+        _build_apart(page, config, doc_files, nav, env, dirty, excluded)
         return
     setattr(page, DEFERRED_VALUES, None)
     site_name = config.site_name
@@ -224,13 +237,13 @@ def _build_page(
         key = _page_key(page, site)
     if key is None or _STORE is None:
         page.content = fill_deferred(page.content or "", values)
-        _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
+        _build_apart(page, config, doc_files, nav, env, dirty, excluded)
         return
     names = _Names(_STORE, key)
     if _STORE.load_data(names.refused) is not None:
         # This shape did not fill in to what the theme writes for a site: it is never shared.
         page.content = fill_deferred(page.content or "", values)
-        _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
+        _build_apart(page, config, doc_files, nav, env, dirty, excluded)
         return
     kept = _STORE.load_data(names.render)
     if kept is not None and _use(kept, page, renders, values, str(site_name)):
@@ -631,6 +644,8 @@ class _Navigation:
     config: MkDocsConfig | None = None
     defer_toc = -1
     """While a shape is rendered, the tables of contents drawn as `_TOC_TOKEN` (a count), else -1."""
+    drawn = 0
+    """Every table of contents drawn (as a token or not), so that a shape can tell it drew none for real."""
     toc: tuple[Any, ...] | None = None
     """The last table of contents drawn: its page, what it was drawn from, and what it is."""
 
@@ -665,6 +680,7 @@ def _material_templates() -> str:
 
 def _toc_root(context: Any, draw: Any) -> Any:
     """`partials/toc.html`: the token while a shape is rendered; else drawn once per page and table of contents."""
+    _NAV.drawn += 1
     if _NAV.defer_toc >= 0:
         _NAV.defer_toc += 1
         yield _TOC_TOKEN
@@ -737,12 +753,14 @@ def _first_nav_of_shape(names: _Names, context: Any, draw: Any) -> str | None:
     def render(name: str, *, defer: bool) -> tuple[str, int]:
         fresh = context.environment.get_template("partials/nav.html").new_context(context.get_all(), True)
         config.site_name = Markup(name)
+        # A page kept with its content apart may be rendering its own shape around this: its counts are put back.
+        outer = _NAV.defer_toc, _NAV.drawn
         _NAV.defer_toc = 0 if defer else -1
         try:
             return str(context.environment.concat(draw(fresh))), _NAV.defer_toc
         finally:
             config.site_name = site_name
-            _NAV.defer_toc = -1
+            _NAV.defer_toc, _NAV.drawn = outer
 
     try:
         shape, tocs = render(SITE_NAME_TOKEN, defer=True)
@@ -789,3 +807,261 @@ def _navigation_key(context: Any) -> str | None:
     except (_Unkeyable, TypeError, ValueError):
         return None
     return None if holds_tokens(described) or _TOC_TOKEN in described else "\0".join((site, described))
+
+
+# --------------------------------------------------------------------------- pages kept with their content apart
+
+#: Stands for a page's content in a page kept with its content apart (`_build_apart`).
+_CONTENT_TOKEN = "CBVPAGECONTENTZ"
+#: What Material's `partials/content.html` asks of a page's content: whether it holds its own title.
+_OWN_TITLE = "\u003ch1"
+#: The tokens of a page kept with its content apart, by whether its content holds its own title; filled in one pass.
+_APART_TOKENS = {
+    has_title: re.compile(
+        "|".join(re.escape(t) for t in (_OWN_TITLE * has_title + _CONTENT_TOKEN, _TOC_TOKEN, SITE_NAME_TOKEN))
+    )
+    for has_title in (False, True)
+}
+
+
+def _build_apart(
+    page: Page,
+    config: MkDocsConfig,
+    doc_files: Sequence[File],
+    nav: Navigation,
+    env: jinja2.Environment,
+    dirty: bool,
+    excluded: bool,
+) -> None:
+    """`_build_page` for a page whose values are in its content for good: kept per shape with its content apart.
+
+    A client's dashboard, goals, sessions and print page hold notes and charts, which are HTML of their own,
+    and headings that are the client's goals: no token can wait for them (`Slots.deferrable_values`). Yet
+    what Material draws around the content (head, header, navigation, footer, scripts) is the same for
+    every client at that page of a site of the same shape, but for the site's name and the page's table of
+    contents. So the page is rendered once per shape with a token for its content, one for its table of
+    contents and one for the site's name, and each site fills in its own, runs its `post_page` events on the
+    filled page, and writes it. Material's search indexes each site's page as it always does.
+
+    Material's templates read only two things of a page's content and table of contents besides printing
+    them: whether the content holds an `<h1>` (`partials/content.html`) and the first heading's address (the
+    skip link of `base.html`). Both are in the key (`_apart_key`). The firm's own templates could read more,
+    so a firm whose templates name either is rendered the ordinary way (`ThemeRenders.apart`). The first site
+    of a shape checks the shape as `_first_of_shape` does (`_first_apart`).
+    """
+    store = _STORE
+    site = _renders(config, nav, doc_files).site if store is not None else None
+    if (
+        store is None
+        or not store.read
+        or site is None
+        or dirty
+        or excluded
+        or not ThemeRenders.apart
+        or not plain(str(config.site_name))
+    ):
+        _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
+        return
+    # As `_build_page` does, up to the render.
+    config._current_page = page
+    try:
+        log.debug(f"Building page {page.file.src_uri}")
+        page.active = True
+        context = mkdocs_build.get_context(nav, doc_files, config, page)
+        template = env.get_template(page.meta.get("template", "main.html"))
+        context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+        output = _from_shape(store, site, page, config, env, template, context)
+        if output is None:
+            output = template.render(context)
+        output = config.plugins.on_post_page(output, page=page, config=config)
+        _write(page, output)
+    except Exception as exc:
+        # As MkDocs says it.
+        message = f"Error building page '{page.file.src_uri}':"
+        if not isinstance(exc, BuildError):
+            message += f" {exc}"
+        log.error(message)
+        raise
+    finally:
+        page.active = False
+        config._current_page = None
+
+
+def _from_shape(
+    store: ConversionStore,
+    site: str,
+    page: Page,
+    config: MkDocsConfig,
+    env: jinja2.Environment,
+    template: jinja2.Template,
+    context: Any,
+) -> str | None:
+    """The page as `template` renders it in `context`, from its shape with the content apart; None: render it."""
+    content = page.content or ""
+    key = _apart_key(page, content, site)
+    if key is None:
+        return None
+    names = _Names(store, "\0".join(("content apart", key)))
+    if store.load_data(names.refused) is not None:
+        return None
+    kept = store.load_data(names.render)
+    shape = kept.get("output") if kept is not None and kept.get("usable") is True else None
+    if isinstance(shape, str):
+        return _fill_apart(shape, content, env, context, str(config.site_name))
+    return _first_apart(names, page, config, env, template, context)
+
+
+def _first_apart(
+    names: _Names,
+    page: Page,
+    config: MkDocsConfig,
+    env: jinja2.Environment,
+    template: jinja2.Template,
+    context: Any,
+) -> str:
+    """Render a page with its content apart for the store, and as it is for this site; keep the first if it fills in.
+
+    The page is rendered as it is first (so that its navigation is kept by then, and drawn from it after),
+    then with tokens for its content, table of contents and site name, then with stand-ins for the content
+    and the name (`_probes`). The render with tokens is kept only if every table of contents it drew is a
+    token, its content token is there once, and filled in it is byte for byte each of the other two.
+    """
+    assert _STORE is not None
+    site_name = config.site_name
+    content = page.content or ""
+    has_title = _OWN_TITLE in content
+    output = str(template.render(context))
+
+    def render(text: str, name: str, *, defer: bool) -> tuple[str | None, bool]:
+        page.content = text
+        config.site_name = Markup(name)
+        outer = _NAV.defer_toc, _NAV.drawn
+        _NAV.defer_toc, _NAV.drawn = (0 if defer else -1), 0
+        try:
+            rendered = str(template.render(context))
+            # With the tokens, every table of contents drawn must be one, and be where it was drawn.
+            return rendered, not defer or _NAV.drawn == _NAV.defer_toc == rendered.count(_TOC_TOKEN)
+        except Exception as exc:  # The page is rendered as it is, which says its own errors.
+            log.debug("%s: not rendered with its content apart: %s", page.file.src_uri, exc)
+            return None, False
+        finally:
+            page.content = content
+            config.site_name = site_name
+            _NAV.defer_toc, _NAV.drawn = outer
+
+    shape, tocs_are_tokens = render(_OWN_TITLE * has_title + _CONTENT_TOKEN, SITE_NAME_TOKEN, defer=True)
+    probe = _probe_content(has_title)
+    _, probe_name = _probes(())
+    probed, _ = render(probe, probe_name, defer=False) if shape is not None else (None, False)
+    usable = (
+        shape is not None
+        and probed is not None
+        and tocs_are_tokens
+        and shape.count(_CONTENT_TOKEN) == 1
+        and _fill_apart(shape, probe, env, context, probe_name) == probed
+        and _fill_apart(shape, content, env, context, str(site_name)) == output
+    )
+    if usable:
+        _STORE.save_data(names.render, {"usable": True, "output": shape})
+    else:
+        _STORE.save_data(names.refused, {"usable": False})
+    return output
+
+
+def _probe_content(has_title: bool) -> str:
+    """Content unlike any page's, holding a title exactly when the page's does (`partials/content.html` asks)."""
+    title = f'{_OWN_TITLE} id="qx-probe">Qx Probe TITLE</h1>\n' if has_title else ""
+    return title + '<p>Qx &amp; Probe <a href="#qx">wOrds</a> lengthened</p>\n<div class="qx">ab\n  ab</div>\n'
+
+
+def _fill_apart(shape: str, content: str, env: jinja2.Environment, context: Any, site_name: str) -> str:
+    """A shape kept with its content apart, with this page's content, table of contents and site name, in one pass."""
+    has_title = _OWN_TITLE in content
+    toc = _draw_toc(env, context) if _TOC_TOKEN in shape else ""
+
+    def fill(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return site_name if token == SITE_NAME_TOKEN else toc if token == _TOC_TOKEN else content
+
+    return _APART_TOKENS[has_title].sub(fill, shape)
+
+
+def _draw_toc(env: jinja2.Environment, context: Any) -> str:
+    """The page's table of contents as Material's `partials/toc.html` draws it in `base.html`.
+
+    It reads the page, the config and the words of the theme's language (`lang`, which `base.html` imports
+    with its context), and nothing else `base.html` sets.
+    """
+    words = env.get_template("partials/language.html").make_module(context)
+    return str(env.get_template("partials/toc.html").render({**context, "lang": words}))
+
+
+def _apart_key(page: Page, content: str, site: str) -> str | None:
+    """Everything of `page` Material reads besides its content and table of contents, and what it asks of them.
+
+    None if it cannot be stated, or holds a token.
+    """
+    headings = list(page.toc)
+    first = next(iter(headings), None)
+    shown = first.children if first is not None and first.level == 1 else headings
+    try:
+        described = json.dumps(
+            [
+                page.meta.get("template", "main.html"),
+                page.file.src_uri,
+                page.file.dest_uri,
+                page.url,
+                page.canonical_url,
+                page.abs_url,
+                page.edit_url,
+                page.title,
+                page.is_homepage,
+                _keyable(page.meta),
+                _neighbour(page.previous_page),
+                _neighbour(page.next_page),
+                str(page.update_date),
+                # `partials/content.html`: the page's own title, or the theme's.
+                _OWN_TITLE in content,
+                # `base.html`: the skip link to the first heading; `nav-item.html`: whether headings show.
+                None if first is None else _keyable(first.url),
+                bool(shown),
+            ],
+            ensure_ascii=False,
+        )
+    except (_Unkeyable, TypeError, ValueError):
+        return None
+    if holds_tokens(described) or _TOC_TOKEN in described or _CONTENT_TOKEN in described:
+        return None
+    return "\0".join((site, described))
+
+
+def _reads_page_body(folder: Path | None) -> bool:
+    """Whether a template of the firm's under `folder` may read a page's content or table of contents.
+
+    Each template is parsed, and any name, attribute or string in its code that says `content` or `toc`
+    (`page.content`, `page["toc"]`, `attr("content")`), or a subscript it cannot read, counts; its text and
+    comments do not. A template that does not parse counts too.
+    """
+    if folder is None or not folder.is_dir():
+        return False
+    parser = jinja2.Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.loopcontrols", "jinja2.ext.do"])
+    for path in sorted(folder.rglob("*.html")):
+        try:
+            tree = parser.parse(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            return True
+        for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Const)):
+            if isinstance(node, nodes.Name):
+                said = node.name
+            elif isinstance(node, nodes.Getattr):
+                said = node.attr
+            elif isinstance(node, nodes.Getitem):
+                if not isinstance(node.arg, nodes.Const):
+                    return True
+                continue
+            else:
+                value = getattr(node, "value", None)
+                said = value if isinstance(value, str) else ""
+            if "content" in said.lower() or "toc" in said.lower():
+                return True
+    return False
