@@ -77,6 +77,13 @@ def isolated_text(text: str, *, rtl_page: bool) -> str:
     return f"\u2068{text}\u2069" if wanted else text
 
 
+#: What `Slots.text` makes of a text (escaped, whether it has letters, whether it reads right to left), by the text:
+#: a client's pages print the same labels, dates and numbers hundreds of times. Emptied when it holds
+#: `_MAX_TEXTS`, so that it stays small.
+_TEXTS: dict[str, tuple[str, bool, bool]] = {}
+_MAX_TEXTS = 20_000
+
+
 class Slots:
     """Hands out tokens for values and fills them into converted HTML."""
 
@@ -96,13 +103,13 @@ class Slots:
     def text(self, value: object) -> Markup:
         """A token for text, HTML-escaped (quotes too, so it is safe in attributes) and isolated in running text."""
         text = str(value)
-        return self._add(
-            html.escape(text, quote=True),
-            block=False,
-            text=True,
-            isolated=_has_letters(text),
-            rtl=right_to_left(text),
-        )
+        known = _TEXTS.get(text)
+        if known is None:
+            if len(_TEXTS) >= _MAX_TEXTS:
+                _TEXTS.clear()
+            known = _TEXTS[text] = (html.escape(text, quote=True), _has_letters(text), right_to_left(text))
+        escaped, isolated, rtl = known
+        return self._add(escaped, block=False, text=True, isolated=isolated, rtl=rtl)
 
     def attribute(self, value: object) -> Markup:
         """A token for an attribute's value: `value` escaped, and any token already in it filled now, escaped.
