@@ -337,15 +337,15 @@ def link_theme_assets(store: Path, sources: dict[str, str]) -> bool:
         return False
     _LINKED.update({source: store / name for source, name in sources.items()})
     original = File.copy_file
+    # The folders made for links so far: a site's assets share a few, and each call costs a system call.
+    made: set[Path] = set()
 
     def copy_file(self: File, dirty: bool = False) -> None:
         stored = _LINKED.get(self.abs_src_path or "") if self.generated_by is None else None
         if stored is not None:
             output = Path(self.abs_dest_path)
             try:
-                output.parent.mkdir(parents=True, exist_ok=True)
-                output.unlink(missing_ok=True)
-                output.hardlink_to(stored)
+                _link(output, stored, made)
                 return
             except OSError:
                 pass
@@ -353,6 +353,24 @@ def link_theme_assets(store: Path, sources: dict[str, str]) -> bool:
 
     File.copy_file = copy_file  # type: ignore[method-assign]
     return True
+
+
+def _link(output: Path, stored: Path, made: set[Path]) -> None:
+    """Make `output` a hardlink to `stored`, replacing a file there, in a folder made once (`made`)."""
+    if output.parent not in made:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        made.add(output.parent)
+    try:
+        output.hardlink_to(stored)
+    except FileExistsError:
+        output.unlink()
+        output.hardlink_to(stored)
+    except FileNotFoundError:
+        # The folder went since (an earlier build's, in a process that builds again).
+        made.discard(output.parent)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        made.add(output.parent)
+        output.hardlink_to(stored)
 
 
 # ------------------------------------------------------------------ patch 3: pages converted once
