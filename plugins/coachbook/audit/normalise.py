@@ -36,6 +36,7 @@ import json
 import re
 import unicodedata
 import urllib.parse
+from itertools import chain, filterfalse, repeat
 from typing import Any
 
 from coachbook.audit.metadata import METADATA_SUFFIXES, extra_text
@@ -95,8 +96,8 @@ _ASCII_MEMBERS = {
 #: A step replaces this many different characters one `str.replace` apiece; more (a page made to hold hundreds of
 #: invisible characters), and it matches every character of the text against its class, in one pass.
 _FEW = 16
-#: Runs of ASCII characters: removed from a text, they leave the characters beyond ASCII, for a set of them.
-_ASCII_RUNS = re.compile("[\x00-\x7f]+")
+#: The bytes of ASCII characters: deleted from a text's UTF-8, they leave those of the characters beyond ASCII.
+_ASCII_BYTES = bytes(range(128))
 
 #: Calendar and contact files (RFC 5545, RFC 6350) fold long lines and escape text; see `_unfold_calendar`.
 _CALENDAR_SUFFIXES = frozenset({".ics", ".ical", ".ifb", ".vcf"})
@@ -133,17 +134,172 @@ def _tag(tag: str) -> tuple[bool, tuple[str, ...]]:
     return inline, values
 
 
+# The fast way through a page's markup (`_read_page`): what the loop of `_markup` does per tag, done by
+# C-level passes over the page, with what it needs of each tag known once (`_KnownTags`), as `_TAGS` is.
+
+#: Stand-ins for tags while a page is read; a text that holds either takes the long way (`_markup`). Control
+#: characters no page holds, and rare in the low byte of a character too (which a search in two-byte text tries).
+_BLOCK_MARK = "\x02"
+_INLINE_MARK = "\x01"
+#: A run of inline tags (no text between them) joining two characters of words: `[^\W_]` is `str.isalnum`.
+_JOINED = re.compile(r"\x01(?<=[^\W_]\x01)\x01*(?=[^\W_])")
+#: Each tag's name as `_TAG_NAME` reads it, or "": a tag holds no `>` but its last, so in tags joined
+#: together (with `_TAG_END`s, which hold no `<`) each tag is one match.
+_NAMES = re.compile(r"<(?:/?([A-Za-z][A-Za-z0-9-]*))?[^>]*>")
+#: `_ATTRIBUTE_VALUE` with no `>` in a value: in a tag, where the only `>` is the last character, it finds the
+#: same values; in tags joined together, no match runs from one tag into the next.
+_VALUES = re.compile(r"""=\s*(?:"([^">]*)"|'([^'>]*)'|([^\s"'>]+))""")
+#: Put after each tag of those joined for `_VALUES`, which finds the stand-in in it as a value of its own.
+_TAG_END = "=" + _BLOCK_MARK + ">"
+_MARK_OF_NAME = dict.fromkeys(_INLINE, _INLINE_MARK)
+#: `_has_comment` looks at this many `!`s at most.
+_FEW_BANGS = 64
+#: A tag's read values when they hold invisible characters: never part of read text (see `normalise`).
+_HIDDEN = _BLOCK_MARK
+#: The characters of tags `_KnownTags` holds at most: a page's longest tags (an SVG path, a policy) are its
+#: most repeated too, so tags of every length are kept, and the room they take is bounded instead.
+_MAX_KNOWN_CHARS = _MAX_TAGS * _MAX_TAG_CHARS
+
+
+class _KnownTags:
+    """Each tag seen, as `_read_page` needs it; emptied when it holds `_MAX_TAGS` or `_MAX_KNOWN_CHARS`.
+
+    `marks` maps a tag to its stand-in; `values` to its attribute values as `_read` reads them ("" without
+    any, else a space and the values), or to `_HIDDEN` if they hold invisible characters, which make
+    `_fold` double the whole text (then the page takes the long way).
+    """
+
+    def __init__(self) -> None:
+        self.marks: dict[str, str] = {}
+        self.values: dict[str, str] = {}
+        self.chars = 0
+
+    def clear(self) -> None:
+        self.marks.clear()
+        self.values.clear()
+        self.chars = 0
+
+    def learn(self, tags: list[str]) -> None:
+        """Learn the tags of `tags` not known yet, all at once.
+
+        A site's pages share most of their tags, but the first page has hundreds never seen: they are read
+        by passes over all of them joined, not by a call apiece.
+        """
+        new = set(filterfalse(self.marks.__contains__, tags))
+        if len(self.marks) + len(new) > _MAX_TAGS or self.chars > _MAX_KNOWN_CHARS:
+            self.clear()
+            new = set(tags)
+        order = list(new)
+        joined = _TAG_END.join(order) + _TAG_END
+        self.chars += len(joined)
+        names = map(str.lower, _NAMES.findall(joined))
+        self.marks.update(zip(order, map(_MARK_OF_NAME.get, names, repeat(_BLOCK_MARK)), strict=True))
+        # Each tag's values, then a stand-in: read together, split again at the stand-ins.
+        listed = " ".join(filter(None, chain.from_iterable(_VALUES.findall(joined))))
+        read = _read(html.unescape(listed))
+        if read is None:
+            # Some tag's values hold invisible characters: each tag is read alone, to find which.
+            pieces = [_read(html.unescape(piece)) for piece in _tag_pieces(listed)]
+            values = [_HIDDEN if piece is None else " " + piece if piece else "" for piece in pieces]
+        else:
+            values = _tag_pieces(read)
+        self.values.update(zip(order, values, strict=True))
+
+
+_KNOWN = _KnownTags()
+
+
+def _tag_pieces(listed: str) -> list[str]:
+    """Each tag's part of `listed` (its values, a stand-in after each tag's): "", or a space and the values.
+
+    Every stand-in is a word of its own there, after a space once one is added before the text.
+    """
+    return (" " + listed + " ").split(" " + _BLOCK_MARK)[:-1]
+
+
+def _read_page(text: str, comments: list[str]) -> str | None:
+    """`normalise` of a page (with its comments taken out, into `comments`) the fast way, or None.
+
+    What `_markup` and `_canonical` do, with C-level passes rather than a Python loop over the tags: each
+    tag is replaced by a stand-in, and the text around the stand-ins of inline tags read for words they
+    join. Attribute values are read apart, each tag's once (`_KnownTags.learn`): reading text (unescaping, folding,
+    collapsing spaces, case folding) reads two texts joined by a space as it reads each apart, joined by a
+    space, so long as the text is read beyond ASCII, and holds no invisible character to double it by. For a
+    text read as ASCII, or holding one, it returns None and `normalise` takes the long way.
+    """
+    parts = _TAG_SPLIT.split(text)
+    tags = parts[1::2]
+    known = _KNOWN
+    try:
+        parts[1::2] = map(known.marks.__getitem__, tags)
+    except KeyError:
+        known.learn(tags)
+        parts[1::2] = map(known.marks.__getitem__, tags)
+    values = "".join(map(known.values.__getitem__, tags))
+    if known.chars > _MAX_KNOWN_CHARS or len(known.marks) > _MAX_TAGS:
+        # One page's tags alone may be more than the room: they are not kept after it.
+        known.clear()
+    if _HIDDEN in values:
+        return None
+    marked = "".join(parts)
+    # Where inline tags join two words, the run of text between block tags is kept with a space at each.
+    spaced: list[str] = []
+    joined = _JOINED.search(marked)
+    while joined:
+        start = marked.rfind(_BLOCK_MARK, 0, joined.start()) + 1
+        end = marked.find(_BLOCK_MARK, joined.end())
+        if end < 0:
+            end = len(marked)
+        spaced.append(marked[start:end].replace(_INLINE_MARK, " "))
+        joined = _JOINED.search(marked, end)
+    # A block tag as one space, where `_markup` puts two: reading collapses every run of spaces to one.
+    body = marked.replace(_INLINE_MARK, "").replace(_BLOCK_MARK, " ")
+    aside = spaced + comments
+    if aside:
+        body = body + " " + " ".join(aside)
+    body = html.unescape(body)
+    read = None if body.isascii() else _read(body)
+    if read is None:
+        return None
+    return read + values if read and values else read or values[1:]
+
+
 def normalise(text: str) -> str:
     """Text as the audit compares it (see the module's docstring for each step)."""
     # Comments and attribute values are kept as text, after the rest: anyone can read them in the page source.
     aside: list[str] = []
-    if "<!--" in text:
+    if _has_comment(text):
 
         def comment(match: re.Match[str]) -> str:
             aside.append(match.group(1))
             return ""
 
         text = _COMMENT.sub(comment, text)
+    if "<" in text and _BLOCK_MARK not in text and _INLINE_MARK not in text:
+        read = _read_page(text, aside)
+        if read is not None:
+            return read
+    return _canonical(_markup(text, aside))
+
+
+def _has_comment(text: str) -> bool:
+    """Whether `text` holds `<!--`, found from its `!`s (a page holds a few dozen).
+
+    A search for the four characters stops at every `<` and `-` of a page, and takes as long as the rest of
+    reading its markup; a search for one character is a scan in C. A text of many `!`s is searched the usual way.
+    """
+    bang = text.find("!", 1)
+    for _ in range(_FEW_BANGS):
+        if bang < 0:
+            return False
+        if text.startswith("<!--", bang - 1):
+            return True
+        bang = text.find("!", bang + 1)
+    return "<!--" in text
+
+
+def _markup(text: str, aside: list[str]) -> str:
+    """`text` with its tags replaced, and after it the runs of joined words, `aside`, and attribute values."""
     # Splitting on tags finds the same tags as substituting them would, but lets
     # the (many) plain tags skip the per-tag work: a page has thousands of tags.
     parts = _TAG_SPLIT.split(text)
@@ -181,7 +337,12 @@ def normalise(text: str) -> str:
     aside = spaced + aside
     if aside:
         parts.append(" " + " ".join(aside))
-    text = html.unescape("".join(parts))
+    return "".join(parts)
+
+
+def _canonical(text: str) -> str:
+    """Text with its markup gone, unescaped, folded, with its spaces collapsed and case-folded."""
+    text = html.unescape(text)
     folded = False
     if not text.isascii():
         text, folded = _fold(text)
@@ -191,10 +352,26 @@ def normalise(text: str) -> str:
     return collapsed if folded else collapsed.casefold()
 
 
+def _read(text: str) -> str | None:
+    """`_canonical` of unescaped text, folded even if ASCII; None if it holds invisible characters."""
+    text, folded, hidden = _folded(text, stop_if_hidden=True)
+    if hidden:
+        return None
+    collapsed = " ".join(text.split())
+    return collapsed if folded else collapsed.casefold()
+
+
 def _fold(text: str) -> tuple[str, bool]:
     """The steps only text beyond ASCII needs: NFKC, invisible characters, spaces, dashes, quotes, look-alikes.
 
     Returns the text, and whether it is case-folded already (so that folding it again would change nothing).
+    """
+    text, folded, _ = _folded(text)
+    return text, folded
+
+
+def _folded(text: str, *, stop_if_hidden: bool = False) -> tuple[str, bool, bool]:
+    """What `_fold` returns, and whether the text held invisible characters (at once if `stop_if_hidden`).
 
     Each step is a class of single characters, and a page holds only a handful of different characters
     beyond ASCII (a middle dot, a dash, a pilcrow). So the characters present are found once, and each
@@ -202,9 +379,15 @@ def _fold(text: str) -> tuple[str, bool]:
     of the page against a class it almost never holds. The steps only ever replace characters with ASCII
     ones, so the characters found after NFKC are the only ones any step can meet.
     """
-    text = unicodedata.normalize("NFKC", text)
-    # The characters beyond ASCII, found by a scan in C: a set of every character would hash each one.
-    beyond = set(_ASCII_RUNS.sub("", text))
+    # The characters beyond ASCII, found by a scan in C (a set of every character would hash each one): the
+    # text's UTF-8 without the bytes of ASCII characters.
+    encoded = text.encode("utf-8", "surrogatepass")
+    beyond = set(encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+    if not _stable(beyond):
+        text = unicodedata.normalize("NFKC", text)
+        encoded = text.encode("utf-8", "surrogatepass")
+        beyond = set(encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+    unchanged = text
     replaced: set[str] = set()
 
     def present(pattern: re.Pattern[str]) -> list[str]:
@@ -214,6 +397,8 @@ def _fold(text: str) -> tuple[str, bool]:
         return found
 
     invisible = present(INVISIBLE)
+    if invisible and stop_if_hidden:
+        return text, False, True
     if len(invisible) > _FEW:
         # Removed, `Whit\u200bfield` is the name; as a space, so is `Dana\u200bWhitfield` (both are shown as one).
         text = INVISIBLE.sub("", text) + " " + INVISIBLE.sub(" ", text)
@@ -238,16 +423,37 @@ def _fold(text: str) -> tuple[str, bool]:
     else:
         for char in latin:
             text = text.replace(char, _LOOK_ALIKES[ord(char)])
+    hidden = bool(invisible)
     if all(char.casefold() == char for char in beyond - replaced):
         # Only ASCII letters have a case here: lower-casing the bytes of the text does what case folding
         # does, in less time (a lone surrogate, which JSON may hold, is kept as it is).
-        text = text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+        if text is not unchanged:
+            encoded = text.encode("utf-8", "surrogatepass")
+        text = encoded.lower().decode("utf-8", "surrogatepass")
+        if _stable(beyond - replaced):
+            # What NFKC would return as it is (the text is made of ASCII and those characters).
+            return text, True, hidden
     else:
         text = text.casefold()
     # Case folding can make characters that NFKC composes differently (and never invisible ones). When NFKC
     # finds nothing to change it returns the very same string, which is then case-folded as it stands.
     normalised = unicodedata.normalize("NFKC", text)
-    return normalised, normalised is text
+    return normalised, normalised is text, hidden
+
+
+def _stable(chars: set[str]) -> bool:
+    """Whether NFKC returns any text of `chars` and ASCII characters as it is, found without reading the text.
+
+    NFKC returns the text itself when its quick check passes for the text: when every character passes it,
+    and no character with a combining class follows one with a higher class. So when each of `chars` passes
+    it and has no combining class, as every ASCII character does. (Two of a character are checked, since NFKC
+    of one character may give a cached one-character string that is the very same.)
+    """
+    for char in chars:
+        pair = char + char
+        if unicodedata.combining(char) or unicodedata.normalize("NFKC", pair) is not pair:
+            return False
+    return True
 
 
 def strings(value: Any) -> str:
