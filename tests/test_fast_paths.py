@@ -261,8 +261,14 @@ def test_text_case_folded_by_the_fold_is_not_folded_again(monkeypatch: pytest.Mo
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(5000)]
     texts += [p.read_text(encoding="utf-8") for p in sorted((built_firm / "site").rglob("*.html"))[:60]]
     fast = [normalise(text) for text in texts]
-    fold = normalise_module._fold
-    monkeypatch.setattr(normalise_module, "_fold", lambda text: (fold(text)[0], False))
+    # Both ways through a page (`_read_page` and the long way) fold through `_folded`.
+    folded = normalise_module._folded
+
+    def never_folded(text: str, **options: bool) -> tuple[str, bool, bool]:
+        result, _, hidden = folded(text, **options)
+        return result, False, hidden
+
+    monkeypatch.setattr(normalise_module, "_folded", never_folded)
     assert fast == [normalise(text) for text in texts]
 
 
