@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from coachbook.audit import index as index_module
 from coachbook.audit import normalise as normalise_module
 from coachbook.audit.index import LeakIndex, NeedleFinder
 from coachbook.audit.needles import allowed_identity_text, allowed_text, fragments_of, needles_for
@@ -49,9 +50,14 @@ def test_finder_finds_exactly_the_needles_that_occur(count: int) -> None:
         assert NeedleFinder(needles).found(text) == {n for n in needles if n in text}, (text, needles)
 
 
-def test_finder_is_exact_beyond_ascii_and_for_needles_inside_and_around_others() -> None:
+@pytest.mark.parametrize("dfa_up_to", [index_module._DFA_UP_TO, 0])
+def test_finder_is_exact_beyond_ascii_and_for_needles_inside_and_around_others(
+    monkeypatch: pytest.MonkeyPatch, dfa_up_to: int
+) -> None:
     """The automaton reads code points: letters beyond the BMP, lone surrogates (JSON may hold one), and needles
-    that overlap, share ends or sit inside one another are found as `in` finds them."""
+    that overlap, share ends or sit inside one another are found as `in` finds them; as a DFA (up to
+    `_DFA_UP_TO` needles) and as the NFA of a larger firm."""
+    monkeypatch.setattr(index_module, "_DFA_UP_TO", dfa_up_to)
     rng = random.Random(12)
     pool = ["a", "b", " ", "é", "ß", "😀", "\ud800", "\u200b", "-", "@", "li", "ana"]
     for _ in range(3000):
