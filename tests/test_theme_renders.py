@@ -341,6 +341,27 @@ def test_a_firm_template_that_reads_the_content_or_the_headings_keeps_no_page_ap
         assert _different(plain_build(firm, slug, tmp_path / f"plain-{slug}"), files_of(site)) == []
 
 
+def test_pages_are_kept_apart_only_while_every_template_folder_is_known(tmp_path: Path) -> None:
+    """A folder of templates another plugin adds was never scanned: it could read a page's content."""
+    import mkdocs
+
+    material = Path(theme_renders._material_templates())
+    own = Path(mkdocs.__file__).parent / "templates"
+    overrides = tmp_path / "theme"
+    overrides.mkdir()
+    theme_renders.ThemeRenders.overrides_dir = overrides.resolve()
+    try:
+
+        def config(*dirs: Path) -> Any:
+            return SimpleNamespace(theme=SimpleNamespace(dirs=[str(d) for d in dirs]))
+
+        assert theme_renders._only_known_templates(config(overrides, material, own))
+        assert theme_renders._only_known_templates(config(material, own))
+        assert not theme_renders._only_known_templates(config(overrides, tmp_path / "plugin-templates", material, own))
+    finally:
+        theme_renders.ThemeRenders.overrides_dir = None
+
+
 @pytest.mark.parametrize(
     ("template", "reads"),
     [

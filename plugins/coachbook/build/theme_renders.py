@@ -148,6 +148,7 @@ def install(store: ConversionStore, overrides: Path | None) -> bool:
     _STORE = store
     ThemeRenders.overrides = folder_digest(overrides)
     ThemeRenders.apart = not _reads_page_body(overrides)
+    ThemeRenders.overrides_dir = overrides.resolve() if overrides is not None else None
     mkdocs_build._build_page = _build_page
     mkdocs_build._build_template = _build_template
     return True
@@ -160,10 +161,14 @@ class ThemeRenders:
     """Digest of the firm's theme overrides (their names and text)."""
     apart = False
     """Whether pages may be kept with their content apart: no template of the firm's reads it (`_build_apart`)."""
+    overrides_dir: Path | None = None
+    """The firm's theme overrides, whose templates `apart` was worked out from."""
 
     def __init__(self, config: MkDocsConfig, nav: Navigation, doc_files: Iterable[File]) -> None:
         self.site = self._site_key(config, nav, doc_files)
         self.search = _search_plugin(config)
+        # Only templates whose reads are known: Material's and MkDocs' own, and the firm's, scanned at `install`.
+        self.apart = ThemeRenders.apart and _only_known_templates(config)
 
     @staticmethod
     def _site_key(config: MkDocsConfig, nav: Navigation, doc_files: Iterable[File]) -> str | None:
@@ -850,14 +855,16 @@ def _build_apart(
     of a shape checks the shape as `_first_of_shape` does (`_first_apart`).
     """
     store = _STORE
-    site = _renders(config, nav, doc_files).site if store is not None else None
+    renders = _renders(config, nav, doc_files) if store is not None else None
+    site = renders.site if renders is not None else None
     if (
         store is None
+        or renders is None
         or not store.read
         or site is None
         or dirty
         or excluded
-        or not ThemeRenders.apart
+        or not renders.apart
         or not plain(str(config.site_name))
     ):
         _original_build_page(page, config, doc_files, nav, env, dirty, excluded)
@@ -907,7 +914,11 @@ def _from_shape(
     kept = store.load_data(names.render)
     shape = kept.get("output") if kept is not None and kept.get("usable") is True else None
     if isinstance(shape, str):
-        return _fill_apart(shape, content, env, context, str(config.site_name))
+        try:
+            return _fill_apart(shape, content, env, context, str(config.site_name))
+        except Exception as exc:  # Rendered as it is, which says its own errors.
+            log.debug("%s: not filled in with its content apart: %s", page.file.src_uri, exc)
+            return None
     return _first_apart(names, page, config, env, template, context)
 
 
@@ -953,14 +964,18 @@ def _first_apart(
     probe = _probe_content(has_title)
     _, probe_name = _probes(())
     probed, _ = render(probe, probe_name, defer=False) if shape is not None else (None, False)
-    usable = (
-        shape is not None
-        and probed is not None
-        and tocs_are_tokens
-        and shape.count(_CONTENT_TOKEN) == 1
-        and _fill_apart(shape, probe, env, context, probe_name) == probed
-        and _fill_apart(shape, content, env, context, str(site_name)) == output
-    )
+    try:
+        usable = (
+            shape is not None
+            and probed is not None
+            and tocs_are_tokens
+            and shape.count(_CONTENT_TOKEN) == 1
+            and _fill_apart(shape, probe, env, context, probe_name) == probed
+            and _fill_apart(shape, content, env, context, str(site_name)) == output
+        )
+    except Exception as exc:  # A theme without Material's table of contents, say: rendered as it is.
+        log.debug("%s: not filled in with its content apart: %s", page.file.src_uri, exc)
+        usable = False
     if usable:
         _STORE.save_data(names.render, {"usable": True, "output": shape})
     else:
@@ -1033,6 +1048,21 @@ def _apart_key(page: Page, content: str, site: str) -> str | None:
     if holds_tokens(described) or _TOC_TOKEN in described or _CONTENT_TOKEN in described:
         return None
     return "\0".join((site, described))
+
+
+def _only_known_templates(config: MkDocsConfig) -> bool:
+    """Whether the theme's templates all come from Material, MkDocs or the firm's overrides (`_reads_page_body`).
+
+    A folder another plugin adds could hold a template that reads a page's content in a way no key holds.
+    """
+    import mkdocs
+
+    known = {
+        Path(_material_templates()).resolve(),
+        (Path(mkdocs.__file__).parent / "templates").resolve(),
+        ThemeRenders.overrides_dir,
+    }
+    return all(Path(folder).resolve() in known for folder in config.theme.dirs)
 
 
 def _reads_page_body(folder: Path | None) -> bool:
