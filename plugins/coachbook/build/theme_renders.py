@@ -401,17 +401,20 @@ def _rendered(
         output = template.render(context)
         return str(config.plugins.on_post_page(output, page=page, config=config))
     except Exception as exc:
-        if not say_errors:
-            raise
-        # As MkDocs says it.
-        message = f"Error building page '{page.file.src_uri}':"
-        if not isinstance(exc, BuildError):
-            message += f" {exc}"
-        log.error(message)
+        if say_errors:
+            _say_error(page, exc)
         raise
     finally:
         page.active = False
         config._current_page = None
+
+
+def _say_error(page: Page, exc: Exception) -> None:
+    """Log a page that failed to build as MkDocs' `_build_page` says it."""
+    message = f"Error building page '{page.file.src_uri}':"
+    if not isinstance(exc, BuildError):
+        message += f" {exc}"
+    log.error(message)
 
 
 def _use(
@@ -464,28 +467,39 @@ def _fill_entry(entry: dict[str, Any], searched: tuple[str, ...]) -> None:
             entry[field] = fill_deferred(text, searched).strip()
 
 
+def _page_reads(page: Page) -> list[Any]:
+    """What a theme reads of `page` besides its content and table of contents, as plain data (`_keyable`)."""
+    return [
+        page.meta.get("template", "main.html"),
+        page.file.src_uri,
+        page.file.dest_uri,
+        page.url,
+        page.canonical_url,
+        page.abs_url,
+        page.edit_url,
+        page.title,
+        page.is_homepage,
+        _keyable(page.meta),
+        _neighbour(page.previous_page),
+        _neighbour(page.next_page),
+        str(page.update_date),
+    ]
+
+
+def _shown_headings(page: Page) -> tuple[Any, Sequence[Any]]:
+    """The page's first heading (or None), and the headings Material shows (`toc.html`, `nav-item.html`).
+
+    A page whose first heading is its title (level 1) shows that heading's children.
+    """
+    headings: Sequence[Any] = list(page.toc)
+    first = next(iter(headings), None)
+    return first, first.children if first is not None and first.level == 1 else headings
+
+
 def _page_key(page: Page, site: str) -> str | None:
     """Everything of `page` the theme reads, as text; None if a token sits anywhere but in its content."""
     try:
-        described = json.dumps(
-            [
-                page.meta.get("template", "main.html"),
-                page.file.src_uri,
-                page.file.dest_uri,
-                page.url,
-                page.canonical_url,
-                page.abs_url,
-                page.edit_url,
-                page.title,
-                page.is_homepage,
-                _keyable(page.meta),
-                _toc_key(page.toc),
-                _neighbour(page.previous_page),
-                _neighbour(page.next_page),
-                str(page.update_date),
-            ],
-            ensure_ascii=False,
-        )
+        described = json.dumps([*_page_reads(page), _toc_key(page.toc)], ensure_ascii=False)
     except (_Unkeyable, TypeError, ValueError):
         return None
     if holds_tokens(described):
@@ -794,10 +808,7 @@ def _navigation_key(context: Any) -> str | None:
     if site is None or not isinstance(page, Page) or context.get("nav") is not _NAV.nav:
         return None
     # Whether Material shows headings under the page's entry: its own test (`nav-item.html`).
-    headings: Sequence[Any] = list(page.toc)
-    first = next(iter(headings), None)
-    if first is not None and first.level == 1:
-        headings = first.children
+    _, headings = _shown_headings(page)
     try:
         described = json.dumps(
             [
@@ -883,11 +894,7 @@ def _build_apart(
         output = config.plugins.on_post_page(output, page=page, config=config)
         _write(page, output)
     except Exception as exc:
-        # As MkDocs says it.
-        message = f"Error building page '{page.file.src_uri}':"
-        if not isinstance(exc, BuildError):
-            message += f" {exc}"
-        log.error(message)
+        _say_error(page, exc)
         raise
     finally:
         page.active = False
@@ -1016,25 +1023,11 @@ def _apart_key(page: Page, content: str, site: str) -> str | None:
 
     None if it cannot be stated, or holds a token.
     """
-    headings = list(page.toc)
-    first = next(iter(headings), None)
-    shown = first.children if first is not None and first.level == 1 else headings
+    first, shown = _shown_headings(page)
     try:
         described = json.dumps(
             [
-                page.meta.get("template", "main.html"),
-                page.file.src_uri,
-                page.file.dest_uri,
-                page.url,
-                page.canonical_url,
-                page.abs_url,
-                page.edit_url,
-                page.title,
-                page.is_homepage,
-                _keyable(page.meta),
-                _neighbour(page.previous_page),
-                _neighbour(page.next_page),
-                str(page.update_date),
+                *_page_reads(page),
                 # `partials/content.html`: the page's own title, or the theme's.
                 _OWN_TITLE in content,
                 # `base.html`: the skip link to the first heading; `nav-item.html`: whether headings show.
