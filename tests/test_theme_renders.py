@@ -38,6 +38,17 @@ def _renders(firm: Path) -> list[Path]:
     return sorted((firm / ".coachbook" / CONVERSIONS / RENDERS).glob("*/*.json"))
 
 
+def _in_footer(firm: Path, css_class: str, text: str) -> None:
+    """Have the firm's footer template (`partials/copyright.html`) print `text` in a paragraph of `css_class`."""
+    partial = firm / "theme" / "partials" / "copyright.html"
+    partial.write_text(
+        partial.read_text(encoding="utf-8").replace(
+            '<div class="md-copyright">', f'<div class="md-copyright"><p class="{css_class}">{text}</p>'
+        ),
+        encoding="utf-8",
+    )
+
+
 def _different(first: dict[str, bytes], second: dict[str, bytes]) -> list[str]:
     assert sorted(first) == sorted(second)
     return [name for name in first if first[name] != second[name]]
@@ -87,13 +98,7 @@ def test_a_change_to_the_theme_or_the_config_reaches_every_page(tmp_path: Path) 
     assert _renders(firm)
     pages = sorted((firm / "site" / "clients").glob("*/stages/*/index.html"))
 
-    partial = firm / "theme" / "partials" / "copyright.html"
-    partial.write_text(
-        partial.read_text(encoding="utf-8").replace(
-            '<div class="md-copyright">', '<div class="md-copyright"><p class="cb-test">Changed partial</p>'
-        ),
-        encoding="utf-8",
-    )
+    _in_footer(firm, "cb-test", "Changed partial")
     run_coachbook(firm, "build", "--as-of", AS_OF, check=True)
     assert all("Changed partial" in page.read_text(encoding="utf-8") for page in pages)
 
@@ -127,13 +132,7 @@ def test_a_template_that_does_more_than_print_a_value_has_each_page_rendered_for
     tmp_path: Path, printed: str, everywhere: bool
 ) -> None:
     firm = copy_firm(tmp_path / "firm")
-    partial = firm / "theme" / "partials" / "copyright.html"
-    partial.write_text(
-        partial.read_text(encoding="utf-8").replace(
-            '<div class="md-copyright">', f'<div class="md-copyright"><p class="cb-printed">{printed}</p>'
-        ),
-        encoding="utf-8",
-    )
+    _in_footer(firm, "cb-printed", printed)
     # One client's site has a long name, which `truncate` shortens; the others' are short.
     engagement = firm / "engagements" / "grace-whitcombe.yml"
     engagement.write_text(
@@ -325,13 +324,7 @@ def test_a_firm_template_that_reads_the_content_or_the_headings_keeps_no_page_ap
 ) -> None:
     """What it makes of them is in no key: every page whose values are its own is rendered for its site."""
     firm = copy_firm(tmp_path / "firm")
-    partial = firm / "theme" / "partials" / "copyright.html"
-    partial.write_text(
-        partial.read_text(encoding="utf-8").replace(
-            '<div class="md-copyright">', f'<div class="md-copyright"><p class="cb-read">{printed}</p>'
-        ),
-        encoding="utf-8",
-    )
+    _in_footer(firm, "cb-read", printed)
     run_coachbook(firm, "build", "--as-of", AS_OF, "--strict", check=True)
     kept = [json.loads(path.read_text(encoding="utf-8")) for path in _renders(firm)]
     assert kept and not any(_apart(entry) for entry in kept)
