@@ -39,7 +39,6 @@ __all__ = [
     "right_to_left",
 ]
 
-_TOKEN = re.compile(r"(<p>)?CBV(\d{4,})Z(</p>)?")
 _BARE_TOKEN = re.compile(r"CBV(\d{4,})Z")
 #: Stands for the site's name in a page the theme renders once for every site of its shape.
 SITE_NAME_TOKEN = "CBVSITEZ"
@@ -162,23 +161,37 @@ class Slots:
                 which themes also print inside `<title>` and attributes, where an element would show as text.
             rtl_page: Whether the page is laid out right to left, where every value with letters is isolated.
         """
-
-        def replace(match: re.Match[str]) -> str:
-            index = int(match.group(2))
-            if index >= len(self._html):
-                return match.group(0)
-            value = self._html[index]
-            opened, closed = match.group(1) or "", match.group(3) or ""
-            if self._block[index] and opened and closed:
+        # The bare token is what is searched for: a pattern that starts with a literal is found by a fast scan,
+        # where one starting with an optional `<p>` is tried at every character of the page.
+        values = self._html
+        parts: list[str] = []
+        position = 0
+        for match in _BARE_TOKEN.finditer(converted):
+            index = int(match.group(1))
+            if index >= len(values):
+                continue
+            start, end = match.span()
+            value = values[index]
+            if (
+                self._block[index]
+                and converted.startswith("</p>", end)
+                and start - 3 >= position
+                and converted.startswith("<p>", start - 3)
+            ):
                 # Markdown wrapped the block token in a paragraph; a chart or a
                 # list must not sit inside <p>, so drop the wrapper.
-                return value
+                parts += (converted[position : start - 3], value)
+                position = end + 4
+                continue
             wanted = self._rtl[index] or (rtl_page and self._isolated[index])
-            if isolate and wanted and not _inside_tag(converted, match.start(2)):
+            if isolate and wanted and not _inside_tag(converted, match.start(1)):
                 value = f"<bdi>{value}</bdi>"
-            return opened + value + closed
-
-        return _TOKEN.sub(replace, converted)
+            parts += (converted[position:start], value)
+            position = end
+        if not parts:
+            return converted
+        parts.append(converted[position:])
+        return "".join(parts)
 
     def text_values(self) -> tuple[str, ...] | None:
         """Every value as escaped text, if each is text (not HTML of its own); None otherwise."""
