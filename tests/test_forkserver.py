@@ -70,11 +70,17 @@ def by_tag(outcomes: Iterator[Outcome]) -> dict[object, Outcome]:
 def test_tasks_start_from_what_the_server_prepared_and_leave_nothing_behind() -> None:
     with ForkServer(State(["started"])) as server:
         assert server.call(prepare, "warmed") == 2
-        outcomes = by_tag(server.run([Task(n, show, (f"task {n}",)) for n in range(4)], jobs=2))
+        outcomes = by_tag(server.run([Task(n, show, (f"task {n}",)) for n in range(4)], jobs=2, private_memory=True))
         # Each task added to the state in its own process: the next one, and the server, never saw it.
         assert {tag: o.value for tag, o in outcomes.items()} == {n: f"started warmed task {n}" for n in range(4)}
         assert server.call(prepare, "again") == 3
     assert all(o.ok and o.peak_kb > 0 and o.private_kb > 0 for o in outcomes.values())
+
+
+def test_private_memory_is_measured_only_when_asked() -> None:
+    with ForkServer(State()) as server:
+        outcomes = by_tag(server.run([Task(n, show, ("x",)) for n in range(2)], jobs=2))
+    assert all(o.ok and o.peak_kb > 0 and o.private_kb == 0 for o in outcomes.values())
 
 
 def test_a_task_that_raises_or_dies_fails_alone() -> None:

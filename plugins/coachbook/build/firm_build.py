@@ -109,6 +109,8 @@ class FirmBuild:
     """Hardlink identical theme assets across sites to one stored copy."""
     wait: bool = True
     """Wait for another run that holds the project's lock; if False, stop at once (`--no-wait`)."""
+    private_memory: bool = False
+    """Have each build process measure its private memory (`FirmReport.private_worker_kb`), at a cost."""
 
 
 @dataclass
@@ -127,7 +129,9 @@ class FirmReport:
     content_dir: Path | None = None
     """The guides' folder, which MkDocs' warnings name files relative to."""
     private_worker_kb: int = 0
-    """The largest private memory of any process that built a site: what one more such process costs."""
+    """The largest private memory of any process that built a site: what one more such process costs.
+
+    Measured only when the build was asked to (`FirmBuild.private_memory`); 0 otherwise."""
     server_kb: int = 0
     """Peak resident memory of the process the build processes were forked from (`coachbook.build.forkserver`)."""
     notes: list[str] = field(default_factory=list)
@@ -411,7 +415,7 @@ def _carry_out(
             Task(targets[name], tasks.reaudit_site, (targets[name], _file(files, targets[name]), added, needles_key))
             for name, added in plan.reaudit
         ]
-        for outcome in server.run(jobs, jobs=request.jobs):
+        for outcome in server.run(jobs, jobs=request.jobs, private_memory=request.private_memory):
             result = _site_result(outcome)
             report.results.append(result)
             report.peak_worker_kb = max(report.peak_worker_kb, result.peak_kb)

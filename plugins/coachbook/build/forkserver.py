@@ -76,7 +76,8 @@ class Outcome:
     peak_kb: int = 0
     """Peak resident memory of the task's process, in KiB, pages shared with the server included."""
     private_kb: int = 0
-    """Memory of the task's process not shared with the server, in KiB, when it finished."""
+    """Memory of the task's process not shared with the server, in KiB, when it finished; 0 unless the run
+    was asked to measure it (`ForkServer.run`)."""
 
     @property
     def ok(self) -> bool:
@@ -138,8 +139,12 @@ class ForkServer(Generic[State]):
             raise reply.error
         return reply
 
-    def run(self, tasks: Iterable[Task], *, jobs: int) -> Iterator[Outcome]:
+    def run(self, tasks: Iterable[Task], *, jobs: int, private_memory: bool = False) -> Iterator[Outcome]:
         """Run each task in a process forked from the server, `jobs` at a time, yielding outcomes as they finish.
+
+        With `private_memory`, each process also measures its private memory (`Outcome.private_kb`) before it
+        exits. The kernel walks every page the process maps to say, about a millisecond and a half of each
+        task, so it is only done when asked (the benchmark's memory figures).
 
         A task that raises, or whose process dies without reporting (killed,
         out of memory), gives a failed `Outcome`; the other tasks go on. The
@@ -149,7 +154,7 @@ class ForkServer(Generic[State]):
         left half-read can only be ended by closing the server.
         """
         pending = iter(tasks)
-        self._send(("run", jobs))
+        self._send(("run", jobs, private_memory))
         while True:
             message = self._receive()
             if isinstance(message, _Next):
@@ -243,7 +248,7 @@ def _serve(connection: Connection, state: Any, parent: int) -> None:
                 gc.freeze()
                 connection.send(reply)
             elif message[0] == "run":
-                _run(connection, state, jobs=message[1])
+                _run(connection, state, jobs=message[1], private_memory=message[2])
                 connection.send(_Done())
             else:
                 break
@@ -263,7 +268,7 @@ def _picklable(error: BaseException) -> BaseException:
     return error
 
 
-def _run(connection: Connection, state: Any, *, jobs: int) -> None:
+def _run(connection: Connection, state: Any, *, jobs: int, private_memory: bool) -> None:
     """In the server: ask for tasks while fewer than `jobs` run; run each in a freshly forked process.
 
     Each outcome is passed on as the bytes its process sent, as soon as it comes.
@@ -284,7 +289,9 @@ def _run(connection: Connection, state: Any, *, jobs: int) -> None:
                     more = False
                     break
                 reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(writer, task, state, os.getpid()), daemon=True)
+                process = context.Process(
+                    target=_child, args=(writer, task, state, os.getpid(), private_memory), daemon=True
+                )
                 _start(process)
                 writer.close()
                 running[reader.fileno()] = (task, process, reader, time.perf_counter())
@@ -314,7 +321,7 @@ def _run(connection: Connection, state: Any, *, jobs: int) -> None:
             reader.close()
 
 
-def _child(writer: Connection, task: Task, state: Any, server: int) -> None:
+def _child(writer: Connection, task: Task, state: Any, server: int, private_memory: bool) -> None:
     # This process runs one task and exits, so nothing it leaves behind
     # (plugin objects, Material's search index, caches) reaches another task.
     die_with(server)
@@ -344,7 +351,7 @@ def _child(writer: Connection, task: Task, state: Any, server: int) -> None:
         error=error,
         seconds=time.perf_counter() - started,
         peak_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        private_kb=private_kb(),
+        private_kb=private_kb() if private_memory else 0,
     )
     try:
         writer.send(outcome)
