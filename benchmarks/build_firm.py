@@ -26,7 +26,14 @@ is set (as on some CI machines and sandboxes), when every command would compile
 two hundred modules again, a third of a second of each `serve` and `check`.
 
 Comparisons are interleaved (A B A B ..., `--pairs` of each) and reported as
-median and range, because these machines are shared and noisy. It also reports
+median and range, because these machines are shared and noisy.
+
+Output from an earlier run is moved aside (`discard`), and deleted only when
+the benchmark ends, never just before a timed build. On ext4 without a journal
+(as on these machines) the kernel does not reuse an inode deleted in the last
+minute or more, and scans past each one whenever a file is created: a build
+that follows the deletion of a thousand sites spends seconds of system time in
+that scan, which a fresh clone or CI runner never does. It also reports
 the memory of the build's processes and the bytes of one client site.
 
     python benchmarks/build_firm.py -n 200
@@ -204,8 +211,7 @@ def _clients_only(config: Path) -> None:
 
 def make_firm(root: Path, n: int) -> list[str]:
     """A copy of the sample firm's content, theme and config, with `n` engagements and ten stages."""
-    if root.exists():
-        shutil.rmtree(root)
+    discard(root)
     root.mkdir(parents=True)
     for part in ("content", "theme"):
         shutil.copytree(REPO / part, root / part)
@@ -309,16 +315,29 @@ def compile_package() -> str:
     return done.stdout.strip()
 
 
+#: Where `discard` moves what the benchmark no longer needs; set by `main`, emptied when it ends.
+_DISCARDED: list[Path] = []
+
+
+def discard(path: Path) -> None:
+    """Move `path` out of the way now, to delete it when the benchmark ends (see the module's docstring)."""
+    if not path.exists():
+        return
+    bin_ = _DISCARDED[0] if _DISCARDED else path.parent / ".discarded"
+    bin_.mkdir(parents=True, exist_ok=True)
+    path.rename(Path(tempfile.mkdtemp(prefix=path.name + "-", dir=bin_)) / path.name)
+
+
 def clean(root: Path) -> None:
     """No site and no cache: what a fresh clone or a new CI runner starts from."""
     for folder in ("site", ".coachbook", ".site.staging"):
-        shutil.rmtree(root / folder, ignore_errors=True)
+        discard(root / folder)
 
 
 def one_client_firm(root: Path, slug: str) -> Path:
     """The fair baseline's firm: the same config, theme and program, and only one engagement."""
     single = root.parent / "one-client"
-    shutil.rmtree(single, ignore_errors=True)
+    discard(single)
     for part in ("content", "theme"):
         shutil.copytree(root / part, single / part)
     shutil.copy2(root / "mkdocs.yml", single / "mkdocs.yml")
@@ -328,7 +347,7 @@ def one_client_firm(root: Path, slug: str) -> Path:
 
 
 def plain_mkdocs(folder: Path, slug: str, out: Path) -> Run:
-    shutil.rmtree(out, ignore_errors=True)
+    discard(out)
     return measure(
         [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)],
         folder,
@@ -439,6 +458,16 @@ def main() -> None:
     args = parser.parse_args()
 
     scratch = args.workdir or Path(tempfile.mkdtemp(prefix="coachbook-bench-"))
+    _DISCARDED.append(scratch / ".discarded")
+    try:
+        report(args, scratch)
+    finally:
+        print(f"Deleting what the runs left in {_DISCARDED[0]} ...", flush=True)
+        shutil.rmtree(_DISCARDED[0], ignore_errors=True)
+
+
+def report(args: argparse.Namespace, scratch: Path) -> None:
+    """Generate the firm in `scratch`, run every measurement and print the report."""
     root = scratch / "firm"
     n = args.clients
     print(f"Generating a firm of {n} engagements in {root} ...", flush=True)
@@ -574,7 +603,7 @@ from coachbook.cli.support import quiet_mkdocs
 quiet_mkdocs(False)
 root = Path(sys.argv[1])
 report = build_firm(FirmBuild(root / "mkdocs.yml", root / "site", as_of=dt.date.fromisoformat(sys.argv[2]),
-                              jobs=int(sys.argv[3]), force=True))
+                              jobs=int(sys.argv[3]), force=True, private_memory=True))
 print(json.dumps({"peak_worker_kb": report.peak_worker_kb, "private_worker_kb": report.private_worker_kb,
                   "server_kb": report.server_kb, "parent_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
