@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from dataclasses import replace
 
 import markdown
@@ -95,6 +97,41 @@ def test_fill_is_a_single_pass() -> None:
     second = str(slots.text("second"))
     inline = str(slots.inline_html("<em>CBV0001Z</em>"))
     assert slots.fill(f"{first} {second} {inline}") == "CBV0001Z second <em>CBV0001Z</em>"
+
+
+def _fill_by_the_definition(slots: Slots, converted: str, *, rtl_page: bool) -> str:
+    """What `Slots.fill` writes, as one regular expression says it: each token, with the `<p>` around it if any."""
+
+    def replace(match: re.Match[str]) -> str:
+        index = int(match.group(2))
+        if index >= len(slots):
+            return match.group(0)
+        value = slots._html[index]
+        opened, closed = match.group(1) or "", match.group(3) or ""
+        if slots._block[index] and opened and closed:
+            return value
+        wanted = slots._rtl[index] or (rtl_page and slots._isolated[index])
+        if wanted and converted.rfind("<", 0, match.start(2)) <= converted.rfind(">", 0, match.start(2)):
+            value = f"<bdi>{value}</bdi>"
+        return opened + value + closed
+
+    return re.sub(r"(<p>)?CBV(\d{4,})Z(</p>)?", replace, converted)
+
+
+def test_fill_writes_what_the_definition_says_around_paragraphs_tags_and_unknown_tokens() -> None:
+    slots = Slots()
+    slots.text("Dana")
+    slots.block_html("<div>chart</div>")
+    slots.text("نور")
+    slots.inline_html("<b>x</b>")
+    pieces = ["<p>", "</p>", "CBV", "Z", "0", "1", "CBV0000Z", "CBV0001Z", "CBV0002Z", "CBV0003Z", "CBV0004Z"]
+    pieces += ["CBV00001Z", "<", ">", "a", "\n", '<a title="', '">', "p>", "</"]
+    rng = random.Random(16)
+    for _ in range(20_000):
+        converted = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        for rtl_page in (False, True):
+            expected = _fill_by_the_definition(slots, converted, rtl_page=rtl_page)
+            assert slots.fill(converted, rtl_page=rtl_page) == expected, converted
 
 
 def test_fill_replaces_every_occurrence_of_a_token() -> None:
