@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from coachbook.audit.origins import css_urls, page_addresses, srcset_urls, url_kind
+from coachbook.audit.files import SiteFile
+from coachbook.audit.leaks import LeakKind
+from coachbook.audit.origins import address_problems, css_urls, page_addresses, srcset_urls, url_kind
 
 
 @pytest.mark.parametrize(
@@ -131,3 +135,23 @@ def test_markup_out_of_the_tree_or_in_other_languages_is_read(markup: str) -> No
 
 def test_a_second_attribute_of_one_name_is_what_a_browser_ignores() -> None:
     assert [url for _, url, _ in page_addresses('<img src="a.png" src="https://t.example/a">')] == ["a.png"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "url"),
+    [
+        # All UTF-8: the page goes to the parser as its bytes.
+        ('<p>Zoë</p><img src="https://t.example/ü.png">'.encode(), "https://t.example/ü.png"),
+        # Not all UTF-8: what is not is left out, as before the page was parsed from bytes.
+        (b'<p>Zo\xff</p><img src="//t.ex\xffample/a.png">', "//t.example/a.png"),
+        (b'<img src="//t.example/\xed\xa0\x80x.png"><p>\xc3</p>', "//t.example/x.png"),
+    ],
+)
+def test_a_page_is_read_as_utf_8_whether_or_not_all_of_it_is(raw: bytes, url: str, tmp_path: Path) -> None:
+    page = tmp_path / "index.html"
+    page.write_bytes(raw)
+    leaks = address_problems([SiteFile("index.html", page)], origins=True)
+    assert [(leak.kind, leak.url) for leak in leaks] == [(LeakKind.ORIGIN, url)]
+    assert page_addresses(raw.decode("utf-8", errors="ignore")) == page_addresses(
+        raw.decode("utf-8", errors="ignore").encode()
+    )
