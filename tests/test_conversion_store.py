@@ -221,3 +221,43 @@ def _twemoji(module: str) -> object:
     twemoji.__qualname__ = "twemoji"
     twemoji.__module__ = module
     return twemoji
+
+
+def test_entries_read_ahead_are_what_their_files_held_and_new_ones_are_read_from_disk(tmp_path: Path) -> None:
+    store = ConversionStore(tmp_path / "store", {"markdown": "3.7"})
+    first, second = store.key(_page_key()), store.key(_page_key(markdown="# B"))
+    store.save_data(first, {"output": "one"})
+    # A file the store did not write (a temporary one, a folder of renders) is not an entry.
+    (tmp_path / "store" / first[:2] / f".{first}.json.x.tmp").write_text("{}", encoding="utf-8")
+    (tmp_path / "store" / "renders").mkdir()
+    assert store.preload() == 1
+    assert store.preload() == 0  # Only what was written since.
+    # Taken from memory now: the file is no longer read (its data is the file's).
+    (tmp_path / "store" / first[:2] / f"{first}.json").write_text("damaged", encoding="utf-8")
+    assert store.load_data(first) == {"output": "one"}
+    # Written after the read ahead: read from its file, as before.
+    store.save_data(second, {"output": "two"})
+    assert store.load_data(second) == {"output": "two"}
+    assert store.preload() == 1
+    # A store that is not read (`--force`) reads nothing ahead either.
+    unread = ConversionStore(tmp_path / "store", {"markdown": "3.7"}, read=False)
+    assert unread.preload() == 0
+    assert unread.load_data(second) is None
+
+
+def test_the_fork_server_reads_the_stores_ahead_at_most_every_refresh_interval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coachbook.build import prewarm
+
+    store = ConversionStore(tmp_path / "store", {"markdown": "3.7"})
+    warm = prewarm.Warm(config=None, stores=(store,))  # type: ignore[arg-type]
+    clock = [100.0]
+    monkeypatch.setattr(prewarm.time, "monotonic", lambda: clock[0])
+    store.save_data(store.key(_page_key()), {"output": "one"})
+    assert prewarm.refresh(warm) == 1
+    store.save_data(store.key(_page_key(markdown="# B")), {"output": "two"})
+    clock[0] += prewarm.REFRESH_SECONDS / 2
+    assert prewarm.refresh(warm) == 0
+    clock[0] += prewarm.REFRESH_SECONDS
+    assert prewarm.refresh(warm) == 1

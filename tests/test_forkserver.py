@@ -83,6 +83,24 @@ def test_private_memory_is_measured_only_when_asked() -> None:
     assert all(o.ok and o.peak_kb > 0 and o.private_kb == 0 for o in outcomes.values())
 
 
+def count_fork(state: State) -> None:
+    state.prepared.append(f"fork {len(state.prepared)}")
+
+
+def broken_hook(state: State) -> None:
+    raise RuntimeError("the hook always fails")
+
+
+def test_before_fork_brings_the_state_up_to_date_for_each_task_and_cannot_fail_one() -> None:
+    with ForkServer(State(), before_fork=count_fork) as server:
+        values = [o.value for o in server.run([Task(n, show, ("task",)) for n in range(3)], jobs=1)]
+    # Run in the server before each fork: each task starts with one more.
+    assert values == ["fork 0 task", "fork 0 fork 1 task", "fork 0 fork 1 fork 2 task"]
+    with ForkServer(State(), before_fork=broken_hook) as server:
+        outcomes = by_tag(server.run([Task(n, show, ("task",)) for n in range(2)], jobs=2))
+    assert all(o.ok and o.value == "task" for o in outcomes.values())
+
+
 def test_a_task_that_raises_or_dies_fails_alone() -> None:
     tasks = [Task("fine", show, ("x",)), Task("raises", fail), Task("killed", die), Task("also fine", show, ("y",))]
     with ForkServer(State()) as server:

@@ -192,7 +192,7 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
         )
         try:
             # Forked now, before anything of any client is read, so that no build process holds any of it.
-            with ForkServer(context) as server:
+            with ForkServer(context, before_fork=tasks.before_fork) as server:
                 _build_firm(request, events, report, server, cfg, project, programs)
         finally:
             # Interrupted or not, nothing of this run stays in staging.

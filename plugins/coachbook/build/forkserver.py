@@ -111,11 +111,18 @@ class ForkServer(Generic[State]):
     process's memory as it is now, and `state` with it.
     """
 
-    def __init__(self, state: State) -> None:
+    def __init__(self, state: State, *, before_fork: Callable[[State], object] | None = None) -> None:
+        """Fork the server now, with `state`.
+
+        `before_fork(state)`, if given, runs in the server before it forks each task's process, to bring
+        `state` up to date with what earlier tasks left (files they wrote); what it raises is ignored.
+        """
         context = multiprocessing.get_context("fork")
         self._connection, theirs = context.Pipe(duplex=True)
         # Not a daemon: daemonic processes may not start processes of their own.
-        self._process = context.Process(target=_serve, args=(theirs, state, os.getpid()), name="coachbook-fork-server")
+        self._process = context.Process(
+            target=_serve, args=(theirs, state, os.getpid(), before_fork), name="coachbook-fork-server"
+        )
         _start(self._process)
         theirs.close()
 
@@ -224,7 +231,7 @@ def _interruptible() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _serve(connection: Connection, state: Any, parent: int) -> None:
+def _serve(connection: Connection, state: Any, parent: int, before_fork: Callable[[Any], object] | None) -> None:
     """The server's loop: prepare when called, fork when asked to run, stop when told or when the caller is gone."""
     die_with(parent)
     # Everything this process starts with is kept for good, like all that `call` makes.
@@ -248,7 +255,7 @@ def _serve(connection: Connection, state: Any, parent: int) -> None:
                 gc.freeze()
                 connection.send(reply)
             elif message[0] == "run":
-                _run(connection, state, jobs=message[1], private_memory=message[2])
+                _run(connection, state, jobs=message[1], private_memory=message[2], before_fork=before_fork)
                 connection.send(_Done())
             else:
                 break
@@ -268,7 +275,14 @@ def _picklable(error: BaseException) -> BaseException:
     return error
 
 
-def _run(connection: Connection, state: Any, *, jobs: int, private_memory: bool) -> None:
+def _run(
+    connection: Connection,
+    state: Any,
+    *,
+    jobs: int,
+    private_memory: bool,
+    before_fork: Callable[[Any], object] | None = None,
+) -> None:
     """In the server: ask for tasks while fewer than `jobs` run; run each in a freshly forked process.
 
     Each outcome is passed on as the bytes its process sent, as soon as it comes.
@@ -288,6 +302,10 @@ def _run(connection: Connection, state: Any, *, jobs: int, private_memory: bool)
                 if task is None:
                     more = False
                     break
+                if before_fork is not None:
+                    # Only brings the state up to date: a task's process works without it.
+                    with contextlib.suppress(Exception):
+                        before_fork(state)
                 reader, writer = context.Pipe(duplex=False)
                 process = context.Process(
                     target=_child, args=(writer, task, state, os.getpid(), private_memory), daemon=True

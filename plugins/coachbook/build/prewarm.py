@@ -24,6 +24,7 @@ import datetime as dt
 import importlib
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,6 +84,10 @@ class Warm:
     """Folder of one copy of each theme asset, which sites hardlink to."""
     linked: bool = False
     """Whether sites link theme assets from the store as they are built (`mkdocs_patches.link_theme_assets`)."""
+    stores: tuple[mkdocs_patches.ConversionStore, ...] = ()
+    """The stores of conversions and of rendered pages the sites use, which `refresh` reads ahead."""
+    refreshed: float = 0.0
+    """When `refresh` last read the stores ahead (`time.monotonic`)."""
 
 
 #: Modules the plugin imports when it builds a site, loaded here once rather than in each site's process.
@@ -184,7 +189,26 @@ def warm(
     if renders is not None and theme_renders.install(renders, _overrides(config)):
         # A page whose values can wait (`Slots.deferrable_values`) keeps them as tokens through the theme.
         CoachbookPlugin.defer_fills = True
+    result.stores = tuple(store for store in (kept, renders) if store is not None)
     return result
+
+
+#: How often, at most, the fork server reads ahead what the sites built so far have stored (`refresh`).
+REFRESH_SECONDS = 1.0
+
+
+def refresh(warm: Warm) -> int:
+    """In the fork server, before it forks a site's process: read ahead what the stores gained; the entries read.
+
+    The first sites of a build convert and render what later ones take from the stores
+    (`mkdocs_patches.ConversionStore.preload`). Looking costs a listing of the stores' folders, so it is
+    done at most every `REFRESH_SECONDS`.
+    """
+    now = time.monotonic()
+    if now - warm.refreshed < REFRESH_SECONDS:
+        return 0
+    warm.refreshed = now
+    return sum(store.preload() for store in warm.stores)
 
 
 #: An icon a theme template names, or the config gives: `"material/menu"`, or `.icons/material/menu.svg`.

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BuildContext",
     "audit_through",
+    "before_fork",
     "build_firm_site",
     "build_site",
     "parse_chunk",
@@ -87,6 +88,14 @@ class BuildContext:
 def peak_kb(context: BuildContext) -> int:
     """Peak resident memory of the process this runs in, in KiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def before_fork(context: BuildContext) -> None:
+    """In the fork server, before each build process: read ahead what earlier sites stored (`prewarm.refresh`)."""
+    if context.warm is not None:
+        from coachbook.build import prewarm
+
+        prewarm.refresh(context.warm)
 
 
 def parse_chunk(
