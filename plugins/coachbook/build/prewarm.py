@@ -189,7 +189,9 @@ def warm(
     if renders is not None and theme_renders.install(renders, _overrides(config)):
         # A page whose values can wait (`Slots.deferrable_values`) keeps them as tokens through the theme.
         CoachbookPlugin.defer_fills = True
-    result.stores = tuple(store for store in (kept, renders) if store is not None)
+    if client_sites >= AHEAD_FROM:
+        # Reading ahead reads every entry once, which only pays when several sites take them.
+        result.stores = tuple(store for store in (kept, renders) if store is not None)
     return result
 
 
