@@ -36,6 +36,7 @@ import mkdocs
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
+from mkdocs.utils import meta
 
 from coachbook.core.files import write_atomic
 
@@ -51,6 +52,7 @@ __all__ = [
     "PageConversions",
     "link_theme_assets",
     "list_theme_files",
+    "read_front_matter",
     "remember_conversions",
     "remember_theme_listings",
     "reuse_theme_environments",
@@ -66,6 +68,7 @@ SUPPORTED = ("1.6.",)
 
 _original_add_files_from_theme = Files.add_files_from_theme
 _original_render = Page.render
+_original_get_data = meta.get_data
 
 
 def supported() -> bool:
@@ -433,6 +436,7 @@ class PageConversions:
         global _CONVERSIONS
         _CONVERSIONS = self
         Page.render = _render  # type: ignore[method-assign]
+        meta.get_data = _get_data
         return True
 
     def apply(self, page: Page, config: MkDocsConfig, files: Files) -> bool:
@@ -724,6 +728,31 @@ class ConversionStore:
                 path.unlink()
                 removed += 1
         return removed
+
+
+#: Pages' front matter as MkDocs read it (`_get_data`), by the page's source: at most `_MAX_FRONT_MATTER`.
+_FRONT_MATTER: dict[str, tuple[str, dict[str, Any]]] = {}
+_MAX_FRONT_MATTER = 256
+
+
+def _get_data(doc: str) -> tuple[str, dict[str, Any]]:
+    """MkDocs' `get_data`, read once per source: every site reads the same guides, whose front matter is YAML.
+
+    `read_front_matter` reads the guides' in the fork server, for every site's process. Each caller gets data
+    of its own (a deep copy), as from MkDocs, which a plugin may change.
+    """
+    kept = _FRONT_MATTER.get(doc)
+    if kept is None:
+        kept = _original_get_data(doc)
+        if len(_FRONT_MATTER) < _MAX_FRONT_MATTER:
+            _FRONT_MATTER[doc] = kept
+    markdown, data = kept
+    return markdown, copy.deepcopy(data)
+
+
+def read_front_matter(source: str) -> None:
+    """Read a page's front matter now as MkDocs will (`_get_data`), for the processes forked after this one."""
+    _get_data(source)
 
 
 def _read_entry(path: Path) -> dict[str, Any] | None:

@@ -176,7 +176,10 @@ def warm(
             source = docs_dir / stage.guide
             if not source.is_file():
                 continue
-            body, _ = split_front_matter(source.read_text(encoding="utf-8-sig"))
+            text = source.read_text(encoding="utf-8-sig")
+            # Read as each site's process will read it: as a page of MkDocs, and as a section of the print page.
+            mkdocs_patches.read_front_matter(text)
+            body, _ = split_front_matter(text)
             render_guide(body, neutral_values(program, language))
             if client_sites >= AHEAD_FROM:
                 _convert_frames(converted, config, program, stage.guide, body, site_files, language or english())

@@ -10,6 +10,7 @@ to MkDocs' own function on every guide and on the edge cases.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -23,8 +24,27 @@ _META_MORE = re.compile(r"^([ ]{4}|\t)(\s*)(?P<value>.*)")
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+#: What `split_front_matter` found, by the page's text: every site's process splits the same guides, which the
+#: fork server split first. At most `_MAX_SPLIT` are kept.
+_SPLIT: dict[str, tuple[str, dict[str, Any]]] = {}
+_MAX_SPLIT = 256
+
+
 def split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
-    """The body of a Markdown page and the data of its front matter (empty when it has none)."""
+    """The body of a Markdown page and the data of its front matter (empty when it has none).
+
+    Each caller gets data of its own (a deep copy of what was read), however often the same text is split.
+    """
+    kept = _SPLIT.get(text)
+    if kept is None:
+        kept = _split(text)
+        if len(_SPLIT) < _MAX_SPLIT:
+            _SPLIT[text] = kept
+    body, data = kept
+    return body, copy.deepcopy(data)
+
+
+def _split(text: str) -> tuple[str, dict[str, Any]]:
     block = _YAML_BLOCK.match(text)
     if block:
         try:
