@@ -222,7 +222,7 @@ def page_addresses(html: str | bytes) -> list[tuple[str, str, bool]]:
 
 def _file_addresses(file: SiteFile) -> Iterator[tuple[str, str, bool]]:
     # Read as UTF-8, leaving out what is not UTF-8. A page that is all UTF-8 (every page we write) goes to the
-    # parser as the bytes it is: the same text, parsed some 30% faster than a `str`, which it encodes first.
+    # parser as the bytes it is: the same text, which selectolax parses some 30% faster from bytes than from a `str`.
     raw = file.raw
     try:
         text = raw.decode("utf-8")
