@@ -39,6 +39,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import meta
 
 from coachbook.core.files import write_atomic
+from coachbook.core.frontmatter import once_per_text
 
 if TYPE_CHECKING:
     import jinja2
@@ -730,24 +731,15 @@ class ConversionStore:
         return removed
 
 
-#: Pages' front matter as MkDocs read it (`_get_data`), by the page's source: at most `_MAX_FRONT_MATTER`.
-_FRONT_MATTER: dict[str, tuple[str, dict[str, Any]]] = {}
-_MAX_FRONT_MATTER = 256
+_remembered_get_data = once_per_text(_original_get_data)
 
 
 def _get_data(doc: str) -> tuple[str, dict[str, Any]]:
     """MkDocs' `get_data`, read once per source: every site reads the same guides, whose front matter is YAML.
 
-    `read_front_matter` reads the guides' in the fork server, for every site's process. Each caller gets data
-    of its own (a deep copy), as from MkDocs, which a plugin may change.
+    `read_front_matter` reads the guides' in the fork server, for every site's process (`once_per_text`).
     """
-    kept = _FRONT_MATTER.get(doc)
-    if kept is None:
-        kept = _original_get_data(doc)
-        if len(_FRONT_MATTER) < _MAX_FRONT_MATTER:
-            _FRONT_MATTER[doc] = kept
-    markdown, data = kept
-    return markdown, copy.deepcopy(data)
+    return _remembered_get_data(doc)
 
 
 def read_front_matter(source: str) -> None:

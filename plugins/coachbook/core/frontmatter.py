@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 
-__all__ = ["split_front_matter"]
+__all__ = ["once_per_text", "split_front_matter"]
 
 _YAML_BLOCK = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 _META_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
@@ -24,24 +25,36 @@ _META_MORE = re.compile(r"^([ ]{4}|\t)(\s*)(?P<value>.*)")
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-#: What `split_front_matter` found, by the page's text: every site's process splits the same guides, which the
-#: fork server split first. At most `_MAX_SPLIT` are kept.
-_SPLIT: dict[str, tuple[str, dict[str, Any]]] = {}
-_MAX_SPLIT = 256
+#: A reader of front matter: a page's text to its body and the data of its front matter.
+FrontMatterReader = Callable[[str], tuple[str, dict[str, Any]]]
+
+
+def once_per_text(read: FrontMatterReader, *, keep: int = 256) -> FrontMatterReader:
+    """`read`, remembered by the text it is given (up to `keep` texts), each caller with data of its own.
+
+    Every site's process reads the same guides, which the fork server read first; the data is a deep copy
+    of what was read, so a caller (a plugin, through MkDocs) may change it as it could before.
+    """
+    kept_by_text: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    def remembered(text: str) -> tuple[str, dict[str, Any]]:
+        kept = kept_by_text.get(text)
+        if kept is None:
+            kept = read(text)
+            if len(kept_by_text) < keep:
+                kept_by_text[text] = kept
+        body, data = kept
+        return body, copy.deepcopy(data)
+
+    return remembered
 
 
 def split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
     """The body of a Markdown page and the data of its front matter (empty when it has none).
 
-    Each caller gets data of its own (a deep copy of what was read), however often the same text is split.
+    Each caller gets data of its own, however often the same text is split (`once_per_text`).
     """
-    kept = _SPLIT.get(text)
-    if kept is None:
-        kept = _split(text)
-        if len(_SPLIT) < _MAX_SPLIT:
-            _SPLIT[text] = kept
-    body, data = kept
-    return body, copy.deepcopy(data)
+    return _split_once(text)
 
 
 def _split(text: str) -> tuple[str, dict[str, Any]]:
@@ -73,3 +86,6 @@ def _split(text: str) -> tuple[str, dict[str, Any]]:
         lines.insert(0, line)
         break
     return "\n".join(lines).lstrip("\n"), meta
+
+
+_split_once = once_per_text(_split)
