@@ -124,6 +124,7 @@ def test_a_shared_asset_checked_once_is_reported_in_every_site_that_holds_it(
     from coachbook.audit.leaks import LeakKind
 
     monkeypatch.setattr(site_audit, "_SHARED", {})
+    monkeypatch.setattr(site_audit, "_SHARED_PATHS", set())
     shared = tmp_path / "store" / "theme.css"
     shared.parent.mkdir()
     shared.write_text("body { background: url(https://fonts.example/x.woff) }", encoding="utf-8")

@@ -308,6 +308,7 @@ def test_a_shared_file_is_searched_once_and_only_a_file_of_the_same_name_and_byt
     found = site_audit.shared_found([SiteFile("assets/extra.css", asset)], notice)
     assert list(found.values()) == [frozenset({"the console's own words"})]
     monkeypatch.setattr(site_audit, "_SHARED_FOUND", {})
+    monkeypatch.setattr(site_audit, "_SHARED_FOUND_PATHS", set())
     site_audit.remember_found(found)
     # The remembered answer is used without reading the text: a file that is searched would say otherwise.
     (key,) = found
@@ -359,6 +360,7 @@ def test_a_shared_files_address_check_is_taken_only_for_the_same_path_and_bytes(
 ) -> None:
     """A theme asset's checks stand for a site's file of the same path and bytes: a name says how it is read."""
     monkeypatch.setattr(site_audit, "_SHARED", {})
+    monkeypatch.setattr(site_audit, "_SHARED_PATHS", set())
     markup = b'<script src="https://tracker.example/t.js"></script>'
     asset = tmp_path / "theme" / "assets" / "note.js"
     asset.parent.mkdir(parents=True)

@@ -9,13 +9,16 @@ theme asset whose digest is already known is not even normalised.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import time
 from functools import cached_property
 from pathlib import Path
 
 from coachbook.audit.leaks import Leak, LeakKind
 from coachbook.audit.normalise import file_text
 
-__all__ = ["SiteFile", "file_digest", "walk_site"]
+__all__ = ["SiteFile", "file_digest", "learn_digest", "walk_site"]
 
 
 def file_digest(raw: bytes) -> str:
@@ -23,13 +26,49 @@ def file_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+#: Digests of files known by where their bytes are on disk: (device, inode) to (size, modification time in
+#: nanoseconds, digest). Every site's copy of a theme asset is a hardlink to one stored file
+#: (`coachbook.build.asset_store`), so a site's process knows it as that file without reading its bytes.
+_KNOWN_DIGESTS: dict[tuple[int, int], tuple[int, int, str]] = {}
+#: A file changed less than this long ago is not known by its identity: a write within the same tick of the
+#: clock could leave its size and time as they were (git's "racy" entries).
+_SETTLED_NS = 2_000_000_000
+
+
+def learn_digest(path: Path) -> str | None:
+    """The digest of the file at `path`, read now; None if it cannot be read.
+
+    The digest is also remembered by the file's identity on disk (`_KNOWN_DIGESTS`), so that a site's
+    file that is the same file (a hardlink to it) is known without being read: any write to it changes
+    its size or modification time, and then it is read. A file changed within `_SETTLED_NS`, or
+    changed while it was read, is not remembered.
+    """
+    try:
+        before = os.stat(path)
+        raw = path.read_bytes()
+        after = os.stat(path)
+    except OSError:
+        return None
+    digest = file_digest(raw)
+    settled = time.time_ns() - after.st_mtime_ns >= _SETTLED_NS
+    if settled and _identity(before) == _identity(after) and after.st_size == len(raw):
+        _KNOWN_DIGESTS[after.st_dev, after.st_ino] = (after.st_size, after.st_mtime_ns, digest)
+    return digest
+
+
+def _identity(status: os.stat_result) -> tuple[int, int, int, int]:
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+
+
 class SiteFile:
     """One regular file of a site, with its bytes, digest and normalised text read lazily and kept."""
 
-    def __init__(self, relative: str, path: Path) -> None:
+    def __init__(self, relative: str, path: Path, status: os.stat_result | None = None) -> None:
         self.relative = relative
         """Path relative to the site, with `/` separators."""
         self.path = path
+        self.status = status
+        """The file's `lstat`, from the walk of its site: what says it is a file whose digest is known."""
 
     @cached_property
     def raw(self) -> bytes:
@@ -37,6 +76,10 @@ class SiteFile:
 
     @cached_property
     def digest(self) -> str:
+        if self.status is not None and _KNOWN_DIGESTS:
+            size, modified, digest = _KNOWN_DIGESTS.get((self.status.st_dev, self.status.st_ino), (-1, -1, ""))
+            if (size, modified) == (self.status.st_size, self.status.st_mtime_ns):
+                return digest
         return file_digest(self.raw)
 
     @cached_property
@@ -52,14 +95,38 @@ def walk_site(site_dir: Path) -> tuple[list[SiteFile], list[Leak]]:
     """Every regular file of a site, in a stable order, and a leak for each symbolic link.
 
     A symbolic link is a leak in itself (it could publish any file the server
-    can read): it is reported and never followed.
+    can read): it is reported and never followed. Files come in the order of
+    their paths' parts, as `Path` sorts them; a folder that cannot be listed
+    is passed over, as `Path.rglob` passes it over.
     """
+    found: list[tuple[tuple[str, ...], os.stat_result | None]] = []
+    _walk(str(site_dir), (), found)
+    found.sort(key=lambda item: item[0])
     files: list[SiteFile] = []
     links: list[Leak] = []
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file() or p.is_symlink()):
-        relative = path.relative_to(site_dir).as_posix()
-        if path.is_symlink():
+    for parts, status in found:
+        relative = "/".join(parts)
+        if status is None:
             links.append(Leak(relative, kind=LeakKind.LINK))
         else:
-            files.append(SiteFile(relative, path))
+            files.append(SiteFile(relative, site_dir.joinpath(*parts), status))
     return files, links
+
+
+def _walk(folder: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], os.stat_result | None]]) -> None:
+    """Add each file under `folder` to `found` with its `lstat`, and each symbolic link with None."""
+    try:
+        entries = list(os.scandir(folder))
+    except (PermissionError, FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        try:
+            status = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue  # Gone since the folder was listed.
+        if stat.S_ISLNK(status.st_mode):
+            found.append(((*parts, entry.name), None))
+        elif stat.S_ISDIR(status.st_mode):
+            _walk(entry.path, (*parts, entry.name), found)
+        elif stat.S_ISREG(status.st_mode):
+            found.append(((*parts, entry.name), status))

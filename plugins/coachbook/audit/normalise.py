@@ -42,7 +42,7 @@ from typing import Any
 from coachbook.audit.metadata import METADATA_SUFFIXES, extra_text
 from coachbook.core.fields import INVISIBLE
 
-__all__ = ["INVISIBLE", "MAX_INFLATED_BYTES", "decoded_copies", "file_text", "normalise", "strings"]
+__all__ = ["INVISIBLE", "MAX_INFLATED_BYTES", "decoded_copies", "file_text", "learn_tags", "normalise", "strings"]
 
 #: A compressed file is read up to this size, so a crafted archive cannot exhaust memory.
 MAX_INFLATED_BYTES = 50_000_000
@@ -207,6 +207,23 @@ class _KnownTags:
 
 
 _KNOWN = _KnownTags()
+
+
+def learn_tags(markup: str) -> None:
+    """Learn now the tags of `markup` not known yet, as `normalise` would learn them on meeting them in a page.
+
+    For the build's fork server: the page shapes and converted guides that sites store (what every site's pages
+    are made of, their values left out) hold most of the tags of every site's pages, so each site's process
+    starts knowing them instead of learning them again. Only a cache: what a tag is read as depends on the
+    tag alone, so learning it here or in the page gives the same text.
+    """
+    if _BLOCK_MARK in markup or _INLINE_MARK in markup:
+        return  # A page `normalise` reads the long way: its tags are never looked up.
+    tags = _TAG_SPLIT.split(markup)[1::2]
+    if not all(map(_KNOWN.marks.__contains__, tags)):
+        _KNOWN.learn(tags)
+    if _KNOWN.chars > _MAX_KNOWN_CHARS or len(_KNOWN.marks) > _MAX_TAGS:
+        _KNOWN.clear()
 
 
 def _tag_pieces(listed: str) -> list[str]:

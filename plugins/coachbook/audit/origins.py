@@ -235,6 +235,21 @@ def _file_addresses(file: SiteFile) -> Iterator[tuple[str, str, bool]]:
         yield from page_addresses(raw)
 
 
+#: `url_kind` of each address met, by the address: a site's pages repeat the same few hundred (its navigation,
+#: its assets) on every page. Emptied when it holds `_MAX_KINDS`, so that it stays small.
+_KINDS: dict[str, tuple[str, str]] = {}
+_MAX_KINDS = 10_000
+
+
+def _kind(url: str) -> tuple[str, str]:
+    known = _KINDS.get(url)
+    if known is None:
+        if len(_KINDS) >= _MAX_KINDS:
+            _KINDS.clear()
+        known = _KINDS[url] = url_kind(url)
+    return known
+
+
 def address_problems(files: Iterable[SiteFile], *, origins: bool) -> list[Leak]:
     """Every address of the site's pages, SVG images and stylesheets that must not be there, file by file.
 
@@ -248,7 +263,7 @@ def address_problems(files: Iterable[SiteFile], *, origins: bool) -> list[Leak]:
         if not file.relative.endswith((*_PAGE_SUFFIXES, ".css")):
             continue
         for place, url, loads in _file_addresses(file):
-            kind, cleaned = url_kind(url)
+            kind, cleaned = _kind(url)
             if kind in ("relative", "local") and (loads or kind == "relative"):
                 continue
             if kind == "network":

@@ -60,9 +60,11 @@ class RemoteIndex:
 
     def search(self, files: Sequence[SiteFile], policy: AuditPolicy) -> list[Leak]:
         """`LeakIndex.search` on the service's index, for files on this machine."""
+        # Only a file at the path of a shared one may be one: the others' digests are not worth making.
+        paths = {relative for relative, _ in self.shared}
         texts = [
             (file.relative, file.digest, None)
-            if (file.relative, file.digest) in self.shared
+            if file.relative in paths and (file.relative, file.digest) in self.shared
             else (file.relative, None, file.text)
             for file in files
         ]

@@ -234,6 +234,8 @@ def audit_site(site_dir: Path, policy: AuditPolicy, index: NeedleSearch) -> list
 #: stylesheet) and bytes, so they are checked once in the process the sites' processes are forked from
 #: (`remember_shared_files`) rather than once in every site.
 _SHARED: dict[tuple[str, str, bool], tuple[list[Leak], list[Leak]]] = {}
+#: The paths in a site of `_SHARED`'s files: a file at any other path is no shared file, and needs no digest.
+_SHARED_PATHS: set[str] = set()
 
 
 #: What `_found` finds in a file every site shares (the theme's assets), by (path in the site, digest, the
@@ -241,6 +243,7 @@ _SHARED: dict[tuple[str, str, bool], tuple[list[Leak], list[Leak]]] = {}
 #: console's notice, and normalising the theme's assets to search them was some 8 ms of each site's audit.
 SharedFound = dict[tuple[str, str, frozenset[str]], frozenset[str]]
 _SHARED_FOUND: SharedFound = {}
+_SHARED_FOUND_PATHS: set[str] = set()
 
 
 def remember_shared_files(files: Sequence[SiteFile]) -> None:
@@ -249,6 +252,7 @@ def remember_shared_files(files: Sequence[SiteFile]) -> None:
         for origins in (False, True):
             found = (metadata_leaks([file]), address_problems([file], origins=origins))
             _SHARED[file.relative, file.digest, origins] = found
+        _SHARED_PATHS.add(file.relative)
 
 
 def shared_found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> SharedFound:
@@ -267,6 +271,7 @@ def shared_found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> Shared
 def remember_found(found: SharedFound) -> None:
     """Use what `shared_found` found rather than search those files again, in this process and its children."""
     _SHARED_FOUND.update(found)
+    _SHARED_FOUND_PATHS.update(relative for relative, _, _ in found)
 
 
 def _file_problems(files: Sequence[SiteFile], *, origins: bool) -> list[Leak]:
@@ -275,7 +280,7 @@ def _file_problems(files: Sequence[SiteFile], *, origins: bool) -> list[Leak]:
     metadata: list[Leak] = []
     addresses: list[Leak] = []
     for file in files:
-        known = _SHARED.get((file.relative, file.digest, origins)) if _SHARED else None
+        known = _SHARED.get((file.relative, file.digest, origins)) if file.relative in _SHARED_PATHS else None
         if known is None:
             own.append(file)
         else:
@@ -352,7 +357,7 @@ def _found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:
     leaks = []
     for file in files:
         # A file's text depends on nothing but its name and bytes: a shared file's needles were found already.
-        known = _SHARED_FOUND.get((file.relative, file.digest, texts)) if _SHARED_FOUND else None
+        known = _SHARED_FOUND.get((file.relative, file.digest, texts)) if file.relative in _SHARED_FOUND_PATHS else None
         found = known if known is not None else finder.found(file.text)
         leaks += [Leak(file.relative, needle) for needle in needles if needle.text in found]
     return leaks

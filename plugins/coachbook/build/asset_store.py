@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from coachbook.audit.files import file_digest
+from coachbook.audit.files import file_digest, learn_digest
 
 __all__ = ["fill_store", "link_assets"]
 
@@ -22,18 +22,25 @@ log = logging.getLogger(__name__)
 
 
 def fill_store(store: Path, paths: list[Path], digests: Mapping[str, str]) -> Path | None:
-    """One copy of each theme asset, named by its digest, for sites to hardlink to."""
+    """One copy of each theme asset, named by its digest, for sites to hardlink to.
+
+    A stored copy is checked once per build, and its digest remembered by its identity on disk
+    (`learn_digest`): the sites' processes audit their links to it without reading it again. A new copy
+    keeps its source's modification time, so that it is known at once unless its source has just changed.
+    """
     try:
         store.mkdir(parents=True, exist_ok=True)
         for path, digest in zip(paths, digests.values(), strict=True):
             target = store / f"{digest}{path.suffix}"
-            # A stored copy is checked once per build: sites link to it without reading it again.
-            if target.exists() and file_digest(target.read_bytes()) != digest:
+            if target.exists() and learn_digest(target) != digest:
                 target.unlink()
             if not target.exists():
                 temporary = store / f".{digest}.{os.getpid()}.tmp"
                 shutil.copyfile(path, temporary)
+                source = os.stat(path)
+                os.utime(temporary, ns=(source.st_atime_ns, source.st_mtime_ns))
                 temporary.replace(target)
+                learn_digest(target)
     except OSError as exc:
         log.debug("no asset store at %s: %s", store, exc)
         return None

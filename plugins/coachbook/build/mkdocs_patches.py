@@ -671,13 +671,14 @@ class ConversionStore:
             os.utime(path)
         return data
 
-    def preload(self) -> int:
+    def preload(self, each: Callable[[dict[str, Any]], object] | None = None) -> int:
         """Read into this process's memory every entry written since the last call; the number read.
 
         For the fork server, between the sites' processes it forks: each starts with the entries read so
         far, and takes them from memory rather than reading and decoding their files (some thirty a site).
         Entries are written once under a key that names everything they are made of, so one read ahead is
-        the entry a site would have read; one written since is read from its file, as before.
+        the entry a site would have read; one written since is read from its file, as before. `each` is
+        given every entry read, to read ahead more of it; it must not change it.
         """
         if not self.read:
             return 0
@@ -699,6 +700,8 @@ class ConversionStore:
                 if data is not None:
                     self._preloaded[key] = data
                     added += 1
+                    if each is not None:
+                        each(data)
         return added
 
     def save_data(self, key: str, data: dict[str, Any]) -> None:

@@ -27,7 +27,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import markdown
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files
@@ -35,6 +35,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files
 from coachbook.adapter.embedded import rename_ahead
 from coachbook.adapter.plugin import CoachbookPlugin
 from coachbook.audit.files import file_digest
+from coachbook.audit.normalise import learn_tags
 from coachbook.build import mkdocs_patches, theme_renders
 from coachbook.build.asset_store import fill_store
 from coachbook.build.fingerprints import tool_versions
@@ -207,13 +208,22 @@ def refresh(warm: Warm) -> int:
 
     The first sites of a build convert and render what later ones take from the stores
     (`mkdocs_patches.ConversionStore.preload`). Looking costs a listing of the stores' folders, so it is
-    done at most every `REFRESH_SECONDS`.
+    done at most every `REFRESH_SECONDS`. The tags of the page shapes and guides read are learned for the
+    leak audit too (`normalise.learn_tags`): they are most of the tags of every site's pages.
     """
     now = time.monotonic()
     if now - warm.refreshed < REFRESH_SECONDS:
         return 0
     warm.refreshed = now
-    return sum(store.preload() for store in warm.stores)
+    return sum(store.preload(_learn_markup) for store in warm.stores)
+
+
+def _learn_markup(entry: dict[str, Any]) -> None:
+    """Learn the tags of a stored page shape (`output`) or converted page (`content`), for the leak audit."""
+    for name in ("output", "content"):
+        markup = entry.get(name)
+        if isinstance(markup, str):
+            learn_tags(markup)
 
 
 #: An icon a theme template names, or the config gives: `"material/menu"`, or `.icons/material/menu.svg`.
