@@ -188,3 +188,23 @@ def test_the_digest_of_a_file_read_while_it_changed_is_not_remembered(
     assert learn_digest(stored) == file_digest(b"one")
     monkeypatch.setattr(Path, "read_bytes", real_read)
     assert site_files._KNOWN_DIGESTS == {}
+
+
+def test_a_programs_strings_are_worked_out_once_and_are_what_its_dump_holds() -> None:
+    from coachbook.audit import needles
+    from coachbook.audit.normalise import strings
+    from coachbook.core.loader import Project, load_firm
+
+    root = Path(__file__).parents[1]
+    firm = load_firm(Project(root, root / "content", root / "engagements"))
+    (program, *_) = firm.programs
+    needles._PROGRAM_STRINGS.clear()
+    text = needles.program_strings(program)
+    assert text == strings(program.model_dump(mode="json")) and "Contracting" in text
+    assert needles.program_strings(program) is text
+    # Another program, even one equal to it, is its own entry: the memory goes by the object.
+    copy = program.model_copy(update={"title": "Another programme"})
+    assert "Another programme" in needles.program_strings(copy)
+    assert needles.program_strings(program) is text
+    expected = " ".join([strings(program.model_dump(mode="json")), "Also here"])
+    assert needles.allowed_text(firm, None, also=["Also here"]) == normalise.normalise(expected)

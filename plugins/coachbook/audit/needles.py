@@ -32,7 +32,7 @@ from coachbook.core.cohort import members
 from coachbook.core.console import CONSOLE_NOTICE
 from coachbook.core.i18n import Language
 from coachbook.core.loader import Firm
-from coachbook.core.model import Engagement
+from coachbook.core.model import Engagement, Program
 from coachbook.core.sponsor import SHOWN_FIELDS, SponsorReport, report_strings
 from coachbook.core.visibility import Secret, client_view, held_back, identifying
 
@@ -50,6 +50,7 @@ __all__ = [
     "console_needles",
     "fragments_of",
     "needles_for",
+    "program_strings",
     "secret_fragments",
     "sponsor_needles",
 ]
@@ -128,6 +129,25 @@ def fragments_of(engagement: Engagement) -> Fragments:
     return Fragments(identity, hidden)
 
 
+#: Each program's strings (`program_strings`), by the program's `id()`, with the program kept so that the id
+#: stays its own. Programs are frozen, and a firm has one or a few, read once per build.
+_PROGRAM_STRINGS: dict[int, tuple[Program, str]] = {}
+
+
+def program_strings(program: Program) -> str:
+    """Every string of a program, as the allowed texts hold it: worked out once, not twice in every site.
+
+    The fork server works it out for the firm's programs (`coachbook.build.tasks.audit_through`), for every
+    site's process to start with.
+    """
+    known = _PROGRAM_STRINGS.get(id(program))
+    if known is None or known[0] is not program:
+        if len(_PROGRAM_STRINGS) >= 64:
+            _PROGRAM_STRINGS.clear()
+        known = _PROGRAM_STRINGS[id(program)] = (program, strings(program.model_dump(mode="json")))
+    return known[1]
+
+
 def allowed_text(firm: Firm, owner: str | None, *, also: Iterable[str] = ()) -> str:
     """Text this site may legitimately contain: the program and the owner's client view, normalised.
 
@@ -135,7 +155,7 @@ def allowed_text(firm: Firm, owner: str | None, *, also: Iterable[str] = ()) -> 
     leak to every other site, and the audit must catch it. `also` adds text
     the site shows for its own reasons (a cohort report's organisation).
     """
-    parts: list[str] = [strings(program.model_dump(mode="json")) for program in firm.programs]
+    parts: list[str] = [program_strings(program) for program in firm.programs]
     if owner is not None:
         parts.append(strings(client_view(firm.engagements[owner].engagement).model_dump(mode="json")))
     parts.extend(also)
@@ -152,7 +172,7 @@ def allowed_identity_text(firm: Firm, owner: str | None, *, also: Iterable[str] 
     leak, however the coach typed or pasted it. `also` is as for `allowed_text`: a cohort report names its
     organisation, which is every member's.
     """
-    parts: list[str] = [strings(program.model_dump(mode="json")) for program in firm.programs]
+    parts: list[str] = [program_strings(program) for program in firm.programs]
     if owner is not None:
         parts += [secret.text for secret in identifying(firm.engagements[owner].engagement)]
     parts.extend(also)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from coachbook.adapter.config import coachbook_plugin
 from coachbook.adapter.preload import Preload
 from coachbook.audit.files import SiteFile
-from coachbook.audit.needles import allowed_identity_text, allowed_text
+from coachbook.audit.needles import allowed_identity_text, allowed_text, program_strings
 from coachbook.audit.records import EngagementRecord, parse_records
 from coachbook.audit.service import RemoteIndex
 from coachbook.audit.site_audit import (
@@ -156,6 +156,8 @@ def audit_through(context: BuildContext, remote: RemoteIndex, plain: SharedFound
     """
     context.index = remote
     remember_found(plain)
+    for program in context.programs:
+        program_strings(program)
 
 
 def build_site(
