@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 
@@ -100,3 +100,20 @@ def test_a_built_sites_images_are_replaced_not_changed_in_place(tmp_path: Path) 
     assert strip_site_images(site) == ["assets/photo.jpg"]
     assert shared.read_bytes() == hostile_files.jpeg()
     assert b"Exif" not in (site / "assets" / "photo.jpg").read_bytes()
+
+
+def test_every_image_of_a_site_is_stripped_in_path_order_and_no_link_is_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(hostile_files.jpeg())
+    site = tmp_path / "site"
+    for name in ("b/Photo.JPG", "a/deep/er/photo.webp", "a-b/anim.gif", "a/chart.png", "notes.jpg.txt"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_bytes(IMAGES.get(PurePath(name).name.lower(), hostile_files.jpeg)())
+    (site / "linked.jpg").symlink_to(outside)
+    (site / "a" / "folder-link").symlink_to(tmp_path)
+    changed = strip_site_images(site)
+    assert changed == ["a/chart.png", "a/deep/er/photo.webp", "a-b/anim.gif", "b/Photo.JPG"]
+    assert changed == sorted(changed, key=lambda name: PurePath(name).parts)
+    # What a link points to is never read or written: it is the audit's to report.
+    assert outside.read_bytes() == hostile_files.jpeg()
+    assert (site / "notes.jpg.txt").read_bytes() == hostile_files.jpeg()

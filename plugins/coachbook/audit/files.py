@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import time
 from functools import cached_property
 from pathlib import Path
 
 from coachbook.audit.leaks import Leak, LeakKind
 from coachbook.audit.normalise import file_text
+from coachbook.core.files import list_tree
 
 __all__ = ["SiteFile", "file_digest", "learn_digest", "walk_site"]
 
@@ -96,37 +96,14 @@ def walk_site(site_dir: Path) -> tuple[list[SiteFile], list[Leak]]:
 
     A symbolic link is a leak in itself (it could publish any file the server
     can read): it is reported and never followed. Files come in the order of
-    their paths' parts, as `Path` sorts them; a folder that cannot be listed
-    is passed over, as `Path.rglob` passes it over.
+    their paths (`list_tree`).
     """
-    found: list[tuple[tuple[str, ...], os.stat_result | None]] = []
-    _walk(str(site_dir), (), found)
-    found.sort(key=lambda item: item[0])
     files: list[SiteFile] = []
     links: list[Leak] = []
-    for parts, status in found:
+    for parts, status in list_tree(site_dir):
         relative = "/".join(parts)
         if status is None:
             links.append(Leak(relative, kind=LeakKind.LINK))
         else:
             files.append(SiteFile(relative, site_dir.joinpath(*parts), status))
     return files, links
-
-
-def _walk(folder: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], os.stat_result | None]]) -> None:
-    """Add each file under `folder` to `found` with its `lstat`, and each symbolic link with None."""
-    try:
-        entries = list(os.scandir(folder))
-    except (PermissionError, FileNotFoundError, NotADirectoryError):
-        return
-    for entry in entries:
-        try:
-            status = entry.stat(follow_symlinks=False)
-        except OSError:
-            continue  # Gone since the folder was listed.
-        if stat.S_ISLNK(status.st_mode):
-            found.append(((*parts, entry.name), None))
-        elif stat.S_ISDIR(status.st_mode):
-            _walk(entry.path, (*parts, entry.name), found)
-        elif stat.S_ISREG(status.st_mode):
-            found.append(((*parts, entry.name), status))

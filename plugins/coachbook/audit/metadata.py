@@ -29,9 +29,9 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from io import BytesIO
-from pathlib import Path
+from pathlib import Path, PurePath
 
-from coachbook.core.files import write_bytes_atomic
+from coachbook.core.files import list_tree, write_bytes_atomic
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -668,14 +668,15 @@ def strip_site_images(site_dir: Path) -> list[str]:
     theme asset is replaced, never changed under the other sites that share it.
     """
     changed = []
-    for path in sorted(site_dir.rglob("*")):
-        if path.suffix.lower() not in IMAGE_SUFFIXES or path.is_symlink() or not path.is_file():
+    for parts, status in list_tree(site_dir):
+        if status is None or PurePath(parts[-1]).suffix.lower() not in IMAGE_SUFFIXES:
             continue
+        path = site_dir.joinpath(*parts)
         raw = path.read_bytes()
         stripped = strip_metadata(path.name, raw)
         if stripped is not None and stripped != raw:
             write_bytes_atomic(path, stripped, mode=path.stat().st_mode & 0o777)
-            changed.append(path.relative_to(site_dir).as_posix())
+            changed.append("/".join(parts))
     return changed
 
 
