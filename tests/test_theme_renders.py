@@ -509,3 +509,27 @@ def test_a_stage_s_exit_criteria_are_a_task_list_ticked_when_it_is_done(built_fi
     # Every box of a stage is ticked or none is: done stages are ticked, the others are not.
     assert all(len(states) == 1 for states in ticked.values())
     assert {True} in ticked.values() and {False} in ticked.values()
+
+
+def test_the_words_of_materials_language_template_are_made_once_per_config_and_language(tmp_path: Path) -> None:
+    """`partials/language.html` reads only the theme's language: Material's is made once a site, a firm's each page."""
+    import jinja2
+
+    material = theme_renders._material_templates()
+    config = SimpleNamespace(theme=SimpleNamespace(language="en"), mdx_configs={})
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(material))
+    theme_renders._WORDS.clear()
+    first = theme_renders._language_words(env, {"config": config, "page": "one"})
+    assert theme_renders._language_words(env, {"config": config, "page": "two"}) is first
+    assert str(first.t("toc")) == "Table of contents"
+    # Another language is another module, in its words.
+    config.theme.language = "de"
+    german = theme_renders._language_words(env, {"config": config, "page": "two"})
+    assert german is not first and str(german.t("toc")) == "Inhaltsverzeichnis"
+    # A firm's own template may read the page: made for each page, as `base.html` makes it.
+    own = tmp_path / "overrides" / "partials"
+    own.mkdir(parents=True)
+    (own / "language.html").write_text("{% macro t(key) %}{{ page }}: {{ key }}{% endmacro %}", encoding="utf-8")
+    firm = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(own.parent), env.loader]))
+    assert str(theme_renders._language_words(firm, {"config": config, "page": "one"}).t("toc")) == "one: toc"
+    assert str(theme_renders._language_words(firm, {"config": config, "page": "two"}).t("toc")) == "two: toc"

@@ -64,9 +64,11 @@ indexes a page only in `on_page_context`, into `search_index.entries`.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -691,6 +693,7 @@ def _navigation(env: jinja2.Environment, config: MkDocsConfig, nav: Navigation, 
     toc_template.root_render_func = lambda context: _toc_root(context, draw_toc)
 
 
+@functools.cache
 def _material_templates() -> str:
     import material  # type: ignore[import-untyped]
 
@@ -1014,8 +1017,35 @@ def _draw_toc(env: jinja2.Environment, context: Any) -> str:
     It reads the page, the config and the words of the theme's language (`lang`, which `base.html` imports
     with its context), and nothing else `base.html` sets.
     """
-    words = env.get_template("partials/language.html").make_module(context)
-    return str(env.get_template("partials/toc.html").render({**context, "lang": words}))
+    return str(env.get_template("partials/toc.html").render({**context, "lang": _language_words(env, context)}))
+
+
+#: The module of Material's `partials/language.html` made for a config and its language, by the template's and
+#: the config's `id()` (both kept, so that the ids stay theirs): one per site, where each page made its own.
+_WORDS: dict[tuple[int, int], tuple[jinja2.Template, Any, str, Any]] = {}
+
+
+def _language_words(env: jinja2.Environment, context: Any) -> Any:
+    """`partials/language.html` made as a module in `context`, as `base.html` imports it.
+
+    Material's own template reads nothing of the context but `config.theme.language` (which language's words
+    to import), so its module is made once per config and language; a firm's own `language.html` may read
+    anything, and is made for each page.
+    """
+    template = env.get_template("partials/language.html")
+    config = context.get("config")
+    language = getattr(getattr(config, "theme", None), "language", None)
+    filename = template.filename or ""
+    if config is None or not isinstance(language, str) or not filename.startswith(_material_templates() + os.sep):
+        return template.make_module(context)
+    kept = _WORDS.get((id(template), id(config)))
+    if kept is not None and kept[0] is template and kept[1] is config and kept[2] == language:
+        return kept[3]
+    if len(_WORDS) >= 16:
+        _WORDS.clear()
+    words = template.make_module(context)
+    _WORDS[id(template), id(config)] = (template, config, language, words)
+    return words
 
 
 def _apart_key(page: Page, content: str, site: str) -> str | None:
