@@ -675,7 +675,7 @@ def strip_site_images(site_dir: Path) -> list[str]:
         raw = path.read_bytes()
         stripped = strip_metadata(path.name, raw)
         if stripped is not None and stripped != raw:
-            write_bytes_atomic(path, stripped, mode=path.stat().st_mode & 0o777)
+            write_bytes_atomic(path, stripped, mode=status.st_mode & 0o777)
             changed.append("/".join(parts))
     return changed
 
@@ -688,10 +688,11 @@ def document_warnings(folder: Path, shown: Callable[[Path], Path]) -> list[str]:
     warning names the file, the field and its value, and says how to remove it.
     """
     warnings = []
-    for path in sorted(folder.rglob("*")):
-        suffix = path.suffix.lower()
-        if suffix not in METADATA_SUFFIXES or suffix in IMAGE_SUFFIXES or path.is_symlink() or not path.is_file():
+    for parts, status in list_tree(folder):
+        suffix = PurePath(parts[-1]).suffix.lower()
+        if status is None or suffix not in METADATA_SUFFIXES or suffix in IMAGE_SUFFIXES:
             continue
+        path = folder.joinpath(*parts)
         for field, text in personal_fields(path.name, path.read_bytes()):
             warnings.append(
                 f"{shown(path)}: {field} is {text.strip()[:80]!r}, published with the file to every site; "
