@@ -279,6 +279,28 @@ CASES = [
         build("sofia-marquez"),
         Refused(("leak audit failed", "assets/data.json"), ("site/clients/sofia-marquez",)),
     ),
+    # Text a browser does not take for a tag, or that a tag holds beyond its name and known attributes.
+    Case(
+        "leak-after-a-less-than-sign-in-a-script",
+        write("content/assets/tally.js", 'if (a<b) { show("Dana Whitfield"); } if (c>d) { hide(); }\n'),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "assets/tally.js"), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "leak-in-the-cdata-of-an-svg",
+        write(
+            "content/assets/badge.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg"><text><![CDATA[Dana Whitfield]]></text></svg>',
+        ),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "assets/badge.svg"), ("site/clients/sofia-marquez",)),
+    ),
+    Case(
+        "leak-as-attribute-names",
+        append(GUIDE, "\n<span Dana Whitfield>A story from another client.</span>\n"),
+        build("sofia-marquez"),
+        Refused(("leak audit failed", "dana whitfield"), ("site/clients/sofia-marquez",)),
+    ),
     # 1b. Text that reads as a name to a person reads as one to the audit: invisible and look-alike characters.
     *(
         Case(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import random
 import re
 import shutil
@@ -292,6 +293,29 @@ def test_a_data_url_in_any_mix_of_cases_is_decoded() -> None:
     for scheme in ("data", "DATA", "Data", "dAtA"):
         page = f'<p>Hi</p><iframe src="{scheme}:text/html;base64,{hidden}"></iframe>'
         assert "dana whitfield" in normalise_module.file_text("index.html", page.encode()), scheme
+
+
+def test_a_json_file_is_read_as_every_key_string_and_number_it_holds(built_firm: Path) -> None:
+    """Its decoded words stand for the whole file: each of them, escaped or not, is in the text the audit reads."""
+    rng = random.Random(11)
+    words = ["Dana", "Whitfield", "Ngozi Adeyemi", "O’Brien", "Zoë", "été", "<b>Kwame</b>", 'say "hi"']
+    for _ in range(300):
+        leaves = rng.sample(words, 3)
+        number = str(rng.randint(0, 10**6)) + rng.choice(["", ".5", "e3"])
+        document = {leaves[0]: [leaves[1], {"n": number}], "k": leaves[2]}
+        raw = json.dumps(document, ensure_ascii=rng.random() < 0.5).replace(f'"{number}"', number)
+        read = normalise_module.file_text("data.json", raw.encode())
+        for leaf in [*leaves, number]:
+            assert normalise(leaf) in read, (leaf, raw)
+    # A key given twice keeps both values in the file, though a parser keeps the last.
+    assert "dana whitfield" in normalise_module.file_text("a.json", b'{"who": "Dana Whitfield", "who": "x"}')
+    # Text that is not JSON is read as it is.
+    assert "dana whitfield" in normalise_module.file_text("a.json", b'{"who": "Dana Whitfield",,}')
+    # Material's search index of a built site: every title and text in it is read.
+    index = next((built_firm / "site" / "clients").glob("*/search/search_index.json"))
+    read = normalise_module.file_text(index.name, index.read_bytes())
+    for doc in json.loads(index.read_text(encoding="utf-8"))["docs"]:
+        assert normalise(doc["title"]) in read and normalise(doc["text"]) in read, doc["location"]
 
 
 # ------------------------------------------------------------------ shared files searched once

@@ -166,6 +166,8 @@ _IGNORABLE_NOT_CF = {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x1
 _IGNORABLE_NOT_CF |= {*range(0xFE00, 0xFE10), *range(0xFFF0, 0xFFF9), *range(0xE0100, 0xE01F0), 0x2065}
 _INLINE = "a abbr b bdi bdo big cite code data del dfn em font i ins kbd label mark nobr q s samp small span strike"
 _INLINE += " strong sub sup time tt u var wbr"
+#: Where a tag starts for a browser's tokenizer: `<` and a letter, `</` and a letter, `<!` or `<?`.
+_TAG_START = r"<(?=[A-Za-z!?]|/[A-Za-z])"
 
 
 def _invisible(char: str) -> bool:
@@ -184,19 +186,21 @@ def _reference_normalise(text: str) -> str:
 
     def tag(match: re.Match[str]) -> str:
         aside.extend(next(v for v in groups if v) for groups in attribute.findall(match.group(0)) if any(groups))
+        # And whatever else the tag holds but its name and known attributes' names (`_residue` says which).
+        aside.extend(filter(None, [normalise_module._residue(match.group(0)).strip()]))
         name = re.match(r"</?([A-Za-z][A-Za-z0-9-]*)", match.group(0))
         return "" if name and name.group(1).lower() in _INLINE.split() else "  "
 
     text = re.sub(r"<!--(.*?)(?:-->|\Z)", comment, text, flags=re.DOTALL)
     # Runs of text between block tags in which an inline tag joins two words, each kept again with spaces.
-    runs = re.split(r"<(?!/?(?:" + "|".join(_INLINE.split()) + r")\b)[^>]*>", text, flags=re.IGNORECASE)
+    runs = re.split(_TAG_START + r"(?!/?(?:" + "|".join(_INLINE.split()) + r")\b)[^>]*>", text, flags=re.IGNORECASE)
     spaced = []
     for run in runs:
-        pieces = re.split(r"<[^>]*>", run)
+        pieces = re.split(_TAG_START + r"[^>]*>", run)
         words = [piece for piece in pieces if piece]
         if any(a[-1].isalnum() and b[0].isalnum() for a, b in itertools.pairwise(words)):
             spaced.append(" ".join(pieces))
-    text = re.sub(r"<[^>]*>", tag, text)
+    text = re.sub(_TAG_START + r"[^>]*>", tag, text)
     aside = spaced + aside
     text = html.unescape(text + (" " + " ".join(aside) if aside else ""))
     if not text.isascii():
@@ -240,6 +244,34 @@ def test_normalise_is_the_obvious_normalisation_made_fast(built_firm: Path) -> N
             samples.append(path.read_text(encoding="utf-8", errors="ignore"))
     for sample in samples:
         assert normalise(sample) == _reference_normalise(sample), sample[:200]
+
+
+def test_what_is_no_tag_to_a_browser_or_more_than_a_tag_is_read() -> None:
+    """A `<` that starts no tag hides nothing after it; nor does a tag's text beyond its name and attributes."""
+    hidden = [
+        "a < b Dana Whitfield c > d",
+        "<script>if (x<5) show('Dana Whitfield'); if (y>2) hide()</script>",
+        "<script>if (a<b) show('Dana Whitfield'); if (c>d) hide()</script>",
+        "<div Dana Whitfield>x</div>",
+        "<svg><text><![CDATA[Dana Whitfield]]></text></svg>",
+        "<?xml-stylesheet Dana Whitfield?><p>x</p>",
+        "<p>x</p></ Dana Whitfield>",
+        "<img alt='Dana' title=\"Whitfield>\">",
+    ]
+    for sample in hidden:
+        assert "dana whitfield" in normalise(sample), sample
+        assert "dana whitfield" in normalise_module.file_text("a.html", sample.encode()), sample
+    # Material's search index: its separator's `(?<=` once hid the first page's title, up to the next `>`.
+    index = '{"config":{"separator":"[\\\\s]+|(?<=[\\\\u3400-\\\\u4dbf])"},'
+    index += '"docs":[{"title":"Dana Whitfield","text":"<p>x</p>"}]}'
+    assert "dana whitfield" in normalise_module.file_text("search/search_index.json", index.encode())
+    assert "dana whitfield" in normalise_module.file_text("a.txt", index.encode())
+    # The page's own markup adds nothing but its attribute values: known attributes' names are no text.
+    page = (
+        '<!doctype html><html lang="en" dir="ltr"><a class="md-nav__link" href="x/" aria-label="Go" '
+        'data-md-component="c" hidden>t</a><svg viewBox="0 0 1 1"><path d="M0"/></svg><br/><?xml version="1.0"?>'
+    )
+    assert normalise(page) == "t en ltr md-nav__link x/ go c 0 0 1 1 m0 1.0"
 
 
 def test_a_page_holding_many_different_characters_of_a_class_is_folded_the_same() -> None:

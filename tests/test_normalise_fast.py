@@ -42,6 +42,11 @@ def _reference_tag(tag: str) -> tuple[bool, tuple[str, ...]]:
     name = _TAG_NAME.match(tag)
     inline = name is not None and name.group(1).lower() in _INLINE
     values = tuple(a or b or c for a, b, c in _ATTRIBUTE_VALUE.findall(tag) if a or b or c) if "=" in tag else ()
+    # Since the oracle was copied, a tag's residue (what it holds beyond its name, values and known
+    # attributes' names) is read after its values: taken from the implementation, one tag at a time.
+    residue = normalise_module._residue(tag).strip()
+    if residue:
+        values = (*values, residue)
     if len(tag) <= 200:
         if len(_REFERENCE_TAGS) >= 10_000:
             _REFERENCE_TAGS.clear()

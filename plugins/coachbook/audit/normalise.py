@@ -11,9 +11,11 @@ normalisation does, in order:
   Attribute values and comments are kept (anyone can read them in the page
   source), but moved after the text, so that they cannot split a word of it
   either.
-* **Escapes.** HTML entities are decoded; so are JSON strings (`\u0044ana`),
-  JavaScript and CSS escapes, percent-encoding and `data:` URLs wherever they
-  occur, each decoded copy added to the text rather than replacing it.
+* **Escapes.** HTML entities are decoded; so are JavaScript and CSS escapes,
+  percent-encoding and `data:` URLs wherever they occur, each decoded copy
+  added to the text rather than replacing it. A JSON file is read as its
+  decoded keys, strings and numbers (`\u0044ana` as "Dana"), which are all the
+  text it holds.
 * **Invisible characters.** Default-ignorable code points (zero-width spaces
   and joiners, soft hyphens, bidi controls, variation selectors, tag
   characters) and other format characters are removed: `Dana\u200bWhitfield`
@@ -42,14 +44,26 @@ from typing import Any
 from coachbook.audit.metadata import METADATA_SUFFIXES, extra_text
 from coachbook.core.fields import INVISIBLE
 
-__all__ = ["INVISIBLE", "MAX_INFLATED_BYTES", "decoded_copies", "file_text", "learn_tags", "normalise", "strings"]
+__all__ = [
+    "INVISIBLE",
+    "MAX_INFLATED_BYTES",
+    "decoded_copies",
+    "file_text",
+    "json_words",
+    "learn_tags",
+    "normalise",
+    "strings",
+]
 
 #: A compressed file is read up to this size, so a crafted archive cannot exhaust memory.
 MAX_INFLATED_BYTES = 50_000_000
 
 _COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.DOTALL)
-#: A tag, captured so that `split` keeps it: split and substitute find the same tags.
-_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+#: A tag, captured so that `split` keeps it: split and substitute find the same tags. A tag starts where a
+#: browser's tokenizer starts one: at `<` and a letter, `</` and a letter, `<!` or `<?`. Any other `<` is text
+#: to a browser (`a < b`, `x<5` in a script, `(?<=` in a search index's JSON) and read as text here: taken
+#: for a tag, it would hide what follows it, up to the next `>`.
+_TAG_SPLIT = re.compile(r"(<(?:[A-Za-z!?]|/[A-Za-z])[^>]*>)")
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 #: Elements that sit inside a line of text: removing them must not split the word around them.
 _INLINE = frozenset(
@@ -61,6 +75,55 @@ _INLINE = frozenset(
 )  # fmt: skip
 #: Attribute values inside a tag: a name in `title="..."` or `content='...'` is as readable as body text.
 _ATTRIBUTE_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+#: The names of attributes that HTML, SVG, ARIA and Material define: a word of the page's source that says
+#: nothing. Any other text in a tag is kept (`_residue`).
+_KNOWN_ATTRIBUTES = (  # noqa: SIM905 (words read better than 300 quoted strings)
+    "abbr accept accept-charset accesskey action align allow allowfullscreen alt as async autocapitalize "
+    "autocomplete autocorrect autofocus autoplay background bgcolor blocking border cellpadding cellspacing "
+    "charset checked cite class color cols colspan content contenteditable controls coords crossorigin data "
+    "datetime decoding default defer dir dirname disabled download draggable enctype enterkeyhint "
+    "fetchpriority for form formaction formenctype formmethod formnovalidate formtarget frameborder headers "
+    "height hidden high href hreflang html http-equiv id inert inputmode integrity is ismap itemid itemprop "
+    "itemref itemscope itemtype kind label lang list loading loop low max maxlength media method min "
+    "minlength multiple muted name nomodule nonce novalidate open optimum pattern ping placeholder "
+    "playsinline popover popovertarget popovertargetaction poster preload readonly referrerpolicy rel "
+    "required reversed role rows rowspan sandbox scope scrolling selected shape size sizes slot span "
+    "spellcheck src srcdoc srclang srcset start step style tabindex target title translate type usemap "
+    "valign value width wrap "
+    "onblur onchange onclick onerror onfocus oninput onkeydown onkeyup onload onmouseout onmouseover onsubmit "
+    # SVG
+    "alignment-baseline baseprofile clip-path clip-rule color-interpolation cx cy d direction display "
+    "dominant-baseline dx dy fill fill-opacity fill-rule filter focusable font-family font-size font-style "
+    "font-weight fx fy gradienttransform gradientunits image-rendering lengthadjust letter-spacing "
+    "marker-end marker-mid marker-start mask offset opacity overflow pathlength patterntransform "
+    "patternunits points preserveaspectratio r rx ry shape-rendering spreadmethod stop-color stop-opacity "
+    "stroke stroke-dasharray stroke-dashoffset stroke-linecap stroke-linejoin stroke-miterlimit "
+    "stroke-opacity stroke-width text-anchor text-decoration text-rendering textlength transform "
+    "unicode-bidi vector-effect version viewbox visibility word-spacing writing-mode x x1 x2 xlink:href "
+    "xml:lang xml:space xmlns xmlns:xlink y y1 y2 encoding standalone "
+    # ARIA
+    "aria-activedescendant aria-atomic aria-autocomplete aria-busy aria-checked aria-colcount "
+    "aria-colindex aria-colspan aria-controls aria-current aria-describedby aria-description aria-details "
+    "aria-disabled aria-errormessage aria-expanded aria-flowto aria-haspopup aria-hidden aria-invalid "
+    "aria-keyshortcuts aria-label aria-labelledby aria-level aria-live aria-modal aria-multiline "
+    "aria-multiselectable aria-orientation aria-owns aria-placeholder aria-posinset aria-pressed "
+    "aria-readonly aria-relevant aria-required aria-roledescription aria-rowcount aria-rowindex "
+    "aria-rowspan aria-selected aria-setsize aria-sort aria-valuemax aria-valuemin aria-valuenow "
+    "aria-valuetext "
+    # Material for MkDocs and its extensions
+    "data-md-color-accent data-md-color-media data-md-color-primary data-md-color-scheme data-md-component "
+    "data-md-level data-md-scrollfix data-md-source data-md-state data-md-toggle data-md-type data-tabs"
+).split()
+#: What of a tag is not its residue: its start and name, the values `_ATTRIBUTE_VALUE` reads (read apart),
+#: known attributes' names, and spaces, slashes, quotation marks, `=`, `?` and the closing `>`.
+_NOT_RESIDUE = re.compile(
+    r"""=\s*(?:"[^">]*"|'[^'>]*'|[^\s"'>]+)"""
+    r"""|<[!?]?/?(?:[A-Za-z][A-Za-z0-9-]*)?"""
+    r"""|(?<![^\s"'/])(?i:"""
+    + "|".join(sorted(map(re.escape, _KNOWN_ATTRIBUTES), key=len, reverse=True))
+    + r""")(?![^\s"'/=>])"""
+    r"""|[\s/>=?"']+"""
+)
 #: Every dash, hyphen and minus sign, folded to `-`; quotation marks folded to `'` and `"`.
 _DASHES = re.compile("[\u058a\u05be\u1400\u1806\u2010-\u2015\u2043\u2212\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d\U00010ead"
                      "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d]")  # fmt: skip
@@ -122,11 +185,24 @@ _MAX_TAGS = 10_000
 _MAX_TAG_CHARS = 200
 
 
+def _residue(tags: str) -> str:
+    """What a tag (or tags joined by a character no tag holds) holds beyond what `_NOT_RESIDUE` matches.
+
+    It is in the page's source for anyone to read, as attribute values are: `<div Dana Whitfield>`,
+    `<![CDATA[Dana Whitfield]]>` in an SVG, or a script's `if (a<b) show("Dana Whitfield"); if (c>d)`, which
+    is a tag to a browser's tokenizer too. A tag of the page's own markup has none.
+    """
+    return _NOT_RESIDUE.sub(" ", tags)
+
+
 def _tag(tag: str) -> tuple[bool, tuple[str, ...]]:
-    """Whether `tag` is an inline element's, and its attribute values, in order (empty ones left out)."""
+    """Whether `tag` is an inline element's, and its attribute values (empty ones left out) and residue, in order."""
     name = _TAG_NAME.match(tag)
     inline = name is not None and name.group(1).lower() in _INLINE
     values = tuple(a or b or c for a, b, c in _ATTRIBUTE_VALUE.findall(tag) if a or b or c) if "=" in tag else ()
+    residue = _residue(tag).strip()
+    if residue:
+        values = (*values, residue)
     if len(tag) <= _MAX_TAG_CHARS:
         if len(_TAGS) >= _MAX_TAGS:
             _TAGS.clear()
@@ -203,6 +279,14 @@ class _KnownTags:
             values = [_HIDDEN if piece is None else " " + piece if piece else "" for piece in pieces]
         else:
             values = _tag_pieces(read)
+        # The rest of each tag, which the page's own tags never have: read apart, after the tag's values.
+        residues = _residue(_BLOCK_MARK.join(order)).split(_BLOCK_MARK)
+        for i in [i for i, residue in enumerate(residues) if residue and not residue.isspace()]:
+            rest = _read(html.unescape(residues[i]))
+            if rest is None or values[i] == _HIDDEN:
+                values[i] = _HIDDEN
+            elif rest:
+                values[i] += " " + rest
         self.values.update(zip(order, values, strict=True))
 
 
@@ -484,6 +568,21 @@ def strings(value: Any) -> str:
     return ""
 
 
+def _every_pair(pairs: list[tuple[str, Any]]) -> list[Any]:
+    return [item for pair in pairs for item in pair]
+
+
+def json_words(text: str) -> str:
+    r"""Every key, string and number of the JSON document `text`, decoded, in order and joined by spaces.
+
+    What the file holds beyond them is its punctuation (and `true`, `false`, `null`), so this is all of its
+    text, with escapes decoded (`\u0044ana` is "Dana"), and it stands for the file's text on its own: reading
+    the undecoded text too would read the file twice. A key given twice is read twice (a parser keeps the last
+    value, but the file holds both), and numbers as they are written. Raises `ValueError` if it is not JSON.
+    """
+    return strings(json.loads(text, object_pairs_hook=_every_pair, parse_int=str, parse_float=str, parse_constant=str))
+
+
 def _code_point(digits: str) -> str:
     value = int(digits, 16)
     # Surrogate halves and values past Unicode are not characters; a browser shows a replacement for them.
@@ -586,9 +685,9 @@ def _raw_text(name: str, raw: bytes) -> str:
         # Names in an image's or a document's fields, UTF-16 or compressed as they may be.
         text = text + " " + extra_text(name, raw)
     if suffix == ".json" or suffix == ".webmanifest":
-        # Decode \u escapes and nested strings the way a browser would.
+        # Read the way a browser's `JSON.parse` reads it, `\u` escapes decoded; a file that is not JSON, as it is.
         with contextlib.suppress(ValueError, RecursionError):
-            text = text + " " + strings(json.loads(text))
+            text = json_words(text)
     elif suffix in _CALENDAR_SUFFIXES:
         # Read text as a calendar app would: a sentence folded over two lines, or with its commas escaped,
         # must still match.
