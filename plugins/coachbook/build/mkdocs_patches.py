@@ -440,11 +440,11 @@ class PageConversions:
         meta.get_data = _get_data
         return True
 
-    def apply(self, page: Page, config: MkDocsConfig, files: Files) -> bool:
-        """Give `page` its prepared conversion, if there is one that fits exactly."""
+    def apply(self, page: Page, config: MkDocsConfig, files: Files, page_key: tuple[Any, ...] | None = None) -> bool:
+        """Give `page` its prepared conversion, if there is one that fits exactly (`page_key`: its `_key`, if known)."""
         if not self.entries or page.markdown is None:
             return False
-        entry = self.entries.get(_key(page, config))
+        entry = self.entries.get(page_key if page_key is not None else _key(page, config))
         return entry is not None and _give(page, entry, files)
 
     def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
@@ -454,12 +454,13 @@ class PageConversions:
         settings. Each site's process converts its own pages, so what it finds in the store is what its own
         Markdown converts to, never another page's: the key is that Markdown.
         """
-        if self.apply(page, config, files):
+        # The key is made once: it spells out every Markdown setting, which takes time on every page.
+        page_key = _key(page, config) if page.markdown is not None else None
+        if self.apply(page, config, files, page_key):
             return
-        if (self.store is None and not self.remember) or page.markdown is None:
+        if (self.store is None and not self.remember) or page_key is None:
             _original_render(page, config, files)
             return
-        page_key = _key(page, config)
         key = self.store.key(page_key) if self.store is not None else ""
         kept = self.store.load(key) if self.store is not None else None
         if kept is not None and _give(page, kept, files):
