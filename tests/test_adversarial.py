@@ -236,6 +236,19 @@ CASES = [
         Refused(("leak audit failed", "private"), ("site/clients/dana-whitfield",)),
     ),
     Case(
+        "guide-quotes-a-private-note-that-looks-like-markup",
+        both(
+            replace(
+                "engagements/dana-whitfield.yml",
+                "never mentioned that offer",
+                "rated that offer <B+> and never raised it",
+            ),
+            append(GUIDE, "\nDana has rated that offer &lt;B+&gt; and never raised it to me.\n"),
+        ),
+        build("dana-whitfield"),
+        Refused(("leak audit failed", "private"), ("site/clients/dana-whitfield",)),
+    ),
+    Case(
         "leak-hidden-in-an-html-comment",
         replace(
             "theme/main.html",

@@ -274,6 +274,25 @@ def test_what_is_no_tag_to_a_browser_or_more_than_a_tag_is_read() -> None:
     assert normalise(page) == "t en ltr md-nav__link x/ go c 0 0 1 1 m0 1.0"
 
 
+def test_a_secret_is_searched_for_as_markup_and_as_the_plain_text_a_page_may_show() -> None:
+    """A held-back sentence or a name that looks like markup, or holds Markdown's marks, is found as written too."""
+    from coachbook.audit.needles import readings, secret_fragments
+    from coachbook.core.visibility import Secret
+
+    assert readings("Dana Whitfield") == ["dana whitfield"]
+    assert readings("Rated him <B+> overall")[1:] == ["rated him <b+> overall"]
+    assert readings("AT&amp;T") == ["at&t", "at&amp;t"]
+    note = "Revenue > 5M is the follow_up target she set. She is weighing up an offer <B+> from Corrib."
+    found = set(secret_fragments(Secret("private", note, "private")))
+    for page in (f"<p>{html.escape(note)}</p>", "<p>Revenue &gt; 5M is the follow_up target she set.</p>"):
+        read = normalise(page)
+        assert any(fragment in read for fragment in found), (page, found)
+    assert "she is weighing up an offer <b+> from corrib" in found
+    assert "revenue > 5m is the follow_up target she set" in found
+    # And as Markdown shows it, as before.
+    assert any(fragment.startswith("she is weighing up an offer from corrib") for fragment in found)
+
+
 def test_a_page_holding_many_different_characters_of_a_class_is_folded_the_same() -> None:
     """Past a few different characters of a class, a step matches the whole text against the class instead."""
     invisible = [chr(c) for c in range(0x110000) if _invisible(chr(c))]

@@ -22,6 +22,7 @@ program, the owner's own client view) is never a needle there.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ __all__ = [
     "fragments_of",
     "needles_for",
     "program_strings",
+    "readings",
     "secret_fragments",
     "sponsor_needles",
 ]
@@ -84,18 +86,43 @@ class Needle:
     `client_only` (a sponsor site or a cohort report) or `console` (the coaches' console's own text)."""
 
 
+#: Text that reads differently as markup and as plain text: what looks like a tag, or a character reference.
+_MARKUP_LIKE = re.compile(r"<(?:[A-Za-z!?]|/[A-Za-z])[^>]*>|&#?[A-Za-z0-9]+;?")
+
+
+def readings(text: str) -> list[str]:
+    """`text` normalised as markup, and, if that reads it differently, as plain text.
+
+    A field's text reaches a page either as markup (a note's Markdown, where `<b>` is bold) or escaped, as
+    plain text (where "Rated him <B+> overall" shows as written). Read as markup only, the second would be
+    searched for as "rated him overall", and never found; so a text that holds what looks like a tag or a
+    character reference is searched for both ways.
+    """
+    marked = normalise(text)
+    if not _MARKUP_LIKE.search(text):
+        return [marked]
+    plain = normalise(html.escape(text, quote=False))
+    return [marked] if plain == marked else [marked, plain]
+
+
 def secret_fragments(secret: Secret) -> Iterator[str]:
     """The normalised pieces of a secret that the audit searches for: the whole string, or its sentences."""
     if secret.reason == "identity":
-        text = normalise(secret.text)
-        if len(text) >= MIN_IDENTITY_CHARS:
-            yield text
+        for text in readings(secret.text):
+            if len(text) >= MIN_IDENTITY_CHARS:
+                yield text
         return
-    plain = _MARKDOWN.sub(" ", secret.text)
-    for part in _SENTENCE.split(plain):
-        text = normalise(part).strip(" .,;:!?\"'()")
-        if len(text) >= MIN_FRAGMENT_CHARS and len(text.split()) >= MIN_FRAGMENT_WORDS:
-            yield text
+    # Its sentences as its Markdown shows them, and as written: where the text is shown as plain text, or a
+    # character Markdown would take for a mark is only a character (`revenue > 5M`, `follow_up`), it is on
+    # the page as written.
+    seen: set[str] = set()
+    for source in dict.fromkeys((_MARKDOWN.sub(" ", secret.text), secret.text)):
+        for part in _SENTENCE.split(source):
+            for reading in readings(part):
+                text = reading.strip(" .,;:!?\"'()")
+                if len(text) >= MIN_FRAGMENT_CHARS and len(text.split()) >= MIN_FRAGMENT_WORDS and text not in seen:
+                    seen.add(text)
+                    yield text
 
 
 @dataclass(frozen=True)
@@ -159,7 +186,7 @@ def allowed_text(firm: Firm, owner: str | None, *, also: Iterable[str] = ()) -> 
     if owner is not None:
         parts.append(strings(client_view(firm.engagements[owner].engagement).model_dump(mode="json")))
     parts.extend(also)
-    return normalise(" ".join(parts))
+    return " ".join(readings(" ".join(parts)))
 
 
 def allowed_identity_text(firm: Firm, owner: str | None, *, also: Iterable[str] = ()) -> str:
@@ -176,7 +203,7 @@ def allowed_identity_text(firm: Firm, owner: str | None, *, also: Iterable[str] 
     if owner is not None:
         parts += [secret.text for secret in identifying(firm.engagements[owner].engagement)]
     parts.extend(also)
-    return normalise(" ".join(parts))
+    return " ".join(readings(" ".join(parts)))
 
 
 def needles_for(firm: Firm, owner: str | None, *, owner_held_back: bool = True) -> list[Needle]:
@@ -217,14 +244,14 @@ def sponsor_needles(engagement: Engagement, owner: str, report: SponsorReport) -
     out, so it is not mistaken for a leak.
     """
     view = client_view(engagement)
-    shown = normalise(" ".join(report_strings(report)))
+    shown = " ".join(readings(" ".join(report_strings(report))))
     needles: dict[str, Needle] = {}
     for field, text in _prose(view.model_dump(mode="json", exclude=set(SHOWN_FIELDS)), ""):
         if field.startswith("goals[") and field.endswith(".title"):
             if not view.goals[int(field[len("goals[") : field.index("]")])].confidential:
                 continue
             # A confidential goal's title is searched whole, however short.
-            fragments = [normalise(text)]
+            fragments = readings(text)
         else:
             fragments = list(secret_fragments(Secret(field, text, SPONSOR_REASON)))
         for fragment in fragments:
@@ -275,7 +302,7 @@ def cohort_needles(firm: Firm, organisation: str, allowed: str) -> list[Needle]:
         dumped = view.model_dump(mode="json", exclude=set(_COHORT_SHOWN_FIELDS))
         for field, text in _prose(dumped, ""):
             if field.startswith("goals[") and field.endswith(".title"):
-                fragments = [normalise(text)]
+                fragments = readings(text)
             else:
                 fragments = list(secret_fragments(Secret(field, text, SPONSOR_REASON)))
             for fragment in fragments:
