@@ -309,6 +309,9 @@ def test_a_json_file_is_read_as_every_key_string_and_number_it_holds(built_firm:
             assert normalise(leaf) in read, (leaf, raw)
     # A key given twice keeps both values in the file, though a parser keeps the last.
     assert "dana whitfield" in normalise_module.file_text("a.json", b'{"who": "Dana Whitfield", "who": "x"}')
+    # A byte order mark before it does not stop its strings being decoded, as a browser decodes them.
+    marked = "\ufeff" + '{"who": "\\u0044ana \\u0057hitfield"}'
+    assert "dana whitfield" in normalise_module.file_text("a.json", marked.encode())
     # Text that is not JSON is read as it is.
     assert "dana whitfield" in normalise_module.file_text("a.json", b'{"who": "Dana Whitfield",,}')
     # Material's search index of a built site: every title and text in it is read.

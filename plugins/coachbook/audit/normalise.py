@@ -579,9 +579,12 @@ def json_words(text: str) -> str:
     What the file holds beyond them is its punctuation (and `true`, `false`, `null`), so this is all of its
     text, with escapes decoded (`\u0044ana` is "Dana"), and it stands for the file's text on its own: reading
     the undecoded text too would read the file twice. A key given twice is read twice (a parser keeps the last
-    value, but the file holds both), and numbers as they are written. Raises `ValueError` if it is not JSON.
+    value, but the file holds both), and numbers as they are written; a byte order mark before it is left out, as
+    a browser's `fetch(...).json()` leaves it out. Raises `ValueError` if it is not JSON.
     """
-    return strings(json.loads(text, object_pairs_hook=_every_pair, parse_int=str, parse_float=str, parse_constant=str))
+    document = text.removeprefix("\ufeff")
+    decoded = json.loads(document, object_pairs_hook=_every_pair, parse_int=str, parse_float=str, parse_constant=str)
+    return strings(decoded)
 
 
 def _code_point(digits: str) -> str:
