@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from coachbook.audit.normalise import normalise, strings
+from coachbook.audit.normalise import TAG, normalise, strings
 from coachbook.core.cohort import members
 from coachbook.core.console import CONSOLE_NOTICE
 from coachbook.core.i18n import Language
@@ -87,7 +87,7 @@ class Needle:
 
 
 #: Text that reads differently as markup and as plain text: what looks like a tag, or a character reference.
-_MARKUP_LIKE = re.compile(r"<(?:[A-Za-z!?]|/[A-Za-z])[^>]*>|&#?[A-Za-z0-9]+;?")
+_MARKUP_LIKE = re.compile(TAG + r"|&#?[A-Za-z0-9]+;?")
 
 
 def readings(text: str) -> list[str]:

@@ -47,6 +47,7 @@ from coachbook.core.fields import INVISIBLE
 __all__ = [
     "INVISIBLE",
     "MAX_INFLATED_BYTES",
+    "TAG",
     "decoded_copies",
     "file_text",
     "json_words",
@@ -59,11 +60,12 @@ __all__ = [
 MAX_INFLATED_BYTES = 50_000_000
 
 _COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.DOTALL)
-#: A tag, captured so that `split` keeps it: split and substitute find the same tags. A tag starts where a
-#: browser's tokenizer starts one: at `<` and a letter, `</` and a letter, `<!` or `<?`. Any other `<` is text
-#: to a browser (`a < b`, `x<5` in a script, `(?<=` in a search index's JSON) and read as text here: taken
-#: for a tag, it would hide what follows it, up to the next `>`.
-_TAG_SPLIT = re.compile(r"(<(?:[A-Za-z!?]|/[A-Za-z])[^>]*>)")
+#: A tag, as a pattern. It starts where a browser's tokenizer starts one: at `<` and a letter, `</` and a letter,
+#: `<!` or `<?`. Any other `<` is text to a browser (`a < b`, `x<5` in a script, `(?<=` in a search index's
+#: JSON) and read as text here: taken for a tag, it would hide what follows it, up to the next `>`.
+TAG = r"<(?:[A-Za-z!?]|/[A-Za-z])[^>]*>"
+#: A tag, captured so that `split` keeps it: split and substitute find the same tags.
+_TAG_SPLIT = re.compile(f"({TAG})")
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 #: Elements that sit inside a line of text: removing them must not split the word around them.
 _INLINE = frozenset(
@@ -114,14 +116,6 @@ _KNOWN_ATTRIBUTES = (  # noqa: SIM905 (words read better than 300 quoted strings
     "data-md-color-accent data-md-color-media data-md-color-primary data-md-color-scheme data-md-component "
     "data-md-level data-md-scrollfix data-md-source data-md-state data-md-toggle data-md-type data-tabs"
 ).split()
-#: What of a tag is not its residue: its start and name, the values `_ATTRIBUTE_VALUE` reads (read apart), and
-#: spaces, slashes, quotation marks, `=`, `?` and the closing `>`; what is left is words, of which known
-#: attributes' names are dropped too (`_residue`).
-_NOT_RESIDUE = re.compile(
-    r"""=\s*(?:"[^">]*"|'[^'>]*'|[^\s"'>]+)"""
-    r"""|<[!?]?/?(?:[A-Za-z][A-Za-z0-9-]*)?"""
-    r"""|[\s/>=?"']+"""
-)
 _KNOWN_NAMES = frozenset(_KNOWN_ATTRIBUTES)
 #: Every dash, hyphen and minus sign, folded to `-`; quotation marks folded to `'` and `"`.
 _DASHES = re.compile("[\u058a\u05be\u1400\u1806\u2010-\u2015\u2043\u2212\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d\U00010ead"
@@ -226,6 +220,10 @@ _NAMES = re.compile(r"<(?:/?([A-Za-z][A-Za-z0-9-]*))?[^>]*>")
 #: `_ATTRIBUTE_VALUE` with no `>` in a value: in a tag, where the only `>` is the last character, it finds the
 #: same values; in tags joined together, no match runs from one tag into the next.
 _VALUES = re.compile(r"""=\s*(?:"([^">]*)"|'([^'>]*)'|([^\s"'>]+))""")
+#: What of a tag is not its residue: its start and name, the values `_VALUES` reads (read apart), and spaces,
+#: slashes, quotation marks, `=`, `?` and the closing `>`; what is left is words, of which known attributes'
+#: names are dropped too (`_residue`).
+_NOT_RESIDUE = re.compile(_VALUES.pattern + r"""|<[!?]?/?(?:[A-Za-z][A-Za-z0-9-]*)?|[\s/>=?"']+""")
 #: Put after each tag of those joined for `_VALUES`, which finds the stand-in in it as a value of its own.
 _TAG_END = "=" + _BLOCK_MARK + ">"
 _MARK_OF_NAME = dict.fromkeys(_INLINE, _INLINE_MARK)
