@@ -12,7 +12,7 @@ import pytest
 from coachbook.core.loader import Project, load_firm, load_programs
 from coachbook.core.model import Engagement, Program
 from coachbook.core.visibility import client_view, held_back
-from coachbook.render.changes import Changes, changes_page, compare
+from coachbook.render.changes import Changes, changes_page, compare, without_withheld
 from coachbook.render.tokens import Slots
 
 from .conftest import REPO, minimal_engagement
@@ -67,10 +67,11 @@ def action(title: str, due: str = "2026-03-20", **fields: Any) -> dict[str, Any]
 
 
 def diff(old: Engagement | None, new: Engagement, program: Program, **dates: dt.date) -> Changes:
-    """Compare the client views, as publishing does."""
+    """Compare the client views, as publishing does: what is held back now is left out of the old one too."""
+    view = client_view(new)
     return compare(
-        client_view(old) if old else None,
-        client_view(new),
+        without_withheld(client_view(old), new, view) if old else None,
+        view,
         program,
         old_as_of=dates.get("old_as_of", OLD if old else None),
         new_as_of=dates.get("new_as_of", NEW),
@@ -227,12 +228,26 @@ def test_goal_numbers_and_values_are_compared_as_read(program: Program) -> None:
     assert [(c.label, c.old, c.new) for c in revision.changes] == [("Values it serves", "Trust", "Trust, Family")]
 
 
-def test_goal_no_longer_shown_keeps_its_old_title(program: Program) -> None:
+def test_goal_deleted_keeps_its_old_title(program: Program) -> None:
     old = engagement(goals=[goal("a"), goal("b", title="Leave on time")])
-    new = engagement(goals=[goal("a"), goal("b", title="Leave on time", coach_only=True)])
+    new = engagement(goals=[goal("a")])
     changes = diff(old, new, program)
     assert [g.title for g in changes.goals_removed] == ["Leave on time"]
     assert "No longer shown" in render(changes)
+
+
+def test_goal_held_back_since_is_not_named_again(program: Program) -> None:
+    # The coach made it coach-only: the page must not repeat it, not even as gone.
+    old = engagement(goals=[goal("a"), goal("b", title="Leave on time")])
+    new = engagement(goals=[goal("a"), goal("b", title="Leave on time", coach_only=True)])
+    changes = diff(old, new, program)
+    assert changes.goals_removed == ()
+    assert "Leave on time" not in render(changes)
+    # Without it, the comparison of the views alone would name it.
+    assert [
+        g.title
+        for g in compare(client_view(old), client_view(new), program, old_as_of=OLD, new_as_of=NEW).goals_removed
+    ] == ["Leave on time"]
 
 
 def test_measurement_moved_shows_old_and_new_values(program: Program) -> None:
@@ -321,7 +336,10 @@ def test_action_dropped_rescheduled_and_removed(program: Program) -> None:
     assert [(r.action.action.title, r.old_due) for r in changes.actions_rescheduled] == [
         ("Move me", dt.date(2026, 6, 1))
     ]
-    assert [a.title for a in changes.actions_removed] == ["Hide me"]
+    # Held back since (a draft again): not named; deleted outright: named as gone.
+    assert changes.actions_removed == ()
+    deleted = diff(old, engagement(actions=[action("Drop me", due="2026-06-01"), action("Move me")]), program)
+    assert [a.title for a in deleted.actions_removed] == ["Hide me"]
     html = render(changes)
     assert "<del>Drop me</del>" in html
     assert "now due 1 July 2026, was 1 June 2026" in html

@@ -221,3 +221,76 @@ def test_a_new_site_id_warns_that_published_versions_stay_at_the_old_address(fir
     assert f"Removed '2026-11-24-implementation' at published/clients/{SLUG}/." in removed
     assert not (client_root(firm) / "2026-11-24-implementation").exists()
     assert "Still published at the old address" not in run_coachbook(firm, "versions", SLUG, check=True).stdout
+
+
+def test_an_action_held_back_after_it_was_published_is_not_named_again(firm: Path) -> None:
+    publish(firm, "--as-of", "2026-11-24")
+    engagement = firm / "engagements" / f"{SLUG}.yml"
+    title = "  - title: Agree a development plan with Callum, including a three-month secondment to Commercial\n"
+    text = engagement.read_text(encoding="utf-8")
+    assert text.count(title) == 1
+    # The coach withdraws it: the client must not read it again, not even as gone from their plan.
+    engagement.write_text(text.replace(title, title + "    coach_only: true\n"), encoding="utf-8")
+    publish(firm, "--as-of", "2026-12-10")
+    changed = changes_text(firm, "2026-12-10-implementation")
+    assert "development plan with Callum" not in changed
+    assert "development plan with Callum" not in (client_root(firm) / "2026-12-10-implementation").joinpath(
+        "search", "search_index.json"
+    ).read_text(encoding="utf-8")
+    # One deleted outright is still listed as no longer on the plan.
+    gone = "  - title: Agree a development plan with Callum, including a three-month secondment to Commercial\n"
+    text = engagement.read_text(encoding="utf-8")
+    start = text.index(gone)
+    end = text.index("  - title:", start + len(gone))
+    engagement.write_text(text[:start] + text[end:], encoding="utf-8")
+    publish(firm, "--as-of", "2026-12-11")
+    assert "development plan with Callum" not in changes_text(firm, "2026-12-11-implementation")
+
+
+def _replace_client(firm: Path, slug: str) -> None:
+    """Delete `slug`'s engagement file (not `forget`), and write a new client's under the same slug."""
+    path = firm / "engagements" / f"{slug}.yml"
+    text = path.read_text(encoding="utf-8")
+    new = (
+        text.replace("Dana Whitfield", "Mark Osei")
+        .replace("dana.whitfield@haldenlogistics.example", "mark.osei@brightwater.example")
+        .replace("Dana", "Mark")
+    )
+    new = "\n".join(line for line in new.splitlines() if "phone:" not in line) + "\n"
+    path.unlink()
+    path.write_text(new, encoding="utf-8")
+
+
+def test_a_new_client_given_a_former_clients_slug_never_inherits_their_versions(firm: Path) -> None:
+    publish(firm, "--as-of", "2026-11-24")
+    before = tree_digest(client_root(firm))
+    _replace_client(firm, SLUG)
+    refused = publish(firm, "--as-of", "2026-12-10", check=False)
+    assert refused.returncode != 0
+    assert "holds versions published for another client ('2026-11-24-implementation')" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert tree_digest(client_root(firm)) == before
+    # Their data export would carry the former client's versions too: refused the same way.
+    export = run_coachbook(firm, "export", SLUG, "--as-of", "2026-12-10")
+    assert export.returncode != 0 and "holds versions published for another client" in export.stderr
+    # The same person under a new name (their email unchanged) keeps their versions.
+    path = firm / "engagements" / f"{SLUG}.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "mark.osei@brightwater.example", "dana.whitfield@haldenlogistics.example"
+        )
+    )
+    publish(firm, "--as-of", "2026-12-10")
+
+
+def test_coachbook_new_refuses_a_slug_whose_former_client_left_copies(firm: Path) -> None:
+    publish(firm, "--as-of", "2026-11-24")
+    (firm / "engagements" / f"{SLUG}.yml").unlink()
+    details = ["--name", "Mark Osei", "--role", "CFO", "--organisation", "Brightwater", "--coach", "Priya Raman"]
+    refused = run_coachbook(firm, "new", SLUG, *details, "--start", "2026-12-01")
+    assert refused.returncode != 0
+    assert f"'{SLUG}' was another client's slug" in refused.stderr
+    assert f"published/clients/{SLUG}: their published versions" in refused.stderr
+    assert not (firm / "engagements" / f"{SLUG}.yml").exists()
+    run_coachbook(firm, "forget", SLUG, "--yes", check=True)
+    run_coachbook(firm, "new", SLUG, *details, "--start", "2026-12-01", check=True)

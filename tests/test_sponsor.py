@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from coachbook.audit.needles import sponsor_needles
 from coachbook.core.loader import Project, load_firm
 from coachbook.core.sponsor import sponsor_report
+from coachbook.render.sponsor_page import sponsor_plan
 
 from .conftest import AS_OF, REPO, run_coachbook
 
@@ -148,3 +149,34 @@ def test_an_encrypted_engagement_encrypts_the_sponsor_site_with_the_sponsors_pas
     run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG, check=True)
     page = (sponsor_site(firm) / "index.html").read_text(encoding="utf-8")
     assert "Coaching progress" not in page and "ciphertext" in page
+
+
+def test_every_sponsor_site_reads_as_headings_and_paragraphs(built_firm: Path) -> None:
+    # An active engagement's page once ran its first heading into the paragraph above it ("...more.## At a glance").
+    sites = sorted((built_firm / "site" / "sponsors").glob("*/index.html"))
+    assert sites
+    for page in sites:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        article = soup.find("article")
+        assert article is not None
+        assert [h.get("id") for h in article.find_all("h2")][:2] == ["glance", "stages"], page
+        assert "##" not in article.get_text(), page
+        assert "{ #" not in article.get_text(), page
+
+
+@pytest.mark.parametrize("day", ["2026-03-01", AS_OF, "2027-06-01"])
+def test_the_sponsor_page_keeps_its_blocks_apart_in_every_state(day: str) -> None:
+    firm = load_firm(Project(root=REPO, content_dir=REPO / "content", engagements_dir=REPO / "engagements"))
+    states = set()
+    for slug, loaded in firm.engagements.items():
+        if loaded.engagement.sponsor is None:
+            continue
+        report = sponsor_report(loaded.engagement, loaded.program, dt.date.fromisoformat(day))
+        states.add(report.state)
+        markdown = sponsor_plan(slug, report).pages[0].markdown
+        # Every heading and admonition starts a line of its own, after a blank line.
+        for line in markdown.splitlines():
+            if "## " in line or "!!! " in line:
+                assert line.startswith(("## ", "# ", "!!! ")), (slug, day, line)
+        assert "\n\n## " in markdown and "\n\n!!! info" in markdown, (slug, day)
+    assert "active" in states or day != AS_OF

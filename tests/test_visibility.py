@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from coachbook.core.loader import Project, load_firm
 from coachbook.core.model import Engagement
@@ -434,3 +435,22 @@ def test_sample_private_and_comment_text_is_never_in_the_view(sample: dict[str, 
     secrets = [s for s in held_back(engagement) if s.reason in ("private", "comment")]
     assert secrets
     assert [s.field for s in secrets if s.text in text] == []
+
+
+def test_a_comment_in_a_key_is_held_back_like_one_in_a_value() -> None:
+    # A 360's ratings are keyed by the competency's name, which the client's chart shows.
+    text = (ROOT / "engagements" / "kwame-asante.yml").read_text(encoding="utf-8")
+    marked = "          Vision and direction <!-- rated low by Ruth privately -->: 4.0\n"
+    text = text.replace("          Vision and direction: 4.0\n", marked, 1)
+    assert marked in text
+    engagement = Engagement.model_validate(yaml.safe_load(text))
+    view = client_view(engagement)
+    assert view.assessment is not None and view.assessment.feedback is not None
+    assert list(view.assessment.feedback.groups[0].ratings) == [
+        "Vision and direction",
+        "Decisiveness",
+        "Communication",
+        "Building trust",
+    ]
+    assert "rated low by Ruth privately" not in repr(view.model_dump())
+    assert any(s.text == "rated low by Ruth privately" and s.reason == "comment" for s in held_back(engagement))

@@ -102,6 +102,7 @@ def new(
         from coachbook.core.scaffold import NewEngagement, choose_program, create_engagement, slug_error
         from coachbook.core.schema import write_schemas
         from coachbook.errors import ProblemList
+        from coachbook.publish.forget import former_copies
 
         project = project_of(opts.config_file)
         # Say what is wrong with the slug before asking any question.
@@ -111,6 +112,16 @@ def new(
         target = project.engagements_dir / f"{slug}.yml"
         if target.exists():
             fail(f"{project.shown(target)} already exists; edit it, or choose another slug")
+        # A slug a former client had still names what was theirs: the new client must not inherit it.
+        former = former_copies(project, slug)
+        if former:
+            for copy in former:
+                click.echo(f"  {shown(copy.path)}: {copy.what}", err=True)
+            fail(
+                f"{slug!r} was another client's slug, and Coachbook still holds what was theirs (listed above), "
+                f"which a new client with this slug would be shown; choose another slug, or run "
+                f"`coachbook forget {slug}` first if that client's copies may go"
+            )
         try:
             programs = load_programs(project)
         except ProblemList as exc:

@@ -123,13 +123,22 @@ def _redact(value: Any, loc: Loc, secrets: list[Secret]) -> Any:
             kept.append(_redact(item, (*loc, index), secrets))
         return kept if len(kept) != len(value) or any(a is not b for a, b in zip(kept, value, strict=True)) else value
     if isinstance(value, dict):
-        new_dict = {k: _redact(v, (*loc, k), secrets) for k, v in value.items()}
-        return new_dict if any(new_dict[k] is not value[k] for k in value) else value
+        # A key is text the client reads too (a competency's name in a 360's ratings): its comments are held back
+        # like a value's. Two keys that differ only by a comment become one, the later value kept.
+        new_dict = {_redact_key(k, loc, secrets): _redact(v, (*loc, k), secrets) for k, v in value.items()}
+        same = len(new_dict) == len(value) and all(k in new_dict and new_dict[k] is v for k, v in value.items())
+        return value if same else new_dict
     if isinstance(value, str) and "<!--" in value:
         for comment in _COMMENT.findall(value):
             secrets.append(Secret(dotted(loc), comment.removeprefix("<!--").removesuffix("-->").strip(), "comment"))
         return strip_comments(value)
     return value
+
+
+def _redact_key(key: Any, loc: Loc, secrets: list[Secret]) -> Any:
+    """A mapping's key without its comments, and without the spaces they leave, so it still names what it did."""
+    redacted = _redact(key, (*loc, key), secrets)
+    return redacted.strip() if redacted is not key and isinstance(redacted, str) else redacted
 
 
 def _withheld_reason(item: Any) -> str | None:

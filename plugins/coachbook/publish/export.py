@@ -40,7 +40,8 @@ from coachbook.core.loader import Firm
 from coachbook.core.versions import read_versions
 from coachbook.core.visibility import client_view
 from coachbook.errors import CoachbookError
-from coachbook.publish.publisher import client_root
+from coachbook.publish.owners import require_own_versions
+from coachbook.publish.publisher import client_root, snapshots_of
 from coachbook.render.calendar import client_calendar
 
 __all__ = ["EXPORTS", "ExportResult", "default_export_path", "export_client", "zip_folder"]
@@ -110,8 +111,17 @@ def export_client(config_file: Path, firm: Firm, slug: str, target: Path, *, as_
         published = client_root(firm.project.published, loaded.address)
         versions = 0
         if published.is_dir():
+            listed = read_versions(published / "versions.json")
+            require_own_versions(
+                listed,
+                snapshots_of(firm, slug, listed),
+                loaded.engagement.client,
+                slug=slug,
+                where=f"{firm.project.shown(published)}/",
+                doing="exporting their data",
+            )
             copy_tree(published, root / "published")
-            versions = len(read_versions(published / "versions.json"))
+            versions = len(listed)
         # The whole archive is held to what the client's own site is held to.
         policy = policy_for(firm, slug, audience=Audience.CLIENT, as_of=as_of)
         leaks = audit_site(root, policy, LeakIndex.of(firm))

@@ -44,7 +44,7 @@ from coachbook.publish.export import default_export_path
 from coachbook.publish.publisher import SNAPSHOTS, client_root
 from coachbook.refs.git import CACHE, commits_touching
 
-__all__ = ["Copy", "ForgetPlan", "forget", "forget_plan", "known_addresses", "leftovers"]
+__all__ = ["Copy", "ForgetPlan", "forget", "forget_plan", "former_copies", "known_addresses", "leftovers"]
 
 #: The build state's folder, and the pinned handbooks' export cache, in Coachbook's working folder.
 _BUILDS = "builds"
@@ -60,6 +60,8 @@ class Copy:
     """What it is, for the list the command prints."""
     served: Path | None = None
     """The tree it is served from (`site/`, `published/`): it is moved out of it in one step, then deleted."""
+    shared: bool = False
+    """A cache or firm site that holds every client's data, not a copy of this client's alone."""
 
 
 @dataclass(frozen=True)
@@ -119,13 +121,17 @@ def forget_plan(
         ]
     candidates += [
         Copy(
-            site_root / CONSOLE_FOLDER, "the coaches' console, which lists them (the next build remakes it)", site_root
+            site_root / CONSOLE_FOLDER,
+            "the coaches' console, which lists them (the next build remakes it)",
+            site_root,
+            shared=True,
         ),
         *(
             Copy(
                 site_root / COHORTS_FOLDER / a,
                 "the cohort report that counts them (the next build remakes it)",
                 site_root,
+                shared=True,
             )
             for a in sorted(set(cohorts))
         ),
@@ -133,10 +139,18 @@ def forget_plan(
         Copy(passphrase_file(project.secrets, sponsor_key(slug)), "the passphrase of their sponsor's site"),
         Copy(project.root / "bundles" / f"{slug}-handbook.zip", "their graduation bundle"),
         Copy(default_export_path(project.root, slug), "their data export"),
-        Copy(project.work_dir / _BUILDS, "the build cache, which holds every client's audit strings"),
-        Copy(project.work_dir / CACHE_FILE, "the record cache of every engagement, which holds their audit strings"),
-        Copy(project.work_dir / CONVERSIONS, "the build's converted pages, which hold the shape of their pages"),
-        Copy(project.git / CACHE / _HANDBOOKS, "the cache of pinned handbooks"),
+        Copy(project.work_dir / _BUILDS, "the build cache, which holds every client's audit strings", shared=True),
+        Copy(
+            project.work_dir / CACHE_FILE,
+            "the record cache of every engagement, which holds their audit strings",
+            shared=True,
+        ),
+        Copy(
+            project.work_dir / CONVERSIONS,
+            "the build's converted pages, which hold the shape of their pages",
+            shared=True,
+        ),
+        Copy(project.git / CACHE / _HANDBOOKS, "the cache of pinned handbooks", shared=True),
     ]
     seen: set[Path] = set()
     copies = []
@@ -146,6 +160,22 @@ def forget_plan(
         seen.add(copy.path)
         copies.append(copy)
     return ForgetPlan(slug, tuple(places), tuple(copies))
+
+
+def former_copies(project: Project, slug: str) -> list[Copy]:
+    """What a client who had `slug` before left of their own (published versions, passphrases, a built site).
+
+    A new client given the slug would take these over: their versions, their "What changed" and their passwords.
+    """
+    addresses, _ = known_addresses(project, slug)
+    plan = forget_plan(
+        project,
+        slug,
+        addresses=addresses,
+        site_root=project.root / "site",
+        htpasswd_dir=project.secrets / "htpasswd",
+    )
+    return [copy for copy in plan.copies if not copy.shared]
 
 
 def forget(

@@ -48,6 +48,7 @@ from coachbook.core.versions import (
 )
 from coachbook.core.visibility import client_view
 from coachbook.errors import CoachbookError, ProblemList
+from coachbook.publish.owners import require_own_versions
 from coachbook.publish.tree import VersionTree
 from coachbook.refs.git import Source, export_project, file_at, resolve_commit, unchanged_since_head
 from coachbook.refs.handbooks import GitHandbooks
@@ -62,6 +63,7 @@ __all__ = [
     "publish",
     "publish_handbook",
     "snapshot_path",
+    "snapshots_of",
     "unpublish",
 ]
 
@@ -186,6 +188,15 @@ def publish(config_file: Path, firm: Firm, slug: str, release: Release) -> Publi
         if previous is not None:
             options["changes_from"] = str(_previous_snapshot(firm, slug, previous))
             options["changes_title"] = previous.title
+        # A former client's versions, left under a slug now given to someone else, are never theirs to inherit.
+        require_own_versions(
+            versions,
+            snapshots_of(firm, slug, versions),
+            loaded.engagement.client,
+            slug=slug,
+            where=f"{project.shown(tree.root)}/",
+            doing=f"publishing version {name!r}",
+        )
         entry = Version(name, title, properties=properties)
         created = _build(config_file, tree, SiteTarget(slug, slug, tree.root / name), release, options, entry)
         try:
@@ -362,6 +373,13 @@ def _listed_now(tree: VersionTree) -> list[Version]:
         return tree.versions()
     except CoachbookError:
         return []
+
+
+def snapshots_of(firm: Firm, slug: str, versions: list[Version]) -> Path:
+    """The folder of the snapshots of `slug`'s published `versions`, each missing one rebuilt from git if it can be."""
+    for version in versions:
+        _previous_snapshot(firm, slug, version)
+    return snapshot_path(firm.project.git, firm.engagements[slug].address, "-").parent
 
 
 def _previous_snapshot(firm: Firm, slug: str, previous: Version) -> Path:

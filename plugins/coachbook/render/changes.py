@@ -8,7 +8,9 @@ Both snapshots must be *client views* (`visibility.client_view`): the
 comparison only ever sees what the client may see, so neither a coach-only
 item nor the fact that one appeared or went away can show up here. Old
 wording that this page repeats (a goal's previous title, a removed action)
-was already published to the same client in the previous version.
+was already published to the same client in the previous version; a goal or
+action the coach has held back since is left out of the previous version
+too (`without_withheld`), so the page does not repeat what was withdrawn.
 
 Like `coachbook.core.progress`, this is pure: the same two snapshots and dates
 always give the same page, so a republished version is reproducible.
@@ -53,6 +55,7 @@ __all__ = [
     "StageChange",
     "changes_page",
     "compare",
+    "without_withheld",
 ]
 
 _T = TypeVar("_T")
@@ -197,6 +200,36 @@ class Changes:
                 self.actions_removed,
             )
         )
+
+
+def without_withheld(old: Engagement, engagement: Engagement, view: Engagement) -> Engagement:
+    """The previous version's client view, less the goals and actions the coach has held back since.
+
+    A goal or action the client saw, and that the coach has since made coach-only or a draft, is gone from
+    the client view, so `compare` would list it as no longer on the plan, with its wording: exactly what
+    holding it back was for. Left out of both sides, it leaves the page without a word (a deleted item is
+    still listed as gone). Goals are told by their id; actions by their title, as many of each title as
+    are held back now.
+
+    Arguments:
+        old: The client view of the previous version.
+        engagement: The engagement as it is now, with what it holds back.
+        view: Its client view (`visibility.client_view(engagement)`).
+    """
+    shown_goals = {goal.id for goal in view.goals}
+    withheld_goals = {goal.id for goal in engagement.goals} - shown_goals
+    withheld_actions = Counter(action.title for action in engagement.actions)
+    withheld_actions.subtract(action.title for action in view.actions)
+    if not withheld_goals and not +withheld_actions:
+        return old
+    actions = []
+    for action in old.actions:
+        if withheld_actions[action.title] > 0:
+            withheld_actions[action.title] -= 1
+            continue
+        actions.append(action)
+    goals = [goal for goal in old.goals if goal.id not in withheld_goals]
+    return old.model_copy(update={"goals": goals, "actions": actions})
 
 
 def compare(

@@ -31,7 +31,7 @@ from coachbook.core.validation import did_you_mean
 from coachbook.core.versions import Version, read_versions
 from coachbook.core.visibility import Secret, client_view, held_back
 from coachbook.errors import CoachbookError
-from coachbook.render.changes import changes_page, compare
+from coachbook.render.changes import changes_page, compare, without_withheld
 from coachbook.render.client_pages import client_plan, handbook_plan
 from coachbook.render.cohort_page import cohort_plan
 from coachbook.render.console_pages import console_plan
@@ -118,7 +118,11 @@ def plan_client_site(
     if coach_view:
         return plan(loaded.engagement, tuple(held_back(loaded.engagement)), ())
     view = client_view(loaded.engagement)
-    extra = (_changes_page(view, local.program, as_of, history, directory_urls, local.language),) if history else ()
+    extra = (
+        (_changes_page(loaded.engagement, view, local.program, as_of, history, directory_urls, local.language),)
+        if history
+        else ()
+    )
     return plan(view, None, extra)
 
 
@@ -145,7 +149,13 @@ def _guide_bodies(firm: Firm, loaded: LoadedEngagement, sources: dict[str, str])
 
 
 def _changes_page(
-    view: Engagement, program: Program, as_of: dt.date, history: History, directory_urls: bool, language: Language
+    engagement: Engagement,
+    view: Engagement,
+    program: Program,
+    as_of: dt.date,
+    history: History,
+    directory_urls: bool,
+    language: Language,
 ) -> PageSource:
     slots = Slots()
     if history.previous_title is not None and history.previous is None:
@@ -153,7 +163,7 @@ def _changes_page(
     else:
         old = history.previous
         changes = compare(
-            old.engagement if old else None,
+            without_withheld(old.engagement, engagement, view) if old else None,
             view,
             program,
             old_as_of=old.as_of if old else None,
