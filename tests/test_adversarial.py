@@ -967,6 +967,18 @@ CASES = [
             ),
         )
     ),
+    # Another client's held-back sentence pasted into the owner's own shared notes: the notes may not vouch for it.
+    Case(
+        "another-clients-private-sentence-pasted-into-shared-notes",
+        replace(
+            "engagements/sofia-marquez.yml",
+            "      Thank you for a frank first hour, Sofia. Here is what I took away.\n",
+            "      Thank you for a frank first hour, Sofia. Here is what I took away.\n\n"
+            '      Two direct reports independently used the phrase "let me take it away".\n',
+        ),
+        build("sofia-marquez"),
+        Refused(("two direct reports independently used the phrase", "kwame-asante"), ("site/clients/sofia-marquez",)),
+    ),
     # 7. Encryption: no passphrase, no site; with one, no plaintext anywhere.
     Case(
         "encrypted-site-without-a-passphrase",

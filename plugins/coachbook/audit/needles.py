@@ -51,6 +51,8 @@ __all__ = [
     "console_needles",
     "fragments_of",
     "needles_for",
+    "own_text",
+    "pasted",
     "program_strings",
     "readings",
     "secret_fragments",
@@ -62,6 +64,10 @@ MIN_FRAGMENT_WORDS = 3
 MIN_FRAGMENT_CHARS = 15
 #: Identifying strings shorter than this (initials, "Li") would match ordinary words.
 MIN_IDENTITY_CHARS = 4
+#: Another client's held-back sentence of this many words or more is a leak even where the site's own client
+#: view shows it: two clients' coaching does not say the same long sentence by chance, so it was pasted.
+#: Shorter ones may be said of both ("follow up with HR next session"), and stay allowed there.
+PASTED_WORDS = 8
 #: The audit's word for a text that the client may read but the sponsor may not.
 SPONSOR_REASON = "client_only"
 #: The audit's word for the coaches' console's own text, found in another site.
@@ -150,10 +156,26 @@ class Fragments:
 
 
 def fragments_of(engagement: Engagement) -> Fragments:
-    """The audit fragments of one engagement, in the order `needles_for` visits them."""
+    """The audit fragments of one engagement, in the order `needles_for` visits them.
+
+    A held-back sentence that the engagement's own client view shows as well (a private note repeating a shared
+    one) is no secret of theirs: their own site shows it, and it is left out.
+    """
     identity = tuple((text, s.field) for s in identifying(engagement) for text in secret_fragments(s))
-    hidden = tuple((text, s.field, s.reason) for s in held_back(engagement) for text in secret_fragments(s))
+    secrets = held_back(engagement)
+    shown = own_text(engagement) if secrets else ""
+    hidden = tuple((text, s.field, s.reason) for s in secrets for text in secret_fragments(s) if text not in shown)
     return Fragments(identity, hidden)
+
+
+def own_text(engagement: Engagement) -> str:
+    """What the engagement's own client view shows, normalised as the audit reads it."""
+    return " ".join(readings(strings(client_view(engagement).model_dump(mode="json"))))
+
+
+def pasted(needle: Needle, owner: str | None) -> bool:
+    """Whether `needle`, found in `owner`'s site, is another client's held-back sentence too long to be chance."""
+    return needle.reason != "identity" and needle.owner != owner and len(needle.text.split()) >= PASTED_WORDS
 
 
 #: Each program's strings (`program_strings`), by the program's `id()`, with the program kept so that the id
@@ -218,19 +240,27 @@ def needles_for(firm: Firm, owner: str | None, *, owner_held_back: bool = True) 
     """
     allowed = allowed_text(firm, owner)
     allowed_identity = allowed_identity_text(firm, owner)
+    allowed_firm = allowed_text(firm, None)
     needles: dict[str, Needle] = {}
     for slug, loaded in sorted(firm.engagements.items()):
         secrets: Iterable[Secret] = held_back(loaded.engagement) if owner_held_back or slug != owner else []
         if slug != owner:
             secrets = [*identifying(loaded.engagement), *secrets]
+        shown = own_text(loaded.engagement)
         for secret in secrets:
             for fragment in secret_fragments(secret):
+                if secret.reason != "identity" and fragment in shown:
+                    continue  # Their own site shows it: no secret of theirs (`fragments_of`).
                 # Text that the site may show for another reason (a shared
-                # organisation, a sentence repeated in a shared note) is not
-                # evidence of a leak.
-                if fragment in (allowed_identity if secret.reason == "identity" else allowed) or fragment in needles:
+                # organisation, a short sentence said of two clients) is not
+                # evidence of a leak; another client's long sentence is.
+                needle = Needle(fragment, slug, secret.field, secret.reason)
+                exempt = allowed_identity if secret.reason == "identity" else allowed
+                if pasted(needle, owner):
+                    exempt = allowed_firm
+                if fragment in exempt or fragment in needles:
                     continue
-                needles[fragment] = Needle(fragment, slug, secret.field, secret.reason)
+                needles[fragment] = needle
     return list(needles.values())
 
 

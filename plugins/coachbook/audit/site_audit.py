@@ -32,6 +32,7 @@ from coachbook.audit.needles import (
     allowed_text,
     cohort_needles,
     console_needles,
+    pasted,
     sponsor_needles,
 )
 from coachbook.audit.normalise import file_text, normalise
@@ -81,17 +82,26 @@ class AllowedText:
     """Normalised text a site shows for its own reasons (its program, its owner's client view).
 
     A needle found in it is not a leak. Held-back text is measured against
-    all of it (a sentence repeated in a shared note); another client's name,
-    organisation or contact only against `identity`, the program and the
-    owner's own identifying strings (two clients of one organisation share its
-    name), so another client named in the owner's notes is still a leak. Each
-    may be given as a function, worked out only when a needle is found: most
-    audits find none. Without `identity`, the whole text serves for both.
+    all of it (a short sentence said of two clients); another client's held-back
+    sentence of `PASTED_WORDS` words or more only against `firm`, the text every
+    site shows for the firm's reasons (the program), since a sentence that long
+    found in the owner's own notes was pasted there; another client's name,
+    organisation or contact only against `identity`, the program and the owner's
+    own identifying strings (two clients of one organisation share its name), so
+    another client named in the owner's notes is still a leak. Each may be given
+    as a function, worked out only when a needle is found: most audits find none.
+    Without `identity` or `firm`, the whole text serves for them.
     """
 
-    def __init__(self, text: str | Callable[[], str], identity: str | Callable[[], str] | None = None) -> None:
+    def __init__(
+        self,
+        text: str | Callable[[], str],
+        identity: str | Callable[[], str] | None = None,
+        firm: str | Callable[[], str] | None = None,
+    ) -> None:
         self._text = _Lazy(text)
         self._identity = self._text if identity is None else _Lazy(identity)
+        self._firm = self._text if firm is None else _Lazy(firm)
 
     @property
     def text(self) -> str:
@@ -100,10 +110,11 @@ class AllowedText:
     def __contains__(self, fragment: object) -> bool:
         return isinstance(fragment, str) and fragment in self._text.value
 
-    def allows(self, needle: Needle) -> bool:
-        """Whether `needle` is text this site shows for its own reasons."""
-        source = self._identity if needle.reason == "identity" else self._text
-        return needle.text in source.value
+    def allows(self, needle: Needle, owner: str | None) -> bool:
+        """Whether `needle`, found in the site of `owner`, is text this site shows for its own reasons."""
+        if needle.reason == "identity":
+            return needle.text in self._identity.value
+        return needle.text in (self._firm if pasted(needle, owner) else self._text).value
 
 
 class _Lazy:
@@ -190,7 +201,9 @@ def policy_for(
         loaded = firm.engagements[owner]
         report = sponsor_report(loaded.engagement, loaded.program, as_of)
         needles = tuple(sponsor_needles(loaded.engagement, owner, report))
-    allowed = AllowedText(allowed_text(firm, owner), allowed_identity_text(firm, owner))
+    allowed = AllowedText(
+        allowed_text(firm, owner), allowed_identity_text(firm, owner), lambda: allowed_text(firm, None)
+    )
     return AuditPolicy(owner, allowed, audience, needles, as_of, plain_needles=console)
 
 
@@ -369,4 +382,4 @@ def _plain_search(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[
 
 def _counts(leak: Leak, policy: AuditPolicy) -> bool:
     """Whether a string found is a leak here: not when the site shows that text for its own reasons."""
-    return leak.kind is not LeakKind.TEXT or leak.needle is None or not policy.allowed.allows(leak.needle)
+    return leak.kind is not LeakKind.TEXT or leak.needle is None or not policy.allowed.allows(leak.needle, policy.owner)

@@ -280,7 +280,9 @@ def reaudit_site(
         audience = Audience.HANDBOOK if slug is None else Audience(target.audience)
     also = [target.organisation] if target.organisation else []
     allowed = AllowedText(
-        lambda: allowed_text(firm(), slug, also=also), lambda: allowed_identity_text(firm(), slug, also=also)
+        lambda: allowed_text(firm(), slug, also=also),
+        lambda: allowed_identity_text(firm(), slug, also=also),
+        lambda: allowed_text(firm(), None, also=also),
     )
     policy = AuditPolicy(slug, allowed, audience, only=added)
     leaks = audit_site(target.dest, policy, context.index)
