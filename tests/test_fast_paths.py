@@ -250,7 +250,9 @@ def test_the_fold_finds_the_characters_it_must_fold_wherever_they_are() -> None:
     # A look-alike among Latin letters, with no other letter of its script on the page.
     assert _fold_text("Whıtfield ȷones") == "whitfield jones"
     # A letter beyond ASCII with a case of its own is case-folded; a lone surrogate (from JSON) is kept.
-    assert _fold_text("ÉTIENNE — ẞ \ud800 ·") == "étienne - ss \ud800 ·"
+    assert _fold_text("ÆTIENNE — ẞ \ud800 ·") == "ætienne - ss \ud800 ·"
+    # An accent, precomposed or combining, and a small capital read as the plain letter.
+    assert _fold_text("ÉTIENNE Whitfíeld Whitfi\u0301eld Whɪtfield") == "etienne whitfield whitfield whitfield"
 
 
 def test_text_case_folded_by_the_fold_is_not_folded_again(monkeypatch: pytest.MonkeyPatch, built_firm: Path) -> None:
