@@ -124,9 +124,13 @@ _SINGLE_QUOTES = re.compile("[\u2018\u2019\u201a\u201b\u2032\u2035\u2039\u203a\u
 _DOUBLE_QUOTES = re.compile("[\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\u02ba]")
 #: Blank characters that are neither whitespace to Python nor invisible: braille blank, Hangul half-width filler.
 _BLANKS = re.compile("[\u2800]")
+
+
 def _accent_folds() -> dict[str, str]:
-    """Latin letters with accents, as their plain letters ("Whitfíeld" is "Whitfield"), and the accents alone, as
-    nothing: a name is the same name to a reader with an accent more or less, whoever typed it."""
+    """Latin letters with accents as their plain letters, and the accents alone as nothing.
+
+    A name is the same name to a reader with an accent more or less ("Whitfíeld"), whoever typed it.
+    """
     folds = {}
     for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
         char = chr(code)
@@ -154,7 +158,7 @@ _LOOK_ALIKES = str.maketrans(
         "υ": "u", "χ": "x", "ϲ": "c", "ϳ": "j",
         # Latin letters that stand in for plain ones, and Armenian
         "ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ɩ": "i", "օ": "o", "ս": "u", "հ": "h", "ց": "g",
-        # Small capitals and phonetic letters that read as plain ones ("Whɪtfield")
+        # Small capitals and phonetic letters that read as plain ones
         "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j",
         "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u",
         "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z", "ɛ": "e", "ɔ": "o", "ʋ": "v",
