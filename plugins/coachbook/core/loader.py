@@ -463,10 +463,19 @@ def content_links(project: Project) -> list[Problem]:
 
 
 def engagement_files(project: Project) -> tuple[list[Path], list[Problem]]:
-    """The engagement files in the folder, and problems with the folder's contents."""
+    """The engagement files in the folder, and problems with the folder's contents.
+
+    A missing folder is a problem, not a firm without clients: a misspelt `engagements_dir` or a folder moved
+    away would otherwise have the build take every client's site down as no longer anyone's.
+    """
     folder = project.engagements_dir
     if not folder.is_dir():
-        return [], []
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        hint = (
+            "create it (a firm without clients yet has it empty), or set `engagements_dir` under the coachbook "
+            "plugin in mkdocs.yml to the folder that holds the engagement files"
+        )
+        return [], [Problem(project.shown(folder), 1, 1, "", f"the engagements folder {what}", hint)]
     files: list[Path] = []
     problems: list[Problem] = []
     folded: dict[str, Path] = {}

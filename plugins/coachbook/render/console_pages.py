@@ -92,8 +92,7 @@ def console_plan(
         slots = Slots()
         markdown = render_page("console_engagement.md.j2", slots, language, e=summary, **context(uri))
         pages.append(PageSource(uri, summary.client_name, markdown, slots))
-    nav = (
-        NavItem(title, "index.md"),
+    sections = (
         NavItem(
             language.gettext("Coaches"), children=tuple(NavItem(c.name, coach_uri(c.key)) for c in overview.coaches)
         ),
@@ -104,6 +103,8 @@ def console_plan(
             ),
         ),
     )
+    # A firm without engagements yet has a console of one page: a section with nothing in it is no section.
+    nav = (NavItem(title, "index.md"), *(section for section in sections if section.children))
     script = resources.files("coachbook").joinpath("assets", "console.js").read_bytes()
     files = [FileSource(CONSOLE_SCRIPT, script)]
     if calendars:
