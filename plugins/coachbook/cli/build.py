@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from coachbook.cli.dates import IsoDate
 from coachbook.cli.support import (
     Options,
     fail,
@@ -40,9 +41,7 @@ of the clients, so several CI runners can build one firm.
 
 @click.command(help=BUILD_HELP)
 @click.option("--client", "clients", multiple=True, metavar="SLUG", help="Build only this client (repeatable).")
-@click.option(
-    "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date (default: today)."
-)
+@click.option("--as-of", type=IsoDate(), help="Compute progress as of this date (default: today).")
 @click.option(
     "-d",
     "--site-dir",

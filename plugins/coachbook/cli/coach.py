@@ -221,7 +221,7 @@ def init(opts: Options, directory: Path, name: str | None, language: str | None,
         if problem is None and known is not None and language not in known:
             from coachbook.core.rules import did_you_mean
 
-            problem = did_you_mean(language, known)
+            problem = "Material has no menus and labels in it; " + did_you_mean(language, known)
         if problem is not None:
             fail(f"{language!r} cannot be the sites' language: {problem}")
         if program is None:

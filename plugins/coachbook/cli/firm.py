@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from coachbook.cli.dates import IsoDate
 from coachbook.cli.support import (
     Options,
     engagement_or_fail,
@@ -73,11 +74,11 @@ def _private_output(project: Project, output: Path, what: str) -> None:
 
 @click.command(help=HOURS_HELP)
 @click.option("--coach", "coach_name", metavar="NAME", help="The coach whose log to write (name, any capitals).")
-@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="Count sessions from this date.")
-@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="Count sessions up to this date.")
+@click.option("--from", "start", type=IsoDate(), help="Count sessions from this date.")
+@click.option("--to", "end", type=IsoDate(), help="Count sessions up to this date.")
 @click.option(
     "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=IsoDate(),
     help="Sessions before this date have been held (default: today), so a log can be reproduced.",
 )
 @click.option(
@@ -138,7 +139,7 @@ def hours(
 
 @click.command(help=EXPORT_HELP)
 @click.argument("slug")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date.")
+@click.option("--as-of", type=IsoDate(), help="Compute progress as of this date.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="The zip file to write.")
 @click.option("--force", is_flag=True, help="Replace the archive if it already exists.")
 @no_wait_option

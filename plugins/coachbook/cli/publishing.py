@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from coachbook.cli.dates import IsoDate
 from coachbook.cli.support import (
     Options,
     engagement_or_fail,
@@ -47,7 +48,7 @@ way under published/handbook/<version>/ (named after the ref, else the date).
 @click.option("--ref", metavar="REF", help="Build from this git tag, branch or commit instead of the working tree.")
 @click.option("--version", "name", metavar="NAME", help="The version's name (default: date and current stage).")
 @click.option("--title", help="The title shown in the version selector (default: the date and the stage).")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date.")
+@click.option("--as-of", type=IsoDate(), help="Compute progress as of this date.")
 @click.option("--force", is_flag=True, help="Replace a version that is already published under this name.")
 @click.option(
     "--base-url",
@@ -234,7 +235,7 @@ bundles/<slug>-handbook.zip unless --output says otherwise.
 
 @click.command(help=BUNDLE_HELP)
 @click.argument("slug")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date.")
+@click.option("--as-of", type=IsoDate(), help="Compute progress as of this date.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="The zip file to write.")
 @click.option("--force", is_flag=True, help="Replace the zip if it already exists.")
 @click.pass_obj

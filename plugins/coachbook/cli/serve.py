@@ -11,6 +11,7 @@ import click
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from coachbook.access.preview import EXPOSE_ENV, check_preview_address
+from coachbook.cli.dates import IsoDate
 from coachbook.cli.support import (
     Options,
     engagement_or_fail,
@@ -48,7 +49,7 @@ It listens on this computer only (127.0.0.1). Another address, such as
 
 @click.command(help=SERVE_HELP)
 @click.option("--client", metavar="SLUG", help="The client to preview; without it, the public handbook.")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute progress as of this date.")
+@click.option("--as-of", type=IsoDate(), help="Compute progress as of this date.")
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
 @click.option(
     "--expose",

@@ -90,7 +90,8 @@ def did_you_mean(word: str, choices: Sequence[str] | Mapping[str, Any] | set[str
         return f"did you mean {close[0]!r}?"
     if len(options) <= 12:
         return "expected one of: " + ", ".join(options)
-    return ""
+    # Too many to list in a message, and none close: say so rather than end the message on nothing.
+    return f"it is none of the {len(options)} known ones, such as " + ", ".join(options[:4])
 
 
 #: Spaces and underscores between the words of a name, folded to one hyphen (compiled at import, as every pattern
