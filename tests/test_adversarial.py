@@ -979,6 +979,43 @@ CASES = [
         build("sofia-marquez"),
         Refused(("two direct reports independently used the phrase", "kwame-asante"), ("site/clients/sofia-marquez",)),
     ),
+    # Another client named however the coach typed it: the order of the names, a title, punctuation, an accent,
+    # a look-alike letter, a phone number written another way.
+    *(
+        Case(
+            f"another-client-spelled-{name}",
+            replace(
+                "engagements/sofia-marquez.yml",
+                "      Thank you for a frank first hour, Sofia. Here is what I took away.\n",
+                f"      Thank you for a frank first hour, Sofia. Here is what I took away. {spelled}\n",
+            ),
+            build("sofia-marquez"),
+            Refused(("identifies another client", owner), ("site/clients/sofia-marquez",)),
+        )
+        for name, spelled, owner in (
+            ("family-name-first", "Whitfield, Dana called.", "dana-whitfield"),
+            ("with-a-title", "Ms Whitfield called.", "dana-whitfield"),
+            ("in-brackets", "Kwame (Asante) called.", "kwame-asante"),
+            ("hyphenated", "Dana-Whitfield called.", "dana-whitfield"),
+            ("with-an-accent", "Dana Whitfíeld called.", "dana-whitfield"),
+            ("small-capital", "Dana Whɪtfield called.", "dana-whitfield"),
+            ("organisation-run-together", "HaldenLogistics called.", "dana-whitfield"),
+            ("phone-national", "Call 07700 900652.", "dana-whitfield"),
+            ("phone-unspaced", "Call +447700900652.", "dana-whitfield"),
+            ("phone-trunk-in-brackets", "Call +44 (0)7700 900652.", "dana-whitfield"),
+        )
+    ),
+    # The owner's own name and number, however written, are no leak on their own site.
+    Case(
+        "own-name-spelled-any-way",
+        replace(
+            "engagements/sofia-marquez.yml",
+            "      Thank you for a frank first hour, Sofia. Here is what I took away.\n",
+            "      Thank you for a frank first hour, Ms Marquez (Marquez, Sofia; call 07700 900418).\n",
+        ),
+        build("sofia-marquez"),
+        Safe(in_page("sofia-marquez", "sessions/index.html", "Ms Marquez (Marquez, Sofia; call 07700 900418)")),
+    ),
     # 7. Encryption: no passphrase, no site; with one, no plaintext anywhere.
     Case(
         "encrypted-site-without-a-passphrase",

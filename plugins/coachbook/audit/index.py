@@ -28,8 +28,8 @@ import ahocorasick_rs
 
 from coachbook.audit.files import SiteFile, file_digest
 from coachbook.audit.leaks import Leak
-from coachbook.audit.needles import Fragments, Needle, fragments_of
-from coachbook.audit.normalise import file_text
+from coachbook.audit.needles import SPELLED, Fragments, Needle, fragments_of
+from coachbook.audit.normalise import file_text, squashed
 
 if TYPE_CHECKING:
     from coachbook.audit.site_audit import AuditPolicy
@@ -65,11 +65,15 @@ class NeedleFinder:
 
     def __init__(self, needles: Iterable[str]) -> None:
         self.needles = frozenset(needles)
-        few = len(self.needles) <= _SCANNED_UP_TO
+        # Names spelled any way are looked for in a text's letters and digits run together (`occurs`).
+        spelled = [n[len(SPELLED) :] for n in self.needles if n.startswith(SPELLED)]
+        self._spelled = NeedleFinder(spelled) if spelled else None
+        plain = self.needles.difference(SPELLED + n for n in spelled)
+        few = len(plain) <= _SCANNED_UP_TO
         # A needle holding a lone surrogate (a YAML escape can make one) is no text the automaton takes.
-        scanned = {n for n in self.needles if few or len(n) < _SHORT or _SURROGATE.search(n)}
+        scanned = {n for n in plain if few or len(n) < _SHORT or _SURROGATE.search(n)}
         self._scanned = tuple(sorted(scanned))
-        searched = sorted(self.needles - scanned)
+        searched = sorted(plain - scanned)
         self._automaton = (
             ahocorasick_rs.AhoCorasick(
                 searched,
@@ -93,6 +97,8 @@ class NeedleFinder:
                 # No needle the automaton holds has a lone surrogate in it: the text is searched around each.
                 for piece in _SURROGATE.split(text):
                     found.update(automaton.find_matches_as_strings(piece, overlapping=True))
+        if self._spelled is not None:
+            found.update(SPELLED + n for n in self._spelled.found(squashed(text)))
         return found
 
 

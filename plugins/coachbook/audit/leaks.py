@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from coachbook.audit.needles import Needle
+from coachbook.audit.needles import Needle, shown_needle
 
 __all__ = ["Leak", "LeakKind"]
 
@@ -63,8 +63,9 @@ class Leak:
             )
         assert self.needle is not None
         n = self.needle
+        shown = shown_needle(n.text)
         if n.reason == "console":
-            return f"{self.file}: contains {n.text!r}, the coaches' console's own text, which no other site may hold"
+            return f"{self.file}: contains {shown}, the coaches' console's own text, which no other site may hold"
         kind = "identifies another client" if n.reason == "identity" else f"is {n.reason.replace('_', '-')} text"
         where = f" in its {self.place} metadata" if self.place else ""
-        return f"{self.file}: contains {n.text!r}{where}, which {kind} (engagements/{n.owner}.yml, field {n.field})"
+        return f"{self.file}: contains {shown}{where}, which {kind} (engagements/{n.owner}.yml, field {n.field})"

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from coachbook.audit.normalise import TAG, normalise, strings
+from coachbook.audit.normalise import TAG, normalise, squashed, strings
 from coachbook.core.cohort import members
 from coachbook.core.console import CONSOLE_NOTICE
 from coachbook.core.i18n import Language
@@ -42,6 +42,8 @@ __all__ = [
     "MIN_FRAGMENT_CHARS",
     "MIN_FRAGMENT_WORDS",
     "MIN_IDENTITY_CHARS",
+    "MIN_SPELLED_CHARS",
+    "SPELLED",
     "SPONSOR_REASON",
     "Fragments",
     "Needle",
@@ -51,11 +53,14 @@ __all__ = [
     "console_needles",
     "fragments_of",
     "needles_for",
+    "occurs",
     "own_text",
     "pasted",
     "program_strings",
     "readings",
     "secret_fragments",
+    "shown_needle",
+    "spellings",
     "sponsor_needles",
 ]
 
@@ -111,12 +116,83 @@ def readings(text: str) -> list[str]:
     return [marked] if plain == marked else [marked, plain]
 
 
+#: Marks a needle searched for in a text's letters and digits run together (`normalise.squashed`) rather than in
+#: the text: a name or an organisation however it is spaced or punctuated. No normalised text holds it.
+SPELLED = "\x03"
+#: A name, an organisation or an email spelled any way is searched for only from this many letters and digits:
+#: run together, shorter ones turn up inside ordinary text ("lina" in "disciplinary").
+MIN_SPELLED_CHARS = 10
+#: Titles a name may be written with in place of a given name ("Ms Whitfield").
+_TITLES = ("mr", "mrs", "ms", "dr")
+_NAME_FIELDS = frozenset({"client.name", "sponsor.name"})
+_SPELLED_FIELDS = _NAME_FIELDS | {"client.organisation", "client.email", "sponsor.email"}
+_PHONE_FIELDS = frozenset({"client.phone"})
+_NOT_DIGIT = re.compile(r"\D")
+_COUNTRY_CODE = re.compile(r"\s*\+\s*(\d{1,3})[\s().-]+(\d.*)")
+
+
+def spellings(secret: Secret) -> list[str]:
+    """Other ways the identifying string `secret` may be written, as needles besides the string itself.
+
+    A name, an organisation or an email is also searched for with its letters and digits run together (marked
+    `SPELLED`): "Whitfield, Dana", "Dana-Whitfield" and "Kwame (Asante)" are found that way; a name also family
+    name first, and with a title in place of the given name. A phone number is searched for as written with
+    its country code or with the national 0, spaced as written or not at all: "+447700900652", "07700 900652",
+    "+44 (0)7700 900652".
+    """
+    if secret.reason != "identity":
+        return []
+    if secret.field in _PHONE_FIELDS:
+        return _phone_spellings(secret.text)
+    if secret.field not in _SPELLED_FIELDS:
+        return []
+    words = normalise(secret.text).split()
+    forms = ["".join(words)]
+    if secret.field in _NAME_FIELDS and len(words) >= 2:
+        forms += [words[-1] + "".join(words[:-1]), *(title + words[-1] for title in _TITLES)]
+    found = []
+    for form in forms:
+        spelled = squashed(form)
+        if len(spelled) >= MIN_SPELLED_CHARS and SPELLED + spelled not in found:
+            found.append(SPELLED + spelled)
+    return found
+
+
+def _phone_spellings(phone: str) -> list[str]:
+    digits = _NOT_DIGIT.sub("", phone)
+    if len(digits) < 9:
+        return []
+    forms = {digits, "+" + digits}
+    international = _COUNTRY_CODE.fullmatch(phone)
+    if international is not None:
+        code, rest = international.groups()
+        national = _NOT_DIGIT.sub("", rest).lstrip("0")
+        grouped = " ".join(rest.split())
+        forms |= {"0" + national, "+" + code + national, "00" + code + national, "0" + grouped.lstrip("0")}
+        forms |= {f"+{code} (0){grouped.lstrip('0')}", f"+{code} {grouped.lstrip('0')}", grouped.lstrip("0")}
+    return sorted(form for form in {normalise(f) for f in forms} if len(_NOT_DIGIT.sub("", form)) >= 9)
+
+
+def occurs(fragment: str, text: str, spelled: str | None = None) -> bool:
+    """Whether the needle `fragment` is in normalised `text` (`spelled`: `squashed(text)`, if already made)."""
+    if fragment.startswith(SPELLED):
+        return fragment[1:] in (squashed(text) if spelled is None else spelled)
+    return fragment in text
+
+
+def shown_needle(fragment: str) -> str:
+    """A needle as a message shows it."""
+    if fragment.startswith(SPELLED):
+        return f"{fragment[1:]!r} (its letters, however spaced or punctuated)"
+    return repr(fragment)
+
+
 def secret_fragments(secret: Secret) -> Iterator[str]:
     """The normalised pieces of a secret that the audit searches for: the whole string, or its sentences."""
     if secret.reason == "identity":
-        for text in readings(secret.text):
-            if len(text) >= MIN_IDENTITY_CHARS:
-                yield text
+        texts = [text for text in readings(secret.text) if len(text) >= MIN_IDENTITY_CHARS]
+        yield from texts
+        yield from (spelling for spelling in spellings(secret) if spelling not in texts)
         return
     # Its sentences as its Markdown shows them, and as written: where the text is shown as plain text, or a
     # character Markdown would take for a mark is only a character (`revenue > 5M`, `follow_up`), it is on
@@ -223,7 +299,9 @@ def allowed_identity_text(firm: Firm, owner: str | None, *, also: Iterable[str] 
     """
     parts: list[str] = [program_strings(program) for program in firm.programs]
     if owner is not None:
-        parts += [secret.text for secret in identifying(firm.engagements[owner].engagement)]
+        for secret in identifying(firm.engagements[owner].engagement):
+            # Their own name however spelled ("Ms Haddad" on Mariam Haddad's site, never Leila Haddad's).
+            parts += [secret.text, *(spelling.lstrip(SPELLED) for spelling in spellings(secret))]
     parts.extend(also)
     return " ".join(readings(" ".join(parts)))
 
@@ -258,7 +336,7 @@ def needles_for(firm: Firm, owner: str | None, *, owner_held_back: bool = True) 
                 exempt = allowed_identity if secret.reason == "identity" else allowed
                 if pasted(needle, owner):
                     exempt = allowed_firm
-                if fragment in exempt or fragment in needles:
+                if occurs(fragment, exempt) or fragment in needles:
                     continue
                 needles[fragment] = needle
     return list(needles.values())

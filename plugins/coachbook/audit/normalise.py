@@ -610,6 +610,21 @@ def json_words(text: str) -> str:
     return strings(decoded)
 
 
+#: Every byte but ASCII letters and digits: deleted from normalised text, they leave its letters and digits run
+#: together, the text a name is searched in however it is spaced or punctuated (`squashed`).
+_NOT_ALPHANUMERIC = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
+
+
+def squashed(text: str) -> str:
+    """Normalised `text` as its ASCII letters and digits alone, run together.
+
+    "Whitfield, Dana", "Dana-Whitfield" and "Kwame (Asante)" are "whitfielddana", "danawhitfield" and
+    "kwameasante" here, so a name or an organisation is found however it was spaced or punctuated. (The text is
+    normalised first, so accents and look-alikes are plain letters already, and capitals are lower case.)
+    """
+    return text.encode("ascii", "ignore").translate(None, _NOT_ALPHANUMERIC).decode("ascii")
+
+
 def _code_point(digits: str) -> str:
     value = int(digits, 16)
     # Surrogate halves and values past Unicode are not characters; a browser shows a replacement for them.

@@ -27,15 +27,17 @@ from coachbook.audit.index import NeedleFinder
 from coachbook.audit.leaks import Leak, LeakKind
 from coachbook.audit.metadata import IMAGE_SUFFIXES, METADATA_SUFFIXES, metadata_fields, strip_metadata
 from coachbook.audit.needles import (
+    SPELLED,
     Needle,
     allowed_identity_text,
     allowed_text,
     cohort_needles,
     console_needles,
+    occurs,
     pasted,
     sponsor_needles,
 )
-from coachbook.audit.normalise import file_text, normalise
+from coachbook.audit.normalise import file_text, normalise, squashed
 from coachbook.audit.origins import address_problems
 from coachbook.core.i18n import Language, load_language
 from coachbook.core.loader import Firm
@@ -102,6 +104,7 @@ class AllowedText:
         self._text = _Lazy(text)
         self._identity = self._text if identity is None else _Lazy(identity)
         self._firm = self._text if firm is None else _Lazy(firm)
+        self._identity_spelled = _Lazy(lambda: squashed(self._identity.value))
 
     @property
     def text(self) -> str:
@@ -113,8 +116,10 @@ class AllowedText:
     def allows(self, needle: Needle, owner: str | None) -> bool:
         """Whether `needle`, found in the site of `owner`, is text this site shows for its own reasons."""
         if needle.reason == "identity":
+            if needle.text.startswith(SPELLED):
+                return needle.text[len(SPELLED) :] in self._identity_spelled.value
             return needle.text in self._identity.value
-        return needle.text in (self._firm if pasted(needle, owner) else self._text).value
+        return occurs(needle.text, (self._firm if pasted(needle, owner) else self._text).value)
 
 
 class _Lazy:
@@ -356,7 +361,7 @@ def _placed(leaks: list[Leak], files: Sequence[SiteFile]) -> list[Leak]:
         if leak.kind is LeakKind.TEXT and leak.needle is not None and file is not None:
             if file.relative not in fields:
                 fields[file.relative] = [(f, normalise(t)) for f, t in metadata_fields(file.relative, file.raw)]
-            where = next((f for f, text in fields[file.relative] if leak.needle.text in text), "")
+            where = next((f for f, text in fields[file.relative] if occurs(leak.needle.text, text)), "")
             if where:
                 leak = replace(leak, place=where)
         placed.append(leak)
@@ -377,7 +382,7 @@ def _found(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:
 
 
 def _plain_search(files: Sequence[SiteFile], needles: Sequence[Needle]) -> list[Leak]:
-    return [Leak(file.relative, needle) for file in files for needle in needles if needle.text in file.text]
+    return [Leak(file.relative, needle) for file in files for needle in needles if occurs(needle.text, file.text)]
 
 
 def _counts(leak: Leak, policy: AuditPolicy) -> bool:
