@@ -768,6 +768,8 @@ CASES = [
             ("a-script-in-mixed-case", '<a href=" JaVaScRiPt:alert(1)">x</a>', "javascript"),
             ("another-scheme-by-reference", "[open][share]\n\n[share]: smb://fileserver/share", "smb"),
             ("an-autolink", "<vbscript:msgbox>", "vbscript"),
+            ("a-script-with-a-character-reference", "[x](jav&#x61;script:alert(1))", "javascript"),
+            ("a-script-with-a-tab-reference", '<a href="java&Tab;script:alert(1)">x</a>', "javascript"),
         )
     ),
     *(

@@ -41,3 +41,10 @@ def test_a_long_list_of_choices_never_leaves_the_hint_empty() -> None:
         did_you_mean("zzz", choices)
         == "it is none of the 20 known ones, such as client-00, client-01, client-02, client-03"
     )
+
+
+def test_preview_of_an_unknown_client_says_there_is_none(built_firm: Path) -> None:
+    result = run_coachbook(built_firm, "preview", "dana-whitfeld")
+    assert result.returncode == 1
+    assert "no engagement named 'dana-whitfeld'; did you mean 'dana-whitfield'?" in result.stderr
+    assert "coachbook build --client" not in result.stderr

@@ -69,6 +69,12 @@ def preview(
         if slug is not None:
             folder = f"{'sponsors' if sponsor else 'clients'}/{_address(project, slug)}"
             if folder not in folders:
+                from coachbook.core.loader import engagement_files
+                from coachbook.core.rules import did_you_mean
+
+                slugs = [path.stem for path in engagement_files(project)[0]]
+                if slug not in slugs:
+                    fail(f"no engagement named {slug!r}; {did_you_mean(slug, slugs)}")
                 what = "sponsor site" if sponsor else "site"
                 fail(f"{slug}'s {what} is not built in {shown(root)}/; run `coachbook build --client {slug}` first")
             folders = [folder]

@@ -14,6 +14,7 @@ typed into an engagement file shows literally.
 from __future__ import annotations
 
 import functools
+import html
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -164,13 +165,24 @@ def check_guide(path: Path, shown: Path) -> list[Problem]:
 
 
 #: Where a Markdown guide names an address: an inline link or image, a reference definition, an autolink, or an
-#: HTML attribute that holds one. Only the scheme is captured.
+#: HTML attribute that holds one. The address is captured as written, up to where it must end.
 _ADDRESS = re.compile(
-    r"""(?:\]\(\s*<?|^\s{0,3}\[[^\]]+\]:\s*<?|<(?=[a-zA-Z][a-zA-Z0-9+.-]*:)"""
+    r"""(?:\]\(\s*<?|^\s{0,3}\[[^\]]+\]:\s*<?|<(?=[a-zA-Z&][^\s<>]*:)"""
     r"""|\b(?:href|src|srcset|action|formaction|poster|data|background|ping)\s*=\s*["']?\s*)"""
-    r"""([a-zA-Z][a-zA-Z0-9+.-]*):""",
+    r"""([^\s"'<>()]+)""",
     re.MULTILINE | re.IGNORECASE,
 )
+#: A URL's scheme, once the URL is read as a browser reads it (`_as_read`).
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_TABS_AND_NEWLINES = re.compile(r"[\t\n\r]")
+
+
+def _as_read(address: str) -> str:
+    """An address as a browser reads it, so that `jav&#x61;script:` is a `javascript:` address.
+
+    Character references decoded, tabs and newlines gone, and no leading spaces or control characters.
+    """
+    return _TABS_AND_NEWLINES.sub("", html.unescape(address)).lstrip("".join(map(chr, range(0x21))))
 
 
 def _scheme_problems(text: str, shown: Path) -> list[Problem]:
@@ -180,7 +192,10 @@ def _scheme_problems(text: str, shown: Path) -> list[Problem]:
     """
     problems = []
     for found in _ADDRESS.finditer(text):
-        scheme = found.group(1).lower()
+        read = _SCHEME.match(_as_read(found.group(1)))
+        if read is None:
+            continue  # A page of the handbook, or an address relative to one.
+        scheme = read.group(1).lower()
         # A data: URL is an inline image as often as not; the audit refuses one that is followed as a link.
         if scheme in WEB_SCHEMES or scheme == "data":
             continue
