@@ -8,6 +8,7 @@ previous site exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -16,6 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jinja2
 from mkdocs.commands.build import build
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
@@ -43,6 +45,17 @@ class _Collector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         (self.errors if record.levelno >= logging.ERROR else self.messages).append(record.getMessage())
+
+
+def template_problem(error: jinja2.TemplateSyntaxError) -> str:
+    """A theme template's syntax error as the coach can act on it: the file and line, what is wrong, and a hint."""
+    where = error.filename or error.name or "a theme template"
+    with contextlib.suppress(ValueError):
+        where = Path(where).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    return (
+        f"{where}:{error.lineno}: template syntax: {error.message}; "
+        "fix the template (theme/ holds the firm's overrides of Material's templates), then build again"
+    )
 
 
 def attempt(
@@ -84,6 +97,10 @@ def attempt(
         # MkDocs logs the real reason and raises a bare "Aborted with a BuildError!".
         reason = "; ".join(collector.errors) if isinstance(exc, Abort) and collector.errors else str(exc)
         return _failed(target, started, reason or type(exc).__name__, collector)
+    except jinja2.TemplateSyntaxError as exc:
+        discard(staged)
+        # A theme override with a mistake in it: where it is, not that something went wrong.
+        return _failed(target, started, template_problem(exc), collector)
     except Exception as exc:
         discard(staged)
         # MkDocs names the page it was building when an extension raised; prefer that.
