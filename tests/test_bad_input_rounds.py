@@ -110,3 +110,92 @@ def test_a_control_character_in_the_engagement_serve_reads_is_an_error(firm: Pat
     assert result.returncode != 0
     assert "Traceback" not in output, output
     assert f"engagements/{CLIENT}.yml:{line}:4: contains U+0007 (a control character)" in output, output
+
+
+# --------------------------------------------------------------------------- Markdown that is not UTF-8, or a link loop
+
+
+@pytest.mark.parametrize(
+    "page", ["stages/03-assessment.md", "stages/03-assessment.de.md", "index.md", "notes/extra.md"]
+)
+def test_a_page_that_is_not_utf8_is_an_error_in_check_and_build(firm: Path, page: str) -> None:
+    before = built(firm)
+    path = firm / "content" / page
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():
+        path.write_text("# Extra\n\nA page beside the guides.\n", encoding="utf-8")
+    append(path, b"caf\xe9\n")
+    assert_refused(firm, f"content/{page}:1:1: is not UTF-8 text", before=before)
+
+
+def test_every_page_that_is_not_utf8_is_named_in_one_build(firm: Path) -> None:
+    append(firm / "content" / "stages" / "03-assessment.md", b"\xe9")
+    append(firm / "content" / "index.md", b"\xe9")
+    result = run_coachbook(firm, "build", "--client", CLIENT, "--as-of", AS_OF, "-j", "1")
+    output = result.stdout + result.stderr
+    assert "content/index.md:1:1: is not UTF-8 text" in output, output
+    assert output.count("content/stages/03-assessment.md:1:1: is not UTF-8 text") == 1, output
+    result = run_coachbook(firm, "check")
+    output = result.stdout + result.stderr
+    assert output.count("content/stages/03-assessment.md:1:1: is not UTF-8 text") == 1, output
+
+
+def test_a_guide_that_links_to_itself_is_an_error(firm: Path) -> None:
+    before = built(firm)
+    guide = firm / "content" / "stages" / "03-assessment.md"
+    guide.unlink()
+    guide.symlink_to(guide.name)
+    assert_refused(firm, "'stages/03-assessment.md' is a symbolic link", before=before)
+
+
+# --------------------------------------------------------------------------- broken front matter
+
+GUIDE = "content/stages/03-assessment.md"
+
+
+def break_front_matter(firm: Path, old: str, new: str) -> None:
+    path = firm / GUIDE
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "old,new,where",
+    [
+        ("title: Assessment\n", "title: [Assessment\n", f"{GUIDE}:3:12: front matter: YAML syntax error"),
+        ("title: Assessment\ndescription:", "- title: Assessment\n- description:", f"{GUIDE}:2:1: front matter"),
+        ("stand today.\n---\n", "stand today.\n", f"{GUIDE}:1:1: front matter: the block opened on line 1"),
+        (
+            "title: Assessment\n",
+            "title: Assessment\ntitle: Again\n",
+            f"{GUIDE}:3:1: front matter: title: duplicate key 'title' (first written on line 2)",
+        ),
+    ],
+    ids=["syntax", "list", "unclosed", "duplicate"],
+)
+def test_broken_front_matter_is_an_error_not_page_text(firm: Path, old: str, new: str, where: str) -> None:
+    before = built(firm)
+    break_front_matter(firm, old, new)
+    assert_refused(firm, where, before=before)
+
+
+def test_broken_front_matter_of_a_page_beside_the_guides_is_an_error(firm: Path) -> None:
+    path = firm / "content" / "index.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "title: [", 1), encoding="utf-8")
+    assert_refused(firm, "content/index.md:3:12: front matter: YAML syntax error")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# No front matter\n\nText.\n\n---\n\nA rule, then more text.\n",
+        "---\n\n# A rule atop the page\n\nText.\n",
+        "Title: Old-style metadata\n\n# Heading\n",
+    ],
+    ids=["rule-later", "rule-first", "multimarkdown"],
+)
+def test_a_guide_without_front_matter_is_fine(firm: Path, text: str) -> None:
+    (firm / GUIDE).write_text(text, encoding="utf-8")
+    result = run_coachbook(firm, "check")
+    assert result.returncode == 0, result.stdout + result.stderr

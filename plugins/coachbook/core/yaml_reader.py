@@ -196,10 +196,13 @@ def load_yaml(path: Path, *, display_path: Path | None = None) -> YamlDocument:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ProblemList(
-            [Problem(shown, 1, 1, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8")]
-        ) from None
+        raise ProblemList([not_utf8(shown, exc)]) from None
     return parse_yaml(text, shown)
+
+
+def not_utf8(shown: Path, error: UnicodeDecodeError) -> Problem:
+    """The problem of a file that is not UTF-8 text; every file Coachbook reads is worded the same."""
+    return Problem(shown, 1, 1, "", f"is not UTF-8 text (byte {error.start})", "save the file as UTF-8")
 
 
 def parse_yaml(text: str, shown: Path) -> YamlDocument:
