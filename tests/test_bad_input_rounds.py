@@ -199,3 +199,46 @@ def test_a_guide_without_front_matter_is_fine(firm: Path, text: str) -> None:
     (firm / GUIDE).write_text(text, encoding="utf-8")
     result = run_coachbook(firm, "check")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------- numbers too large for any chart or total
+
+
+@pytest.mark.parametrize(
+    "old,new,where",
+    [
+        ("  sessions: 16\n", "  sessions: 99999999999999999999999999999\n", "agreement.sessions: must be at most 500"),
+        ("    target: 80\n", "    target: 99999999999999999999999999999\n", "target: must be at most 1000000000"),
+        ("        value: 40\n", "        value: 1.0e+300\n", "value: must be at most 1000000000"),
+        ("        value: 40\n", "        value: -1.0e+300\n", "value: must be at least -1000000000"),
+        ("  minutes: 60\n", "  minutes: 100000000000000\n", "cadence.minutes: must be at most 1440"),
+        ("  every_weeks: 2\n", "  every_weeks: 100000000000000\n", "cadence.every_weeks: must be at most 1000"),
+    ],
+    ids=["sessions", "target", "value", "negative-value", "cadence-minutes", "every-weeks"],
+)
+def test_a_number_too_large_is_a_range_error_at_its_line(firm: Path, old: str, new: str, where: str) -> None:
+    path = firm / "engagements" / f"{CLIENT}.yml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    output = assert_refused(firm, where)
+    assert f"engagements/{CLIENT}.yml:{line}:" in output, output
+
+
+def test_a_session_too_long_is_an_error_in_check_build_and_hours(firm: Path) -> None:
+    before = built(firm)
+    path = firm / "engagements" / f"{CLIENT}.yml"
+    text = path.read_text(encoding="utf-8")
+    old = "\nsessions:\n  - date:"
+    assert old in text
+    at = text.index(old)
+    new = "\nsessions:\n  - minutes: 100000000000000\n    date:"
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+    line = text[:at].count("\n") + 3
+    assert_refused(
+        firm, f"engagements/{CLIENT}.yml:{line}:14: sessions[0].minutes: must be at most 1440", before=before
+    )
+    result = run_coachbook(firm, "hours")
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    assert "must be at most 1440" in result.stdout + result.stderr
