@@ -24,7 +24,14 @@ from pathlib import Path
 
 from coachbook.audit.index import LeakIndex
 from coachbook.audit.records import EngagementRecord, RecordCache, records_for
-from coachbook.core.loader import Firm, content_links, engagement_files, load_engagement, load_firm, load_programs
+from coachbook.core.loader import (
+    Firm,
+    content_problems,
+    engagement_files,
+    load_engagement,
+    load_firm,
+    load_programs,
+)
 from coachbook.core.model import Program
 from coachbook.core.project import Project
 from coachbook.core.validation import did_you_mean
@@ -60,7 +67,7 @@ def load_site_inputs(project: Project, slug: str | None) -> SiteInputs:
     """
     programs = load_programs(project)
     paths, problems = engagement_files(project)
-    problems += content_links(project)
+    problems += content_problems(project)
     if problems:
         raise ProblemList(problems)
     files = {path.stem: path for path in paths}
@@ -111,7 +118,8 @@ def check_firm(project: Project) -> FirmCheck:
         problems += exc.problems
         programs = ()
     paths, folder_problems = engagement_files(project)
-    problems += folder_problems + content_links(project)
+    # A guide that is not UTF-8 is reported by the program's checks and by the content folder's: once is enough.
+    problems += [problem for problem in folder_problems + content_problems(project) if problem not in problems]
     files = {path.stem: path for path in paths}
     handbooks = GitHandbooks(project)
     if not programs:

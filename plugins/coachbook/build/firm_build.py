@@ -70,7 +70,7 @@ from coachbook.build.state import BuildState, SiteRecord, read_mark, state_path,
 from coachbook.build.targets import SiteResult, SiteTarget, client_target, handbook_target, sponsor_target
 from coachbook.core.files import describe_os_error
 from coachbook.core.firm_sites import COHORTS_FOLDER, CONSOLE_FOLDER
-from coachbook.core.loader import content_links, engagement_files, load_firm, load_programs
+from coachbook.core.loader import content_problems, engagement_files, load_firm, load_programs
 from coachbook.core.lock import Holder, RunLock
 from coachbook.errors import CoachbookError, Problem, ProblemList
 from coachbook.refs.git import resolve_commit
@@ -186,7 +186,12 @@ def build_firm(request: FirmBuild, events: Events | None = None) -> FirmReport:
     with RunLock(project.work_dir, "coachbook build", wait=request.wait, waiting=events.waiting):
         # Whatever a run that died left staging is garbage now: this run is the only writer.
         report.cleaned = [str(path) for path in clean_leftovers(request.site_root)]
-        programs = load_programs(project)
+        try:
+            programs = load_programs(project)
+        except ProblemList as exc:
+            # Everything wrong with content/ in one run: the pages beside the guides too (index.md...).
+            extra = [problem for problem in content_problems(project) if problem not in exc.problems]
+            raise ProblemList(exc.problems + extra) from None
         context = tasks.BuildContext(
             request.config_file, request.site_root, request.as_of, request.link_assets, cfg, project, programs
         )
@@ -347,7 +352,7 @@ def _engagement_files(request: FirmBuild, project: Project) -> dict[str, Path]:
     from coachbook.core.validation import did_you_mean
 
     paths, problems = engagement_files(project)
-    problems += content_links(project)
+    problems += content_problems(project)
     if problems:
         raise ProblemList(problems)
     files = {path.stem: path for path in paths}

@@ -152,11 +152,29 @@ LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,2}$"
 LanguageTag = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, pattern=LANGUAGE_PATTERN)]
 """A language tag such as `de`, `pt-BR` or `zh-Hant` (BCP 47); whether Coachbook supports it is checked on loading."""
 
-PositiveInt = Annotated[int, Field(strict=True, gt=0)]
-"""A whole number above zero; `true` and `"3"` are refused."""
+#: The largest count any field holds (a stage's number, weeks between sessions, raters, a scale's top, a group):
+#: far above any real one, and low enough that dates, charts and totals computed from it stay ordinary numbers.
+MAX_COUNT = 1_000
+#: Sessions agreed in one engagement: a weekly session for ten years is 520.
+MAX_SESSIONS = 500
+#: A session lasts at most a day.
+MAX_MINUTES = 24 * 60
+#: The largest size of a measured value, either side of zero: every chart scale, progress percentage and number
+#: format handles it exactly (beyond this, `1e300` overflowed the charts and `Decimal` formatting).
+MAX_MEASURE = 1_000_000_000
 
-Number = Annotated[float, Field(strict=False, allow_inf_nan=False)]
-"""A finite measurement value (ints are accepted; strings are not, see `_no_strings`)."""
+PositiveInt = Annotated[int, Field(strict=True, gt=0, le=MAX_COUNT)]
+"""A whole number from 1 to 1,000; `true` and `"3"` are refused."""
+
+SessionCount = Annotated[int, Field(strict=True, gt=0, le=MAX_SESSIONS)]
+"""A number of sessions, from 1 to 500."""
+
+Minutes = Annotated[int, Field(strict=True, gt=0, le=MAX_MINUTES)]
+"""How long a session lasts, in whole minutes from 1 to 1,440 (a day)."""
+
+Number = Annotated[float, Field(strict=False, allow_inf_nan=False, ge=-MAX_MEASURE, le=MAX_MEASURE)]
+"""A finite measurement value from -1,000,000,000 to 1,000,000,000 (ints are accepted; strings are not, see
+`_no_strings`)."""
 
 
 def _no_strings(value: Any) -> Any:

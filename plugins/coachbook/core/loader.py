@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from coachbook.core.fields import GIT_REF_PATTERN, ID_PATTERN
+from coachbook.core.frontmatter import front_matter_problems
 from coachbook.core.i18n import normalise_tag
 from coachbook.core.localise import catalogs_for, guide_languages, guide_translations, supported
 from coachbook.core.model import Engagement, Program, ProgramFile
@@ -30,7 +31,7 @@ from coachbook.core.validation import (
     merge_problems,
     problem_at,
 )
-from coachbook.core.yaml_reader import YamlDocument, load_yaml
+from coachbook.core.yaml_reader import YamlDocument, load_yaml, not_utf8
 from coachbook.errors import CoachbookError, Problem, ProblemList
 
 __all__ = [
@@ -195,7 +196,13 @@ def _tag_problems(doc: YamlDocument, loc: tuple[str | int, ...], translations: M
 
 def _guide_problems(project: Project, doc: YamlDocument, loc: tuple[str | int, ...], guide: str) -> list[Problem]:
     content = project.content_dir.resolve()
-    target = (project.content_dir / guide).resolve()
+    if not Path(guide).is_absolute() and (project.content_dir / guide).is_symlink():
+        # Before resolving: a link to itself (or a loop of links) cannot be resolved at all.
+        return [problem_at(doc, loc, f"{guide!r} is a symbolic link", "replace the link with the real file")]
+    try:
+        target = (project.content_dir / guide).resolve()
+    except (OSError, RuntimeError):  # a loop of links in a folder on the way; RuntimeError before Python 3.13
+        return [problem_at(doc, loc, f"{guide!r} goes through a loop of symbolic links", "replace the links")]
     if not target.is_relative_to(content) or Path(guide).is_absolute():
         return [problem_at(doc, loc, f"{guide!r} points outside the content folder", "name a file under content/")]
     if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._/-]*\.md$", guide) or ".." in guide:
@@ -204,8 +211,6 @@ def _guide_problems(project: Project, doc: YamlDocument, loc: tuple[str | int, .
                 doc, loc, f"{guide!r} is not a plain Markdown file name", "use letters, digits, - and _, ending in .md"
             )
         ]
-    if (project.content_dir / guide).is_symlink():
-        return [problem_at(doc, loc, f"{guide!r} is a symbolic link", "replace the link with the real file")]
     if not target.is_file():
         existing = [p.relative_to(content).as_posix() for p in content.rglob("*.md")]
         return [problem_at(doc, loc, f"guide file {guide!r} does not exist", did_you_mean(guide, existing))]
@@ -438,6 +443,36 @@ def _duplicates(doc: YamlDocument, entries: Iterable[tuple[tuple[str | int, ...]
     return problems
 
 
+def content_problems(project: Project) -> list[Problem]:
+    """Everything wrong with the content folder that MkDocs would fail on or publish wrong, before any build.
+
+    Symbolic links (`content_links`), and each Markdown page (not only the stage guides: `index.md` and any other
+    page is published too) that is not UTF-8 text, which MkDocs fails on halfway through a build, or whose front
+    matter MkDocs would publish as the page's text (`front_matter_problems`).
+    """
+    problems = content_links(project)
+    for folder, _dirs, names in os.walk(project.content_dir, followlinks=False):
+        for name in sorted(names):
+            path = Path(folder) / name
+            if name.endswith(".md") and not path.is_symlink():
+                problems += markdown_problems(path, project.shown(path))
+    return problems
+
+
+def markdown_problems(path: Path, shown: Path) -> list[Problem]:
+    """What stops one Markdown page being read as MkDocs reads it: unreadable, not UTF-8, or broken front matter."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [Problem(shown, 1, 1, "", f"cannot be read: {exc.strerror}", "check the file's permissions")]
+    try:
+        # As MkDocs reads a page: a byte-order mark is dropped, and line breaks are read as Python reads text.
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        return [not_utf8(shown, exc)]
+    return front_matter_problems(text, shown)
+
+
 def content_links(project: Project) -> list[Problem]:
     """Symbolic links in the content folder, each a problem.
 
@@ -523,7 +558,7 @@ def load_firm(project: Project, *, handbooks: HandbookSource | None = None, only
     # Engagements are checked against a program, so a broken program.yml ends the load here.
     programs = load_programs(project)
     files, folder_problems = engagement_files(project)
-    problems += content_links(project)
+    problems += content_problems(project)
     problems += folder_problems
     wanted = set(only) if only is not None else None
     if wanted is not None:

@@ -32,7 +32,9 @@ from coachbook.core.fields import (
     LanguageTag,
     Markdown,
     Measure,
+    Minutes,
     PositiveInt,
+    SessionCount,
     SiteId,
     Text,
 )
@@ -303,8 +305,8 @@ class Cadence(_Model):
 
     every_weeks: PositiveInt
     """How many weeks between sessions: 1 for weekly, 2 for every other week."""
-    minutes: PositiveInt = 60
-    """How long a session lasts, in minutes (60 when left out)."""
+    minutes: Minutes = 60
+    """How long a session lasts, in minutes (60 when left out, at most 1,440: a day)."""
     format: Text | None = None
     """Where sessions happen, such as "Video call, in person once a quarter"."""
 
@@ -337,8 +339,8 @@ class Agreement(_Model):
 
     signed: IsoDate | None = None
     """The day the agreement was signed (YYYY-MM-DD)."""
-    sessions: PositiveInt
-    """Number of sessions agreed."""
+    sessions: SessionCount
+    """Number of sessions agreed, at most 500."""
     roles: Roles = Roles()
     """Who does what: lists for `client`, `coach` and `sponsor`."""
     confidentiality: Markdown
@@ -444,7 +446,7 @@ class Measurement(_Shareable):
     date: IsoDate
     """The day of the reading (YYYY-MM-DD)."""
     value: Measure
-    """The reading, a plain number in the goal's `unit`."""
+    """The reading, a plain number in the goal's `unit`, between -1,000,000,000 and 1,000,000,000."""
     note: Markdown | None = None
     """What lies behind the reading, for the client (Markdown)."""
 
@@ -516,8 +518,8 @@ class Session(_Shareable):
     """The day of the session (YYYY-MM-DD)."""
     time: ClockTime | None = None
     """When it starts, in quotes as HH:MM, such as "09:30"."""
-    minutes: PositiveInt | None = None
-    """Length; defaults to the cadence's."""
+    minutes: Minutes | None = None
+    """Length in minutes, at most 1,440 (a day); defaults to the cadence's."""
     stage: Identifier
     """The id of the stage the session belongs to."""
     focus: Text

@@ -28,6 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from coachbook.core.fields import BIDI_CONTROLS, WEB_SCHEMES
 from coachbook.core.i18n import N_, Language, english
 from coachbook.core.validation import did_you_mean
+from coachbook.core.yaml_reader import not_utf8
 from coachbook.errors import Problem
 
 if TYPE_CHECKING:
@@ -134,7 +135,10 @@ def _compiled(markdown: str) -> Template:
 
 def check_guide(path: Path, shown: Path) -> list[Problem]:
     """Every placeholder problem in one guide file, with its line."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [not_utf8(shown, exc)]
     match = _FRONT_MATTER.match(text)
     problems: list[Problem] = _bidi_problems(text, shown) + _scheme_problems(text, shown)
     if match:

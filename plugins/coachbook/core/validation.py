@@ -163,16 +163,26 @@ def _to_problem(doc: YamlDocument, model: type[BaseModel], err: Any) -> Problem:
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif kind in ("greater_than", "greater_than_equal"):
-        limit = context.get("gt", context.get("ge"))
+        limit = _whole(context.get("gt", context.get("ge")))
         if limit == 0:
             message = f"must be above zero, got {_shown(value)}"
         else:
             message = f"must be {'more than' if kind == 'greater_than' else 'at least'} {limit}, got {_shown(value)}"
         hint = "use a number above zero" if limit == 0 else f"use a number of at least {limit}"
+    elif kind in ("less_than", "less_than_equal"):
+        # The bounds in `coachbook.core.fields`: far beyond any real value, so one above them is a typo.
+        limit = _whole(context.get("lt", context.get("le")))
+        message = f"must be at most {_shown(limit)}, got {_shown(value)}"
+        hint = f"use a number of at most {_shown(limit)}; larger values are typing mistakes"
     else:
         # A kind not worded above still reads as a sentence about the field, never as pydantic's "Input should".
         message = message.replace("Input should be", "should be")
     return problem_at(doc, loc, message, hint, at_key=at_key)
+
+
+def _whole(limit: Any) -> Any:
+    """A bound as it was written: pydantic gives a float field's bound as a float (1e+09 for 1,000,000,000)."""
+    return int(limit) if isinstance(limit, float) and limit.is_integer() else limit
 
 
 def _shown(value: Any) -> str:

@@ -15,6 +15,7 @@ key silently wins. Coaches should not have to know that. This loader:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -36,6 +37,11 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+#: What YAML refuses to read anywhere in a file, comments included (PyYAML's `Reader.NON_PRINTABLE`): control
+#: characters other than tab and line breaks (NUL, BEL, ESC, DEL, the C1 set but NEL), surrogates, U+FFFE and U+FFFF.
+_UNREADABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: A file with hundreds of them (a binary file saved as .yml) is named by its first few.
+_UNREADABLE_SHOWN = 5
 
 
 class Position(NamedTuple):
@@ -190,15 +196,22 @@ def load_yaml(path: Path, *, display_path: Path | None = None) -> YamlDocument:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ProblemList(
-            [Problem(shown, 1, 1, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8")]
-        ) from None
+        raise ProblemList([not_utf8(shown, exc)]) from None
     return parse_yaml(text, shown)
+
+
+def not_utf8(shown: Path, error: UnicodeDecodeError) -> Problem:
+    """The problem of a file that is not UTF-8 text; every file Coachbook reads is worded the same."""
+    return Problem(shown, 1, 1, "", f"is not UTF-8 text (byte {error.start})", "save the file as UTF-8")
 
 
 def parse_yaml(text: str, shown: Path) -> YamlDocument:
     """Parse YAML text (see `load_yaml`); `shown` names the source in messages."""
-    # Built first: its reader refuses non-printable characters before either parser runs.
+    # PyYAML's reader refuses these with a traceback naming only a character offset; say where they are.
+    unreadable = _unreadable_problems(text, shown)
+    if unreadable:
+        raise ProblemList(unreadable)
+    # Built first all the same: its reader is the backstop for anything the check above lets through.
     loader = _Loader(text)
     quick = _quick_document(text, shown)
     if quick is not None:
@@ -226,6 +239,29 @@ def parse_yaml(text: str, shown: Path) -> YamlDocument:
     if problems:
         raise ProblemList(problems)
     return doc
+
+
+def _unreadable_problems(text: str, shown: Path) -> list[Problem]:
+    """Each character YAML cannot read (see `_UNREADABLE`), at its line and column, with what it is."""
+    problems: list[Problem] = []
+    for found in _UNREADABLE.finditer(text):
+        if len(problems) == _UNREADABLE_SHOWN:
+            break
+        char = found.group()
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - text.rfind("\n", 0, found.start())
+        kind = "a control character" if unicodedata.category(char) == "Cc" else "a character that is not text"
+        problems.append(
+            Problem(
+                shown,
+                line,
+                column,
+                "",
+                f"contains U+{ord(char):04X} ({kind}), which YAML does not allow anywhere in a file, comments included",
+                "delete it: retype the line rather than pasting it from a PDF, a terminal or a chat",
+            )
+        )
+    return problems
 
 
 class _Unusual(Exception):
