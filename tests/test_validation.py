@@ -1061,7 +1061,11 @@ def test_empty_file_lists_every_required_top_level_field() -> None:
             [f"choice-{i:02d}" for i in range(12)],
             "expected one of: " + ", ".join(f"choice-{i:02d}" for i in range(12)),
         ),
-        ("zzz", [f"choice-{i:02d}" for i in range(13)], ""),
+        (
+            "zzz",
+            [f"choice-{i:02d}" for i in range(13)],
+            "it is none of the 13 known ones, such as choice-00, choice-01, choice-02, choice-03",
+        ),
         ("x", [], "expected one of: "),
     ],
 )
