@@ -48,3 +48,17 @@ def test_preview_of_an_unknown_client_says_there_is_none(built_firm: Path) -> No
     assert result.returncode == 1
     assert "no engagement named 'dana-whitfeld'; did you mean 'dana-whitfield'?" in result.stderr
     assert "coachbook build --client" not in result.stderr
+
+
+def test_a_theme_override_with_a_syntax_error_is_named_at_its_line(firm: Path) -> None:
+    template = firm / "theme" / "main.html"
+    lines = template.read_text(encoding="utf-8").count("\n")
+    template.write_text(template.read_text(encoding="utf-8") + "{% if %}x{% endif %}\n", encoding="utf-8")
+    checked = run_coachbook(firm, "check")
+    assert checked.returncode == 1
+    assert f"theme/main.html:{lines + 1}:1: template syntax: Expected an expression" in checked.stdout + checked.stderr
+    built = run_coachbook(firm, "build", "--client", "sofia-marquez")
+    output = built.stdout + built.stderr
+    assert built.returncode == 1
+    assert f"theme/main.html:{lines + 1}: template syntax" in output
+    assert "unexpected error" not in output and "Traceback" not in output

@@ -31,6 +31,7 @@ from coachbook.core.loader import (
     load_engagement,
     load_firm,
     load_programs,
+    theme_problems,
 )
 from coachbook.core.model import Program
 from coachbook.core.project import Project
@@ -120,6 +121,7 @@ def check_firm(project: Project) -> FirmCheck:
     paths, folder_problems = engagement_files(project)
     # A guide that is not UTF-8 is reported by the program's checks and by the content folder's: once is enough.
     problems += [problem for problem in folder_problems + content_problems(project) if problem not in problems]
+    problems += theme_problems(project)
     files = {path.stem: path for path in paths}
     handbooks = GitHandbooks(project)
     if not programs:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import jinja2
+
 from coachbook.core.fields import GIT_REF_PATTERN, ID_PATTERN
 from coachbook.core.frontmatter import front_matter_problems
 from coachbook.core.i18n import normalise_tag
@@ -456,6 +458,38 @@ def content_problems(project: Project) -> list[Problem]:
             path = Path(folder) / name
             if name.endswith(".md") and not path.is_symlink():
                 problems += markdown_problems(path, project.shown(path))
+    return problems
+
+
+def theme_problems(project: Project) -> list[Problem]:
+    """Syntax errors in the firm's theme overrides (`theme/`), each at its template's line.
+
+    A template is compiled only when a page is rendered with it, so a mistake in an override would otherwise be
+    found by every site's build at once. Only the syntax is read here (what a template extends or includes is the
+    theme's business): the same Jinja, with the extensions a theme may use.
+    """
+    folder = project.root / "theme"
+    environment = jinja2.Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.loopcontrols", "jinja2.ext.do"])
+    problems = []
+    for path in sorted(folder.rglob("*.html")) if folder.is_dir() else ():
+        shown = project.shown(path)
+        try:
+            environment.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+        except UnicodeDecodeError as exc:
+            problems.append(not_utf8(shown, exc))
+        except OSError as exc:
+            problems.append(Problem(shown, 1, 1, "", f"cannot be read: {exc.strerror}", "check the file's permissions"))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(
+                Problem(
+                    shown,
+                    exc.lineno,
+                    1,
+                    "",
+                    f"template syntax: {exc.message}",
+                    "fix the template: theme/ holds the firm's overrides of Material's templates",
+                )
+            )
     return problems
 
 
