@@ -62,3 +62,13 @@ def test_a_theme_override_with_a_syntax_error_is_named_at_its_line(firm: Path) -
     assert built.returncode == 1
     assert f"theme/main.html:{lines + 1}: template syntax" in output
     assert "unexpected error" not in output and "Traceback" not in output
+
+
+def test_a_branding_file_the_config_names_but_nobody_made_is_a_warning(firm: Path) -> None:
+    (firm / "theme" / "assets" / "brand" / "brand.css").unlink()
+    said = "mkdocs.yml:1:1: warning: extra_css: names assets/brand/brand.css, which is neither in content/ nor in"
+    checked = run_coachbook(firm, "check")
+    assert checked.returncode == 0 and said in checked.stderr
+    strict = run_coachbook(firm, "build", "--client", "sofia-marquez", "--strict")
+    assert strict.returncode == 1 and said in strict.stdout + strict.stderr
+    assert not (firm / "site" / "clients" / "sofia-marquez").exists()

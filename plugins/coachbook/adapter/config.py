@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from coachbook.core.firm_sites import FirmSites, firm_sites
 from coachbook.core.project import Project
-from coachbook.errors import CoachbookError
+from coachbook.errors import CoachbookError, Problem
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -27,6 +27,7 @@ __all__ = [
     "firm_sites_from",
     "load_mkdocs_config",
     "load_project",
+    "named_file_problems",
     "project_from_config",
     "set_theme_language",
 ]
@@ -120,3 +121,36 @@ def firm_sites_from(config: MkDocsConfig, options: Any) -> FirmSites:
         cohort_minimum=options["cohort_minimum"],
         source=source,
     )
+
+
+def named_file_problems(config: MkDocsConfig, project: Project) -> list[Problem]:
+    """Files the config names for every page (the logo, the favicon, extra stylesheets and scripts) that are missing.
+
+    MkDocs links them from every page whether or not they exist, so a missing `brand.css` silently leaves every
+    site in Material's colours. Each is looked for where MkDocs copies files from: the content folder and the
+    theme's folders (the firm's overrides first, then Material's own).
+    """
+    theme = config.theme
+    named: list[tuple[str, str]] = [
+        (f"theme.{key}", str(theme[key])) for key in ("logo", "favicon") if isinstance(theme.get(key), str)
+    ]
+    named += [("extra_css", str(path)) for path in config.extra_css]
+    named += [("extra_javascript", str(getattr(script, "path", script))) for script in config.extra_javascript]
+    folders = [Path(config.docs_dir), *(Path(folder) for folder in theme.dirs)]
+    problems = []
+    for key, path in named:
+        if "://" in path or path.startswith(("/", "data:")):
+            continue  # an address, not a file of the site
+        if not any((folder / path).is_file() for folder in folders):
+            problems.append(
+                Problem(
+                    project.shown(Path(config.config_file_path)),
+                    1,
+                    1,
+                    key,
+                    f"names {path}, which is neither in {project.shown(Path(config.docs_dir))}/ nor in the theme",
+                    "add the file, or correct the path; every page links to it",
+                    warning=True,
+                )
+            )
+    return problems

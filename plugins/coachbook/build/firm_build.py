@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coachbook.adapter.config import coachbook_plugin, firm_sites_from, load_project
+from coachbook.adapter.config import coachbook_plugin, firm_sites_from, load_project, named_file_problems
 from coachbook.audit.files import SiteFile
 from coachbook.audit.index import LeakIndex
 from coachbook.audit.needles import Needle
@@ -234,6 +234,7 @@ def _build_firm(
     report.notes.extend(firm_plan.notes)
     wanted = set(request.clients) or set(records)
     report.input_warnings = [w for slug in sorted(wanted & set(records)) for w in records[slug].warnings]
+    report.input_warnings += named_file_problems(cfg, project)
     if report.input_warnings and (request.strict or bool(cfg["strict"])):
         # Strict mode treats warnings as errors, the engagement files' as well as MkDocs'.
         raise ProblemList(report.input_warnings)

@@ -141,7 +141,7 @@ check; --strict, or `strict: true` in mkdocs.yml, makes them errors.
 @click.pass_obj
 def check(opts: Options, strict: bool) -> None:
     with reported(opts):
-        from coachbook.adapter.config import load_project
+        from coachbook.adapter.config import load_project, named_file_problems
         from coachbook.adapter.languages import material_language
         from coachbook.adapter.site_inputs import check_firm
         from coachbook.audit.metadata import document_warnings
@@ -154,9 +154,10 @@ def check(opts: Options, strict: bool) -> None:
         result = check_firm(project)
         # Documents are published byte for byte; what their properties say about people is worth a look.
         documents = list(document_warnings(project.content_dir, project.shown))
+        missing_files = named_file_problems(config, project)
         for problem in result.problems:
             click.echo(str(problem), err=True)
-        for warning in result.warnings:
+        for warning in [*result.warnings, *missing_files]:
             click.echo(str(warning), err=True)
         for document in documents:
             click.echo(f"warning: {document}", err=True)
@@ -166,7 +167,7 @@ def check(opts: Options, strict: bool) -> None:
                 "their stages are checked once it is fixed.",
                 err=True,
             )
-        warned = len(result.warnings) + len(documents)
+        warned = len(result.warnings) + len(documents) + len(missing_files)
         also = f" and {_count(warned, 'warning')}" if warned else ""
         if result.problems:
             fail(
