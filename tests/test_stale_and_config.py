@@ -1,12 +1,16 @@
-"""Every file the config reads is part of every site's fingerprint.
+"""Every file the config reads is part of every site's fingerprint, and a bad config is said key by key.
 
 A site `coachbook build` calls unchanged must be unchanged: the files of a deep `INHERIT` chain, the
-hooks (and what they import from beside them) and the `watch` paths all change the output.
+hooks (and what they import from beside them) and the `watch` paths all change the output. And a
+config MkDocs refuses is reported as `mkdocs.yml: <key>: <reason>` with a hint, by every command,
+never as MkDocs' bare "Aborted with a configuration error!".
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,7 @@ import pytest
 from coachbook.adapter.config import load_mkdocs_config
 from coachbook.build.fingerprints import config_chain, config_inputs, config_references
 
-from .conftest import AS_OF, SAMPLE_CLIENTS, run_coachbook
+from .conftest import AS_OF, SAMPLE_CLIENTS, copy_firm, run_coachbook
 
 # Each test builds the sample firm, or runs the real command several times.
 pytestmark = pytest.mark.slow
@@ -130,3 +134,125 @@ def test_a_chain_that_loops_is_followed_once(tmp_path: Path) -> None:
     (tmp_path / "mkdocs.yml").write_text("INHERIT: a.yml\nsite_name: x\n", encoding="utf-8")
     (tmp_path / "a.yml").write_text("'INHERIT': mkdocs.yml\n", encoding="utf-8")
     assert [path.name for path, _raw in config_chain(tmp_path / "mkdocs.yml")] == ["mkdocs.yml", "a.yml"]
+
+
+@pytest.fixture(scope="module")
+def broken_firm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The sample firm, built once; each test breaks its config and the fixture `breaking` mends it."""
+    root = copy_firm(tmp_path_factory.mktemp("broken") / "firm")
+    run_coachbook(root, "build", "--as-of", AS_OF, "-j", "1", check=True)
+    yield root
+
+
+def _edit(old: str, new: str) -> Callable[[Path], None]:
+    def edit(firm: Path) -> None:
+        config = firm / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        assert old in text
+        config.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+def _empty(firm: Path) -> None:
+    (firm / "mkdocs.yml").write_text("", encoding="utf-8")
+
+
+def _remove(folder: str) -> Callable[[Path], None]:
+    def remove(firm: Path) -> None:
+        (firm / folder).rename(firm / f"{folder}.away")
+
+    return remove
+
+
+#: A broken config, the key the error names, and the start of MkDocs' reason.
+BROKEN = {
+    "engagements_dir": (
+        _edit("engagements_dir: engagements", "engagements_dir: 5"),
+        "plugins.coachbook.engagements_dir",
+        "Expected type",
+    ),
+    "protect": (_edit("protect: password", "protect: banana"), "plugins.coachbook.console.protect", "Expected one of"),
+    "cohort_minimum": (
+        _edit("engagements_dir: engagements", "engagements_dir: engagements\n      cohort_minimum: five"),
+        "plugins.coachbook.cohort_minimum",
+        "Expected type",
+    ),
+    "strict": (_edit("docs_dir: content", "docs_dir: content\nstrict: yes-please"), "strict", "Expected type"),
+    "site_dir": (_edit("site_dir: site/handbook", "site_dir: ."), "site_dir", "The 'docs_dir' should not be within"),
+    "empty": (_empty, "site_name", "Required configuration not provided"),
+    "content": (_remove("content"), "docs_dir", "The path"),
+    "theme": (_remove("theme"), "theme", "The path set in custom_dir"),
+}
+
+
+@pytest.fixture
+def breaking(broken_firm: Path) -> Iterator[Callable[[Callable[[Path], None]], None]]:
+    """Break the built firm's config for one test, and mend it after."""
+    config = (broken_firm / "mkdocs.yml").read_bytes()
+
+    def apply(edit: Callable[[Path], None]) -> None:
+        edit(broken_firm)
+
+    yield apply
+    (broken_firm / "mkdocs.yml").write_bytes(config)
+    for folder in ("content", "theme"):
+        away = broken_firm / f"{folder}.away"
+        if away.exists():
+            shutil.rmtree(broken_firm / folder, ignore_errors=True)
+            away.rename(broken_firm / folder)
+
+
+def assert_said_once(stderr: str, key: str, reason: str) -> None:
+    """The error names mkdocs.yml, the key and MkDocs' reason once, with a hint, and nothing of MkDocs' own."""
+    assert stderr.endswith("\n"), repr(stderr)
+    assert f"error: mkdocs.yml: {key}: {reason}" in stderr, stderr
+    assert stderr.count(reason) == 1, stderr
+    assert "\n    hint: " in stderr, stderr
+    assert "Aborted" not in stderr, stderr
+    assert "Traceback" not in stderr, stderr
+    assert "Config value" not in stderr, stderr
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_build_names_the_bad_key_and_leaves_the_site_as_it_was(
+    broken_firm: Path, breaking: Callable[[Callable[[Path], None]], None], name: str
+) -> None:
+    edit, key, reason = BROKEN[name]
+    page = broken_firm / "site" / "clients" / "dana-whitfield" / "index.html"
+    before = page.read_bytes(), page.stat().st_mtime_ns
+    breaking(edit)
+    result = run_coachbook(broken_firm, "build", "--as-of", AS_OF, "-j", "1")
+    assert result.returncode == 1
+    assert_said_once(result.stderr, key, reason)
+    assert (page.read_bytes(), page.stat().st_mtime_ns) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("check",),
+        ("audit",),
+        ("preview",),
+        ("serve", "--client", "dana-whitfield"),
+        ("publish", "dana-whitfield"),
+        ("build", "--strict"),
+    ],
+    ids=lambda command: command[0] + ("-strict" if "--strict" in command else ""),
+)
+def test_every_command_that_loads_the_config_says_the_same(
+    broken_firm: Path, breaking: Callable[[Callable[[Path], None]], None], command: tuple[str, ...]
+) -> None:
+    breaking(BROKEN["protect"][0])
+    result = run_coachbook(broken_firm, *command)
+    assert result.returncode == 1
+    assert_said_once(result.stderr, "plugins.coachbook.console.protect", "Expected one of")
+
+
+def test_strict_mode_names_the_warning_it_refuses(
+    broken_firm: Path, breaking: Callable[[Callable[[Path], None]], None]
+) -> None:
+    breaking(_edit("engagements_dir: engagements", "engagements_dir: engagements\n      colour: blue"))
+    result = run_coachbook(broken_firm, "build", "--strict", "--as-of", AS_OF, "-j", "1")
+    assert result.returncode == 1
+    assert_said_once(result.stderr, "plugins.coachbook.colour", "Unrecognised configuration name")
