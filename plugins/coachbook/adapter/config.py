@@ -8,6 +8,8 @@ about where a firm's files are.
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PLUGIN_NAME",
     "coachbook_plugin",
+    "config_problem",
     "firm_language",
     "firm_sites_from",
     "load_mkdocs_config",
@@ -36,21 +39,98 @@ __all__ = [
 PLUGIN_NAME = "coachbook"
 
 
+#: How MkDocs logs each invalid setting (`mkdocs.config.base.load_config`), and a plugin's option within it.
+_CONFIG_VALUE = re.compile(r"Config value '(?P<key>[^']*)': (?P<reason>.*)", re.DOTALL)
+_PLUGIN_OPTION = re.compile(r"Plugin '(?P<plugin>[^']+)' option '(?P<option>[^']+)': (?P<reason>.*)", re.DOTALL)
+_SUB_OPTION = re.compile(r"Sub-option '(?P<option>[^']+)': (?P<reason>.*)", re.DOTALL)
+#: Where MkDocs' own settings are described.
+MKDOCS_SETTINGS = "https://www.mkdocs.org/user-guide/configuration/"
+
+
+def _shown(path: Path) -> str:
+    """`path` as the coach would name it: relative to the working folder where it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+class _Collected(logging.Handler):
+    """The records MkDocs logs while it loads a config, kept to be said once, in our own words."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def config_problem(source: str, message: str) -> str:
+    """One of MkDocs' validation messages as `<file>: <key>: <reason>`, with a hint on the next line.
+
+    MkDocs says `Config value 'plugins': Plugin 'coachbook' option 'protect': ...`; the coach needs the
+    key's path (`plugins.coachbook.protect`) to find it, and what to do about it.
+    """
+    found = _CONFIG_VALUE.fullmatch(message.strip())
+    if found is None:
+        return f"{source}: {message.strip()}"
+    key, reason = found["key"], found["reason"]
+    option = _PLUGIN_OPTION.fullmatch(reason) if key == "plugins" else None
+    if option is not None:
+        key, reason = f"plugins.{option['plugin']}.{option['option']}", option["reason"]
+        # A sub-option (`console: protect:`) is named to its own key.
+        while (sub := _SUB_OPTION.fullmatch(reason)) is not None:
+            key, reason = f"{key}.{sub['option']}", sub["reason"]
+        plugin = option["plugin"]
+        hint = f"fix it under `plugins: - {plugin}:` in {source} as the message says, or remove it for its default"
+    else:
+        hint = (
+            f"set `{key}` as the message says (in {source} or a file it INHERITs); MkDocs' settings: {MKDOCS_SETTINGS}"
+        )
+    return f"{source}: {key}: {reason}\n    hint: {hint}"
+
+
 def load_mkdocs_config(config_file: Path, **overrides: Any) -> MkDocsConfig:
     """`mkdocs.yml` loaded and validated, with `overrides` applied (as `mkdocs build` options would).
+
+    MkDocs logs why a config is invalid and then raises a bare `Abort("Aborted with a configuration
+    error!")`; with its log quiet (as every command keeps it) the coach would see only that line. Its
+    log is collected while it loads, and what it said becomes the error, once: each bad key, its
+    reason and a hint. A valid config's warnings are passed on to MkDocs' log as they were.
 
     Raises:
         CoachbookError: The file is missing or not a valid config.
     """
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     if not config_file.is_file():
         raise CoachbookError(f"{config_file} not found; run coachbook in the folder holding mkdocs.yml, or pass -f")
+    source = _shown(config_file)
+    logger = logging.getLogger("mkdocs.config")
+    collected, propagate = _Collected(), logger.propagate
+    logger.addHandler(collected)
+    logger.propagate = False
     try:
-        return load_config(config_file=str(config_file), **overrides)
+        config = load_config(config_file=str(config_file), **overrides)
     except ConfigurationError as exc:
         raise CoachbookError(f"{config_file}: {exc}") from None
+    except Abort as exc:
+        # Errors if there are any; otherwise the warnings strict mode refused.
+        said = [r for r in collected.records if r.levelno >= logging.ERROR] or [
+            r for r in collected.records if r.levelno == logging.WARNING
+        ]
+        if not said:
+            raise CoachbookError(f"{config_file}: {exc.message}") from None
+        raise CoachbookError("\n".join(config_problem(source, r.getMessage()) for r in said)) from None
+    finally:
+        logger.removeHandler(collected)
+        logger.propagate = propagate
+    for record in collected.records:
+        if record.levelno >= logging.WARNING:
+            logger.handle(record)
+    return config
 
 
 def coachbook_plugin(config: MkDocsConfig) -> CoachbookPlugin:

@@ -54,6 +54,7 @@ from coachbook.audit.site_audit import SharedFound, everyone_needles, shared_fou
 from coachbook.build import tasks
 from coachbook.build.fingerprints import (
     config_inputs,
+    config_references,
     digest,
     digest_bytes,
     folder_digest,
@@ -507,7 +508,8 @@ def _fingerprints(
     custom_dir = getattr(cfg.theme, "custom_dir", None)
     shared = digest(
         tools,
-        config_inputs(request.config_file),
+        # The config's files: mkdocs.yml, its whole INHERIT chain, its hooks and `watch` paths.
+        config_inputs(request.config_file, references=config_references(cfg)),
         folder_digest(project.content_dir),
         folder_digest(Path(custom_dir) if custom_dir else None),
         # The firm's own message catalogs: a changed word changes every site in that language.
