@@ -130,6 +130,24 @@ def test_the_config_inputs_follow_the_chain_the_hooks_and_the_watched_paths(firm
         before = after
 
 
+def test_a_watched_engagements_folder_is_not_every_sites_input(firm: Path) -> None:
+    # Each engagement is its own site's input; watched for `mkdocs serve`, it must not rebuild every site.
+    config_file = firm / "mkdocs.yml"
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text("watch:\n  - engagements\n  - snippets\n" + text, encoding="utf-8")
+    (firm / "snippets").mkdir()
+    config = load_mkdocs_config(config_file)
+    assert [path.name for path in config_references(config)] == ["engagements", "snippets"]
+    digested = [firm / "content", firm / "engagements"]
+    assert [path.name for path in config_references(config, digested=digested)] == ["snippets"]
+    run_coachbook(firm, "build", "--as-of", "2026-11-24", check=True)
+    engagement = firm / "engagements" / "sofia-marquez.yml"
+    engagement.write_text(engagement.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    rebuilt = run_coachbook(firm, "build", "--as-of", "2026-11-24", check=True)
+    done = re.search(r"Done: (\d+) built", rebuilt.stdout)
+    assert done is not None and 1 <= int(done.group(1)) <= 3, rebuilt.stdout  # her site, the console, her cohort
+
+
 def test_a_chain_that_loops_is_followed_once(tmp_path: Path) -> None:
     (tmp_path / "mkdocs.yml").write_text("INHERIT: a.yml\nsite_name: x\n", encoding="utf-8")
     (tmp_path / "a.yml").write_text("'INHERIT': mkdocs.yml\n", encoding="utf-8")

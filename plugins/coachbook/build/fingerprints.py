@@ -121,7 +121,7 @@ def config_chain(config_file: Path) -> list[tuple[Path, bytes | None]]:
     return chain
 
 
-def config_references(cfg: MkDocsConfig) -> list[Path]:
+def config_references(cfg: MkDocsConfig, *, digested: Iterable[Path] = ()) -> list[Path]:
     """The files and folders the loaded config names whose change can change a site, besides the docs and theme.
 
     * Each hook's file, and the Python files beside it: MkDocs puts a hook's folder on `sys.path` while
@@ -129,8 +129,11 @@ def config_references(cfg: MkDocsConfig) -> list[Path]:
     * The `watch` paths: what a firm lists there is what it says `serve` must rebuild for (snippets,
       macros, data files), so a build must too.
 
-    The docs folder, the theme's `custom_dir` and the firm's catalogs are digested on their own.
+    The docs folder, the theme's `custom_dir` and the firm's catalogs are digested on their own, and each
+    engagement file is its own site's input: a `watch` path inside any of `digested` is left out, so that a
+    firm watching `engagements/` for `mkdocs serve` does not rebuild every site when one engagement changes.
     """
+    inside = [Path(os.path.abspath(folder)) for folder in digested]
     found: list[Path] = []
     for module in dict(cfg["hooks"] or {}).values():
         path = getattr(module, "__file__", None)
@@ -139,7 +142,10 @@ def config_references(cfg: MkDocsConfig) -> list[Path]:
             found.append(hook)
             with contextlib.suppress(OSError):
                 found.extend(sorted(p for p in hook.parent.glob("*.py") if p != hook))
-    found.extend(Path(path) for path in cfg["watch"] or ())
+    for path in cfg["watch"] or ():
+        absolute = Path(os.path.abspath(path))
+        if not any(absolute == folder or absolute.is_relative_to(folder) for folder in inside):
+            found.append(Path(path))
     return found
 
 

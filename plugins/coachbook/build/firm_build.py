@@ -509,7 +509,14 @@ def _fingerprints(
     shared = digest(
         tools,
         # The config's files: mkdocs.yml, its whole INHERIT chain, its hooks and `watch` paths.
-        config_inputs(request.config_file, references=config_references(cfg)),
+        config_inputs(
+            request.config_file,
+            references=config_references(
+                cfg,
+                digested=[project.content_dir, project.engagements_dir, project.locales]
+                + ([Path(custom_dir)] if custom_dir else []),
+            ),
+        ),
         folder_digest(project.content_dir),
         folder_digest(Path(custom_dir) if custom_dir else None),
         # The firm's own message catalogs: a changed word changes every site in that language.
