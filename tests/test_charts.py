@@ -397,12 +397,7 @@ def test_close_readings_do_not_get_overlapping_date_labels() -> None:
         (-2, 3.25, 1.125, ("Baseline -2", "Target 3.25", "1.13")),
         (10, 0, 2.675, ("Baseline 10", "Target 0", "2.68")),
         # Grouped by thousands, as British English writes numbers.
-        (
-            1e15,
-            2e15,
-            1.5e15,
-            ("Baseline 1,000,000,000,000,000", "Target 2,000,000,000,000,000", "1,500,000,000,000,000"),
-        ),
+        (1e9, -1e9, 1.5e8, ("Baseline 1,000,000,000", "Target -1,000,000,000", "150,000,000")),
         (1200, 1500, 1333.0, ("Baseline 1,200", "Target 1,500", "1,333")),
     ],
 )
