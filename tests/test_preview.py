@@ -95,7 +95,7 @@ def test_preview_of_one_client_prints_its_address_only(built_firm: Path) -> None
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("nobody",), "error: nobody's site is not built in site/; run `coachbook build --client nobody` first"),
+        (("nobody",), "error: no engagement named 'nobody'; expected one of: dana-whitfield, grace-whitcombe"),
         (("--sponsor",), "error: --sponsor needs a client"),
         (("kwame-asante", "--sponsor"), "error: kwame-asante's sponsor site is not built in site/"),
         (("-a", "0.0.0.0:8000"), "can be reached from other devices on the network"),
