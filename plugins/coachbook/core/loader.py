@@ -472,6 +472,8 @@ def theme_problems(project: Project) -> list[Problem]:
     environment = jinja2.Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.loopcontrols", "jinja2.ext.do"])
     problems = []
     for path in sorted(folder.rglob("*.html")) if folder.is_dir() else ():
+        if "assets" in path.relative_to(folder).parts:
+            continue  # a page copied as it is, not a template
         shown = project.shown(path)
         try:
             environment.parse(path.read_text(encoding="utf-8"), path.name, str(path))
