@@ -28,7 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from coachbook.core.fields import BIDI_CONTROLS, WEB_SCHEMES
 from coachbook.core.i18n import N_, Language, english
 from coachbook.core.validation import did_you_mean
-from coachbook.core.yaml_reader import not_utf8
+from coachbook.core.yaml_reader import line_and_column, not_utf8
 from coachbook.errors import Problem
 
 if TYPE_CHECKING:
@@ -203,8 +203,7 @@ def _scheme_problems(text: str, shown: Path) -> list[Problem]:
         # A data: URL is an inline image as often as not; the audit refuses one that is followed as a link.
         if scheme in WEB_SCHEMES or scheme == "data":
             continue
-        line = text.count("\n", 0, found.start(1)) + 1
-        column = found.start(1) - text.rfind("\n", 0, found.start(1))
+        line, column = line_and_column(text, found.start(1))
         problems.append(
             Problem(
                 shown,
@@ -222,8 +221,7 @@ def _bidi_problems(text: str, shown: Path) -> list[Problem]:
     """A guide is shown to every client: a bidi override in it would make what follows display reversed."""
     problems = []
     for found in BIDI_CONTROLS.finditer(text):
-        line = text.count("\n", 0, found.start()) + 1
-        column = found.start() - text.rfind("\n", 0, found.start())
+        line, column = line_and_column(text, found.start())
         name = unicodedata.name(found.group(), "bidi control").lower()
         problems.append(
             Problem(

@@ -241,6 +241,11 @@ def parse_yaml(text: str, shown: Path) -> YamlDocument:
     return doc
 
 
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """The line and column (both from 1) of the character at `offset` in `text`, as an editor numbers them."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
 def _unreadable_problems(text: str, shown: Path) -> list[Problem]:
     """Each character YAML cannot read (see `_UNREADABLE`), at its line and column, with what it is."""
     problems: list[Problem] = []
@@ -248,8 +253,7 @@ def _unreadable_problems(text: str, shown: Path) -> list[Problem]:
         if len(problems) == _UNREADABLE_SHOWN:
             break
         char = found.group()
-        line = text.count("\n", 0, found.start()) + 1
-        column = found.start() - text.rfind("\n", 0, found.start())
+        line, column = line_and_column(text, found.start())
         kind = "a control character" if unicodedata.category(char) == "Cc" else "a character that is not text"
         problems.append(
             Problem(
