@@ -319,6 +319,8 @@ def needles_for(firm: Firm, owner: str | None, *, owner_held_back: bool = True) 
     allowed = allowed_text(firm, owner)
     allowed_identity = allowed_identity_text(firm, owner)
     allowed_firm = allowed_text(firm, None)
+    # Each allowed text with its letters run together, made once for every spelled needle (`occurs`).
+    spelled = {text: squashed(text) for text in (allowed, allowed_identity, allowed_firm)}
     needles: dict[str, Needle] = {}
     for slug, loaded in sorted(firm.engagements.items()):
         secrets: Iterable[Secret] = held_back(loaded.engagement) if owner_held_back or slug != owner else []
@@ -336,7 +338,7 @@ def needles_for(firm: Firm, owner: str | None, *, owner_held_back: bool = True) 
                 exempt = allowed_identity if secret.reason == "identity" else allowed
                 if pasted(needle, owner):
                     exempt = allowed_firm
-                if occurs(fragment, exempt) or fragment in needles:
+                if occurs(fragment, exempt, spelled[exempt]) or fragment in needles:
                     continue
                 needles[fragment] = needle
     return list(needles.values())

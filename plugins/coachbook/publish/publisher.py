@@ -184,19 +184,22 @@ def publish(config_file: Path, firm: Firm, slug: str, release: Release) -> Publi
     with _lock(project, release, f"coachbook publish {slug}"):
         versions = _open_for(tree, name, release.force, owner=slug)
         previous = next((v for v in versions if v.name != name), None)
-        options: dict[str, Any] = {"version": name, **_paths(project)}
-        if previous is not None:
-            options["changes_from"] = str(_previous_snapshot(firm, slug, previous))
-            options["changes_title"] = previous.title
-        # A former client's versions, left under a slug now given to someone else, are never theirs to inherit.
+        # Every version's snapshot, rebuilt from git where it can be: for whose versions they are, and for
+        # "What changed". A former client's versions, left under a slug now given to someone else, are never
+        # theirs to inherit.
+        snapshots = snapshots_of(firm, slug, versions)
         require_own_versions(
             versions,
-            snapshots_of(firm, slug, versions),
+            snapshots,
             loaded.engagement.client,
             slug=slug,
             where=f"{project.shown(tree.root)}/",
             doing=f"publishing version {name!r}",
         )
+        options: dict[str, Any] = {"version": name, **_paths(project)}
+        if previous is not None:
+            options["changes_from"] = str(snapshot_path(project.git, loaded.address, previous.name))
+            options["changes_title"] = previous.title
         entry = Version(name, title, properties=properties)
         created = _build(config_file, tree, SiteTarget(slug, slug, tree.root / name), release, options, entry)
         try:
