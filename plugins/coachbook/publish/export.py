@@ -40,8 +40,7 @@ from coachbook.core.loader import Firm
 from coachbook.core.versions import read_versions
 from coachbook.core.visibility import client_view
 from coachbook.errors import CoachbookError
-from coachbook.publish.owners import require_own_versions
-from coachbook.publish.publisher import client_root, snapshots_of
+from coachbook.publish.publisher import client_root, require_own
 from coachbook.render.calendar import client_calendar
 
 __all__ = ["EXPORTS", "ExportResult", "default_export_path", "export_client", "zip_folder"]
@@ -112,14 +111,7 @@ def export_client(config_file: Path, firm: Firm, slug: str, target: Path, *, as_
         versions = 0
         if published.is_dir():
             listed = read_versions(published / "versions.json")
-            require_own_versions(
-                listed,
-                snapshots_of(firm, slug, listed),
-                loaded.engagement.client,
-                slug=slug,
-                where=f"{firm.project.shown(published)}/",
-                doing="exporting their data",
-            )
+            require_own(firm, slug, listed, where=published, doing="exporting their data")
             copy_tree(published, root / "published")
             versions = len(listed)
         # The whole archive is held to what the client's own site is held to.

@@ -62,8 +62,8 @@ __all__ = [
     "handbook_root",
     "publish",
     "publish_handbook",
+    "require_own",
     "snapshot_path",
-    "snapshots_of",
     "unpublish",
 ]
 
@@ -187,15 +187,7 @@ def publish(config_file: Path, firm: Firm, slug: str, release: Release) -> Publi
         # Every version's snapshot, rebuilt from git where it can be: for whose versions they are, and for
         # "What changed". A former client's versions, left under a slug now given to someone else, are never
         # theirs to inherit.
-        snapshots = snapshots_of(firm, slug, versions)
-        require_own_versions(
-            versions,
-            snapshots,
-            loaded.engagement.client,
-            slug=slug,
-            where=f"{project.shown(tree.root)}/",
-            doing=f"publishing version {name!r}",
-        )
+        require_own(firm, slug, versions, where=tree.root, doing=f"publishing version {name!r}")
         options: dict[str, Any] = {"version": name, **_paths(project)}
         if previous is not None:
             options["changes_from"] = str(snapshot_path(project.git, loaded.address, previous.name))
@@ -378,11 +370,25 @@ def _listed_now(tree: VersionTree) -> list[Version]:
         return []
 
 
-def snapshots_of(firm: Firm, slug: str, versions: list[Version]) -> Path:
-    """The folder of the snapshots of `slug`'s published `versions`, each missing one rebuilt from git if it can be."""
+def require_own(firm: Firm, slug: str, versions: list[Version], *, where: Path, doing: str) -> None:
+    """Refuse to go on (`doing`) if any of `versions`, published at `where`, was another client's.
+
+    Each version's snapshot is read for it, a missing one rebuilt from git if it can be (`require_own_versions`).
+
+    Raises:
+        CoachbookError: A version was published for someone else.
+    """
     for version in versions:
         _previous_snapshot(firm, slug, version)
-    return snapshot_path(firm.project.git, firm.engagements[slug].address, "-").parent
+    loaded = firm.engagements[slug]
+    require_own_versions(
+        versions,
+        snapshot_path(firm.project.git, loaded.address, "-").parent,
+        loaded.engagement.client,
+        slug=slug,
+        where=f"{firm.project.shown(where)}/",
+        doing=doing,
+    )
 
 
 def _previous_snapshot(firm: Firm, slug: str, previous: Version) -> Path:
