@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from coachbook.audit.files import SiteFile
 from coachbook.audit.leaks import LeakKind
-from coachbook.audit.origins import address_problems, css_urls, page_addresses, srcset_urls, url_kind
+from coachbook.audit.origins import (
+    _tree_addresses,
+    address_problems,
+    css_urls,
+    page_addresses,
+    plain_addresses,
+    srcset_urls,
+    url_kind,
+)
 
 
 @pytest.mark.parametrize(
@@ -155,3 +165,95 @@ def test_a_page_is_read_as_utf_8_whether_or_not_all_of_it_is(raw: bytes, url: st
     assert page_addresses(raw.decode("utf-8", errors="ignore")) == page_addresses(
         raw.decode("utf-8", errors="ignore").encode()
     )
+
+
+def _parsed(markup: str) -> list[tuple[str, str, bool]]:
+    """The addresses Lexbor's tree gives, without the plain reading: what `plain_addresses` must agree with."""
+    root = LexborHTMLParser(markup).root
+    assert root is not None
+    return _tree_addresses(root.parent if root.parent is not None else root)
+
+
+def test_every_page_of_a_built_firm_is_plain_and_read_as_the_parser_reads_it(built_firm: Path) -> None:
+    pages = [p for p in (built_firm / "site").rglob("*") if p.suffix in (".html", ".svg") and p.is_file()]
+    assert len(pages) > 100
+    plain = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        read = plain_addresses(text)
+        if read is None:
+            continue
+        plain += 1
+        assert sorted(read) == sorted(_parsed(text)), page
+    # Every page Coachbook writes is plain markup: the parser is left for pages that are not.
+    assert plain == len(pages)
+
+
+#: Markup that a plain reading could get wrong: each is put into a real page at random places.
+_TRICKS = [
+    '<img src="https://t.example/a">',
+    '<a title="<img src=https://t.example/b>">x</a>',
+    '<a title="x>y" href="javascript:c()">',
+    "<!-- <img src='https://t.example/d'> -->",
+    "<!--><img src=https://t.example/e>-->",
+    "<style>@import 'https://t.example/f';</style>",
+    "<svg><style><![CDATA[@import 'https://t.example/g';]]></style></svg>",
+    "<svg><script><a href='javascript:h()'/></script></svg>",
+    '<img src=https://t.example/i alt="">',
+    '<img src="a.png" src="https://t.example/j">',
+    '<img src="&#104;ttps://t.example/k">',
+    '<img src="https&colon;//t.example/l">',
+    '<a href="jav&#x61;script:m()">',
+    '<img src="//t.example/n"<br>',
+    "<img/src='//t.example/o'>",
+    '<img\nsrc="//t.example/p">',
+    '<img src="\r//t.example/q">',
+    '<img src="//t.exa\x00mple/r">',
+    "</ img src='//t.example/s'>",
+    "</>",
+    "<?xml-stylesheet href='https://t.example/t'?>",
+    '<iframe srcdoc="&lt;img src=&quot;//t.example/u&quot;&gt;"></iframe>',
+    '<noembed><img src="//t.example/v"></noembed>',
+    '<template><img src="//t.example/w"></template>',
+    '<meta http-equiv="refresh" content="0; url=https://t.example/x">',
+    '<link rel="stylesheet" href="https://t.example/y">',
+    '<div style="background: url(//t.example/z)">',
+    "<title><img src='//t.example/aa'></title>",
+    "<textarea></textarea><img src='//t.example/ab'>",
+    "<script>if (a<b) c()</script><img src='//t.example/ac'>",
+    "<script>x = '</script><img src=//t.example/ad>'</script>",
+    "<table><img src='//t.example/ae'></table>",
+    "<a href='//t.example/af'><p><b>x</a>y</b>",
+    "<IMG SRC='//t.example/ag'>",
+    "<img data-src='x' src='&amp;//t.example/ah'>",
+    "<a href='x'",
+    "<",
+    "<b",
+    "</script",
+    "<plaintext><img src='//t.example/ai'>",
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_plain_reading_never_finds_fewer_addresses_than_the_parser(seed: int, built_firm: Path) -> None:
+    """Real pages with tricky markup put in at random: read plainly, or left to the parser, never missed."""
+    rng = random.Random(seed)
+    pages = sorted(p for p in (built_firm / "site" / "clients").rglob("*.html"))
+    text = rng.choice(pages).read_text(encoding="utf-8")
+    for _ in range(rng.randint(1, 3)):
+        # A place between tags, inside a tag, or anywhere at all.
+        at = rng.choice([text.find(">", rng.randrange(len(text))) + 1, rng.randrange(len(text))])
+        text = text[:at] + rng.choice(_TRICKS) + text[at:]
+    parsed = _parsed(text)
+    read = plain_addresses(text)
+    if read is not None:
+        assert set(parsed) <= set(read)
+    assert sorted(page_addresses(text)) == sorted(read if read is not None else parsed)
+
+
+@pytest.mark.parametrize("trick", _TRICKS)
+def test_each_tricky_markup_alone_is_read_plainly_only_if_nothing_is_missed(trick: str) -> None:
+    page = f'<!doctype html><html><head><title>t</title></head><body><p class="x">{trick}</p></body></html>'
+    read = plain_addresses(page)
+    if read is not None:
+        assert set(_parsed(page)) <= set(read)
