@@ -25,6 +25,7 @@ class Site:
     fingerprint: str = "f1"
     folder: str = "clients/ana"
     present: bool = True
+    intact: bool = True
     recorded: bool = True
     recorded_fingerprint: str = "f1"
     recorded_folder: str = "clients/ana"
@@ -39,7 +40,7 @@ def _plan(site: Site, *, force: bool = False, strict: bool = False) -> str:
             site.recorded_fingerprint, site.recorded_folder, site.recorded_needles, warned=bool(site.warnings)
         )
     plan = plan_builds(
-        [Candidate("ana", site.folder, site.fingerprint, site.present)],
+        [Candidate("ana", site.folder, site.fingerprint, site.present, site.intact)],
         saved,
         "now",
         NEEDLE_SETS,
@@ -65,6 +66,8 @@ def _plan(site: Site, *, force: bool = False, strict: bool = False) -> str:
         (Site(fingerprint="f2"), {}, "build:changed"),
         (Site(folder="clients/3k9x"), {}, "build:moved"),
         (Site(present=False), {}, "build:missing"),
+        (Site(intact=False), {}, "build:edited"),
+        (Site(intact=False, recorded_needles="fewer"), {}, "build:edited unsearched=board pressure"),
         (Site(), {"force": True}, "build:forced"),
         (Site(warnings=("a broken link",)), {}, "skip"),
         (Site(warnings=("a broken link",)), {"strict": True}, "build:warnings"),

@@ -67,7 +67,7 @@ from coachbook.build.forkserver import ForkServer, Outcome, Task
 from coachbook.build.mkdocs_patches import CONVERSIONS, RENDERS, ConversionStore
 from coachbook.build.planner import BuildPlan, Candidate, plan_builds, stale_folders
 from coachbook.build.staging import clean_leftovers, remove_site
-from coachbook.build.state import BuildState, SiteRecord, read_mark, state_path, write_mark
+from coachbook.build.state import BuildState, SiteRecord, read_mark, site_listing, state_path, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget, client_target, handbook_target, sponsor_target
 from coachbook.core.files import describe_os_error
 from coachbook.core.firm_sites import COHORTS_FOLDER, CONSOLE_FOLDER
@@ -255,6 +255,7 @@ def _build_firm(
                 target.dest.relative_to(site_root).as_posix(),
                 fingerprints[name],
                 (target.dest / "index.html").is_file(),
+                _intact(target.dest, marks.get(name), fingerprints[name]),
             )
             for name, target in targets.items()
         ],
@@ -550,6 +551,13 @@ def _commit(project: Project, ref: str) -> str:
     except CoachbookError:
         # Unresolvable: the site's own build reports why, and fails.
         return f"unresolved:{ref}:{time.time_ns()}"
+
+
+def _intact(folder: Path, mark: SiteRecord | None, fingerprint: str) -> bool:
+    """Whether a site's folder holds what its mark lists; only looked at when nothing else makes it rebuilt."""
+    if mark is None or mark.fingerprint != fingerprint:
+        return True  # Built again whatever it holds: no need to list it.
+    return mark.files is not None and site_listing(folder) == mark.files
 
 
 def _remove_stale(site_root: Path, kind: str, addresses: set[str]) -> list[str]:

@@ -11,8 +11,9 @@ The rules:
 * What was recorded of a site is its mark (`coachbook.build.state`), kept
   inside the site's folder and swapped in with it, so it is always true.
 * A site is **built** when nothing is recorded of it, its inputs' fingerprint
-  changed, it moved to another folder, its folder holds no site, `--force`
-  asks for it, or `--strict` asks and its last build had warnings.
+  changed, it moved to another folder, its folder holds no site or not the
+  files it was put in place with (edited by hand), `--force` asks for it,
+  or `--strict` asks and its last build had warnings.
 * An unchanged site last audited against other strings than today's is
   **searched again**, for just the strings added since (a new coach-only
   note, a new client's name). If none were added, its record simply moves on.
@@ -46,6 +47,8 @@ class Reason(StrEnum):
     """It lives in another folder now (a new `site.id`)."""
     MISSING = "missing"
     """Its folder holds no site (deleted by hand, or never restored by a cache)."""
+    EDITED = "edited"
+    """Its folder does not hold the files it was put in place with: a file edited, deleted or added by hand."""
     FORCED = "forced"
     """`--force`."""
     WARNINGS = "warnings"
@@ -64,6 +67,8 @@ class Candidate:
     fingerprint: str
     present: bool
     """Whether its folder holds a built site."""
+    intact: bool = True
+    """Whether its folder holds just the files its mark lists, as they were (`state.site_listing`)."""
 
 
 @dataclass(frozen=True)
@@ -152,9 +157,12 @@ def _reason(site: Candidate, kept: SiteRecord | None, *, force: bool, strict: bo
         return Reason.CHANGED
     if kept.folder != site.folder:
         return Reason.MOVED
-    # Existence, not inode or time: a CI cache restores the output as new files, and that is fine.
+    # Existence, not the folder's inode or time: a CI cache restores the output as new files, and that is fine
+    # (it keeps each file's size and time, which `intact` compares).
     if not site.present:
         return Reason.MISSING
+    if not site.intact:
+        return Reason.EDITED
     if strict and kept.warned:
         return Reason.WARNINGS
     return None

@@ -14,6 +14,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from coachbook.adapter.config import coachbook_plugin, load_mkdocs_config
 from coachbook.build.fingerprints import output_stamp
 from coachbook.build.staging import discard, staging_dir, swap_in
-from coachbook.build.state import SiteRecord, write_mark
+from coachbook.build.state import SiteRecord, site_listing, write_mark
 from coachbook.build.targets import SiteResult, SiteTarget
 from coachbook.core.files import describe_os_error
 from coachbook.errors import CoachbookError
@@ -87,7 +88,8 @@ def attempt(
         if finish is not None:
             finish(staged)
         if mark is not None:
-            write_mark(staged, mark(bool(collector.messages)))
+            # What the folder holds now is what the next build expects to find in it.
+            write_mark(staged, replace(mark(bool(collector.messages)), files=site_listing(staged)))
         swap_in(staged, target.dest)
     except OSError as exc:
         discard(staged)

@@ -2,8 +2,9 @@
 
 **The site mark** (`.coachbook.json` inside every site folder) says what the
 site was built from: its fingerprint, the audit strings it was searched for,
-the date it was built for, whether its build had warnings, and for a
-published version its name and title. It is written into the staging folder
+the date it was built for, whether its build had warnings, what the folder
+held when it was put in place (`site_listing`), and for a published version
+its name and title. It is written into the staging folder
 before the folder is swapped in, so the two move together in one rename: a
 site and its mark can never disagree, whatever is killed when. Whether a
 site is up to date is decided from its mark alone. The mark holds digests,
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from coachbook.build.fingerprints import digest
-from coachbook.core.files import write_atomic
+from coachbook.core.files import list_tree, write_atomic
 
 __all__ = [
     "MARK_FILE",
@@ -34,6 +35,7 @@ __all__ = [
     "BuildState",
     "SiteRecord",
     "read_mark",
+    "site_listing",
     "state_path",
     "write_mark",
 ]
@@ -70,6 +72,8 @@ class SiteRecord:
     """For a published version: its title, so a lost `versions.json` can be rebuilt."""
     properties: dict[str, Any] = field(default_factory=dict)
     """For a published version: what it was built from (mike's `properties`)."""
+    files: str | None = None
+    """`site_listing` of the folder when the site was put in place; None in a mark written before it was kept."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -80,6 +84,8 @@ class SiteRecord:
             "warned": self.warned,
             "as_of": self.as_of,
         }
+        if self.files is not None:
+            data["files"] = self.files
         if self.version is not None:
             data.update(version=self.version, title=self.title, properties=self.properties)
         return data
@@ -100,6 +106,7 @@ class SiteRecord:
             version=None if data.get("version") is None else str(data["version"]),
             title=None if data.get("title") is None else str(data["title"]),
             properties=properties,
+            files=None if data.get("files") is None else str(data["files"]),
         )
 
 
@@ -109,6 +116,24 @@ def read_mark(site: Path) -> SiteRecord | None:
         return SiteRecord.from_json(json.loads((site / MARK_FILE).read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def site_listing(site: Path) -> str:
+    """A digest of what the site folder `site` holds: each file's path, size and modification time, each link.
+
+    The mark records it when the site is put in place, and the next build compares: a page edited, deleted or
+    added by hand, or a link put in, no longer matches, and the site is built (and audited) again instead of
+    being called up to date. The mark itself is left out, since a build rewrites it in place. A copy of the
+    output that keeps files' times (a CI cache, `tar`, `rsync -a`, `cp -a`) matches; one that does not costs
+    a rebuild, never a wrong site.
+    """
+    return digest(
+        [
+            ["/".join(parts), None if status is None else [status.st_size, status.st_mtime_ns]]
+            for parts, status in list_tree(site)
+            if parts != (MARK_FILE,)
+        ]
+    )
 
 
 def write_mark(site: Path, record: SiteRecord) -> None:
