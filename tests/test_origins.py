@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from coachbook.audit import origins as origins_module
 from coachbook.audit.files import SiteFile
 from coachbook.audit.leaks import LeakKind
+from coachbook.audit.normalise import file_text, page_text
 from coachbook.audit.origins import (
     _tree_addresses,
     address_problems,
     css_urls,
+    learn_addresses,
     page_addresses,
     plain_addresses,
     srcset_urls,
@@ -257,3 +260,47 @@ def test_each_tricky_markup_alone_is_read_plainly_only_if_nothing_is_missed(tric
     read = plain_addresses(page)
     if read is not None:
         assert set(_parsed(page)) <= set(read)
+
+
+def test_a_page_s_tags_are_split_once_for_the_text_and_the_addresses(built_firm: Path) -> None:
+    """`page_text` gives `file_text`, and the tags `plain_addresses` would find, for every page of built sites."""
+    shared = 0
+    for page in (built_firm / "site").rglob("*"):
+        if not page.is_file() or page.suffix not in (".html", ".svg", ".json", ".css"):
+            continue
+        relative = page.relative_to(built_firm / "site").as_posix()
+        raw = page.read_bytes()
+        text, tags = page_text(relative, raw)
+        assert text == file_text(relative, raw), relative
+        if tags is not None:
+            shared += 1
+            assert tags == origins_module._TAG.findall(raw.decode("utf-8", errors="ignore")), relative
+            file = SiteFile(relative, page)
+            assert file.text == text and file.tags == tags
+            assert address_problems([file], origins=True) == address_problems([SiteFile(relative, page)], origins=True)
+    assert shared > 100
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<p>a</p><!-- x --><p>b</p>",  # a comment: the normaliser reads the page without it, so no tags are shared
+        '<script>var s = "\\u0044ana";</script>',  # an escape: the normaliser reads another text
+        "<p>a < b</p>",
+    ],
+)
+def test_tags_are_shared_only_when_read_from_the_page_s_own_text(page: str) -> None:
+    text, tags = page_text("index.html", page.encode())
+    assert text == file_text("index.html", page.encode())
+    assert tags is None or tags == origins_module._TAG.findall(page)
+
+
+def test_tags_learned_ahead_read_the_same_as_tags_met_in_a_page(built_firm: Path) -> None:
+    page = next((built_firm / "site" / "clients").rglob("goals/index.html")).read_text(encoding="utf-8")
+    origins_module._PLAIN.clear()
+    fresh = plain_addresses(page)
+    origins_module._PLAIN.clear()
+    learn_addresses(page)
+    assert len(origins_module._PLAIN) > 50
+    assert plain_addresses(page) == fresh
+    assert fresh is not None and sorted(fresh) == sorted(_parsed(page))

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from coachbook.audit.leaks import Leak, LeakKind
-from coachbook.audit.normalise import file_text
+from coachbook.audit.normalise import page_text
 from coachbook.core.files import list_tree
 
 __all__ = ["SiteFile", "file_digest", "learn_digest", "walk_site"]
@@ -85,7 +85,12 @@ class SiteFile:
     @cached_property
     def text(self) -> str:
         """The file's text as the audit searches it (`coachbook.audit.normalise.file_text`)."""
-        return file_text(self.relative, self.raw)
+        text, self.tags = page_text(self.relative, self.raw)
+        return text
+
+    tags: list[str] | None = None
+    """A page's tags, as `normalise.TAG` finds them in its UTF-8 text, once its text is read and if they were
+    found on the way (`normalise.page_text`): the address audit reads them rather than split the page again."""
 
     def __repr__(self) -> str:
         return f"SiteFile({self.relative!r})"

@@ -53,6 +53,7 @@ __all__ = [
     "json_words",
     "learn_tags",
     "normalise",
+    "page_text",
     "strings",
 ]
 
@@ -342,7 +343,7 @@ def _tag_pieces(listed: str) -> list[str]:
     return (" " + listed + " ").split(" " + _BLOCK_MARK)[:-1]
 
 
-def _read_page(text: str, comments: list[str]) -> str | None:
+def _read_page(text: str, comments: list[str], tags_read: list[str] | None = None) -> str | None:
     """`normalise` of a page (with its comments taken out, into `comments`) the fast way, or None.
 
     What `_markup` and `_canonical` do, with C-level passes rather than a Python loop over the tags: each
@@ -354,6 +355,8 @@ def _read_page(text: str, comments: list[str]) -> str | None:
     """
     parts = _TAG_SPLIT.split(text)
     tags = parts[1::2]
+    if tags_read is not None:
+        tags_read += tags
     known = _KNOWN
     try:
         parts[1::2] = map(known.marks.__getitem__, tags)
@@ -389,8 +392,12 @@ def _read_page(text: str, comments: list[str]) -> str | None:
     return read + values if read and values else read or values[1:]
 
 
-def normalise(text: str) -> str:
-    """Text as the audit compares it (see the module's docstring for each step)."""
+def normalise(text: str, tags_read: list[str] | None = None) -> str:
+    """Text as the audit compares it (see the module's docstring for each step).
+
+    If `tags_read` is given, the tags of `text` as `TAG` finds them (`re.findall`) are put in it when they are
+    found on the way; when they are not (a text with a comment), it is left empty.
+    """
     # Comments and attribute values are kept as text, after the rest: anyone can read them in the page source.
     aside: list[str] = []
     if _has_comment(text):
@@ -400,8 +407,9 @@ def normalise(text: str) -> str:
             return ""
 
         text = _COMMENT.sub(comment, text)
+        tags_read = None
     if "<" in text and _BLOCK_MARK not in text and _INLINE_MARK not in text:
-        read = _read_page(text, aside)
+        read = _read_page(text, aside, tags_read)
         if read is not None:
             return read
     return _canonical(_markup(text, aside))
@@ -763,6 +771,28 @@ def file_text(name: str, raw: bytes) -> str:
         raw = _inflated(raw)
         name = name.removesuffix(".gz")
     return normalise(_raw_text(name, raw))
+
+
+#: Pages, whose tags the address audit reads too (`page_text`).
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg")
+
+
+def page_text(name: str, raw: bytes) -> tuple[str, list[str] | None]:
+    """`file_text`, and for a page, the tags of its UTF-8 text as `TAG` finds them if they were found on the way.
+
+    The address audit reads a page's tags (`coachbook.audit.origins`): a page whose text needs no decoding
+    beyond UTF-8 (no escapes, `data:` URLs or comments: every page Coachbook writes) is split into them once,
+    here, for both. None when they were not found (read them from the text).
+    """
+    if not name.endswith(_PAGE_SUFFIXES) or raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return file_text(name, raw), None
+    decoded = raw.decode("utf-8", errors="ignore")
+    text = decoded_copies(decoded, css=True)
+    if text is not decoded:
+        return normalise(text), None
+    tags: list[str] = []
+    read = normalise(text, tags)
+    return read, tags if tags or "<" not in text else None
 
 
 def _inflated(raw: bytes) -> bytes:

@@ -265,6 +265,9 @@ _NOT_PLAIN_ELEMENTS = _TEXT_AS_MARKUP | {"style", "plaintext"}
 #: `_MAX_PLAIN`, so that it stays small.
 _PLAIN: dict[str, tuple[tuple[str, str, bool], ...] | None] = {}
 _MAX_PLAIN = 20_000
+#: The characters of the tags `_PLAIN` holds at most (an SVG's path is a long tag).
+_MAX_PLAIN_CHARS = 4_000_000
+_PLAIN_CHARS = [0]
 
 
 def _plain_tag(tag: str) -> tuple[tuple[str, str, bool], ...] | None:
@@ -298,41 +301,75 @@ def _plain_tag(tag: str) -> tuple[tuple[str, str, bool], ...] | None:
     return tuple(_element_addresses(name, attributes))
 
 
-def plain_addresses(text: str) -> list[tuple[str, str, bool]] | None:
-    """`page_addresses` of a page of plain markup (see above) from its tags alone, or None if it is not plain."""
+def plain_addresses(text: str, tags: list[str] | None = None) -> list[tuple[str, str, bool]] | None:
+    """`page_addresses` of a page of plain markup (see above) from its tags alone, or None if it is not plain.
+
+    `tags` are the page's tags as `_TAG` finds them, if the caller has them (`SiteFile.tags`).
+    """
     # Each markup start begins a tag `_TAG` finds, is inside one (which `_plain_tag` refuses, as it holds a `<`),
     # or is one that `_TAG` cannot match: `</` before anything but a letter, or a start with no `>` after it.
     if _MARKUP_START.search(text, text.rfind(">") + 1) or _BAD_END_TAG.search(text):
         return None
-    tags = _TAG.findall(text)
-    known = _PLAIN
-    new = set(tags).difference(known)
-    if new:
-        if len(known) + len(new) > _MAX_PLAIN:
-            known.clear()
-            new = set(tags)
-        for tag in new:
-            known[tag] = _plain_tag(tag)
-    read = list(map(known.__getitem__, tags))
-    if None in read:
+    if tags is None:
+        tags = _TAG.findall(text)
+    try:
+        read = list(map(_PLAIN.__getitem__, tags))
+    except KeyError:
+        _learn(tags, room=False)
+        read = list(map(_PLAIN.__getitem__, tags))
+    try:
+        # A tag that is not plain is None, which cannot be iterated.
+        return list(chain.from_iterable(read))  # type: ignore[arg-type]
+    except TypeError:
         return None
-    return list(chain.from_iterable(read))  # type: ignore[arg-type]
 
 
-def page_addresses(html: str | bytes, text: str | None = None) -> list[tuple[str, str, bool]]:
+def learn_addresses(markup: str) -> None:
+    """Learn now the tags of `markup` not known yet, as `plain_addresses` would learn them on meeting them.
+
+    For the build's fork server, from the page shapes and converted guides that every site's pages are made of
+    (as `normalise.learn_tags`): each site's process then starts knowing most of its tags. Only a cache: what a
+    tag gives depends on the tag alone.
+    """
+    _learn(_TAG.findall(markup), room=True)
+
+
+def _learn(tags: list[str], *, room: bool) -> None:
+    """Read the tags of `tags` not known yet into `_PLAIN`.
+
+    If they would make it too full, it is emptied first; or, with `room`, they are left unread.
+    """
+    new = set(tags).difference(_PLAIN)
+    size = sum(map(len, new))
+    if len(_PLAIN) + len(new) > _MAX_PLAIN or _PLAIN_CHARS[0] + size > _MAX_PLAIN_CHARS:
+        if room:
+            return
+        _PLAIN.clear()
+        _PLAIN_CHARS[0] = 0
+        new = set(tags)
+        size = sum(map(len, new))
+    _PLAIN_CHARS[0] += size
+    for tag in new:
+        _PLAIN[tag] = _plain_tag(tag)
+
+
+def page_addresses(
+    html: str | bytes, text: str | None = None, tags: list[str] | None = None
+) -> list[tuple[str, str, bool]]:
     """(place, url, loads) of every address in a page, as a browser's HTML parser builds it.
 
     Lexbor parses to the HTML standard, so an attribute is decoded, a comment
     ends and an element nests as a browser has them; `<noscript>` is read as
     markup (as with scripting off), `<template>` contents and `srcdoc` too.
     `html` is text, or its UTF-8 bytes (which selectolax parses faster than text), and `text` the same page
-    as text if the caller has it. A page of plain markup is read without a parser (`plain_addresses`).
+    as text if the caller has it (and `tags`, its tags). A page of plain markup is read without a parser
+    (`plain_addresses`).
     """
     if not html:
         return []
     if text is None:
         text = html if isinstance(html, str) else html.decode("utf-8", errors="replace")
-    plain = plain_addresses(text)
+    plain = plain_addresses(text, tags)
     if plain is not None:
         return plain
     root = LexborHTMLParser(html).root
@@ -354,7 +391,8 @@ def _file_addresses(file: SiteFile) -> Iterator[tuple[str, str, bool]]:
     if file.relative.endswith(".css"):
         yield from (("stylesheet url()", url, True) for url in css_urls(text))
     else:
-        yield from page_addresses(raw, text)
+        # The tags the normaliser found in the same text, if it read it: `SiteFile.text` decodes it the same way.
+        yield from page_addresses(raw, text, file.tags)
 
 
 #: `url_kind` of each address met, by the address: a site's pages repeat the same few hundred (its navigation,

@@ -36,6 +36,7 @@ from coachbook.adapter.embedded import rename_ahead
 from coachbook.adapter.plugin import CoachbookPlugin
 from coachbook.audit.files import file_digest
 from coachbook.audit.normalise import learn_tags
+from coachbook.audit.origins import learn_addresses
 from coachbook.build import mkdocs_patches, theme_renders
 from coachbook.build.asset_store import fill_store
 from coachbook.build.fingerprints import tool_versions
@@ -209,7 +210,8 @@ def refresh(warm: Warm) -> int:
     The first sites of a build convert and render what later ones take from the stores
     (`mkdocs_patches.ConversionStore.preload`). Looking costs a listing of the stores' folders, so it is
     done at most every `REFRESH_SECONDS`. The tags of the page shapes and guides read are learned for the
-    leak audit too (`normalise.learn_tags`): they are most of the tags of every site's pages.
+    leak audit too (`normalise.learn_tags`, `origins.learn_addresses`): they are most of the tags of every site's
+    pages.
     """
     now = time.monotonic()
     if now - warm.refreshed < REFRESH_SECONDS:
@@ -224,6 +226,7 @@ def _learn_markup(entry: dict[str, Any]) -> None:
         markup = entry.get(name)
         if isinstance(markup, str):
             learn_tags(markup)
+            learn_addresses(markup)
 
 
 #: An icon a theme template names, or the config gives: `"material/menu"`, or `.icons/material/menu.svg`.
