@@ -256,6 +256,9 @@ _PLAIN_ATTRIBUTE = re.compile(
     rf"""{_SPACE}+([A-Za-z_:][A-Za-z0-9_:.-]*)(?:{_SPACE}*={_SPACE}*(?:"([^"]*)"|'([^']*)'))?"""
 )
 _DOCTYPE = re.compile(r"<!doctype html>", re.IGNORECASE)
+#: Every attribute `_element_addresses` reads holds one of these words in its name, so its tag holds it in some
+#: case (as do tags that name none, `data-x` or `title="href"`: those are read in full, which finds nothing).
+_ADDRESS_WORDS = ("src", "href", "data", "style", "action", "poster", "background", "codebase", "manifest", "ping")
 #: Character references that mean the same in a value whatever follows them: `html.unescape` reads them as
 #: a browser does.
 _PLAIN_REFERENCE = re.compile(r"&(?:amp|lt|gt|quot|apos|#39|#x27|#X27|#34|#x22|#X22|#38|#x26|#X26);")
@@ -285,6 +288,8 @@ def _plain_tag(tag: str) -> tuple[tuple[str, str, bool], ...] | None:
         return None
     if closing:
         return ()  # A browser ignores an end tag's attributes.
+    if name != "meta" and not any(map(listed.lower().__contains__, _ADDRESS_WORDS)):
+        return ()  # No attribute of it can name an address (most of a page's tags, a chart's shapes).
     attributes: dict[str, str | None] = {}
     for attribute in _PLAIN_ATTRIBUTE.finditer(listed):
         key = attribute.group(1).lower()
