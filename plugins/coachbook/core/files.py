@@ -134,6 +134,10 @@ def _list_folder(folder: str, parts: tuple[str, ...], found: Listed) -> None:
         return
     for entry in entries:
         try:
+            # A folder is known from the listing's own entry type (no system call where the filesystem gives it).
+            if entry.is_dir(follow_symlinks=False):
+                _list_folder(entry.path, (*parts, entry.name), found)
+                continue
             status = entry.stat(follow_symlinks=False)
         except OSError:
             continue  # Gone since the folder was listed.
