@@ -23,6 +23,8 @@ from pathlib import Path
 
 from coachbook.access.encryption import generate_passphrase
 from coachbook.access.passwords import refuse_unsafe_dir, write_secret
+from coachbook.access.secret_owners import require_owner
+from coachbook.core.model import Client
 from coachbook.errors import CoachbookError
 
 __all__ = ["MIN_BITS", "check_strength", "create_passphrase", "env_name", "estimated_bits", "find_passphrase"]
@@ -86,15 +88,28 @@ def passphrase_file(secrets_dir: Path, slug: str) -> Path:
     return secrets_dir / FOLDER / f"{slug}.txt"
 
 
-def find_passphrase(secrets_dir: Path, slug: str, *, site: str | None = None, command: str | None = None) -> str:
-    """The passphrase of `slug`'s encrypted site, if it is strong enough (`check_strength`).
+def find_passphrase(
+    secrets_dir: Path,
+    slug: str,
+    *,
+    site: str | None = None,
+    command: str | None = None,
+    owner: Client | None = None,
+) -> str:
+    """The passphrase of `slug`'s encrypted site, if it is strong enough (`check_strength`) and `owner`'s.
 
     `site` and `command` name the site and the command that makes its passphrase, for a site that is not a
-    client's or a sponsor's (the coaches' console, a cohort report).
+    client's or a sponsor's (the coaches' console, a cohort report). `owner` is the client whose site it
+    is: a passphrase file made for another client is refused (`secret_owners.require_owner`).
 
     Raises:
-        CoachbookError: Neither the environment nor the secrets folder has one, or it is too weak.
+        CoachbookError: Neither the environment nor the secrets folder has one, it is too weak, or it was made
+            for another client.
     """
+    # A sponsor site's key is `<slug>--sponsor` (see coachbook.sponsor.sponsor_key).
+    client, _, sponsor = slug.partition("--")
+    site = site or (f"{client}'s sponsor site" if sponsor else f"{slug}'s site")
+    command = command or f"coachbook passphrase {client}" + (" --sponsor" if sponsor else "")
     value = os.environ.get(env_name(slug), "").strip()
     if value:
         check_strength(value, slug, env_name(slug))
@@ -103,12 +118,11 @@ def find_passphrase(secrets_dir: Path, slug: str, *, site: str | None = None, co
     if path.is_file() and not path.is_symlink():
         value = path.read_text(encoding="utf-8").strip()
         if value:
-            check_strength(value, slug, (Path(secrets_dir.name) / FOLDER / path.name).as_posix())
+            shown = (Path(secrets_dir.name) / FOLDER / path.name).as_posix()
+            check_strength(value, slug, shown)
+            if owner is not None:
+                require_owner(path, owner, shown=shown, fix=f"{command} --rotate")
             return value
-    # A sponsor site's key is `<slug>--sponsor` (see coachbook.sponsor.sponsor_key).
-    client, _, sponsor = slug.partition("--")
-    site = site or (f"{client}'s sponsor site" if sponsor else f"{slug}'s site")
-    command = command or f"coachbook passphrase {client}" + (" --sponsor" if sponsor else "")
     raise CoachbookError(
         f"{site} is encrypted but has no passphrase: run `{command}`, or set {env_name(slug)} (in CI, from a secret)"
     )

@@ -29,6 +29,7 @@ from coachbook.access.encryption import DEFAULT_REMEMBER_DAYS, LockBrand, bindin
 from coachbook.access.page_headers import head_tags, with_head_tags
 from coachbook.access.passphrases import find_passphrase
 from coachbook.access.preview import EXPOSE_ENV, check_preview_address
+from coachbook.access.secret_owners import require_own_password
 from coachbook.adapter.accessible_names import name_search_dialog, name_task_boxes
 from coachbook.adapter.compact import compact_html
 from coachbook.adapter.config import project_from_config
@@ -50,6 +51,7 @@ from coachbook.audit.metadata import strip_site_images
 from coachbook.audit.site_audit import Audience, AuditPolicy, NeedleSearch, policy_for, require_clean
 from coachbook.core.firm_sites import Protection
 from coachbook.core.loader import Firm, load_firm
+from coachbook.core.model import Client
 from coachbook.core.snapshots import read_snapshot
 from coachbook.core.sponsor import sponsor_key
 from coachbook.core.versions import LATEST
@@ -249,8 +251,11 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                 self._firm_key, self._organisation = setup.key, setup.organisation
             elif slug and self._sponsor:
                 self._plan = plan_sponsor_site(self._firm, slug, as_of)
+                self._require_own_password(root, slug, sponsor=True)
                 if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
-                    self._passphrase = find_passphrase(root / self.config.secrets_dir, sponsor_key(slug))
+                    self._passphrase = find_passphrase(
+                        root / self.config.secrets_dir, sponsor_key(slug), owner=self._client(slug)
+                    )
             elif slug:
                 self._plan = plan_client_site(
                     self._firm,
@@ -263,7 +268,9 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
                     calendar=coach_view or self.config.offline or not self._encrypted(self._firm, slug),
                 )
                 if not coach_view and not self.config.offline and self._encrypted(self._firm, slug):
-                    self._passphrase = find_passphrase(root / self.config.secrets_dir, slug)
+                    self._passphrase = find_passphrase(root / self.config.secrets_dir, slug, owner=self._client(slug))
+                if not coach_view:
+                    self._require_own_password(root, slug, sponsor=False)
                 pinned = self._firm.engagements[slug].content_dir
                 if pinned is not None:
                     # The client reads the guides of the handbook they signed up to.
@@ -542,6 +549,18 @@ class CoachbookPlugin(BasePlugin[CoachbookConfig]):  # type: ignore[no-untyped-c
 
         source = self.config.changes_from
         return History(read_snapshot(Path(source)) if source else None, self.config.changes_title)
+
+    def _client(self, slug: str) -> Client:
+        """The client of `slug`'s engagement: whose its site's secrets must be (`access.secret_owners`)."""
+        assert self._firm is not None
+        return self._firm.engagements[slug].engagement.client
+
+    def _require_own_password(self, root: Path, slug: str, *, sponsor: bool) -> None:
+        assert self._firm is not None
+        address = self._firm.engagements[slug].address
+        key = sponsor_key(address) if sponsor else address
+        fix = f"coachbook passwd {slug}" + (" --sponsor" if sponsor else "") + " --rotate"
+        require_own_password(root / self.config.secrets_dir, key, self._client(slug), fix=fix)
 
     def _encrypted(self, firm: Firm, slug: str) -> bool:
         choice = firm.engagements[slug].engagement.site.encrypt

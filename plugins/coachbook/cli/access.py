@@ -24,6 +24,7 @@ from coachbook.core.cohort import members
 from coachbook.core.firm_sites import CONSOLE_KEY, FirmSites, cohort_key
 from coachbook.core.loader import Firm, LoadedEngagement
 from coachbook.core.lock import RunLock
+from coachbook.core.model import Client
 from coachbook.core.project import Project
 from coachbook.core.sponsor import sponsor_key, wants_sponsor_site
 
@@ -248,6 +249,7 @@ def passwd(
             refuse_unsafe_dir,
             write_secret,
         )
+        from coachbook.access.secret_owners import record_owner
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
@@ -260,6 +262,8 @@ def passwd(
         password = new_password()
         try:
             write_secret(path, htpasswd_entry(name, password), replace=rotate)
+            if who.client is not None:
+                record_owner(path, who.client)
         except OSError as exc:
             fail(f"cannot write {shown(path)}: {exc.strerror}")
         click.echo(f"{'Replaced' if rotate else 'Wrote'} {shown(path)} (mode 0600) for user {name!r}.")
@@ -276,7 +280,9 @@ def passwd(
 class _Whose:
     """Which site a password or passphrase is for, and what to call it."""
 
-    def __init__(self, address_key: str, slug_key: str, user: str, reader: str) -> None:
+    def __init__(self, address_key: str, slug_key: str, user: str, reader: str, client: Client | None = None) -> None:
+        self.client = client
+        """The client whose site it is (for a client's or a sponsor's site): what its secrets record as their owner."""
         self.address_key = address_key
         """The name of its password file: the address, with `--sponsor`, `--cohort` or the console's key."""
         self.slug_key = slug_key
@@ -304,8 +310,10 @@ def _whose(opts: Options, firm: Firm, slug: str | None, *, sponsor: bool, consol
     loaded = engagement_or_fail(firm, slug)
     if sponsor:
         _require_sponsor_site(loaded)
-        return _Whose(sponsor_key(loaded.address), sponsor_key(slug), f"{slug}-sponsor", "the sponsor")
-    return _Whose(loaded.address, slug, slug, "the client")
+        return _Whose(
+            sponsor_key(loaded.address), sponsor_key(slug), f"{slug}-sponsor", "the sponsor", loaded.engagement.client
+        )
+    return _Whose(loaded.address, slug, slug, "the client", loaded.engagement.client)
 
 
 def _reported_cohorts(firm: Firm, sites: FirmSites) -> list[str]:
@@ -351,6 +359,7 @@ def passphrase(opts: Options, slug: str | None, rotate: bool, sponsor: bool, con
     with reported(opts):
         from coachbook.access.encryption import DEFAULT_ITERATIONS
         from coachbook.access.passphrases import create_passphrase, passphrase_file
+        from coachbook.access.secret_owners import record_owner
 
         project = project_of(opts.config_file)
         firm = load_or_fail(project)
@@ -359,6 +368,8 @@ def passphrase(opts: Options, slug: str | None, rotate: bool, sponsor: bool, con
         _refuse_unignored(project.root, passphrase_file(project.secrets, key))
         try:
             secret, path = create_passphrase(_absolute(project.secrets), project.root, key, rotate=rotate)
+            if who.client is not None:
+                record_owner(path, who.client)
         except OSError as exc:
             fail(f"cannot write the passphrase: {exc.strerror}")
         click.echo(f"{'Replaced' if rotate else 'Wrote'} {shown(path)} (mode 0600).")

@@ -21,39 +21,16 @@ was recorded) cannot be told apart and is taken as theirs.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+from coachbook.core.identity import same_person
 from coachbook.core.model import Client
 from coachbook.core.snapshots import read_snapshot
 from coachbook.core.versions import Version
 from coachbook.errors import CoachbookError
 
 __all__ = ["foreign_versions", "require_own_versions", "same_person"]
-
-_NOT_DIGIT = re.compile(r"\D")
-
-
-def _name_key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def _phone_key(phone: str | None) -> str:
-    digits = _NOT_DIGIT.sub("", phone or "")
-    # The last nine digits: the same number written nationally (07700 900652) and internationally (+44 7700 900652).
-    return digits[-9:] if len(digits) >= 9 else ""
-
-
-def same_person(one: Client, other: Client) -> bool:
-    """Whether two clients are the same person: the same name, email or phone number."""
-    if _name_key(one.name) == _name_key(other.name):
-        return True
-    if one.email and other.email and one.email.casefold() == other.email.casefold():
-        return True
-    phone = _phone_key(one.phone)
-    return bool(phone) and phone == _phone_key(other.phone)
 
 
 def foreign_versions(versions: Iterable[Version], snapshots: Path, client: Client) -> list[str]:
