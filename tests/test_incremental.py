@@ -121,13 +121,15 @@ def test_a_site_removed_by_hand_is_built_again_and_a_deleted_engagement_is_remov
 
 
 def test_a_site_whose_files_were_changed_by_hand_is_built_again(firm: Path) -> None:
-    """An edited, deleted or added file is not "up to date": the site is built and audited again."""
+    """A file edited, deleted or added by hand is not "up to date": the site is built and audited again."""
     build(firm)
     site = firm / "site" / "clients" / "kwame-asante"
     page = site / "goals" / "index.html"
     built_page = page.read_bytes()
-    # The same size, so only its time says it changed; then a page deleted; then a file added.
-    page.write_bytes(built_page.replace(b"Kwame", b"Dana!"))
+    # A page edited; then a page deleted; then a file added.
+    edited = built_page.replace(b"</body>", b"<p>Dana Whitfield</p></body>")
+    assert edited != built_page
+    page.write_bytes(edited)
     assert build(firm)[0] == {"kwame-asante"}
     assert page.read_bytes() == built_page
     (site / "sessions" / "index.html").unlink()

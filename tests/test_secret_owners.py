@@ -36,7 +36,8 @@ def test_a_former_clients_passphrase_is_refused_for_a_new_client_under_the_same_
     engagement = _encrypted(firm)
     run_coachbook(firm, "passphrase", SLUG, check=True)
     run_coachbook(firm, "passphrase", SLUG, "--sponsor", check=True)
-    record = owner_file(firm / "secrets" / "passphrases" / f"{SLUG}.txt")
+    record = owner_file(firm / "secrets", firm / "secrets" / "passphrases" / f"{SLUG}.txt")
+    assert record == firm / "secrets" / "owners" / "passphrases" / f"{SLUG}.txt.json"
     # Whose it is, as digests: nothing of the client can be read from it.
     assert "Dana" not in record.read_text(encoding="utf-8") and "whitfield" not in record.read_text(encoding="utf-8")
     assert oct(record.stat().st_mode & 0o777) == "0o600"
@@ -79,15 +80,20 @@ def test_a_former_clients_password_file_is_refused_and_forget_removes_the_record
     assert f"coachbook passwd {SLUG} --sponsor --rotate" in refused.stderr
     run_coachbook(firm, "passwd", SLUG, "--sponsor", "--rotate", check=True)
     run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG, check=True)
+    # The password folder, which goes to the web server, holds the password files alone.
+    assert sorted(p.name for p in (firm / "secrets" / "htpasswd").iterdir()) == [
+        f"{SLUG}--sponsor.htpasswd",
+        f"{SLUG}.htpasswd",
+    ]
     run_coachbook(firm, "forget", SLUG, "--yes", check=True)
-    assert not [p.name for p in (firm / "secrets" / "htpasswd").iterdir() if p.name.startswith(SLUG)]
+    assert not [p for p in (firm / "secrets").rglob("*") if p.name.startswith(SLUG)]
 
 
 def test_a_damaged_record_is_an_error_that_says_what_to_do(firm: Path) -> None:
     _encrypted(firm)
     run_coachbook(firm, "passphrase", SLUG, check=True)
     run_coachbook(firm, "passphrase", SLUG, "--sponsor", check=True)
-    owner_file(firm / "secrets" / "passphrases" / f"{SLUG}.txt").write_text("{not json", encoding="utf-8")
+    owner_file(firm / "secrets", firm / "secrets" / "passphrases" / f"{SLUG}.txt").write_text("{not", encoding="utf-8")
     refused = run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG)
     assert refused.returncode == 1 and "is damaged" in refused.stderr and "--rotate" in refused.stderr
 

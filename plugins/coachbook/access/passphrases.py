@@ -121,7 +121,7 @@ def find_passphrase(
             shown = (Path(secrets_dir.name) / FOLDER / path.name).as_posix()
             check_strength(value, slug, shown)
             if owner is not None:
-                require_owner(path, owner, shown=shown, fix=f"{command} --rotate")
+                require_owner(secrets_dir, path, owner, shown=shown, fix=f"{command} --rotate")
             return value
     raise CoachbookError(
         f"{site} is encrypted but has no passphrase: run `{command}`, or set {env_name(slug)} (in CI, from a secret)"

@@ -1,9 +1,10 @@
 """Whose a secret is: a passphrase or password file made for one client never opens another client's site.
 
-`coachbook passphrase` and `coachbook passwd` write, beside each secret they
-make for a client's site or their sponsor's, a record of whom it was made for
-(`<secret>.owner.json`: digests of the client's name, email and phone, so that
-it holds nothing readable of them). A build compares it with the client whose
+`coachbook passphrase` and `coachbook passwd` keep, for each secret they make
+for a client's site or their sponsor's, a record of whom it was made for
+(`secrets/owners/<kind>/<file>.json`: digests of the client's name, email and
+phone). The records stay in the secrets folder, never beside a password file
+that is copied to a web server: a name's digest can be confirmed by guessing. A build compares it with the client whose
 site it is building: a former client's engagement file deleted rather than
 forgotten, and a new client written by hand under the same slug, would
 otherwise have the new client's site opened by the former client's
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from coachbook.access.passwords import make_dirs_private
 from coachbook.core.files import write_atomic
 from coachbook.core.identity import identity_keys, same_identity
 from coachbook.core.model import Client
@@ -24,20 +26,23 @@ from coachbook.errors import CoachbookError
 __all__ = ["owner_file", "record_owner", "require_own_password", "require_owner"]
 
 
-def owner_file(secret: Path) -> Path:
-    """Where the record of whose `secret` is lives: beside it."""
-    return secret.with_name(secret.name + ".owner.json")
+def owner_file(secrets_dir: Path, secret: Path) -> Path:
+    """Where the record of whose `secret` (a file in a folder of its kind) is lives: `secrets/owners/<kind>/`."""
+    return secrets_dir / "owners" / secret.parent.name / f"{secret.name}.json"
 
 
-def record_owner(secret: Path, client: Client) -> None:
+def record_owner(secrets_dir: Path, secret: Path, client: Client) -> None:
     """Record that `secret`, just written, was made for `client` (private to its user, like the secret)."""
-    write_atomic(owner_file(secret), json.dumps(identity_keys(client), sort_keys=True) + "\n", mode=0o600)
+    record = owner_file(secrets_dir, secret)
+    make_dirs_private(record.parent)
+    write_atomic(record, json.dumps(identity_keys(client), sort_keys=True) + "\n", mode=0o600)
 
 
-def require_owner(secret: Path, client: Client, *, shown: str, fix: str) -> None:
+def require_owner(secrets_dir: Path, secret: Path, client: Client, *, shown: str, fix: str) -> None:
     """Refuse `secret` for `client`'s site if it was made for someone else.
 
     Arguments:
+        secrets_dir: The secrets folder, which holds the records (`owner_file`).
         secret: The passphrase or password file.
         client: The client whose site it is about to protect.
         shown: The file as the coach knows it, for the message.
@@ -46,21 +51,20 @@ def require_owner(secret: Path, client: Client, *, shown: str, fix: str) -> None
     Raises:
         CoachbookError: Its record names another person, or cannot be read.
     """
-    record = owner_file(secret)
+    record = owner_file(secrets_dir, secret)
+    whose = f"{secrets_dir.name}/owners/{secret.parent.name}/{record.name}"
     try:
         raw = record.read_text(encoding="utf-8")
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise CoachbookError(f"{shown}.owner.json cannot be read ({exc.strerror}); run `{fix}`") from None
+        raise CoachbookError(f"{whose} cannot be read ({exc.strerror}); run `{fix}`") from None
     try:
         keys = json.loads(raw)
         if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
             raise ValueError("not a record of keys")
     except ValueError:
-        raise CoachbookError(
-            f"{shown}.owner.json is damaged, so whose {shown} is cannot be told; run `{fix}`"
-        ) from None
+        raise CoachbookError(f"{whose} is damaged, so whose {shown} is cannot be told; run `{fix}`") from None
     if not same_identity(keys, identity_keys(client)):
         raise CoachbookError(
             f"{shown} was made for another client (a former client whose engagement file had this name and was "
@@ -77,4 +81,4 @@ def require_own_password(secrets_dir: Path, key: str, client: Client, *, fix: st
     """
     path = secrets_dir / "htpasswd" / f"{key}.htpasswd"
     if path.is_file():
-        require_owner(path, client, shown=f"{secrets_dir.name}/htpasswd/{path.name}", fix=fix)
+        require_owner(secrets_dir, path, client, shown=f"{secrets_dir.name}/htpasswd/{path.name}", fix=fix)

@@ -158,7 +158,7 @@ def _reason(site: Candidate, kept: SiteRecord | None, *, force: bool, strict: bo
     if kept.folder != site.folder:
         return Reason.MOVED
     # Existence, not the folder's inode or time: a CI cache restores the output as new files, and that is fine
-    # (it keeps each file's size and time, which `intact` compares).
+    # (it keeps each file's size, which `intact` compares).
     if not site.present:
         return Reason.MISSING
     if not site.intact:

@@ -119,17 +119,17 @@ def read_mark(site: Path) -> SiteRecord | None:
 
 
 def site_listing(site: Path) -> str:
-    """A digest of what the site folder `site` holds: each file's path, size and modification time, each link.
+    """A digest of what the site folder `site` holds: each file's path and size, and each link.
 
-    The mark records it when the site is put in place, and the next build compares: a page edited, deleted or
-    added by hand, or a link put in, no longer matches, and the site is built (and audited) again instead of
-    being called up to date. The mark itself is left out, since a build rewrites it in place. A copy of the
-    output that keeps files' times (a CI cache, `tar`, `rsync -a`, `cp -a`) matches; one that does not costs
-    a rebuild, never a wrong site.
+    The mark records it when the site is put in place, and the next build compares: a page deleted, added or
+    edited to another size by hand, or a link put in, no longer matches, and the site is built (and audited)
+    again instead of being called up to date. The mark itself is left out, since a build rewrites it in place.
+    Sizes, not times or contents: the mark is part of the output, which two builds of the same inputs write byte
+    for byte the same, and reading every byte of every site would cost a build of nothing more than building one.
     """
     return digest(
         [
-            ["/".join(parts), None if status is None else [status.st_size, status.st_mtime_ns]]
+            ["/".join(parts), None if status is None else status.st_size]
             for parts, status in list_tree(site)
             if parts != (MARK_FILE,)
         ]

@@ -263,7 +263,7 @@ def passwd(
         try:
             write_secret(path, htpasswd_entry(name, password), replace=rotate)
             if who.client is not None:
-                record_owner(path, who.client)
+                record_owner(_absolute(project.secrets), path, who.client)
         except OSError as exc:
             fail(f"cannot write {shown(path)}: {exc.strerror}")
         click.echo(f"{'Replaced' if rotate else 'Wrote'} {shown(path)} (mode 0600) for user {name!r}.")
@@ -369,7 +369,7 @@ def passphrase(opts: Options, slug: str | None, rotate: bool, sponsor: bool, con
         try:
             secret, path = create_passphrase(_absolute(project.secrets), project.root, key, rotate=rotate)
             if who.client is not None:
-                record_owner(path, who.client)
+                record_owner(_absolute(project.secrets), path, who.client)
         except OSError as exc:
             fail(f"cannot write the passphrase: {exc.strerror}")
         click.echo(f"{'Replaced' if rotate else 'Wrote'} {shown(path)} (mode 0600).")

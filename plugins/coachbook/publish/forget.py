@@ -119,9 +119,10 @@ def forget_plan(
             Copy(project.git / SNAPSHOTS / address, "the snapshots of their published versions"),
             Copy(htpasswd_file(htpasswd_dir, address), "the password file of their site"),
             Copy(htpasswd_file(htpasswd_dir, sponsor_key(address)), "the password file of their sponsor's site"),
-            Copy(owner_file(htpasswd_file(htpasswd_dir, address)), "whose their password file is"),
+            Copy(owner_file(project.secrets, htpasswd_file(htpasswd_dir, address)), "whose their password file is"),
             Copy(
-                owner_file(htpasswd_file(htpasswd_dir, sponsor_key(address))), "whose their sponsor's password file is"
+                owner_file(project.secrets, htpasswd_file(htpasswd_dir, sponsor_key(address))),
+                "whose their sponsor's password file is",
             ),
         ]
     candidates += [
@@ -142,8 +143,11 @@ def forget_plan(
         ),
         Copy(passphrase_file(project.secrets, slug), "the passphrase of their site"),
         Copy(passphrase_file(project.secrets, sponsor_key(slug)), "the passphrase of their sponsor's site"),
-        Copy(owner_file(passphrase_file(project.secrets, slug)), "whose their passphrase is"),
-        Copy(owner_file(passphrase_file(project.secrets, sponsor_key(slug))), "whose their sponsor's passphrase is"),
+        Copy(owner_file(project.secrets, passphrase_file(project.secrets, slug)), "whose their passphrase is"),
+        Copy(
+            owner_file(project.secrets, passphrase_file(project.secrets, sponsor_key(slug))),
+            "whose their sponsor's passphrase is",
+        ),
         Copy(project.root / "bundles" / f"{slug}-handbook.zip", "their graduation bundle"),
         Copy(default_export_path(project.root, slug), "their data export"),
         Copy(project.work_dir / _BUILDS, "the build cache, which holds every client's audit strings", shared=True),
