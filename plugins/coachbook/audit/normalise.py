@@ -727,10 +727,15 @@ def _suffix(name: str) -> str:
 
 def _raw_text(name: str, raw: bytes) -> str:
     """A file's readable text before normalisation, from its name (for its kind) and its bytes."""
+    return _read_raw(name, raw)[0]
+
+
+def _read_raw(name: str, raw: bytes) -> tuple[str, bool]:
+    """`_raw_text`, and whether it is the file's bytes decoded as UTF-8 and nothing else (nothing decoded or added)."""
     suffix = _suffix(name)
     # A browser reads a file that starts with a UTF-16 byte order mark as UTF-16, whatever its kind.
     encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
-    text = raw.decode(encoding, errors="ignore")
+    text = decoded = raw.decode(encoding, errors="ignore")
     if suffix in METADATA_SUFFIXES:
         # Names in an image's or a document's fields, UTF-16 or compressed as they may be.
         text = text + " " + extra_text(name, raw)
@@ -747,7 +752,7 @@ def _raw_text(name: str, raw: bytes) -> str:
     elif not suffix or suffix not in _PLAIN_SUFFIXES:
         # A binary file (audio tags, a font's names, an unknown document) may hold text in UTF-16.
         text = text + " " + _utf16_strings(raw)
-    return text
+    return text, encoding == "utf-8" and text is decoded
 
 
 #: Files that are text, whose escapes are decoded.
@@ -784,11 +789,10 @@ def page_text(name: str, raw: bytes) -> tuple[str, list[str] | None]:
     beyond UTF-8 (no escapes, `data:` URLs or comments: every page Coachbook writes) is split into them once,
     here, for both. None when they were not found (read them from the text).
     """
-    if not name.endswith(_PAGE_SUFFIXES) or raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if not name.endswith(_PAGE_SUFFIXES):
         return file_text(name, raw), None
-    decoded = raw.decode("utf-8", errors="ignore")
-    text = decoded_copies(decoded, css=True)
-    if text is not decoded:
+    text, as_decoded = _read_raw(name, raw)
+    if not as_decoded:
         return normalise(text), None
     tags: list[str] = []
     read = normalise(text, tags)
