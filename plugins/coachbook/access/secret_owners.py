@@ -4,11 +4,11 @@
 for a client's site or their sponsor's, a record of whom it was made for
 (`secrets/owners/<kind>/<file>.json`: digests of the client's name, email and
 phone). The records stay in the secrets folder, never beside a password file
-that is copied to a web server: a name's digest can be confirmed by guessing. A build compares it with the client whose
-site it is building: a former client's engagement file deleted rather than
-forgotten, and a new client written by hand under the same slug, would
-otherwise have the new client's site opened by the former client's
-passphrase or password. A secret with no record (made before records were
+that is copied to a web server: a name's digest can be confirmed by guessing.
+A build compares the record with the client whose site it is building: a
+former client's engagement file deleted rather than forgotten, and a new
+client written by hand under the same slug, would otherwise have the new
+client's site opened by the former client's passphrase or password. A secret with no record (made before records were
 kept, or set in the environment) is taken as the client's own.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from coachbook.access.passwords import make_dirs_private
+from coachbook.access.passwords import htpasswd_file, make_dirs_private
 from coachbook.core.files import write_atomic
 from coachbook.core.identity import identity_keys, same_identity
 from coachbook.core.model import Client
@@ -79,6 +79,6 @@ def require_own_password(secrets_dir: Path, key: str, client: Client, *, fix: st
     The build does not read the file (the web server does), but a site is deployed with it: a former client's
     file under this address would let them in.
     """
-    path = secrets_dir / "htpasswd" / f"{key}.htpasswd"
+    path = htpasswd_file(secrets_dir / "htpasswd", key)
     if path.is_file():
         require_owner(secrets_dir, path, client, shown=f"{secrets_dir.name}/htpasswd/{path.name}", fix=fix)

@@ -43,6 +43,7 @@ __all__ = [
     "NAVIGABLE_SCHEMES",
     "address_problems",
     "css_urls",
+    "learn_addresses",
     "page_addresses",
     "plain_addresses",
     "srcset_urls",
