@@ -32,6 +32,22 @@ def _another_client(engagement: Path, *, name: str = "Marta Lindqvist", keep_ema
     engagement.write_text(text.replace('"+44 7700 900652"', '"+46 70 123 45 67"', 1), encoding="utf-8")
 
 
+def _refused_until_made_anew(firm: Path, command: str, shown: str) -> None:
+    """Builds refuse the former client's secret (`shown`), then their sponsor's, until each is made anew."""
+    refused = run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG)
+    assert refused.returncode == 1
+    assert f"{shown} was made for another client" in refused.stderr
+    assert f"coachbook {command} {SLUG} --rotate" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    run_coachbook(firm, command, SLUG, "--rotate", check=True)
+    # The sponsor's secret was the former client's sponsor's: refused in turn.
+    refused = run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG)
+    assert refused.returncode == 1
+    assert f"coachbook {command} {SLUG} --sponsor --rotate" in refused.stderr
+    run_coachbook(firm, command, SLUG, "--sponsor", "--rotate", check=True)
+    run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG, check=True)
+
+
 def test_a_former_clients_passphrase_is_refused_for_a_new_client_under_the_same_slug(firm: Path) -> None:
     engagement = _encrypted(firm)
     run_coachbook(firm, "passphrase", SLUG, check=True)
@@ -43,17 +59,7 @@ def test_a_former_clients_passphrase_is_refused_for_a_new_client_under_the_same_
     assert oct(record.stat().st_mode & 0o777) == "0o600"
     run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG, check=True)
     _another_client(engagement)
-    refused = run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG)
-    assert refused.returncode == 1
-    assert f"secrets/passphrases/{SLUG}.txt was made for another client" in refused.stderr
-    assert f"coachbook passphrase {SLUG} --rotate" in refused.stderr
-    assert "Traceback" not in refused.stderr
-    run_coachbook(firm, "passphrase", SLUG, "--rotate", check=True)
-    # The sponsor's passphrase was the former client's sponsor's: refused in turn.
-    refused = run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG)
-    assert f"coachbook passphrase {SLUG} --sponsor --rotate" in refused.stderr
-    run_coachbook(firm, "passphrase", SLUG, "--sponsor", "--rotate", check=True)
-    run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG, check=True)
+    _refused_until_made_anew(firm, "passphrase", f"secrets/passphrases/{SLUG}.txt")
 
 
 def test_the_same_client_renamed_keeps_their_passphrase(firm: Path) -> None:
@@ -71,15 +77,7 @@ def test_a_former_clients_password_file_is_refused_and_forget_removes_the_record
     run_coachbook(firm, "passwd", SLUG, "--sponsor", check=True)
     run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG, check=True)
     _another_client(engagement)
-    refused = run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG)
-    assert refused.returncode == 1
-    assert f"secrets/htpasswd/{SLUG}.htpasswd was made for another client" in refused.stderr
-    assert f"coachbook passwd {SLUG} --rotate" in refused.stderr
-    run_coachbook(firm, "passwd", SLUG, "--rotate", check=True)
-    refused = run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG)
-    assert f"coachbook passwd {SLUG} --sponsor --rotate" in refused.stderr
-    run_coachbook(firm, "passwd", SLUG, "--sponsor", "--rotate", check=True)
-    run_coachbook(firm, "build", "--as-of", AS_OF, "--client", SLUG, check=True)
+    _refused_until_made_anew(firm, "passwd", f"secrets/htpasswd/{SLUG}.htpasswd")
     # The password folder, which goes to the web server, holds the password files alone.
     assert sorted(p.name for p in (firm / "secrets" / "htpasswd").iterdir()) == [
         f"{SLUG}--sponsor.htpasswd",
